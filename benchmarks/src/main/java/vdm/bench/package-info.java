@@ -1,0 +1,2 @@
+/** JMH benchmarks of vdm's hot paths. */
+package vdm.bench;
