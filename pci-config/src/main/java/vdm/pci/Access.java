@@ -1,0 +1,33 @@
+package vdm.pci;
+
+/** Validation and lane arithmetic shared by every engine; kept tiny so the JIT inlines it into the hot paths. */
+public final class Access {
+    /** Largest configuration space (PCI Express, PCIe base spec 7.2.2). */
+    public static final int MAX_CONFIG_SIZE = 4096;
+
+    private Access() {}
+
+    /** Throws {@link ConfigAccessException} unless size is 1, 2 or 4, offset is aligned to it and below 4096. */
+    public static void check(int offset, int size) {
+        if ((size != 1 && size != 2 && size != 4) || (offset & (size - 1)) != 0 || (offset >>> 12) != 0) {
+            throw reject(offset, size);
+        }
+    }
+
+    private static ConfigAccessException reject(int offset, int size) {
+        if (size != 1 && size != 2 && size != 4) return new ConfigAccessException(offset, size, "size must be 1, 2 or 4");
+        if (offset < 0) return new ConfigAccessException(offset, size, "negative offset");
+        if (offset >= MAX_CONFIG_SIZE) return new ConfigAccessException(offset, size, "offset beyond 0xfff");
+        return new ConfigAccessException(offset, size, "offset not aligned to the size");
+    }
+
+    /** All ones in the low {@code size} bytes: what a read beyond the device's space returns. */
+    public static int ones(int size) {
+        return -1 >>> ((4 - size) << 3);
+    }
+
+    /** The bits of the containing dword that an access of this size at this offset touches. */
+    public static int laneMask(int offset, int size) {
+        return ones(size) << ((offset & 3) << 3);
+    }
+}

@@ -1,0 +1,154 @@
+package vdm.pci.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import vdm.pci.Mode;
+import vdm.pci.cap.Aer;
+import vdm.pci.cap.Dsn;
+import vdm.pci.cap.Msi;
+import vdm.pci.cap.MsiX;
+import vdm.pci.cap.PciExpress;
+import vdm.pci.cap.PowerManagement;
+import vdm.pci.cap.VendorSpecific;
+import vdm.pci.layout.Bar;
+import vdm.pci.layout.Layout;
+import vdm.pci.layout.LayoutException;
+
+/**
+ * Named device layouts. Where QEMU 7.2 models the device (e1000, e1000e, virtio-net-pci, nvme, pcie-root-port) the
+ * IDs, BARs, capability offsets and their order, and the writable bits are as QEMU shows them (read live through
+ * qtest); the GPU is a hardware-like device QEMU does not have.
+ */
+public final class DeviceCatalog {
+    private static final long KiB = 1024, MiB = 1024 * KiB;
+    private static final Map<String, Function<Mode, Layout>> DEVICES = new LinkedHashMap<>();
+
+    static {
+        DEVICES.put("e1000", DeviceCatalog::e1000);
+        DEVICES.put("e1000e", DeviceCatalog::e1000e);
+        DEVICES.put("virtio-net-pci", DeviceCatalog::virtioNet);
+        DEVICES.put("nvme", DeviceCatalog::nvme);
+        DEVICES.put("gpu", DeviceCatalog::gpu);
+        DEVICES.put("pcie-root-port", DeviceCatalog::rootPort);
+    }
+
+    private DeviceCatalog() {}
+
+    public static List<String> names() {
+        return List.copyOf(DEVICES.keySet());
+    }
+
+    /** The layout of a catalog device in the given mode; an unknown name lists the known ones. */
+    public static Layout layout(String name, Mode mode) {
+        Function<Mode, Layout> f = DEVICES.get(name);
+        if (f == null) throw new LayoutException("unknown device '" + name + "'; known: " + String.join(", ", names()));
+        return f.apply(mode);
+    }
+
+    public static Layout layout(String name) {
+        return layout(name, Mode.HARDWARE);
+    }
+
+    /** Intel 82540EM, QEMU's e1000: 8086:100e rev 3, subsystem 1af4:1100. */
+    static Layout e1000(Mode mode) {
+        return Layout.type0("e1000").mode(mode)
+                .ids(0x8086, 0x100e).revision(3).classCode(0x020000).subsystem(0x1af4, 0x1100)
+                .bar(0, Bar.mem32(128 * KiB)).bar(1, Bar.io(64)).rom(256 * KiB).interruptPin(1)
+                .build();
+    }
+
+    /** Intel 82574L, QEMU's e1000e: PCIe endpoint, PM 0xc8, MSI 0xd0, PCIe (v1) 0xe0, MSI-X 0xa0, AER, DSN. */
+    static Layout e1000e(Mode mode) {
+        return Layout.type0("e1000e").mode(mode)
+                .ids(0x8086, 0x10d3).classCode(0x020000).subsystem(0x8086, 0x0000)
+                .bar(0, Bar.mem32(128 * KiB)).bar(1, Bar.mem32(128 * KiB)).bar(2, Bar.io(32)).bar(3, Bar.mem32(16 * KiB))
+                .rom(256 * KiB).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0022).dataSelectWritable(true).at(0xc8))
+                .capability(new Msi(1).address64().at(0xd0))
+                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).version1(false).at(0xe0))
+                .capability(new MsiX(5, 3, 0x0000, 3, 0x2000).at(0xa0))
+                .capability(new Aer().uncorrectableMaskReadOnly().length(0x40).at(0x100))
+                .capability(new Dsn(0x525400ff_ff123456L).at(0x140))
+                .build();
+    }
+
+    /** QEMU's transitional virtio-net-pci: 1af4:1000, five virtio vendor capabilities and MSI-X. */
+    static Layout virtioNet(Mode mode) {
+        return Layout.type0("virtio-net-pci").mode(mode)
+                .ids(0x1af4, 0x1000).classCode(0x020000).subsystem(0x1af4, 0x0001)
+                .bar(0, Bar.io(32)).bar(1, Bar.mem32(4 * KiB)).bar(4, Bar.mem64(16 * KiB).asPrefetchable())
+                .rom(256 * KiB).interruptPin(1)
+                .capability(new MsiX(4, 1, 0x0000, 1, 0x0800).at(0x98))
+                .capability(virtioPciCfg().at(0x84))
+                .capability(virtioCap(2, 4, 0x3000, 0x1000, 4).at(0x70))   // notify, multiplier 4
+                .capability(virtioCap(4, 4, 0x2000, 0x1000, -1).at(0x60))  // device config
+                .capability(virtioCap(3, 4, 0x1000, 0x1000, -1).at(0x50))  // ISR
+                .capability(virtioCap(1, 4, 0x0000, 0x1000, -1).at(0x40))  // common config
+                .build();
+    }
+
+    /** struct virtio_pci_cap (virtio 1.2, 4.1.4): cfg_type, bar, id, padding, offset, length [, notify multiplier]. */
+    private static VendorSpecific virtioCap(int type, int bar, int offset, int length, int notifyMultiplier) {
+        byte[] body = new byte[notifyMultiplier >= 0 ? 17 : 13];
+        body[0] = (byte) type;
+        body[1] = (byte) bar;
+        putLe(body, 5, offset);
+        putLe(body, 9, length);
+        if (notifyMultiplier >= 0) putLe(body, 13, notifyMultiplier);
+        return new VendorSpecific(body);
+    }
+
+    /** VIRTIO_PCI_CAP_PCI_CFG: bar, offset, length and the data window are writable (QEMU's cfg_mask). */
+    private static VendorSpecific virtioPciCfg() {
+        byte[] body = new byte[17];
+        body[0] = 5;
+        return new VendorSpecific(body).writable(4, 1, 0xff).writable(8, 4, -1).writable(12, 4, -1).writable(16, 4, -1);
+    }
+
+    private static void putLe(byte[] b, int at, int v) {
+        for (int i = 0; i < 4; i++) b[at + i] = (byte) (v >>> (8 * i));
+    }
+
+    /** QEMU's nvme: 1b36:0010 rev 2, class 010802, 64-bit BAR0 16 KiB, MSI-X 0x40 (65 vectors), PCIe 0x80, PM 0x60. */
+    static Layout nvme(Mode mode) {
+        return Layout.type0("nvme").mode(mode)
+                .ids(0x1b36, 0x0010).revision(2).classCode(0x010802).subsystem(0x1af4, 0x1100)
+                .bar(0, Bar.mem64(16 * KiB)).interruptPin(1)
+                .capability(new MsiX(65, 0, 0x2000, 0, 0x3000).at(0x40))
+                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().deviceCapabilities(0x8000).at(0x80))
+                .capability(new PowerManagement().capabilities(0x0003).noSoftReset(true).at(0x60))
+                .build();
+    }
+
+    /**
+     * A GPU-like 3D controller (hardware-like, not in QEMU): BAR0 16 MiB, BAR1 256 MiB 64-bit prefetchable,
+     * BAR3 32 MiB 64-bit prefetchable, BAR5 I/O 128 B, ROM 512 KiB; PM 0x60, MSI 0x68 (64-bit, per-vector mask), PCIe v2 0x80
+     * with FLR at 8 GT/s x16, AER and DSN.
+     */
+    static Layout gpu(Mode mode) {
+        return Layout.type0("gpu").mode(mode)
+                .ids(0x10de, 0x1eb8).revision(0xa1).classCode(0x030200).subsystem(0x10de, 0x12a2)
+                .bar(0, Bar.mem32(16 * MiB)).bar(1, Bar.mem64(256 * MiB).asPrefetchable())
+                .bar(3, Bar.mem64(32 * MiB).asPrefetchable()).bar(5, Bar.io(128))
+                .rom(512 * KiB).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0003).at(0x60))
+                .capability(new Msi(1).address64().perVectorMask().at(0x68))
+                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().link(3, 16).at(0x80))
+                .capability(new Aer().at(0x100))
+                .capability(new Dsn(0x0123456789abcdefL).at(0x148))
+                .build();
+    }
+
+    /** QEMU's pcie-root-port (1b36:000c): a type 1 bridge with a PCIe root port capability and a slot. */
+    static Layout rootPort(Mode mode) {
+        return Layout.type1("pcie-root-port").mode(mode)
+                .ids(0x1b36, 0x000c).classCode(0x060400).interruptPin(1)
+                .capability(new PciExpress(PciExpress.PortType.ROOT_PORT).port(0x10).slot(0).at(0x40))
+                .capability(new MsiX(1, 0, 0x0000, 0, 0x0800).at(0x7c))
+                .capability(new PowerManagement().capabilities(0x0003).at(0x48))
+                .capability(new Aer(true).at(0x100))
+                .build();
+    }
+}

@@ -1,0 +1,81 @@
+package vdm.pci.engine;
+
+import vdm.pci.Access;
+import vdm.pci.ConfigSpace;
+import vdm.pci.ResetKind;
+import vdm.pci.layout.Layout;
+
+/**
+ * The state and the non-dispatching operations shared by the dword engines (table and compiled): an {@code int[]}
+ * of dwords read with acquire loads, reset and poke through compare-and-set. Subclasses supply {@link #write}.
+ */
+public abstract class DwordConfigSpace implements ConfigSpace {
+    protected final Layout layout;
+    protected final int[] state;
+    private final int dwords;
+    /** Bits the device itself cannot change: constant, reserved and trigger bits. */
+    private final int[] fixed;
+
+    protected DwordConfigSpace(Layout layout) {
+        this.layout = layout;
+        this.state = layout.initialDwords();
+        this.dwords = state.length;
+        byte[] r = layout.reservedMask();
+        this.fixed = new int[dwords];
+        for (int d = 0; d < dwords; d++) {
+            int reserved = (r[4 * d] & 0xff) | (r[4 * d + 1] & 0xff) << 8 | (r[4 * d + 2] & 0xff) << 16 | (r[4 * d + 3] & 0xff) << 24;
+            fixed[d] = layout.constantMaskDword(d) | reserved | layout.triggerMaskDword(d);
+        }
+    }
+
+    @Override
+    public final int read(int offset, int size) {
+        Access.check(offset, size);
+        int d = offset >>> 2;
+        int ones = Access.ones(size);
+        if (d >= dwords) return ones;
+        return (Dwords.get(state, d) >>> ((offset & 3) << 3)) & ones;
+    }
+
+    @Override
+    public final int size() {
+        return dwords << 2;
+    }
+
+    @Override
+    public final Layout layout() {
+        return layout;
+    }
+
+    @Override
+    public final void reset(ResetKind kind) {
+        if (kind == null) throw new IllegalArgumentException("reset kind is missing");
+        if (kind == ResetKind.D3HOT_TO_D0 && layout.noSoftReset()) return; // PM 1.2: No_Soft_Reset keeps the state
+        for (int d = 0; d < dwords; d++) {
+            int keep = kind == ResetKind.COLD ? 0 : layout.stickyMaskDword(d);
+            Dwords.replace(state, d, ~keep, layout.initialDword(d));
+        }
+    }
+
+    @Override
+    public final void poke(int offset, int size, int value) {
+        Access.check(offset, size);
+        int d = offset >>> 2;
+        if (d >= dwords) return;
+        int shift = (offset & 3) << 3;
+        Dwords.replace(state, d, Access.laneMask(offset, size) & ~fixed[d], value << shift);
+    }
+
+    @Override
+    public final byte[] bytes() {
+        byte[] out = new byte[dwords << 2];
+        for (int d = 0; d < dwords; d++) {
+            int v = Dwords.get(state, d);
+            out[4 * d] = (byte) v;
+            out[4 * d + 1] = (byte) (v >>> 8);
+            out[4 * d + 2] = (byte) (v >>> 16);
+            out[4 * d + 3] = (byte) (v >>> 24);
+        }
+        return out;
+    }
+}
