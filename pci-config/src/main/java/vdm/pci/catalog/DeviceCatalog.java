@@ -141,13 +141,13 @@ public final class DeviceCatalog {
                 .build();
     }
 
-    /** QEMU's pcie-root-port (1b36:000c): a type 1 bridge with a PCIe root port capability and a slot. */
+    /** QEMU's pcie-root-port (1b36:000c): a type 1 bridge, BAR0 4 KiB (MSI-X), PCIe v2 root port 0x54 with a slot. */
     static Layout rootPort(Mode mode) {
         return Layout.type1("pcie-root-port").mode(mode)
                 .ids(0x1b36, 0x000c).classCode(0x060400).interruptPin(1)
-                .capability(new PciExpress(PciExpress.PortType.ROOT_PORT).port(0x10).slot(0).at(0x40))
-                .capability(new MsiX(1, 0, 0x0000, 0, 0x0800).at(0x7c))
-                .capability(new PowerManagement().capabilities(0x0003).at(0x48))
+                .bar(0, Bar.mem32(4 * KiB))
+                .capability(new PciExpress(PciExpress.PortType.ROOT_PORT).port(0x10).slot(0).at(0x54))
+                .capability(new MsiX(1, 0, 0x0000, 0, 0x0800).at(0x48))
                 .capability(new Aer(true).at(0x100))
                 .build();
     }
