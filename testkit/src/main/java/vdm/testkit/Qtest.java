@@ -58,7 +58,7 @@ public final class Qtest implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         Qtest q = new Qtest(pb.start());
         try {
-            q.command("clock_step 0"); // a first round trip proves QEMU started and speaks qtest
+            q.command("endianness"); // a first round trip proves QEMU started and speaks qtest
         } catch (IllegalStateException e) {
             q.close();
             throw new IOException("QEMU did not start: " + String.join(" ", cmd), e);

@@ -8,8 +8,9 @@ import vdm.pci.layout.RegisterMap;
 
 /**
  * MSI capability, id 0x05 (PCI 3.0, 6.8.1): 32- or 64-bit message address, 1 to 32 vectors, optional per-vector
- * masking. Writable bits as QEMU's msi_init: enable, Multiple Message Enable only with more than one vector,
- * address (bits 1:0 zero), 16-bit data, mask bits of implemented vectors.
+ * masking. Writable bits as QEMU's msi_init: enable, Multiple Message Enable, address (bits 1:0 zero), 16-bit data,
+ * mask bits of implemented vectors. Enabling with MME above MMC is clamped by the function, not the masks: see
+ * {@link vdm.pci.FunctionReactions}.
  */
 public final class Msi extends Capability {
     public static final int ID = 0x05;
@@ -59,7 +60,7 @@ public final class Msi extends Capability {
         int mmc = Integer.numberOfTrailingZeros(vectors);
         map.declare(o, "Enable", ctl, 2, BitKind.RW, 0x0001, 0);
         map.declare(o, "MultipleMessageCapable", ctl, 2, BitKind.CONST, 0x000e, mmc << 1);
-        map.declare(o, "MultipleMessageEnable", ctl, 2, vectors > 1 ? BitKind.RW : BitKind.CONST, 0x0070, 0);
+        map.declare(o, "MultipleMessageEnable", ctl, 2, BitKind.RW, 0x0070, 0);
         map.declare(o, "Address64", ctl, 2, BitKind.CONST, 0x0080, address64 ? 0x0080 : 0);
         map.declare(o, "PerVectorMasking", ctl, 2, BitKind.CONST, 0x0100, perVectorMask ? 0x0100 : 0);
         map.declare(o, "Reserved", ctl, 2, BitKind.RSVDP, 0xfe00, 0);
