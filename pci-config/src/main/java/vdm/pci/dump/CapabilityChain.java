@@ -19,8 +19,8 @@ final class CapabilityChain {
 
     /** Both lists, each in link order (the order the layout must declare them in to reproduce the pointers). */
     static List<Found> walk(byte[] cfg) {
-        List<Found> all = new ArrayList<>(withRoom(standard(cfg), 0x100));
-        all.addAll(withRoom(extended(cfg), cfg.length));
+        List<Found> all = new ArrayList<>(withRoom(standard(cfg), 0x100, false));
+        all.addAll(withRoom(extended(cfg), cfg.length, true));
         return all;
     }
 
@@ -86,14 +86,14 @@ final class CapabilityChain {
         return found;
     }
 
-    private static List<Found> withRoom(List<int[]> linked, int end) {
+    private static List<Found> withRoom(List<int[]> linked, int end, boolean extended) {
         List<int[]> byOffset = new ArrayList<>(linked);
         byOffset.sort(Comparator.comparingInt(c -> c[0]));
         List<Found> out = new ArrayList<>();
         for (int[] c : linked) {
             int i = byOffset.indexOf(c);
             int limit = i + 1 < byOffset.size() ? byOffset.get(i + 1)[0] : end;
-            out.add(new Found(c[0], c[1], c[2], end > 0x100, limit - c[0]));
+            out.add(new Found(c[0], c[1], c[2], extended, limit - c[0]));
         }
         return out;
     }

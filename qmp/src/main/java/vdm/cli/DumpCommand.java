@@ -1,0 +1,55 @@
+package vdm.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import vdm.pci.dump.Bdf;
+import vdm.pci.dump.LspciDump;
+import vdm.pci.engine.Engine;
+import vdm.pci.layout.Layout;
+
+/** {@code vdm dump DEVICE}: a catalog device's power-on configuration space in lspci's hex format. */
+@Command(name = "dump", mixinStandardHelpOptions = true,
+        description = {"Prints a catalog device's power-on configuration space as lspci -xxx does "
+                + "(lspci -xxxx with --extended); lspci -F FILE -vvv decodes it."})
+final class DumpCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DEVICE", completionCandidates = CatalogDevices.class,
+            description = "Catalog device: ${COMPLETION-CANDIDATES}.")
+    String device;
+
+    @Option(names = "--qemu-compat", description = "QEMU-compatible mode (unclaimed bytes are writable scratch).")
+    boolean qemuCompat;
+
+    @Option(names = {"-x", "--extended"}, description = "All 4096 bytes of a PCI Express device (a conventional one has 256).")
+    boolean extended;
+
+    @Option(names = "--bdf", paramLabel = "BB:DD.F", defaultValue = "00:03.0",
+            description = "Address on the device line (default: ${DEFAULT-VALUE}).")
+    String bdf;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        Layout layout = CatalogDevices.layout(device, qemuCompat, "dump", err);
+        if (layout == null) return CatalogDevices.USAGE;
+        Bdf address;
+        try {
+            address = Bdf.parse(bdf);
+        } catch (IllegalArgumentException e) {
+            err.println("vdm dump: --bdf: " + e.getMessage());
+            err.flush();
+            return CatalogDevices.USAGE;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(LspciDump.format(address, Engine.REFERENCE.create(layout), extended ? 4096 : 256));
+        out.flush();
+        return 0;
+    }
+}
