@@ -1,0 +1,205 @@
+package vdm.xen;
+
+import java.util.Arrays;
+import vdm.host.Sbdf;
+import vdm.pci.Access;
+
+/**
+ * A device's vPCI in one domain (Xen's struct vpci and xen/drivers/vpci/vpci.c): the trapped registers, dispatch of
+ * reads and writes to their handlers, and the gaps between them, which go to the hardware for the hardware domain
+ * and read as ones (writes dropped) for a domU.
+ *
+ * <p>Xen walks a sorted list per access; vdm finds the register of every byte through a per-byte index and skips
+ * untrapped dwords through a per-dword bitmap, so dispatch costs the same whatever the number of registers. Reads
+ * take no lock (the register table is immutable and published through a volatile field); writes and registration
+ * are serialized on this object, as Xen's vpci lock serializes them.
+ */
+public final class Vpci {
+    private static final long[] NO_DWORDS = new long[0];
+
+    /** An immutable register table: registers, per-byte index (register + 1, 0 = gap) and trapped-dword bits. */
+    private record Table(VpciRegister[] regs, short[] index, long[] trapped) {
+        boolean isTrapped(int dword) {
+            int w = dword >>> 6;
+            return w < trapped.length && (trapped[w] >>> dword & 1) != 0;
+        }
+    }
+
+    private final Sbdf sbdf;
+    private final int domain;
+    private final PciHardware hardware;
+    private final boolean gapsToHardware;
+    private volatile Table table = new Table(new VpciRegister[0], new short[0], NO_DWORDS);
+
+    /**
+     * @param gapsToHardware true for the hardware domain (gaps read and write the device), false for a domU
+     */
+    public Vpci(Sbdf sbdf, int domain, PciHardware hardware, boolean gapsToHardware) {
+        this.sbdf = sbdf;
+        this.domain = domain;
+        this.hardware = hardware;
+        this.gapsToHardware = gapsToHardware;
+    }
+
+    public Sbdf sbdf() { return sbdf; }
+    public int domain() { return domain; }
+    public PciHardware hardware() { return hardware; }
+
+    /**
+     * Xen's vpci_add_register with masks. Returns 0, {@code -EINVAL} for a bad size, alignment, offset, missing
+     * handlers or masks that overlap or do not fit, {@code -EEXIST} when it overlaps a registered register.
+     */
+    public synchronized int addRegister(VpciRegister.Read read, VpciRegister.Write write, int offset, int size, Object data,
+                                        int roMask, int rw1cMask, int rsvdpMask, int rsvdzMask) {
+        if ((size != 1 && size != 2 && size != 4) || offset < 0 || offset >= Access.MAX_CONFIG_SIZE
+                || (offset & (size - 1)) != 0 || (read == null && write == null)) {
+            return -Errno.EINVAL;
+        }
+        int sizeMask = Access.ones(size);
+        if (((roMask | rw1cMask | rsvdpMask | rsvdzMask) & ~sizeMask) != 0 || (roMask & rw1cMask) != 0
+                || (roMask & rsvdpMask) != 0 || (roMask & rsvdzMask) != 0 || (rw1cMask & rsvdpMask) != 0
+                || (rw1cMask & rsvdzMask) != 0 || (rsvdpMask & rsvdzMask) != 0) {
+            return -Errno.EINVAL;
+        }
+        Table t = table;
+        for (VpciRegister r : t.regs()) {
+            if (offset < r.end() && r.offset < offset + size) return -Errno.EEXIST;
+        }
+        VpciRegister reg = new VpciRegister(offset, size, read, write, data, roMask, rw1cMask, rsvdpMask, rsvdzMask);
+        VpciRegister[] regs = Arrays.copyOf(t.regs(), t.regs().length + 1);
+        regs[regs.length - 1] = reg;
+        table = build(regs);
+        return 0;
+    }
+
+    /** A register without masks. */
+    public int addRegister(VpciRegister.Read read, VpciRegister.Write write, int offset, int size, Object data) {
+        return addRegister(read, write, offset, size, data, 0, 0, 0, 0);
+    }
+
+    /**
+     * Xen's vpci_remove_registers: removes the registers fully inside [start, start + size); a register that only
+     * partly overlaps the range gives {@code -ERANGE} and nothing is removed.
+     */
+    public synchronized int removeRegisters(int start, int size) {
+        Table t = table;
+        int end = start + size;
+        int keep = 0;
+        for (VpciRegister r : t.regs()) {
+            boolean inside = r.offset >= start && r.end() <= end;
+            boolean overlaps = r.offset < end && start < r.end();
+            if (overlaps && !inside) return -Errno.ERANGE;
+            if (!inside) keep++;
+        }
+        VpciRegister[] regs = new VpciRegister[keep];
+        int i = 0;
+        for (VpciRegister r : t.regs()) {
+            if (!(r.offset >= start && r.end() <= end)) regs[i++] = r;
+        }
+        table = build(regs);
+        return 0;
+    }
+
+    /** Removes every register (Xen's vpci_deassign_device / teardown). */
+    public synchronized void clear() {
+        table = build(new VpciRegister[0]);
+    }
+
+    public int registerCount() {
+        return table.regs().length;
+    }
+
+    private static Table build(VpciRegister[] regs) {
+        int limit = 0;
+        for (VpciRegister r : regs) limit = Math.max(limit, r.end());
+        limit = (limit + 3) & ~3;
+        short[] index = new short[limit];
+        long[] trapped = new long[(limit / 4 + 63) / 64];
+        for (int i = 0; i < regs.length; i++) {
+            VpciRegister r = regs[i];
+            for (int b = r.offset; b < r.end(); b++) index[b] = (short) (i + 1);
+            int d = r.offset >>> 2;
+            trapped[d >>> 6] |= 1L << d;
+        }
+        return new Table(regs, index, trapped);
+    }
+
+    /** Reads {@code size} bytes at {@code offset}; accesses must be 1, 2 or 4 bytes, aligned, below 4096. */
+    public int read(int offset, int size) {
+        Access.check(offset, size);
+        Table t = table;
+        if (!t.isTrapped(offset >>> 2)) return gapRead(offset, size);
+        return dispatchRead(t, offset, size);
+    }
+
+    private int gapRead(int offset, int size) {
+        return gapsToHardware ? hardware.read(offset, size) : Access.ones(size);
+    }
+
+    private int dispatchRead(Table t, int offset, int size) {
+        int end = offset + size;
+        int result = 0;
+        int b = offset;
+        while (b < end) {
+            int idx = t.index()[b];
+            if (idx == 0) {
+                result |= (gapRead(b, 1) & 0xff) << ((b - offset) * 8);
+                b++;
+                continue;
+            }
+            VpciRegister r = t.regs()[idx - 1];
+            int val = r.read.read(this, r) & ~(r.rsvdpMask | r.rsvdzMask);
+            int to = Math.min(end, r.end());
+            for (int k = b; k < to; k++) result |= ((val >>> ((k - r.offset) * 8)) & 0xff) << ((k - offset) * 8);
+            b = to;
+        }
+        return result;
+    }
+
+    /**
+     * Writes {@code size} bytes at {@code offset}: each register's part through Xen's vpci_write_helper (a partial
+     * write, or any register with read-only or RsvdP bits, is a read-modify-write of the whole register with its
+     * untouched write-1-to-clear bits written as 0); gaps go to the hardware for dom0 and are dropped for a domU.
+     */
+    public synchronized void write(int offset, int size, int value) {
+        Access.check(offset, size);
+        Table t = table;
+        if (!t.isTrapped(offset >>> 2)) {
+            if (gapsToHardware) hardware.write(offset, size, value);
+            return;
+        }
+        int end = offset + size;
+        int b = offset;
+        while (b < end) {
+            int idx = t.index()[b];
+            if (idx == 0) {
+                if (gapsToHardware) hardware.write(b, 1, value >>> ((b - offset) * 8));
+                b++;
+                continue;
+            }
+            VpciRegister r = t.regs()[idx - 1];
+            int to = Math.min(end, r.end());
+            writeHelper(r, to - b, b - r.offset, value >>> ((b - offset) * 8));
+            b = to;
+        }
+    }
+
+    /** Xen's vpci_write_helper. */
+    private void writeHelper(VpciRegister r, int size, int offsetInRegister, int data) {
+        int curval = 0;
+        int preserved = r.roMask | r.rsvdpMask;
+        if (size != r.size || preserved != 0) {
+            curval = r.read.read(this, r) & ~r.rw1cMask;
+            int mask = Access.ones(size) << (offsetInRegister * 8);
+            data = (curval & ~mask) | ((data << (offsetInRegister * 8)) & mask);
+        }
+        data &= ~(preserved | r.rsvdzMask);
+        data |= curval & preserved;
+        r.write.write(this, r, data & Access.ones(r.size));
+    }
+
+    @Override
+    public String toString() {
+        return "vPCI of " + sbdf + " in d" + domain + " (" + table.regs().length + " registers)";
+    }
+}
