@@ -30,6 +30,8 @@ public final class Vpci {
     private final PciHardware hardware;
     private final boolean gapsToHardware;
     private volatile Table table = new Table(new VpciRegister[0], new short[0], NO_DWORDS);
+    /** The vCPU whose write is being dispatched (set under this object's lock), for handlers that defer work. */
+    private Vcpu writer;
 
     /**
      * @param gapsToHardware true for the hardware domain (gaps read and write the device), false for a domU
@@ -161,6 +163,21 @@ public final class Vpci {
      * write, or any register with read-only or RsvdP bits, is a read-modify-write of the whole register with its
      * untouched write-1-to-clear bits written as 0); gaps go to the hardware for dom0 and are dropped for a domU.
      */
+    public synchronized void write(Vcpu vcpu, int offset, int size, int value) {
+        writer = vcpu;
+        try {
+            write(offset, size, value);
+        } finally {
+            writer = null;
+        }
+    }
+
+    /** The vCPU whose write is being dispatched, or null (a write from Xen itself or a test). */
+    public Vcpu writer() {
+        return writer;
+    }
+
+    /** A write with no vCPU behind it: work a handler defers is applied before this returns. */
     public synchronized void write(int offset, int size, int value) {
         Access.check(offset, size);
         Table t = table;

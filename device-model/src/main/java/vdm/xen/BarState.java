@@ -1,0 +1,47 @@
+package vdm.xen;
+
+/**
+ * vPCI's cached view of one BAR (Xen's struct vpci_bar): what it is, where software put it, how large it is, and
+ * whether Xen has it mapped in the owner's p2m ({@code enabled}). The cache is the copy of the truth that goes
+ * stale when the device is reset behind Xen's back.
+ */
+public final class BarState {
+    public enum Type { EMPTY, IO, MEM32, MEM64_LO, MEM64_HI, ROM }
+
+    final int index;
+    Type type = Type.EMPTY;
+    volatile long addr;
+    long size;
+    boolean prefetchable;
+    /** Mapped in the p2m (Xen >= 4.17 tests this in bar_write). */
+    volatile boolean enabled;
+    /** domU only: where the guest put it. */
+    volatile long guestAddr;
+
+    BarState(int index) {
+        this.index = index;
+    }
+
+    public int index() { return index; }
+    public Type type() { return type; }
+    public long address() { return addr; }
+    public long size() { return size; }
+    public boolean prefetchable() { return prefetchable; }
+    public boolean enabled() { return enabled; }
+    public long guestAddress() { return guestAddr; }
+
+    boolean mappable() {
+        return type == Type.MEM32 || type == Type.MEM64_LO || type == Type.ROM;
+    }
+
+    /** Register offset of this BAR (ROM: 0x30). */
+    int register() {
+        return type == Type.ROM ? 0x30 : 0x10 + 4 * index;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("BAR%d %s addr 0x%x size 0x%x%s%s", index, type, addr, size, prefetchable ? " pref" : "",
+                enabled ? " mapped" : "");
+    }
+}

@@ -1,0 +1,321 @@
+package vdm.xen;
+
+import java.util.ArrayList;
+import java.util.List;
+import vdm.host.Sbdf;
+
+/**
+ * vPCI's handling of a device's header (Xen's xen/drivers/vpci/header.c): the cached BARs, COMMAND with deferred
+ * (un)mapping of the BARs in the owner's p2m, and the refusal to move a BAR that is mapped. One class serves the
+ * hardware domain (BARs at host addresses, gaps to hardware) and a domU (guest BAR addresses sized on the guest
+ * copy, reserved COMMAND bits preserved, only MSI and MSI-X capabilities visible).
+ */
+public final class Header {
+    static final int COMMAND = 0x04;
+    static final int CMD_IO = 0x1, CMD_MEMORY = 0x2;
+    static final int COMMAND_RSVDP = 0xf800;
+
+    private final XenLog log;
+    private final XenConfig config;
+    private final Domain domain;
+    private final Vpci vpci;
+    private final boolean guest;
+    private final BarState[] bars;
+    private final BarState rom = new BarState(6);
+    private volatile boolean romEnabled;
+    private int romRegister = 0x30;
+
+    private Header(XenLog log, XenConfig config, Domain domain, Vpci vpci, boolean guest, int barCount) {
+        this.log = log;
+        this.config = config;
+        this.domain = domain;
+        this.vpci = vpci;
+        this.guest = guest;
+        this.bars = new BarState[barCount];
+        for (int i = 0; i < barCount; i++) bars[i] = new BarState(i);
+    }
+
+    public Sbdf sbdf() { return vpci.sbdf(); }
+    public Domain domain() { return domain; }
+    public Vpci vpci() { return vpci; }
+    public boolean guest() { return guest; }
+    public int barCount() { return bars.length; }
+    public BarState bar(int n) { return bars[n]; }
+    public BarState rom() { return rom; }
+    public boolean romEnabled() { return romEnabled; }
+
+    /**
+     * Xen's init_header: sizes the BARs with memory decoding off, registers the handlers and, if the device was
+     * decoding memory, maps its BARs at once (Xen does this before the domain runs). Returns 0 or a -errno.
+     */
+    static Header init(XenLog log, XenConfig config, Domain domain, Vpci vpci) {
+        PciHardware hw = vpci.hardware();
+        int headerType = hw.read(0x0e, 1) & 0x7f;
+        int count = headerType == 0 ? 6 : headerType == 1 ? 2 : 0;
+        boolean guest = !domain.isHardwareDomain();
+        Header h = new Header(log, config, domain, vpci, guest, count);
+        h.romRegister = headerType == 1 ? 0x38 : 0x30;
+        int cmd = hw.read(COMMAND, 2);
+        if ((cmd & (CMD_MEMORY | CMD_IO)) != 0) hw.write(COMMAND, 2, cmd & ~(CMD_MEMORY | CMD_IO));
+        int rc = h.sizeBars(hw);
+        if (rc == 0) rc = h.registerHandlers(hw, headerType);
+        if (rc != 0) {
+            hw.write(COMMAND, 2, cmd);
+            vpci.clear();
+            return null;
+        }
+        if (guest) {
+            hw.write(COMMAND, 2, cmd & ~(CMD_MEMORY | CMD_IO)); // a domU starts with decoding off
+        } else if ((cmd & CMD_MEMORY) != 0) {
+            h.modifyBars(null, cmd, false, 0);
+        } else {
+            hw.write(COMMAND, 2, cmd);
+        }
+        return h;
+    }
+
+    private int sizeBars(PciHardware hw) {
+        for (int i = 0; i < bars.length; i++) {
+            BarState bar = bars[i];
+            int reg = 0x10 + 4 * i;
+            if (i > 0 && bars[i - 1].type == BarState.Type.MEM64_LO) {
+                bar.type = BarState.Type.MEM64_HI;
+                continue;
+            }
+            int val = hw.read(reg, 4);
+            if ((val & 1) != 0) {
+                hw.write(reg, 4, 0xffffffff);
+                int mask = hw.read(reg, 4) & 0xfffffffc;
+                hw.write(reg, 4, val);
+                if (mask == 0) continue;
+                bar.type = BarState.Type.IO;
+                bar.size = (-mask) & 0xffffffffL;
+                bar.addr = val & 0xfffffffcL;
+                continue;
+            }
+            boolean is64 = (val & 0x6) == 0x4;
+            hw.write(reg, 4, 0xffffffff);
+            int lo = hw.read(reg, 4);
+            hw.write(reg, 4, val);
+            int hiVal = 0, hi = -1;
+            if (is64) {
+                hiVal = hw.read(reg + 4, 4);
+                hw.write(reg + 4, 4, 0xffffffff);
+                hi = hw.read(reg + 4, 4);
+                hw.write(reg + 4, 4, hiVal);
+            }
+            long mask = ((long) hi << 32) | (lo & 0xfffffff0L);
+            if ((lo & 0xfffffff0) == 0 && (!is64 || hi == 0)) continue; // unimplemented
+            bar.type = is64 ? BarState.Type.MEM64_LO : BarState.Type.MEM32;
+            bar.size = -mask;
+            bar.prefetchable = (val & 0x8) != 0;
+            bar.addr = (val & 0xfffffff0L) | ((long) hiVal << 32);
+        }
+        int val = hw.read(romRegister, 4);
+        hw.write(romRegister, 4, 0xfffff800);
+        int mask = hw.read(romRegister, 4) & 0xfffff800;
+        hw.write(romRegister, 4, val);
+        if (mask != 0) {
+            rom.type = BarState.Type.ROM;
+            rom.size = (-mask) & 0xffffffffL;
+            rom.addr = val & 0xfffff800L;
+            romEnabled = (val & 1) != 0;
+        }
+        return 0;
+    }
+
+    private static final VpciRegister.Read HW32 = (v, r) -> v.hardware().read(r.offset(), 4);
+    private static final VpciRegister.Read HW16 = (v, r) -> v.hardware().read(r.offset(), 2);
+    private static final VpciRegister.Read HW8 = (v, r) -> v.hardware().read(r.offset(), 1);
+
+    private int registerHandlers(PciHardware hw, int headerType) {
+        int rc;
+        if (!guest) {
+            rc = vpci.addRegister(HW16, (v, r, val) -> cmdWrite(val), COMMAND, 2, this);
+            for (BarState bar : bars) {
+                if (rc != 0) return rc;
+                if (bar.type == BarState.Type.MEM32 || bar.type == BarState.Type.MEM64_LO || bar.type == BarState.Type.MEM64_HI) {
+                    rc = vpci.addRegister(HW32, (v, r, val) -> barWrite(bar, val), 0x10 + 4 * bar.index, 4, bar);
+                }
+            }
+            if (rc == 0 && rom.type == BarState.Type.ROM) {
+                rc = vpci.addRegister(HW32, (v, r, val) -> romWrite(val), romRegister, 4, rom);
+            }
+            return rc;
+        }
+        // A domU: its own view of the header.
+        rc = vpci.addRegister(HW16, (v, r, val) -> cmdWrite(val), COMMAND, 2, this, 0, 0, COMMAND_RSVDP, 0);
+        if (rc == 0) rc = vpci.addRegister(HW32, null, 0x00, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW32, null, 0x08, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW8, null, 0x0e, 1, null);
+        if (rc == 0 && headerType == 0) rc = vpci.addRegister(HW32, null, 0x2c, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW8, null, 0x3d, 1, null);
+        int[] line = {0};
+        if (rc == 0) rc = vpci.addRegister((v, r) -> line[0], (v, r, val) -> line[0] = val & 0xff, 0x3c, 1, line);
+        for (BarState bar : bars) {
+            if (rc != 0) return rc;
+            if (bar.type != BarState.Type.EMPTY) {
+                rc = vpci.addRegister((v, r) -> guestBarRead(bar), (v, r, val) -> guestBarWrite(bar, val), 0x10 + 4 * bar.index, 4, bar);
+            }
+        }
+        if (rc == 0) rc = GuestCapabilities.register(vpci, hw);
+        return rc;
+    }
+
+    // ---- the hardware domain's handlers (Xen's cmd_write, bar_write, rom_write)
+
+    /** cmd_write: a change of MEMORY against the hardware defers (un)mapping; the rest goes straight to hardware. */
+    private void cmdWrite(int cmd) {
+        int current = vpci.hardware().read(COMMAND, 2);
+        if (((cmd ^ current) & CMD_MEMORY) != 0) {
+            modifyBars(vpci.writer(), cmd, false, 0);
+        } else {
+            vpci.hardware().write(COMMAND, 2, cmd);
+        }
+    }
+
+    /** bar_write, including the refusal rule that the stale cache trips over. */
+    private void barWrite(BarState bar, int val) {
+        boolean hi = bar.type == BarState.Type.MEM64_HI;
+        BarState target = hi ? bars[bar.index - 1] : bar;
+        int cached = (int) (target.addr >>> (hi ? 32 : 0));
+        if (config.barWriteTestsMapped()) {
+            if (target.enabled) {
+                if (val != (cached | (hi ? 0 : typeBits(target)))) {
+                    log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
+                }
+                return;
+            }
+        } else if ((vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0) {
+            if (val != (cached | (hi ? 0 : typeBits(target)))) {
+                log.warn(domain.id(), "%s: ignored BAR %d write with memory decoding enabled", vpci.sbdf(), bar.index);
+            }
+            return;
+        }
+        if (!hi) {
+            target.addr = (target.addr & 0xffffffff00000000L) | (val & 0xfffffff0L);
+            val = (val & 0xfffffff0) | typeBits(target); // Xen writes back the same RO bits
+        } else {
+            target.addr = (target.addr & 0xffffffffL) | ((long) val << 32);
+        }
+        vpci.hardware().write(0x10 + 4 * bar.index, 4, val);
+    }
+
+    private static int typeBits(BarState bar) {
+        return (bar.type == BarState.Type.MEM64_LO ? 0x4 : 0) | (bar.prefetchable ? 0x8 : 0);
+    }
+
+    /** rom_write: a mapped ROM is not moved; toggling its enable with decoding on (un)maps it first. */
+    private void romWrite(int val) {
+        boolean newEnabled = (val & 1) != 0;
+        if (rom.enabled && newEnabled) {
+            log.warn(domain.id(), "%s: ignored ROM BAR write while mapped", vpci.sbdf());
+            return;
+        }
+        if (!rom.enabled) rom.addr = val & 0xfffff800L;
+        int cmd = vpci.hardware().read(COMMAND, 2);
+        if ((cmd & CMD_MEMORY) != 0 && romEnabled != newEnabled) {
+            modifyBars(vpci.writer(), newEnabled ? cmd : cmd & ~CMD_MEMORY, true, val);
+            return;
+        }
+        vpci.hardware().write(romRegister, 4, val);
+        romEnabled = newEnabled;
+        if (!newEnabled) rom.addr = val & 0xfffff800L;
+    }
+
+    // ---- a domU's BARs (Xen's guest_mem_bar_read/write)
+
+    private int guestBarRead(BarState bar) {
+        if (bar.type == BarState.Type.MEM64_HI) return (int) (bars[bar.index - 1].guestAddr >>> 32);
+        int type = bar.type == BarState.Type.IO ? 0x1 : typeBits(bar);
+        return (int) bar.guestAddr | type;
+    }
+
+    private void guestBarWrite(BarState bar, int val) {
+        boolean hi = bar.type == BarState.Type.MEM64_HI;
+        BarState target = hi ? bars[bar.index - 1] : bar;
+        long addr = target.guestAddr;
+        if (hi) {
+            addr = (addr & 0xffffffffL) | ((long) val << 32);
+        } else {
+            addr = (addr & 0xffffffff00000000L) | (val & (target.type == BarState.Type.IO ? 0xfffffffcL : 0xfffffff0L));
+        }
+        addr &= ~(target.size - 1); // sizing works on the guest copy
+        if (target.type != BarState.Type.MEM64_LO) addr &= 0xffffffffL;
+        if (target.enabled) {
+            if (addr != target.guestAddr) log.warn(domain.id(), "%s: ignored guest BAR %d write while mapped", vpci.sbdf(), bar.index);
+            return;
+        }
+        target.guestAddr = addr;
+    }
+
+    // ---- mapping (Xen's modify_bars, apply_map, modify_decoding)
+
+    private void modifyBars(Vcpu vcpu, int cmd, boolean romOnly, int romValue) {
+        boolean map = (cmd & CMD_MEMORY) != 0;
+        List<BarState> work = new ArrayList<>();
+        for (BarState bar : allBars()) {
+            if (!bar.mappable()) continue;
+            if (romOnly ? bar.type != BarState.Type.ROM : (bar.type == BarState.Type.ROM && !romEnabled)) continue;
+            if (bar.enabled == map) continue; // already in the requested state
+            long start = guest ? bar.guestAddr : bar.addr;
+            long end = start + bar.size - 1;
+            if (map && (start == 0 || Long.compareUnsigned(end, start) < 0)) {
+                log.warn(domain.id(), "%s: not mapping BAR [%x, %x] invalid position", vpci.sbdf(),
+                        start >>> P2m.PAGE_SHIFT, end >>> P2m.PAGE_SHIFT);
+                continue;
+            }
+            work.add(bar);
+        }
+        PendingMapping pending = new PendingMapping(this, work, map, cmd, romOnly, romValue);
+        if (vcpu != null) vcpu.defer(pending); else pending.apply();
+    }
+
+    private List<BarState> allBars() {
+        List<BarState> all = new ArrayList<>(List.of(bars));
+        all.add(rom);
+        return all;
+    }
+
+    /** Applies deferred work under the vPCI lock: each BAR changes state at most once, then decoding is written. */
+    int applyMapping(List<BarState> work, boolean map, int cmd, boolean romOnly, int romValue) {
+        synchronized (vpci) {
+            int n = 0;
+            for (BarState bar : work) {
+                if (bar.enabled == map) continue;
+                long gaddr = guest ? bar.guestAddr : bar.addr;
+                String owner = vpci.sbdf() + (bar.type == BarState.Type.ROM ? " ROM" : " BAR" + bar.index);
+                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, owner) : domain.p2m().unmap(gaddr, bar.size);
+                if (rc != 0) {
+                    log.warn(domain.id(), "%s: failed to %s [%x, %x]: %d", vpci.sbdf(), map ? "map" : "unmap",
+                            gaddr >>> P2m.PAGE_SHIFT, (gaddr + bar.size - 1) >>> P2m.PAGE_SHIFT, rc);
+                    continue;
+                }
+                bar.enabled = map;
+                n++;
+            }
+            if (romOnly) {
+                vpci.hardware().write(romRegister, 4, romValue);
+                romEnabled = map;
+                if (!map) rom.addr = romValue & 0xfffff800L;
+            } else {
+                vpci.hardware().write(COMMAND, 2, cmd);
+            }
+            return n;
+        }
+    }
+
+    /** Unmaps everything this header mapped (used when vPCI is torn down: deassign or reset notification). */
+    int unmapAll() {
+        synchronized (vpci) {
+            int n = 0;
+            for (BarState bar : allBars()) {
+                if (!bar.enabled) continue;
+                long gaddr = guest ? bar.guestAddr : bar.addr;
+                if (domain.p2m().unmap(gaddr, bar.size) == 0) n++;
+                bar.enabled = false;
+            }
+            return n;
+        }
+    }
+}

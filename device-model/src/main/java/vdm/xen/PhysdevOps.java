@@ -1,0 +1,246 @@
+package vdm.xen;
+
+import vdm.host.Sbdf;
+
+/**
+ * Physdev hypercalls with Xen's numbers, arguments, checks and errno (xen/arch/x86/physdev.c, irq.c), and the
+ * hvm_physdev_op filter an HVM or PVH caller passes first, in its pre-fix (4.19) and post-fix (4.20) forms.
+ */
+public final class PhysdevOps {
+    public static final int IRQ_STATUS_QUERY = 5;
+    public static final int EOI = 12;
+    public static final int MAP_PIRQ = 13;
+    public static final int UNMAP_PIRQ = 14;
+    public static final int SETUP_GSI = 21;
+    public static final int GET_FREE_PIRQ = 23;
+    public static final int PCI_MMCFG_RESERVED = 24;
+    public static final int PCI_DEVICE_ADD = 25;
+    public static final int PCI_DEVICE_REMOVE = 26;
+    /** PHYSDEVOP_pci_device_reset; v4 of the series called it PHYSDEVOP_pci_device_state_reset. */
+    public static final int PCI_DEVICE_RESET = 32;
+
+    public static final int MAP_PIRQ_TYPE_MSI = 0;
+    public static final int MAP_PIRQ_TYPE_GSI = 1;
+
+    public static final int RESET_COLD = 0, RESET_WARM = 1, RESET_HOT = 2, RESET_FLR = 3;
+
+    /** First pirq Xen hands out for a GSI (get_free_pirq skips the legacy range). */
+    static final int FIRST_GSI_PIRQ = 16;
+
+    /** A result with the pirq it produced (0 on failure). */
+    public record PirqResult(int rc, int pirq) {}
+
+    private final Xen xen;
+
+    PhysdevOps(Xen xen) {
+        this.xen = xen;
+    }
+
+    /** hvm_physdev_op's filter: 0 to go on, or {@code -ENOSYS}. Only HVM and PVH callers pass through it. */
+    public int filter(Domain caller, int cmd) {
+        if (!caller.isHvmContainer()) return 0;
+        XenConfig c = xen.config();
+        switch (cmd) {
+            case MAP_PIRQ, UNMAP_PIRQ:
+                return c.pvhMapPirq() || caller.hasPirq() ? 0 : -Errno.ENOSYS;
+            case EOI, IRQ_STATUS_QUERY, GET_FREE_PIRQ:
+                return caller.hasPirq() ? 0 : -Errno.ENOSYS;
+            case PCI_MMCFG_RESERVED, PCI_DEVICE_ADD, PCI_DEVICE_REMOVE:
+                return caller.isHardwareDomain() ? 0 : -Errno.ENOSYS;
+            case SETUP_GSI:
+                return c.pvhSetupGsi() && caller.isHardwareDomain() ? 0 : -Errno.ENOSYS;
+            case PCI_DEVICE_RESET:
+                return c.pciDeviceReset() && caller.isHardwareDomain() ? 0 : -Errno.ENOSYS;
+            default:
+                return -Errno.ENOSYS;
+        }
+    }
+
+    /** The caller may act on the target: it is the hardware domain (XSM_DM_PRIV without a device-model domain). */
+    private static boolean privileged(Domain caller, Domain target) {
+        return caller.isHardwareDomain() || caller == target;
+    }
+
+    private int gsiLimit() {
+        return xen.routing() == null ? 0 : xen.routing().gsiLimit();
+    }
+
+    /** PHYSDEVOP_map_pirq {domid, type, index, pirq}: pirq -1 allocates. */
+    public PirqResult mapPirq(Domain caller, int domid, int type, int index, int pirq) {
+        PirqResult r = doMapPirq(caller, domid, type, index, pirq);
+        xen.traced(caller, "PHYSDEVOP_map_pirq", r.rc(), "domid=%d type=%s index=%d pirq=%d -> pirq %d", domid,
+                type == MAP_PIRQ_TYPE_GSI ? "GSI" : type == MAP_PIRQ_TYPE_MSI ? "MSI" : Integer.toString(type), index, pirq, r.pirq());
+        return r;
+    }
+
+    private PirqResult doMapPirq(Domain caller, int domid, int type, int index, int pirq) {
+        int f = filter(caller, MAP_PIRQ);
+        if (f != 0) return new PirqResult(f, 0);
+        Domain d = xen.domain(domid);
+        if (d == null) return new PirqResult(-Errno.ESRCH, 0);
+        if (!privileged(caller, d)) return new PirqResult(-Errno.EPERM, 0);
+        return switch (type) {
+            case MAP_PIRQ_TYPE_GSI -> allocateAndMapGsiPirq(caller, d, index, pirq);
+            case MAP_PIRQ_TYPE_MSI -> allocateAndMapMsiPirq(caller, d, pirq);
+            default -> {
+                xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: wrong map_pirq type %x", d.id(), type));
+                yield new PirqResult(-Errno.EINVAL, 0);
+            }
+        };
+    }
+
+    /** allocate_and_map_gsi_pirq: {@code index} is the GSI; the hardware domain may map one it has no pirq for. */
+    PirqResult allocateAndMapGsiPirq(Domain caller, Domain d, int index, int pirq) {
+        if (index < 0 || index >= gsiLimit()) {
+            xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: map invalid irq %d", d.id(), index));
+            return new PirqResult(-Errno.EINVAL, 0);
+        }
+        int irq = caller.pirqs().irq(index);
+        if (irq <= 0) {
+            if (!caller.isHardwareDomain()) {
+                xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: map pirq with incorrect irq!", d.id()));
+                return new PirqResult(-Errno.EINVAL, 0);
+            }
+            irq = index;
+        }
+        synchronized (d.pirqs()) {
+            int p = allocatePirq(d, pirq, irq, true);
+            if (p < 0) return new PirqResult(p, 0);
+            int rc = mapDomainPirq(caller, d, p, irq, PirqTable.Type.GSI);
+            return new PirqResult(rc, rc == 0 ? p : 0);
+        }
+    }
+
+    private PirqResult allocateAndMapMsiPirq(Domain caller, Domain d, int pirq) {
+        synchronized (d.pirqs()) {
+            int irq = -1;
+            for (int i = Math.max(gsiLimit(), 1); i < Xen.NR_IRQS; i++) {
+                if (!msiIrqInUse(i)) { irq = i; break; }
+            }
+            if (irq < 0) return new PirqResult(-Errno.ENOSPC, 0);
+            int p = allocatePirq(d, pirq, irq, false);
+            if (p < 0) return new PirqResult(p, 0);
+            int rc = mapDomainPirq(caller, d, p, irq, PirqTable.Type.MSI);
+            return new PirqResult(rc, rc == 0 ? p : 0);
+        }
+    }
+
+    private boolean msiIrqInUse(int irq) {
+        for (Domain d : xen.domains()) if (d.pirqs().pirq(irq) != 0) return true;
+        return false;
+    }
+
+    /** allocate_pirq: the pirq already mapped to irq when allocating, -EEXIST for a different explicit one. */
+    private int allocatePirq(Domain d, int pirq, int irq, boolean gsi) {
+        int current = d.pirqs().pirq(irq);
+        if (pirq < 0) {
+            if (current != 0) return current;
+            int p = gsi ? d.pirqs().free(FIRST_GSI_PIRQ, gsiLimit()) : freeFromTop(d);
+            if (p < 0) {
+                xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: no free pirq", d.id()));
+                return -Errno.ENOSPC;
+            }
+            return p;
+        }
+        if (current != 0 && current != pirq) {
+            xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: irq %d already mapped to pirq %d", d.id(), irq, current));
+            return -Errno.EEXIST;
+        }
+        if (pirq >= d.pirqs().size()) return -Errno.EINVAL;
+        return pirq;
+    }
+
+    private int freeFromTop(Domain d) {
+        for (int p = d.pirqs().size() - 1; p >= Math.max(gsiLimit(), FIRST_GSI_PIRQ); p--) {
+            if (d.pirqs().irq(p) == 0) return p;
+        }
+        return -1;
+    }
+
+    /** map_domain_pirq: the caller must have access to the irq; mapping grants the target access to it. */
+    private int mapDomainPirq(Domain caller, Domain d, int pirq, int irq, PirqTable.Type type) {
+        if (!caller.irqPermitted(irq)) return -Errno.EPERM;
+        if (pirq <= 0 || pirq >= d.pirqs().size() || irq <= 0 || irq >= Xen.NR_IRQS) {
+            xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: invalid pirq %d or irq %d", d.id(), pirq, irq));
+            return -Errno.EINVAL;
+        }
+        int oldIrq = d.pirqs().irq(pirq), oldPirq = d.pirqs().pirq(irq);
+        if ((oldIrq > 0 && oldIrq != irq) || (oldPirq != 0 && oldPirq != pirq)) {
+            xen.log().log(d.id(), XenLog.Level.WARNING, String.format("dom%d: pirq %d or irq %d already mapped (%d,%d)",
+                    d.id(), pirq, irq, oldPirq, oldIrq));
+            return 0;
+        }
+        d.permitIrq(irq);
+        d.pirqs().map(pirq, irq, type);
+        return 0;
+    }
+
+    /** PHYSDEVOP_unmap_pirq {domid, pirq}. */
+    public int unmapPirq(Domain caller, int domid, int pirq) {
+        int rc = doUnmapPirq(caller, domid, pirq);
+        return xen.traced(caller, "PHYSDEVOP_unmap_pirq", rc, "domid=%d pirq=%d", domid, pirq);
+    }
+
+    private int doUnmapPirq(Domain caller, int domid, int pirq) {
+        int f = filter(caller, UNMAP_PIRQ);
+        if (f != 0) return f;
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (!privileged(caller, d)) return -Errno.EPERM;
+        if (pirq <= 0 || pirq >= d.pirqs().size()) return -Errno.EINVAL;
+        synchronized (d.pirqs()) {
+            int irq = d.pirqs().irq(pirq);
+            if (irq <= 0) {
+                xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: pirq %d not mapped", d.id(), pirq));
+                return -Errno.EINVAL;
+            }
+            d.pirqs().unmap(pirq);
+            if (!d.isHardwareDomain()) d.denyIrq(irq);
+            return 0;
+        }
+    }
+
+    /** PHYSDEVOP_setup_gsi {gsi, triggering (0 edge, 1 level), polarity (0 high, 1 low)}. */
+    public int setupGsi(Domain caller, int gsi, int triggering, int polarity) {
+        int rc = doSetupGsi(caller, gsi, triggering, polarity);
+        return xen.traced(caller, "PHYSDEVOP_setup_gsi", rc, "gsi=%d triggering=%d polarity=%d", gsi, triggering, polarity);
+    }
+
+    private int doSetupGsi(Domain caller, int gsi, int triggering, int polarity) {
+        int f = filter(caller, SETUP_GSI);
+        if (f != 0) return f;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM;
+        if (xen.routing() == null || gsi < 0 || gsi >= gsiLimit()) return -Errno.EINVAL;
+        if (gsi == xen.routing().sciGsi()) return gsi; // the SCI is Xen's own: it answers the GSI
+        return xen.routing().registerGsi(gsi, triggering != 0, polarity != 0);
+    }
+
+    /**
+     * PHYSDEVOP_pci_device_reset {seg, bus, devfn, flags}: the device was reset, so Xen rebuilds its vPCI from the
+     * hardware (deassign + assign). Unknown flags {@code -EINVAL}, unknown device {@code -ENODEV}, a caller that is
+     * not the hardware domain {@code -ENOSYS} (the filter).
+     */
+    public int pciDeviceReset(Domain caller, Sbdf sbdf, int flags) {
+        return xen.traced(caller, "PHYSDEVOP_pci_device_reset", doReset(caller, sbdf, flags),
+                "sbdf=%s flags=%d", sbdf, flags);
+    }
+
+    /** The same operation under the name v4 of the series gave it. */
+    public int pciDeviceStateReset(Domain caller, Sbdf sbdf, int flags) {
+        return xen.traced(caller, "PHYSDEVOP_pci_device_state_reset", doReset(caller, sbdf, flags),
+                "sbdf=%s flags=%d", sbdf, flags);
+    }
+
+    private int doReset(Domain caller, Sbdf sbdf, int flags) {
+        if (!xen.config().pciDeviceReset()) return -Errno.ENOSYS;
+        int f = filter(caller, PCI_DEVICE_RESET);
+        if (f != 0) return f;
+        if (!caller.isHardwareDomain()) return -Errno.ENOSYS;
+        if (flags < RESET_COLD || flags > RESET_FLR) return -Errno.EINVAL;
+        if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
+        Domain owner = xen.owner(sbdf);
+        if (owner == null) return 0; // no vPCI state to rebuild (a PV dom0)
+        int rc = xen.removeVpci(owner, sbdf);
+        return rc != 0 ? rc : xen.addVpci(owner, sbdf);
+    }
+}

@@ -1,0 +1,78 @@
+package vdm.xen;
+
+import java.util.Arrays;
+
+/**
+ * A domain's pirq space (Xen's struct pirq / d->arch.pirq_irq): which Xen irq each pirq maps, the reverse map, and
+ * whether an event channel is bound. Xen irqs for IO-APIC sources equal their GSI; MSI irqs come after the GSIs.
+ */
+public final class PirqTable {
+    public enum Type { NONE, GSI, MSI }
+
+    private final int[] pirqToIrq;
+    private final Type[] type;
+    private final boolean[] bound;
+    private final int[] irqToPirq;
+
+    PirqTable(int nrPirqs, int nrIrqs) {
+        pirqToIrq = new int[nrPirqs];
+        type = new Type[nrPirqs];
+        Arrays.fill(type, Type.NONE);
+        bound = new boolean[nrPirqs];
+        irqToPirq = new int[nrIrqs];
+    }
+
+    public int size() {
+        return pirqToIrq.length;
+    }
+
+    /** The irq a pirq maps, 0 if none (Xen's domain_pirq_to_irq). */
+    public synchronized int irq(int pirq) {
+        return pirq > 0 && pirq < pirqToIrq.length ? pirqToIrq[pirq] : 0;
+    }
+
+    /** The pirq an irq is mapped to, 0 if none (Xen's domain_irq_to_pirq). */
+    public synchronized int pirq(int irq) {
+        return irq > 0 && irq < irqToPirq.length ? irqToPirq[irq] : 0;
+    }
+
+    public synchronized Type type(int pirq) {
+        return pirq > 0 && pirq < type.length ? type[pirq] : Type.NONE;
+    }
+
+    public synchronized boolean bound(int pirq) {
+        return pirq > 0 && pirq < bound.length && bound[pirq];
+    }
+
+    /** Lowest free pirq at or above {@code from} (Xen's get_free_pirq starts GSIs at 16), or -1. */
+    synchronized int free(int from, int to) {
+        for (int p = Math.max(from, 1); p < Math.min(to, pirqToIrq.length); p++) {
+            if (pirqToIrq[p] == 0) return p;
+        }
+        return -1;
+    }
+
+    synchronized void map(int pirq, int irq, Type t) {
+        pirqToIrq[pirq] = irq;
+        irqToPirq[irq] = pirq;
+        type[pirq] = t;
+    }
+
+    synchronized void unmap(int pirq) {
+        int irq = pirqToIrq[pirq];
+        if (irq > 0 && irq < irqToPirq.length && irqToPirq[irq] == pirq) irqToPirq[irq] = 0;
+        pirqToIrq[pirq] = 0;
+        type[pirq] = Type.NONE;
+        bound[pirq] = false;
+    }
+
+    synchronized void bind(int pirq, boolean value) {
+        bound[pirq] = value;
+    }
+
+    /** Every mapped pirq as {pirq, irq}. */
+    public synchronized int[][] mappings() {
+        return java.util.stream.IntStream.range(1, pirqToIrq.length).filter(p -> pirqToIrq[p] != 0)
+                .mapToObj(p -> new int[] {p, pirqToIrq[p]}).toArray(int[][]::new);
+    }
+}

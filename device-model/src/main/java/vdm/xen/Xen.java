@@ -1,0 +1,222 @@
+package vdm.xen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import vdm.host.Sbdf;
+import vdm.pci.Access;
+
+/**
+ * The hypervisor: domains, each device's vPCI in the domain that owns it, and the trapped configuration accesses
+ * (the CF8/CFC mechanism with a per-domain latch, and ECAM) that reach them. The hardware domain is dom0 (PV or
+ * PVH); a PVH dom0 reaches devices through vPCI, a PV dom0 directly.
+ */
+public final class Xen {
+    public static final int NR_PIRQS = 1024;
+    public static final int NR_IRQS = 1024;
+
+    private final XenConfig config;
+    private final PciBus bus;
+    private final XenLog log = new XenLog();
+    private final IoApicRouting routing;
+    private final PhysdevOps physdev;
+    private final Domctls domctls;
+    private final java.util.List<HypercallListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.List<vdm.ioapic.IoApic> dom0VioApics = List.of();
+    private final Map<Integer, Domain> domains = new TreeMap<>();
+    private volatile Domain dom0;
+    private int nextDomid = 1;
+
+    /** A hypervisor over a PCI bus with no interrupt controllers (enough for config-space work). */
+    public Xen(XenConfig config, PciBus bus) {
+        this(config, bus, null, -1);
+    }
+
+    /**
+     * @param physical the host's IO-APICs as the MADT lays them out (null: none)
+     * @param sciGsi   the ACPI SCI's GSI (FADT), or -1
+     */
+    public Xen(XenConfig config, PciBus bus, vdm.ioapic.GsiSpace physical, int sciGsi) {
+        this.config = config;
+        this.bus = bus;
+        this.routing = physical == null ? null : new IoApicRouting(physical, sciGsi, log);
+        this.physdev = new PhysdevOps(this);
+        this.domctls = new Domctls(this);
+    }
+
+    public IoApicRouting routing() { return routing; }
+    public PhysdevOps physdev() { return physdev; }
+    public Domctls domctls() { return domctls; }
+
+    /** Told of every hypercall with its arguments and result (for traces). */
+    public interface HypercallListener {
+        void hypercall(Domain caller, String name, String arguments, int result);
+    }
+
+    public void addHypercallListener(HypercallListener l) {
+        listeners.add(l);
+    }
+
+    int traced(Domain caller, String name, int result, String format, Object... args) {
+        if (!listeners.isEmpty()) {
+            String a = String.format(format, args);
+            for (HypercallListener l : listeners) l.hypercall(caller, name, a, result);
+        }
+        return result;
+    }
+
+    /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */
+    public List<vdm.ioapic.IoApic> dom0VioApics() {
+        return dom0VioApics;
+    }
+
+    public XenConfig config() { return config; }
+    public XenLog log() { return log; }
+    public PciBus bus() { return bus; }
+    public Domain dom0() { return dom0; }
+
+    public synchronized Domain domain(int domid) {
+        return domains.get(domid);
+    }
+
+    public synchronized List<Domain> domains() {
+        return new ArrayList<>(domains.values());
+    }
+
+    /**
+     * Boots dom0, the hardware domain. A PVH dom0 gets a vPCI with the header handlers on every host function (Xen's
+     * vpci_assign_device at pci_add_device); a PV dom0 gets none. Dom0 may use every irq.
+     */
+    public synchronized Domain createDom0(Domain.Kind kind, int vcpus) {
+        if (dom0 != null) throw new IllegalStateException("dom0 exists already");
+        if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not " + kind);
+        Domain d = new Domain(0, kind, true, vcpus, NR_PIRQS, NR_IRQS);
+        d.permitIrqs(1, NR_IRQS);
+        domains.put(0, d);
+        dom0 = d;
+        if (kind == Domain.Kind.PVH) {
+            if (routing != null) dom0VioApics = HwdomVioapics.build(this, d);
+            for (Sbdf sbdf : bus.functions()) {
+                int rc = addVpci(d, sbdf);
+                if (rc != 0) log.warn(-1, "%s: vPCI initialisation failed: %d", sbdf, rc);
+            }
+        }
+        return d;
+    }
+
+    /** Creates an HVM domU (XEN_DOMCTL_createdomain). */
+    public synchronized Domain createDomain(int vcpus) {
+        if (dom0 == null) throw new IllegalStateException("no dom0 yet: boot dom0 first");
+        Domain d = new Domain(nextDomid++, Domain.Kind.HVM, false, vcpus, NR_PIRQS, NR_IRQS);
+        domains.put(d.id(), d);
+        return d;
+    }
+
+    /** XEN_DOMCTL_destroydomain: {@code -ESRCH} for an unknown domain, {@code -EPERM} for dom0. */
+    public synchronized int destroyDomain(int domid) {
+        Domain d = domains.get(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (d.isHardwareDomain()) return -Errno.EPERM;
+        for (Header h : List.copyOf(d.headers())) removeVpci(d, h.sbdf());
+        domains.remove(domid);
+        return 0;
+    }
+
+    /** vpci_assign_device: builds the device's vPCI in {@code d} from the hardware's current state. */
+    synchronized int addVpci(Domain d, Sbdf sbdf) {
+        PciHardware hw = bus.function(sbdf.packed());
+        if (hw == null) return -Errno.ENODEV;
+        if (d.vpci(sbdf) != null) return -Errno.EEXIST;
+        Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
+        Header header = Header.init(log, config, d, vpci);
+        if (header == null) return -Errno.EINVAL;
+        d.attach(sbdf, vpci, header);
+        return 0;
+    }
+
+    /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
+    synchronized int removeVpci(Domain d, Sbdf sbdf) {
+        Header h = d.header(sbdf);
+        if (h == null) return -Errno.ENODEV;
+        h.unmapAll();
+        h.vpci().clear();
+        d.detach(sbdf);
+        return 0;
+    }
+
+    /** The domain whose vPCI holds the device, or null. */
+    public synchronized Domain owner(Sbdf sbdf) {
+        for (Domain d : domains.values()) if (d.vpci(sbdf) != null) return d;
+        return null;
+    }
+
+    // ---- trapped configuration accesses
+
+    /** A port I/O access by a vCPU of {@code d}: 0xcf8 (the latch, dword only) or 0xcfc..0xcff (data). */
+    public int ioRead(Vcpu vcpu, int port, int size) {
+        Domain d = vcpu.domain();
+        if (port == 0xcf8 && size == 4) return d.cf8;
+        if (port >= 0xcfc && port <= 0xcff) {
+            int latch = d.cf8;
+            if (latch >= 0 || ((port & 3) & (size - 1)) != 0) return Access.ones(size); // bit 31 clear or misaligned
+            int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3); // AMD extended register bits 27:24
+            return configRead(vcpu, latch >>> 8 & 0xffff, reg, size);
+        }
+        return Access.ones(size);
+    }
+
+    public void ioWrite(Vcpu vcpu, int port, int size, int value) {
+        Domain d = vcpu.domain();
+        if (port == 0xcf8 && size == 4) {
+            d.cf8 = value;
+            return;
+        }
+        if (port >= 0xcfc && port <= 0xcff) {
+            int latch = d.cf8;
+            if (latch >= 0 || ((port & 3) & (size - 1)) != 0) return;
+            int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3);
+            configWrite(vcpu, latch >>> 8 & 0xffff, reg, size, value);
+        }
+    }
+
+    /** An ECAM (MMCFG) access: {@code offset} within segment 0's window, bus << 20 | devfn << 12 | register. */
+    public int ecamRead(Vcpu vcpu, int offset, int size) {
+        return configRead(vcpu, offset >>> 12, offset & 0xfff, size);
+    }
+
+    public void ecamWrite(Vcpu vcpu, int offset, int size, int value) {
+        configWrite(vcpu, offset >>> 12, offset & 0xfff, size, value);
+    }
+
+    /** {@code busDevfn} = bus << 8 | devfn on segment 0. */
+    public int configRead(Vcpu vcpu, int busDevfn, int reg, int size) {
+        Domain d = vcpu.domain();
+        Vpci vpci = d.vpci(busDevfn);
+        if (vpci != null) return vpci.read(reg, size);
+        if (d.isHardwareDomain()) {
+            PciHardware hw = bus.function(busDevfn);
+            if (hw != null) return hw.read(reg, size);
+        }
+        Access.check(reg, size);
+        return Access.ones(size);
+    }
+
+    public void configWrite(Vcpu vcpu, int busDevfn, int reg, int size, int value) {
+        Domain d = vcpu.domain();
+        Vpci vpci = d.vpci(busDevfn);
+        if (vpci != null) {
+            vpci.write(vcpu, reg, size, value);
+            vcpu.resume(); // the deferred mapping is done before the vCPU returns to the guest
+            return;
+        }
+        if (d.isHardwareDomain()) {
+            PciHardware hw = bus.function(busDevfn);
+            if (hw != null) {
+                hw.write(reg, size, value);
+                return;
+            }
+        }
+        Access.check(reg, size);
+    }
+}

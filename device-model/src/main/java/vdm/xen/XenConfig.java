@@ -1,0 +1,21 @@
+package vdm.xen;
+
+/**
+ * Which behaviour of Xen is modelled, one switch per upstream change that matters for passthrough with a PVH dom0.
+ * {@link #UPSTREAM} is Xen 4.20+; {@link #XEN_4_19} is before the PVH dom0 passthrough fixes.
+ */
+public record XenConfig(
+        /** bar_write refuses a write while the BAR is mapped (Xen >= 4.17); false: while memory decoding is on. */
+        boolean barWriteTestsMapped,
+        /** hvm_physdev_op lets map_pirq/unmap_pirq through without has_pirq (4.20, fix B). */
+        boolean pvhMapPirq,
+        /** hvm_physdev_op lets the hardware domain call setup_gsi (4.20, part of fix C). */
+        boolean pvhSetupGsi,
+        /** PHYSDEVOP_pci_device_reset exists (4.20, fix A); the v4 series called it pci_device_state_reset. */
+        boolean pciDeviceReset,
+        /** XEN_DOMCTL_gsi_permission exists (4.20). */
+        boolean gsiPermission) {
+
+    public static final XenConfig XEN_4_19 = new XenConfig(true, false, false, false, false);
+    public static final XenConfig UPSTREAM = new XenConfig(true, true, true, true, true);
+}
