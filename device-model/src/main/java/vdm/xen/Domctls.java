@@ -32,7 +32,11 @@ public final class Domctls {
         return 0;
     }
 
-    /** XEN_DOMCTL_gsi_permission {gsi, flags: GRANT 1 / REVOKE 0} (Xen 4.20). */
+    /**
+     * XEN_DOMCTL_gsi_permission {gsi, flags: GRANT 1 / REVOKE 0} (Xen 4.20): bad flags {@code -EINVAL}, a GSI above
+     * the highest {@code -ERANGE}, a caller without access to its irq {@code -EPERM} (a GSI whose pin was never set
+     * up has no irq yet).
+     */
     public int gsiPermission(Domain caller, int domid, int gsi, int flags) {
         int rc = doGsiPermission(caller, domid, gsi, flags);
         return xen.traced(caller, "XEN_DOMCTL_gsi_permission", rc, "domid=%d gsi=%d flags=%d", domid, gsi, flags);
@@ -45,7 +49,8 @@ public final class Domctls {
         if ((flags & ~GSI_GRANT) != 0) return -Errno.EINVAL;
         int limit = xen.routing() == null ? 0 : xen.routing().gsiLimit();
         if (gsi < 0 || gsi >= limit) return -Errno.ERANGE;
-        int irq = gsi; // IO-APIC sources: irq == gsi
+        // gsi_2_irq: a GSI has an irq only once its pin is set up (mp_register_gsi); then irq == gsi.
+        int irq = xen.routing().programmed(gsi) ? gsi : -1;
         if (!caller.isHardwareDomain() || !caller.irqPermitted(irq)) return -Errno.EPERM;
         if (flags == GSI_GRANT) d.permitIrq(irq); else d.denyIrq(irq);
         return 0;
