@@ -258,9 +258,9 @@ public final class Header {
             if (!bar.mappable()) continue;
             if (romOnly ? bar.type != BarState.Type.ROM : (bar.type == BarState.Type.ROM && !romEnabled)) continue;
             if (bar.enabled == map) continue; // already in the requested state
-            long start = guest ? bar.guestAddr : bar.addr;
-            long end = start + bar.size - 1;
-            if (map && (start == 0 || Long.compareUnsigned(end, start) < 0)) {
+            // pci_check_bar: the host range must be a valid position (and, for a domU, the guest one too).
+            if (map && (!validPosition(bar, bar.addr) || (guest && !validPosition(bar, bar.guestAddr)))) {
+                long start = bar.addr, end = bar.addr + bar.size - 1;
                 log.warn(domain.id(), "%s: not mapping BAR [%x, %x] invalid position", vpci.sbdf(),
                         start >>> P2m.PAGE_SHIFT, end >>> P2m.PAGE_SHIFT);
                 continue;
@@ -269,6 +269,13 @@ public final class Header {
         }
         PendingMapping pending = new PendingMapping(this, work, map, cmd, romOnly, romValue);
         if (vcpu != null) vcpu.defer(pending); else pending.apply();
+    }
+
+    /** Non-zero, not wrapping, and below 4 GiB unless the BAR is 64-bit. */
+    private static boolean validPosition(BarState bar, long start) {
+        long end = start + bar.size - 1;
+        if (start == 0 || Long.compareUnsigned(end, start) < 0) return false;
+        return bar.type == BarState.Type.MEM64_LO || Long.compareUnsigned(end, 0xffffffffL) <= 0;
     }
 
     private List<BarState> allBars() {
