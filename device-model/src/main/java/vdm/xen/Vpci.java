@@ -139,6 +139,14 @@ public final class Vpci {
     }
 
     private int dispatchRead(Table t, int offset, int size) {
+        int first = t.index()[offset];
+        if (first != 0) {
+            VpciRegister r = t.regs()[first - 1];
+            if (offset + size <= r.end()) { // the whole access is inside one register: the common case
+                int val = r.read.read(this, r) & ~(r.rsvdpMask | r.rsvdzMask);
+                return (val >>> ((offset - r.offset) * 8)) & Access.ones(size);
+            }
+        }
         int end = offset + size;
         int result = 0;
         int b = offset;
