@@ -45,6 +45,12 @@ public final class Xen {
         this.domctls = new Domctls(this);
     }
 
+    /** A hypervisor on a host: its PCI functions, its IO-APICs as the MADT lays them out, and its SCI. */
+    public static Xen onHost(XenConfig config, vdm.host.Host host) {
+        int sci = host.madt().sciIfAny().map(vdm.host.Sci::gsi).orElse(-1);
+        return new Xen(config, new HostBus(host), host.gsiSpace(), sci);
+    }
+
     public IoApicRouting routing() { return routing; }
     public PhysdevOps physdev() { return physdev; }
     public Domctls domctls() { return domctls; }
@@ -143,6 +149,33 @@ public final class Xen {
         h.vpci().clear();
         d.detach(sbdf);
         return 0;
+    }
+
+    /**
+     * XEN_DOMCTL_assign_device: moves a device from the hardware domain to domU {@code domid}, rebuilding its vPCI
+     * there. {@code -ESRCH} unknown domain, {@code -ENODEV} no such device, {@code -EBUSY} already held by a domU,
+     * {@code -EINVAL} for the hardware domain as target.
+     */
+    public synchronized int assignDevice(int domid, Sbdf sbdf) {
+        Domain d = domains.get(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (d.isHardwareDomain()) return -Errno.EINVAL;
+        if (bus.function(sbdf.packed()) == null) return -Errno.ENODEV;
+        Domain owner = owner(sbdf);
+        if (owner != null && !owner.isHardwareDomain()) return -Errno.EBUSY;
+        if (owner != null) removeVpci(owner, sbdf);
+        int rc = addVpci(d, sbdf);
+        if (rc != 0 && owner != null) addVpci(owner, sbdf); // leave things as they were
+        return rc;
+    }
+
+    /** XEN_DOMCTL_deassign_device: returns a device a domU holds to the hardware domain. */
+    public synchronized int deassignDevice(int domid, Sbdf sbdf) {
+        Domain d = domains.get(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (d.vpci(sbdf) == null) return -Errno.ENODEV;
+        removeVpci(d, sbdf);
+        return dom0 != null && dom0.kind() == Domain.Kind.PVH ? addVpci(dom0, sbdf) : 0;
     }
 
     /** The domain whose vPCI holds the device, or null. */

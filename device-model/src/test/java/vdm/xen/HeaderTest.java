@@ -165,8 +165,12 @@ class HeaderTest {
         Sbdf e = Sbdf.parse("00:04.0");
         xen.ecamWrite(dom0.vcpu(0), ecam(e, 0x10), 4, 0xfe000000);
         Domain domU = xen.createDomain(1);
-        assertEquals(0, xen.removeVpci(dom0, e));
-        assertEquals(0, xen.addVpci(domU, e));
+        assertEquals(-Errno.ESRCH, xen.assignDevice(42, e));
+        assertEquals(-Errno.ENODEV, xen.assignDevice(domU.id(), Sbdf.parse("00:1f.0")));
+        assertEquals(0, xen.assignDevice(domU.id(), e));
+        assertEquals(null, dom0.vpci(e), "dom0 no longer traps it");
+        Domain other = xen.createDomain(1);
+        assertEquals(-Errno.EBUSY, xen.assignDevice(other.id(), e), "held by another domU");
         Vcpu g = domU.vcpu(0);
         assertEquals(0x10d38086, xen.ecamRead(g, ecam(e, 0), 4));
         assertEquals(0xffffffff, xen.ecamRead(g, ecam(NIC, 0), 4), "another domain's device is invisible");
@@ -188,7 +192,9 @@ class HeaderTest {
         assertEquals(0x0506, bus.space("0000:00:04.0").read(0x04, 2));
         assertEquals(0xfe000000L, domU.p2m().translate(0xf0000000L));
         assertEquals(-1, domU.p2m().translate(0xfe000000L), "unmapped MMIO stays unreachable");
-        assertEquals(0, xen.destroyDomain(domU.id()));
+        assertEquals(0, xen.deassignDevice(domU.id(), e));
         assertTrue(domU.p2m().isEmpty());
+        assertEquals(0x10d38086, xen.ecamRead(dom0.vcpu(0), ecam(e, 0), 4), "back with dom0");
+        assertEquals(0, xen.destroyDomain(domU.id()));
     }
 }

@@ -1,0 +1,50 @@
+package vdm.bench.xen;
+
+import java.util.ArrayList;
+import java.util.List;
+import vdm.host.Sbdf;
+import vdm.pci.ConfigSpace;
+import vdm.pci.FunctionReactions;
+import vdm.pci.engine.Engine;
+import vdm.pci.layout.Layout;
+import vdm.xen.PciBus;
+import vdm.xen.PciHardware;
+
+/** A segment-0 bus of compiled config spaces for benchmarks: any number of functions of one layout. */
+final class BenchBus implements PciBus {
+    private final PciHardware[] functions = new PciHardware[1 << 16];
+    private final List<Sbdf> present = new ArrayList<>();
+
+    /** {@code count} functions of {@code layout} at bus i/32, device i%32, function 0 (bus 0 device 0 first). */
+    BenchBus(Layout layout, int count) {
+        for (int i = 0; i < count; i++) {
+            Sbdf s = new Sbdf(0, i / 32, i % 32, 0);
+            ConfigSpace cs = Engine.COMPILED.create(layout);
+            functions[s.packed()] = new Hardware(cs);
+            present.add(s);
+        }
+    }
+
+    /** The config space as PciHardware: writes apply the function's own reactions (FLR...). */
+    private record Hardware(ConfigSpace cs) implements PciHardware {
+        @Override
+        public int read(int offset, int size) {
+            return cs.read(offset, size);
+        }
+
+        @Override
+        public void write(int offset, int size, int value) {
+            FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
+        }
+    }
+
+    @Override
+    public PciHardware function(int packedSbdf) {
+        return (packedSbdf >>> 16) == 0 ? functions[packedSbdf] : null;
+    }
+
+    @Override
+    public List<Sbdf> functions() {
+        return present;
+    }
+}

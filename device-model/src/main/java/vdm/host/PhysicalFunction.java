@@ -1,0 +1,282 @@
+package vdm.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import vdm.pci.Access;
+import vdm.pci.ConfigSpace;
+import vdm.pci.Effects;
+import vdm.pci.FunctionReactions;
+import vdm.pci.ResetKind;
+import vdm.pci.cap.PciExpress;
+import vdm.pci.cap.PowerManagement;
+import vdm.pci.layout.Bar;
+import vdm.pci.layout.BarKind;
+import vdm.pci.layout.Layout;
+
+/**
+ * A physical PCI function of the host: where it sits, what it is, and its configuration space (a pci-config
+ * compiled engine instance). {@link #read}/{@link #write} are the accesses as they arrive over the bus: all ones and
+ * dropped while a bridge on the way does not route the function's bus, and a write carries the function's own
+ * reactions (FLR, MSI clamp, D3hot -> D0 reset, a bridge's secondary bus reset). {@link #config()} is the function
+ * itself, bypassing routing (what the device model pokes, tests inspect).
+ * <p>
+ * BAR helpers decode what the registers say now, as QEMU's {@code pci_bar_address} and Xen's vPCI need it.
+ */
+public final class PhysicalFunction {
+    private static final int COMMAND = 0x04;
+    private static final int COMMAND_IO = 0x1, COMMAND_MEMORY = 0x2;
+    private static final int BRIDGE_CONTROL = 0x3e;
+    /** Bridge Control bit 6 (PCI-to-PCI Bridge spec 1.2, 3.2.5.17): RST# asserted on the secondary bus. */
+    static final int SECONDARY_BUS_RESET = 0x40;
+
+    private final Sbdf sbdf;
+    private final FunctionSource source;
+    private final ConfigSpace config;
+    private final Layout layout;
+    private final Bridge upstream;
+    private final int pmcsr;
+    private final int pcie;
+    Bridge self; // set by Host when this function is a bridge
+
+    PhysicalFunction(Sbdf sbdf, FunctionSource source, ConfigSpace config, Bridge upstream) {
+        this.sbdf = sbdf;
+        this.source = source;
+        this.config = config;
+        this.layout = config.layout();
+        this.upstream = upstream;
+        Layout.PlacedCapability pm = layout.capability(PowerManagement.ID, false);
+        this.pmcsr = pm == null ? -1 : pm.offset() + PowerManagement.PMCSR;
+        Layout.PlacedCapability exp = layout.capability(PciExpress.ID, false);
+        this.pcie = exp == null ? -1 : exp.offset();
+    }
+
+    public Sbdf sbdf() {
+        return sbdf;
+    }
+
+    /** {@link Sbdf#packed()}: segment << 16 | bus << 8 | devfn. */
+    public int packed() {
+        return sbdf.packed();
+    }
+
+    public FunctionSource source() {
+        return source;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** The function's own configuration space, without bus routing or reactions. */
+    public ConfigSpace config() {
+        return config;
+    }
+
+    /** The bridge whose secondary bus this function is on; empty on a root bus. */
+    public Optional<Bridge> upstream() {
+        return Optional.ofNullable(upstream);
+    }
+
+    Bridge upstreamOrNull() {
+        return upstream;
+    }
+
+    /** This function as a bridge, if it is one. */
+    public Optional<Bridge> asBridge() {
+        return Optional.ofNullable(self);
+    }
+
+    /** The Interrupt Pin register: 0 = none, 1..4 = INTA..INTD. */
+    public int interruptPin() {
+        return config.read(0x3d, 1);
+    }
+
+    public Optional<IntxPin> intxPin() {
+        int pin = interruptPin();
+        return pin == 0 ? Optional.empty() : Optional.of(IntxPin.ofRegister(pin));
+    }
+
+    public int command() {
+        return config.read(COMMAND, 2);
+    }
+
+    /**
+     * True while configuration requests reach the function: on a root bus always; behind bridges only if the
+     * bridge it is directly below has it as its secondary bus and every bridge up the chain routes its bus
+     * (secondary <= bus <= subordinate) and none holds its secondary bus in reset (PCI-to-PCI Bridge spec 1.2,
+     * 3.2.5.3-3.2.5.5 and 3.2.5.17). Functions are not renumbered: a bridge programmed with other bus numbers hides
+     * them.
+     */
+    public boolean reachable() {
+        Bridge b = upstream;
+        if (b == null) return true;
+        int bus = sbdf.bus();
+        if (b.secondaryBus() != bus) return false;
+        for (; b != null; b = b.function().upstream) {
+            if (!b.routes(bus)) return false;
+        }
+        return true;
+    }
+
+    /** A configuration read as the bus answers it: the function's value, or all ones when it is not reachable. */
+    public int read(int offset, int size) {
+        Access.check(offset, size);
+        return reachable() ? config.read(offset, size) : Access.ones(size);
+    }
+
+    /**
+     * A configuration write over the bus: dropped (returning 0) when not reachable, else written and followed by
+     * {@link FunctionReactions#afterWrite} (FLR, MSI clamp), a D3hot -> D0 reset (PCI PM 1.2, 5.4; skipped with
+     * No_Soft_Reset) and, on a bridge, a secondary bus reset of everything below when Bridge Control bit 6 goes
+     * from 0 to 1. Returns the {@link Effects} of the write.
+     */
+    public int write(int offset, int size, int value) {
+        Access.check(offset, size);
+        if (!reachable()) return 0;
+        int dword = offset >>> 2;
+        int oldPower = pmcsr >= 0 && dword == pmcsr >>> 2 ? config.read(pmcsr, 2) & 3 : -1;
+        int oldControl = self != null && dword == BRIDGE_CONTROL >>> 2 ? config.read(BRIDGE_CONTROL, 2) : -1;
+        int effects = FunctionReactions.afterWrite(config, config.write(offset, size, value));
+        if (oldPower == 3 && (effects & Effects.POWER_STATE) != 0 && (config.read(pmcsr, 2) & 3) == 0) {
+            config.reset(ResetKind.D3HOT_TO_D0);
+        }
+        if (oldControl >= 0 && (effects & Effects.BRIDGE_CONTROL) != 0 && (oldControl & SECONDARY_BUS_RESET) == 0
+                && (config.read(BRIDGE_CONTROL, 2) & SECONDARY_BUS_RESET) != 0) {
+            self.resetBelow();
+        }
+        return effects;
+    }
+
+    /**
+     * Resets the function itself (FLR, D3HOT_TO_D0 - a no-op with No_Soft_Reset - or COLD), as the hardware does once
+     * the reset is triggered. A secondary bus reset is the upstream bridge's: see {@link Bridge#secondaryBusReset}.
+     */
+    public void reset(ResetKind kind) {
+        if (kind == null) throw new IllegalArgumentException("reset kind is missing");
+        config.reset(kind);
+    }
+
+    /** PCIe Device Capabilities bit 28, Function Level Reset Capability (PCIe base 6.0, 7.5.3.3). */
+    public boolean flrCapable() {
+        return pcie >= 0 && (config.read(pcie + 4, 4) & (1 << 28)) != 0;
+    }
+
+    /** True for a PCI Express function (it has a PCIe capability). */
+    public boolean express() {
+        return pcie >= 0;
+    }
+
+    // ---------------------------------------------------------------- BARs
+
+    /** BAR n's declaration, or null if not implemented (or the upper half of a 64-bit BAR). */
+    public Bar barDeclaration(int n) {
+        checkIndex(n);
+        return layout.bar(n);
+    }
+
+    public boolean barImplemented(int n) {
+        return barDeclaration(n) != null;
+    }
+
+    /** BAR n's size in bytes; 0 if not implemented. */
+    public long barSize(int n) {
+        Bar b = barDeclaration(n);
+        return b == null ? 0 : b.size();
+    }
+
+    /** BAR n's kind; null if not implemented. */
+    public BarKind barKind(int n) {
+        Bar b = barDeclaration(n);
+        return b == null ? null : b.kind();
+    }
+
+    public boolean barPrefetchable(int n) {
+        Bar b = barDeclaration(n);
+        return b != null && b.prefetchable();
+    }
+
+    /** The address BAR n holds now (both dwords of a 64-bit BAR, type bits masked); 0 if not implemented. */
+    public long barAddress(int n) {
+        Bar b = barDeclaration(n);
+        if (b == null) return 0;
+        int off = 0x10 + 4 * n;
+        long low = config.read(off, 4) & 0xffff_ffffL;
+        long address = low & (b.kind() == BarKind.IO ? ~0x3L : ~0xfL) & 0xffff_ffffL;
+        if (b.kind() == BarKind.MEM64) address |= (config.read(off + 4, 4) & 0xffff_ffffL) << 32;
+        return address;
+    }
+
+    /**
+     * True if BAR n decodes now (DESIGN 2; QEMU {@code pci_bar_address}): implemented, its COMMAND space bit (I/O or
+     * memory) set, address non-zero, the range not wrapping, and a 32-bit or I/O BAR ending below 4 GiB. (With
+     * size-aligned address bits the last two hold by construction; they are checked so the rule is in one place.
+     * Unlike QEMU, a BAR ending at 2^64 - 1 decodes: QEMU refuses it only because ~0 is its "unmapped" marker.)
+     */
+    public boolean barDecodes(int n) {
+        Bar b = barDeclaration(n);
+        if (b == null) return false;
+        int enable = b.kind() == BarKind.IO ? COMMAND_IO : COMMAND_MEMORY;
+        if ((command() & enable) == 0) return false;
+        return fits(barAddress(n), b.size(), b.kind() == BarKind.MEM64);
+    }
+
+    /** Expansion ROM size (0: none). */
+    public long romSize() {
+        return layout.romSize();
+    }
+
+    /** The ROM's address bits (31:11), 0 without a ROM. */
+    public long romAddress() {
+        if (layout.romSize() == 0) return 0;
+        return config.read(layout.romOffset(), 4) & 0xffff_f800L;
+    }
+
+    /** The ROM register's enable bit 0. */
+    public boolean romEnabled() {
+        return layout.romSize() != 0 && (config.read(layout.romOffset(), 4) & 1) != 0;
+    }
+
+    /** True if the ROM decodes: memory space enabled, ROM enable bit set, address non-zero, below 4 GiB. */
+    public boolean romDecodes() {
+        return romEnabled() && (command() & COMMAND_MEMORY) != 0 && fits(romAddress(), romSize(), false);
+    }
+
+    private static boolean fits(long address, long size, boolean is64) {
+        if (address == 0) return false;
+        long last = address + size - 1;
+        if (Long.compareUnsigned(last, address) < 0) return false; // wraps around 2^64
+        return is64 || last <= 0xffff_ffffL;
+    }
+
+    /** BAR n (or {@link BarRegion#ROM}) as it stands; empty if not implemented. */
+    public Optional<BarRegion> region(int n) {
+        if (n == BarRegion.ROM) {
+            if (romSize() == 0) return Optional.empty();
+            return Optional.of(new BarRegion(n, BarKind.MEM32, false, romAddress(), romSize(), romDecodes()));
+        }
+        Bar b = barDeclaration(n);
+        if (b == null) return Optional.empty();
+        return Optional.of(new BarRegion(n, b.kind(), b.prefetchable(), barAddress(n), b.size(), barDecodes(n)));
+    }
+
+    /** Every implemented BAR, then the ROM, as they stand. */
+    public List<BarRegion> regions() {
+        List<BarRegion> out = new ArrayList<>();
+        for (int n = 0; n < layout.barCount(); n++) region(n).ifPresent(out::add);
+        region(BarRegion.ROM).ifPresent(out::add);
+        return out;
+    }
+
+    private void checkIndex(int n) {
+        if (n < 0 || n >= layout.barCount()) {
+            throw new IllegalArgumentException(String.format("%s: BAR%d does not exist in a type %d header (BAR0..BAR%d)",
+                    sbdf, n, layout.headerType(), layout.barCount() - 1));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return sbdf + " " + source.label();
+    }
+}
