@@ -32,7 +32,11 @@ public final class Header {
         this.vpci = vpci;
         this.guest = guest;
         this.bars = new BarState[barCount];
-        for (int i = 0; i < barCount; i++) bars[i] = new BarState(i);
+        for (int i = 0; i < barCount; i++) {
+            bars[i] = new BarState(i);
+            bars[i].label = vpci.sbdf() + " BAR" + i;
+        }
+        rom.label = vpci.sbdf() + " ROM";
     }
 
     public Sbdf sbdf() { return vpci.sbdf(); }
@@ -291,8 +295,7 @@ public final class Header {
             for (BarState bar : work) {
                 if (bar.enabled == map) continue;
                 long gaddr = guest ? bar.guestAddr : bar.addr;
-                String owner = vpci.sbdf() + (bar.type == BarState.Type.ROM ? " ROM" : " BAR" + bar.index);
-                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, owner) : domain.p2m().unmap(gaddr, bar.size);
+                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, bar.label) : domain.p2m().unmap(gaddr, bar.size);
                 if (rc != 0) {
                     log.warn(domain.id(), "%s: failed to %s [%x, %x]: %d", vpci.sbdf(), map ? "map" : "unmap",
                             gaddr >>> P2m.PAGE_SHIFT, (gaddr + bar.size - 1) >>> P2m.PAGE_SHIFT, rc);

@@ -15,10 +15,10 @@ final class BenchBus implements PciBus {
     private final PciHardware[] functions = new PciHardware[1 << 16];
     private final List<Sbdf> present = new ArrayList<>();
 
-    /** {@code count} functions of {@code layout} at bus i/32, device i%32, function 0 (bus 0 device 0 first). */
+    /** {@code count} functions of {@code layout}: bus i/256, device (i/8)%32, function i%8 (00:00.0 first). */
     BenchBus(Layout layout, int count) {
         for (int i = 0; i < count; i++) {
-            Sbdf s = new Sbdf(0, i / 32, i % 32, 0);
+            Sbdf s = new Sbdf(0, i / 256, (i / 8) % 32, i % 8);
             ConfigSpace cs = Engine.COMPILED.create(layout);
             functions[s.packed()] = new Hardware(cs);
             present.add(s);
