@@ -77,6 +77,12 @@ public final class IoApic {
     /** The pin's IRR, held in the delivery-status bit of its word (see the class comment). */
     private static final long IRR = RedirectionEntry.DELIVERY_STATUS;
     private static final long LOW_DWORD = 0xffff_ffffL;
+    /**
+     * Pin n's word is at index {@code PAD + n}: 64 bytes of padding on each side keep the array header (whose length
+     * every access reads for its bounds check) and neighbouring objects off the pins' cache lines, so a thread
+     * hammering one IO-APIC does not slow a thread on another.
+     */
+    private static final int PAD = 8;
 
     private final long[] entries;
     private final int pins;
@@ -102,7 +108,7 @@ public final class IoApic {
         this.address = b.address;
         this.sink = b.sink;
         this.selectorMask = pins <= 120 ? 0xff : -1;
-        this.entries = new long[pins];
+        this.entries = new long[PAD + pins + PAD];
         reset();
     }
 
@@ -211,7 +217,7 @@ public final class IoApic {
     /** Pin {@code pin}'s redirection entry as software reads it (delivery status 0, remote IRR as it is). */
     public long entry(int pin) {
         checkPin(pin);
-        return (long) ENTRIES.getVolatile(entries, pin) & ~IRR;
+        return (long) ENTRIES.getVolatile(entries, PAD + pin) & ~IRR;
     }
 
     /**
@@ -227,7 +233,7 @@ public final class IoApic {
     /** Whether pin {@code pin}'s IRR is set: a level input asserted, or an input latched while masked. */
     public boolean pending(int pin) {
         checkPin(pin);
-        return ((long) ENTRIES.getVolatile(entries, pin) & IRR) != 0;
+        return ((long) ENTRIES.getVolatile(entries, PAD + pin) & IRR) != 0;
     }
 
     /**
@@ -238,7 +244,7 @@ public final class IoApic {
     public void assertPin(int pin) {
         checkPin(pin);
         for (;;) {
-            long old = (long) ENTRIES.getVolatile(entries, pin);
+            long old = (long) ENTRIES.getVolatile(entries, PAD + pin);
             if ((old & TRIGGER) == 0) {
                 // QEMU ioapic_set_irq: an unmasked edge is latched and at once consumed by its delivery, so the
                 // word does not change; a serviced unmasked edge pin never holds IRR.
@@ -247,7 +253,7 @@ public final class IoApic {
             }
             long next = service(old | IRR);
             if (next == old) return; // already latched, or waiting for EOI, or masked with IRR set
-            if (ENTRIES.compareAndSet(entries, pin, old, next)) {
+            if (ENTRIES.compareAndSet(entries, PAD + pin, old, next)) {
                 if (((old ^ next) & REMOTE_IRR) != 0) deliver(pin, next);
                 return;
             }
@@ -258,9 +264,9 @@ public final class IoApic {
     public void deassertPin(int pin) {
         checkPin(pin);
         for (;;) {
-            long old = (long) ENTRIES.getVolatile(entries, pin);
+            long old = (long) ENTRIES.getVolatile(entries, PAD + pin);
             if ((old & (TRIGGER | IRR)) != (TRIGGER | IRR)) return;
-            if (ENTRIES.compareAndSet(entries, pin, old, old & ~IRR)) return;
+            if (ENTRIES.compareAndSet(entries, PAD + pin, old, old & ~IRR)) return;
         }
     }
 
@@ -289,19 +295,24 @@ public final class IoApic {
         long match = vector | TRIGGER | REMOTE_IRR;
         long[] e = entries;
         int cleared = 0;
-        for (int pin = 0; pin < e.length; pin++) {
-            for (;;) {
-                long old = (long) ENTRIES.getVolatile(e, pin);
-                if ((old & (VECTOR_MASK | TRIGGER | REMOTE_IRR)) != match) break;
-                long next = service(old & ~REMOTE_IRR);
-                if (ENTRIES.compareAndSet(e, pin, old, next)) {
-                    cleared++;
-                    if ((next & REMOTE_IRR) != 0) deliver(pin, next);
-                    break;
-                }
-            }
+        for (int i = PAD, end = e.length - PAD; i < end; i++) {
+            long old = (long) ENTRIES.getVolatile(e, i);
+            if ((old & (VECTOR_MASK | TRIGGER | REMOTE_IRR)) == match && clearRemoteIrr(i, old, match)) cleared++;
         }
         return cleared;
+    }
+
+    /** The EOI of one matching pin (word index {@code index}), kept out of the scan loop so that stays tight. */
+    private boolean clearRemoteIrr(int index, long old, long match) {
+        for (;;) {
+            long next = service(old & ~REMOTE_IRR);
+            if (ENTRIES.compareAndSet(entries, index, old, next)) {
+                if ((next & REMOTE_IRR) != 0) deliver(index - PAD, next);
+                return true;
+            }
+            old = (long) ENTRIES.getVolatile(entries, index);
+            if ((old & (VECTOR_MASK | TRIGGER | REMOTE_IRR)) != match) return false;
+        }
     }
 
     /**
@@ -309,8 +320,8 @@ public final class IoApic {
      * forgotten, IOREGSEL 0, the ID back to the configured one (the MADT's, which firmware programs).
      */
     public void reset() {
-        for (int pin = 0; pin < entries.length; pin++) {
-            ENTRIES.setVolatile(entries, pin, RedirectionEntry.RESET);
+        for (int pin = 0; pin < pins; pin++) {
+            ENTRIES.setVolatile(entries, PAD + pin, RedirectionEntry.RESET);
         }
         SELECTOR.setVolatile(this, 0);
         ID.setVolatile(this, resetId);
@@ -352,14 +363,14 @@ public final class IoApic {
         long written;
         long next;
         for (;;) {
-            old = (long) ENTRIES.getVolatile(entries, pin);
+            old = (long) ENTRIES.getVolatile(entries, PAD + pin);
             written = (old & ~writeMask) | (value & writeMask);
             written = (written & ~RedirectionEntry.READ_ONLY) | (old & RedirectionEntry.READ_ONLY);
             if ((written & TRIGGER) == 0) written &= ~REMOTE_IRR;
             next = service(written);
             // A serviced word services to itself, so next == old means this write changes and delivers nothing.
             if (next == old) return;
-            if (ENTRIES.compareAndSet(entries, pin, old, next)) break;
+            if (ENTRIES.compareAndSet(entries, PAD + pin, old, next)) break;
         }
         if ((old & MASK) != 0 && (next & MASK) == 0) notifyUnmasked(pin, next);
         if (next != written) deliver(pin, next);
