@@ -23,6 +23,13 @@ public final class Domain {
     private final Vpci[] vpciSegment0 = new Vpci[1 << 16];
     private final Map<Integer, Vpci> vpciOther = new ConcurrentHashMap<>();
     private final Map<Integer, Header> headers = new ConcurrentHashMap<>();
+    /** An HVM guest's virtual IO-APIC and its passed-through INTx bindings (null for dom0). */
+    GuestInterrupts guestInterrupts;
+
+    public GuestInterrupts interrupts() {
+        return guestInterrupts;
+    }
+
     /** The CF8 latch: the last dword written to port 0xcf8 (per domain, as Xen keeps d->arch.pci_cf8). */
     volatile int cf8;
 

@@ -72,6 +72,17 @@ public final class Xen {
         return result;
     }
 
+    /**
+     * Where the physical IO-APICs deliver: Xen finds the pirq bound to that GSI and injects it into the guest that
+     * holds it (Xen's do_IRQ -> __do_IRQ_guest -> hvm_pci_intx_assert).
+     */
+    public void physicalInterrupt(vdm.ioapic.IoApic source, int pin, long address, int data) {
+        int gsi = source.gsiBase() + pin;
+        for (Domain d : domains()) {
+            if (d.guestInterrupts != null && d.guestInterrupts.deliverMachineIrq(gsi)) return;
+        }
+    }
+
     /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */
     public List<vdm.ioapic.IoApic> dom0VioApics() {
         return dom0VioApics;
@@ -111,10 +122,11 @@ public final class Xen {
         return d;
     }
 
-    /** Creates an HVM domU (XEN_DOMCTL_createdomain). */
+    /** Creates an HVM domU (XEN_DOMCTL_createdomain) with its virtual IO-APIC (48 pins, version 0x11). */
     public synchronized Domain createDomain(int vcpus) {
         if (dom0 == null) throw new IllegalStateException("no dom0 yet: boot dom0 first");
         Domain d = new Domain(nextDomid++, Domain.Kind.HVM, false, vcpus, NR_PIRQS, NR_IRQS);
+        d.guestInterrupts = new GuestInterrupts(this, d);
         domains.put(d.id(), d);
         return d;
     }
@@ -124,7 +136,9 @@ public final class Xen {
         Domain d = domains.get(domid);
         if (d == null) return -Errno.ESRCH;
         if (d.isHardwareDomain()) return -Errno.EPERM;
+        if (!assignedDevices(d).isEmpty()) return -Errno.EBUSY; // the toolstack detaches devices first
         for (Header h : List.copyOf(d.headers())) removeVpci(d, h.sbdf());
+        if (d.guestInterrupts != null) d.guestInterrupts.unbindAll();
         domains.remove(domid);
         return 0;
     }
@@ -178,6 +192,79 @@ public final class Xen {
         return dom0 != null && dom0.kind() == Domain.Kind.PVH ? addVpci(dom0, sbdf) : 0;
     }
 
+    /** What {@link #assign} did, so that a failed attach can put everything back exactly as it was. */
+    public record Assignment(int rc, Domain from, Vpci fromVpci, Header fromHeader, Domain to) {}
+
+    private final Map<Sbdf, Domain> assigned = new java.util.HashMap<>();
+
+    /**
+     * XEN_DOMCTL_assign_device for an HVM guest whose device model (QEMU) emulates config space: the device leaves
+     * the hardware domain's vPCI (dom0 then reaches it directly, as Xen lets the hardware domain do) and belongs to
+     * {@code domid}. Errors as {@link #assignDevice}.
+     */
+    public synchronized Assignment assign(int domid, Sbdf sbdf) {
+        Domain d = domains.get(domid);
+        if (d == null) return new Assignment(-Errno.ESRCH, null, null, null, null);
+        if (d.isHardwareDomain()) return new Assignment(-Errno.EINVAL, null, null, null, null);
+        if (bus.function(sbdf.packed()) == null) return new Assignment(-Errno.ENODEV, null, null, null, null);
+        if (assigned.containsKey(sbdf) || (owner(sbdf) != null && !owner(sbdf).isHardwareDomain())) {
+            return new Assignment(-Errno.EBUSY, null, null, null, null);
+        }
+        Domain from = owner(sbdf);
+        Vpci vpci = from == null ? null : from.vpci(sbdf);
+        Header header = from == null ? null : from.header(sbdf);
+        if (from != null) {
+            header.unmapAll();
+            from.detach(sbdf);
+        }
+        assigned.put(sbdf, d);
+        return new Assignment(0, from, vpci, header, d);
+    }
+
+    /** Undoes {@link #assign}: the same vPCI objects go back, so the hardware domain's cache is what it was. */
+    public synchronized void undoAssign(Assignment a, Sbdf sbdf) {
+        if (a.rc() != 0) return;
+        assigned.remove(sbdf);
+        if (a.from() != null) a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+    }
+
+    /**
+     * XEN_DOMCTL_deassign_device for a device {@link #assign}ed to an HVM guest: it returns to the hardware domain,
+     * whose vPCI is rebuilt from the hardware (a PVH dom0; a PV dom0 has none).
+     */
+    public synchronized int deassign(int domid, Sbdf sbdf) {
+        Domain d = domains.get(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (assigned.get(sbdf) != d) return -Errno.ENODEV;
+        assigned.remove(sbdf);
+        return dom0 != null && dom0.kind() == Domain.Kind.PVH ? addVpci(dom0, sbdf) : 0;
+    }
+
+    /** The HVM guest a device is assigned to through {@link #assign}, or null. */
+    public synchronized Domain assignedTo(Sbdf sbdf) {
+        return assigned.get(sbdf);
+    }
+
+    /** Devices assigned to a domain through {@link #assign}. */
+    public synchronized List<Sbdf> assignedDevices(Domain d) {
+        return assigned.entrySet().stream().filter(e -> e.getValue() == d).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /**
+     * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
+     * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; an overlap {@code -EEXIST}.
+     */
+    public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, String owner) {
+        int rc;
+        Domain d = domain(domid);
+        if (d == null) rc = -Errno.ESRCH;
+        else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
+        else if (add) rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner);
+        else rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
+        return traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
+                frames, add ? 1 : 0);
+    }
+
     /** The domain whose vPCI holds the device, or null. */
     public synchronized Domain owner(Sbdf sbdf) {
         for (Domain d : domains.values()) if (d.vpci(sbdf) != null) return d;
@@ -189,13 +276,13 @@ public final class Xen {
     /** A port I/O access by a vCPU of {@code d}: 0xcf8 (the latch, dword only) or 0xcfc..0xcff (data). */
     public int ioRead(Vcpu vcpu, int port, int size) {
         Domain d = vcpu.domain();
-        if (port == 0xcf8 && size == 4) return d.cf8;
-        if (port >= 0xcfc && port <= 0xcff) {
+        if ((port & ~3) == 0xcfc) { // the data port first: it is the hot one
             int latch = d.cf8;
-            if (latch >= 0 || ((port & 3) & (size - 1)) != 0) return Access.ones(size); // bit 31 clear or misaligned
+            if (latch >= 0 || (port & (size - 1)) != 0) return Access.ones(size); // bit 31 clear, or misaligned
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3); // AMD extended register bits 27:24
             return configRead(vcpu, latch >>> 8 & 0xffff, reg, size);
         }
+        if (port == 0xcf8 && size == 4) return d.cf8;
         return Access.ones(size);
     }
 

@@ -23,12 +23,19 @@ public final class XenLog {
 
     private final List<Event> events = new ArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final List<java.util.function.Consumer<Event>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every line as it is logged (traces merge the console into their own order). */
+    public void addListener(java.util.function.Consumer<Event> listener) {
+        listeners.add(listener);
+    }
 
     /** Records a line; {@code domain} -1 means Xen itself (printk rather than gprintk). */
     public synchronized Event log(int domain, Level level, String message) {
         long seq = sequence.incrementAndGet();
         Event e = new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message);
         events.add(e);
+        for (var l : listeners) l.accept(e);
         return e;
     }
 

@@ -1,0 +1,37 @@
+package vdm.dom0;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * dom0 Linux's IRQ numbers for GSIs (acpi_register_gsi): legacy GSIs 0..15 keep their number, every other GSI gets
+ * the next free IRQ in the order GSIs are registered. So IRQ != GSI in general ("gsi 38 may come before gsi 28"),
+ * and a sysfs {@code irq} is not a GSI.
+ */
+public final class LinuxIrqs {
+    public static final int NR_LEGACY_IRQS = 16;
+
+    private final Map<Integer, Integer> irqOfGsi = new HashMap<>();
+    private final Map<Integer, Integer> gsiOfIrq = new HashMap<>();
+    private int next = NR_LEGACY_IRQS;
+
+    /** The IRQ for {@code gsi}, allocating one on first registration. */
+    public synchronized int register(int gsi) {
+        Integer irq = irqOfGsi.get(gsi);
+        if (irq != null) return irq;
+        int n = gsi < NR_LEGACY_IRQS ? gsi : next++;
+        irqOfGsi.put(gsi, n);
+        gsiOfIrq.put(n, gsi);
+        return n;
+    }
+
+    /** The IRQ a GSI was given, or -1. */
+    public synchronized int irqOf(int gsi) {
+        return irqOfGsi.getOrDefault(gsi, -1);
+    }
+
+    /** The GSI behind an IRQ, or -1. */
+    public synchronized int gsiOf(int irq) {
+        return gsiOfIrq.getOrDefault(irq, -1);
+    }
+}

@@ -1,0 +1,142 @@
+package vdm.dom0;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import vdm.host.IntxRoute;
+import vdm.host.Sbdf;
+import vdm.ioapic.Polarity;
+import vdm.ioapic.TriggerMode;
+import vdm.model.Fixes;
+import vdm.xen.Errno;
+import vdm.xen.PhysdevOps;
+
+/**
+ * xen-pciback's stub driver (drivers/xen/xen-pciback/pci_stub.c): seizing a device for passthrough
+ * (pcistub_init_device), giving it back after a guest (pcistub_put_pci_dev), and the GSI it records for privcmd.
+ */
+public final class Pciback {
+    /** dev_data: what pciback keeps per device. */
+    private static final class DevData {
+        int[] savedState;
+        /** The GSI set up during init (fix C), -1 if none. */
+        int gsi = -1;
+    }
+
+    private final Dom0Kernel kernel;
+    private final Map<Sbdf, DevData> held = new HashMap<>();
+
+    Pciback(Dom0Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    public synchronized boolean holds(Sbdf sbdf) {
+        return held.containsKey(sbdf);
+    }
+
+    public synchronized java.util.List<Sbdf> devices() {
+        return held.keySet().stream().sorted().toList();
+    }
+
+    /** The GSI pciback recorded for the device (fix C), or -1. */
+    public synchronized int gsi(Sbdf sbdf) {
+        DevData d = held.get(sbdf);
+        return d == null ? -1 : d.gsi;
+    }
+
+    /**
+     * Binds the device to pciback (xl pci-assignable-add): the native driver lets go (pci_disable_device), then
+     * pcistub_init_device. Returns 0 or the -errno of the failing step; on failure the device is not held.
+     */
+    public synchronized int seize(Sbdf sbdf) {
+        if (held.containsKey(sbdf)) return -Errno.EBUSY;
+        if (kernel.driver(sbdf) == Dom0Kernel.Driver.NATIVE) kernel.disableDevice(sbdf);
+        kernel.bind(sbdf, Dom0Kernel.Driver.PCIBACK);
+        kernel.log().info("pciback %s: seizing device", sbdf);
+        DevData data = new DevData();
+        int rc = initDevice(sbdf, data);
+        if (rc != 0) {
+            kernel.bind(sbdf, Dom0Kernel.Driver.NONE);
+            return rc;
+        }
+        held.put(sbdf, data);
+        return 0;
+    }
+
+    /**
+     * pcistub_init_device: enable (the "HACK" that makes ACPI give the device its IRQ), save the state, reset,
+     * [fix A: tell Xen], restore, [fix C: look the GSI up through _PRT and PHYSDEVOP_setup_gsi it; no INTx pin, no
+     * GSI], disable.
+     */
+    private int initDevice(Sbdf sbdf, DevData data) {
+        kernel.log().debug("pciback %s: initializing...", sbdf);
+        kernel.log().debug("pciback %s: enabling device", sbdf);
+        kernel.enableDevice(sbdf);
+        kernel.log().debug("pciback %s: save state of device", sbdf);
+        data.savedState = kernel.saveState(sbdf);
+        kernel.log().debug("pciback %s: resetting (FLR, D3, etc) the device", sbdf);
+        int rc = resetDeviceState(sbdf);
+        if (rc != 0) {
+            kernel.disableDevice(sbdf);
+            return rc;
+        }
+        kernel.restoreState(sbdf, data.savedState);
+        Fixes fixes = kernel.fixes();
+        if (fixes.setupGsi() && kernel.pvh()) {
+            Optional<IntxRoute> info = kernel.gsiInfo(sbdf);
+            if (info.isPresent()) {
+                IntxRoute r = info.get();
+                int gsi = r.gsi();
+                rc = kernel.xen().physdev().setupGsi(kernel.domain(), gsi, r.trigger() == TriggerMode.LEVEL ? 1 : 0,
+                        r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0);
+                if (rc == -Errno.EEXIST) {
+                    kernel.log().info("Already setup the GSI :%d", gsi);
+                    rc = 0;
+                } else if (rc < 0) {
+                    kernel.log().err("Fail to setup GSI (%d)!", gsi);
+                    kernel.disableDevice(sbdf);
+                    return rc;
+                }
+                data.gsi = gsi;
+            }
+        }
+        kernel.log().debug("pciback %s: disabling device", sbdf);
+        kernel.disableDevice(sbdf);
+        return 0;
+    }
+
+    /**
+     * pcistub_reset_device_state: __pci_reset_function_locked, then (fix A, a PVH dom0 only) the reset notification,
+     * under the name the build uses: v4's PHYSDEVOP_pci_device_state_reset or upstream's PHYSDEVOP_pci_device_reset.
+     */
+    private int resetDeviceState(Sbdf sbdf) {
+        kernel.resetFunction(sbdf);
+        Fixes fixes = kernel.fixes();
+        if (!fixes.resetNotification() || !kernel.pvh()) return 0;
+        PhysdevOps ops = kernel.xen().physdev();
+        return fixes.gsiLookup() == Fixes.GsiLookup.SYSFS_GSI
+                ? ops.pciDeviceStateReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR)
+                : ops.pciDeviceReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR);
+    }
+
+    /**
+     * pcistub_put_pci_dev: a guest gave the device back; reset it, tell Xen (fix A), and load the state saved when
+     * pciback seized it, so it is ready for the next domain.
+     */
+    public synchronized int putDevice(Sbdf sbdf) {
+        DevData data = held.get(sbdf);
+        if (data == null) return -Errno.ENODEV;
+        int rc = resetDeviceState(sbdf);
+        kernel.restoreState(sbdf, data.savedState);
+        kernel.disableDevice(sbdf);
+        return rc;
+    }
+
+    /** Unbinds pciback (xl pci-assignable-remove); the native driver takes the device back and enables it. */
+    public synchronized int release(Sbdf sbdf, boolean rebind) {
+        if (held.remove(sbdf) == null) return -Errno.ENODEV;
+        kernel.bind(sbdf, rebind ? Dom0Kernel.Driver.NATIVE : Dom0Kernel.Driver.NONE);
+        if (rebind) kernel.enableDevice(sbdf);
+        return 0;
+    }
+}

@@ -1,0 +1,90 @@
+package vdm.dom0;
+
+import java.util.Optional;
+import vdm.host.PhysicalFunction;
+import vdm.host.Sbdf;
+import vdm.model.Fixes;
+import vdm.pci.layout.BarKind;
+
+/**
+ * /sys/bus/pci/devices/SBDF as dom0 shows it: {@code irq} (the Linux IRQ, not a GSI), {@code resource} (the
+ * kernel's idea of the BARs: "start end flags" lines, what QEMU's xen_pt reads), {@code config}, {@code vendor},
+ * {@code device}, and {@code gsi} when v4 of the series is in (recorded at pci_enable_device, so it goes stale
+ * when a link is re-routed).
+ */
+public final class SysfsDevice {
+    static final long IORESOURCE_IO = 0x100, IORESOURCE_MEM = 0x200, IORESOURCE_PREFETCH = 0x2000,
+            IORESOURCE_READONLY = 0x4000, IORESOURCE_SIZEALIGN = 0x40000, IORESOURCE_MEM_64 = 0x100000;
+
+    private final Dom0Kernel kernel;
+    private final Sbdf sbdf;
+
+    SysfsDevice(Dom0Kernel kernel, Sbdf sbdf) {
+        this.kernel = kernel;
+        this.sbdf = sbdf;
+    }
+
+    public Sbdf sbdf() { return sbdf; }
+
+    public int irq() {
+        return kernel.irq(sbdf);
+    }
+
+    public String vendor() {
+        return String.format("0x%04x", kernel.cfgRead(sbdf, 0, 2));
+    }
+
+    public String device() {
+        return String.format("0x%04x", kernel.cfgRead(sbdf, 2, 2));
+    }
+
+    /** The config file: the function's config space read through dom0's access path. */
+    public byte[] config() {
+        PhysicalFunction f = kernel.host().require(sbdf);
+        byte[] out = new byte[f.layout().size()];
+        for (int off = 0; off < out.length; off += 4) {
+            int v = kernel.cfgRead(sbdf, off, 4);
+            for (int i = 0; i < 4; i++) out[off + i] = (byte) (v >>> (8 * i));
+        }
+        return out;
+    }
+
+    /** v4's sysfs gsi attribute, present only under that fix. */
+    public Optional<Integer> gsi() {
+        if (kernel.fixes().gsiLookup() != Fixes.GsiLookup.SYSFS_GSI) return Optional.empty();
+        int gsi = kernel.gsiAtEnable(sbdf);
+        return gsi < 0 ? Optional.empty() : Optional.of(gsi);
+    }
+
+    /** One line per BAR and the ROM, as the kernel assigned them ({@code 0x%016x 0x%016x 0x%016x}). */
+    public String resource() {
+        PhysicalFunction f = kernel.host().require(sbdf);
+        StringBuilder sb = new StringBuilder();
+        long[][] regions = regions(f);
+        for (long[] r : regions) sb.append(String.format("0x%016x 0x%016x 0x%016x%n", r[0], r[1], r[2]));
+        return sb.toString();
+    }
+
+    /** {start, end, flags} per BAR (0..5) and ROM (6); unimplemented ones are zero. */
+    public long[][] regions() {
+        return regions(kernel.host().require(sbdf));
+    }
+
+    private long[][] regions(PhysicalFunction f) {
+        long[][] out = new long[7][3];
+        for (int n = 0; n < 6; n++) {
+            if (!f.barImplemented(n)) continue;
+            long start = kernel.assigned(sbdf, n);
+            long size = f.barSize(n);
+            long flags = IORESOURCE_SIZEALIGN | (f.barKind(n) == BarKind.IO ? IORESOURCE_IO | 0x1 : IORESOURCE_MEM);
+            if (f.barKind(n) == BarKind.MEM64) flags |= IORESOURCE_MEM_64 | 0x4;
+            if (f.barPrefetchable(n)) flags |= IORESOURCE_PREFETCH | 0x8;
+            out[n] = new long[] {start, start + size - 1, flags};
+        }
+        if (f.romSize() > 0) {
+            long start = kernel.assigned(sbdf, 6);
+            out[6] = new long[] {start, start + f.romSize() - 1, IORESOURCE_MEM | IORESOURCE_READONLY | IORESOURCE_PREFETCH};
+        }
+        return out;
+    }
+}

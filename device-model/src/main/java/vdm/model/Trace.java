@@ -1,0 +1,86 @@
+package vdm.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Everything a passthrough flow did, in order: steps with their verdicts, hypercalls with arguments and results, and
+ * the log lines of Xen, the dom0 kernel, libxl and QEMU with their real texts. Exported as JSON lines.
+ */
+public final class Trace {
+    public enum Source { STEP, HYPERCALL, XEN, KERNEL, LIBXL, QEMU, GUEST, INVARIANT }
+
+    public enum Verdict { OK, FAILED, INFO }
+
+    /** One event; {@code detail} holds a hypercall's arguments or a step's argument summary. */
+    public record Event(long seq, Source source, Verdict verdict, String step, String message, String detail, int result) {
+        public String toJson() {
+            return "{\"seq\":" + seq + ",\"source\":\"" + source.name().toLowerCase() + "\",\"verdict\":\""
+                    + verdict.name().toLowerCase() + "\",\"step\":" + quote(step) + ",\"message\":" + quote(message)
+                    + ",\"detail\":" + quote(detail) + ",\"result\":" + result + "}";
+        }
+    }
+
+    private final List<Event> events = new ArrayList<>();
+    private String step = "";
+
+    /** Subsequent events belong to this step. */
+    public synchronized void step(String name) {
+        this.step = name;
+    }
+
+    public synchronized String currentStep() {
+        return step;
+    }
+
+    public synchronized Event add(Source source, Verdict verdict, String message, String detail, int result) {
+        Event e = new Event(events.size() + 1, source, verdict, step, message, detail == null ? "" : detail, result);
+        events.add(e);
+        return e;
+    }
+
+    public Event log(Source source, String message) {
+        return add(source, Verdict.INFO, message, "", 0);
+    }
+
+    public Event error(Source source, String message, int result) {
+        return add(source, Verdict.FAILED, message, "", result);
+    }
+
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    public synchronized List<Event> matching(Predicate<Event> p) {
+        return events.stream().filter(p).toList();
+    }
+
+    public synchronized boolean contains(Source source, String text) {
+        return events.stream().anyMatch(e -> e.source() == source && e.message().contains(text));
+    }
+
+    public synchronized String toJsonLines() {
+        StringBuilder sb = new StringBuilder();
+        for (Event e : events) sb.append(e.toJson()).append('\n');
+        return sb.toString();
+    }
+
+    static String quote(String s) {
+        if (s == null) return "null";
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
