@@ -51,7 +51,7 @@ public final class Dom0Kernel {
     private final Domain dom0;
     private final Fixes fixes;
     private final KernelLog log = new KernelLog();
-    private final LinuxIrqs irqs = new LinuxIrqs();
+    private final LinuxIrqs irqs;
     private final Map<Sbdf, PciDev> devices = new HashMap<>();
     private final Pciback pciback;
     private final Privcmd privcmd;
@@ -66,6 +66,7 @@ public final class Dom0Kernel {
         this.dom0 = xen.dom0();
         if (dom0 == null) throw new IllegalStateException("boot dom0 in Xen first");
         this.fixes = fixes;
+        this.irqs = new LinuxIrqs(dom0.kind() == Domain.Kind.PV);
         for (PhysicalFunction f : host.functions()) devices.put(f.sbdf(), new PciDev(f.sbdf()));
         this.pciback = new Pciback(this);
         this.privcmd = new Privcmd(this);
@@ -135,7 +136,7 @@ public final class Dom0Kernel {
 
     private void assignResources(PhysicalFunction f) {
         Sbdf s = f.sbdf();
-        for (int n = 0; n < 6; n++) {
+        for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n) || f.barAddress(n) != 0) continue;
             Bar bar = f.barDeclaration(n);
             long size = bar.size();
@@ -170,7 +171,7 @@ public final class Dom0Kernel {
     /** What pci_read_bases found: the kernel's struct resource of each BAR, kept even if the device changes later. */
     private void recordResources(PhysicalFunction f) {
         PciDev d = dev(f.sbdf());
-        for (int n = 0; n < 6; n++) d.resource[n] = f.barImplemented(n) ? f.barAddress(n) : 0;
+        for (int n = 0; n < f.layout().barCount(); n++) d.resource[n] = f.barImplemented(n) ? f.barAddress(n) : 0;
         d.resource[6] = f.romSize() > 0 ? f.romAddress() : 0;
     }
 
@@ -195,7 +196,7 @@ public final class Dom0Kernel {
         PhysicalFunction f = host.require(sbdf);
         int cmd = cfgRead(sbdf, 0x04, 2);
         int want = 0;
-        for (int n = 0; n < 6; n++) {
+        for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n)) continue;
             want |= f.barKind(n) == BarKind.IO ? 0x1 : 0x2;
         }

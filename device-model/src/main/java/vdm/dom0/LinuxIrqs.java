@@ -4,12 +4,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * dom0 Linux's IRQ numbers for GSIs (acpi_register_gsi): legacy GSIs 0..15 keep their number, every other GSI gets
- * the next free IRQ in the order GSIs are registered. So IRQ != GSI in general ("gsi 38 may come before gsi 28"),
- * and a sysfs {@code irq} is not a GSI.
+ * dom0 Linux's IRQ numbers for GSIs (acpi_register_gsi). A PVH dom0 runs the native IO-APIC code: legacy GSIs 0..15
+ * keep their number and every other GSI gets the next free IRQ in the order GSIs are registered, so IRQ != GSI in
+ * general ("gsi 38 may come before gsi 28") and a sysfs {@code irq} is not a GSI. A PV dom0 binds each GSI's pirq to
+ * an IRQ allocated from the GSI itself (xen_allocate_irq_gsi), so there IRQ == GSI.
  */
 public final class LinuxIrqs {
     public static final int NR_LEGACY_IRQS = 16;
+    private final boolean identity;
+
+    public LinuxIrqs(boolean identity) {
+        this.identity = identity;
+    }
 
     private final Map<Integer, Integer> irqOfGsi = new HashMap<>();
     private final Map<Integer, Integer> gsiOfIrq = new HashMap<>();
@@ -19,7 +25,7 @@ public final class LinuxIrqs {
     public synchronized int register(int gsi) {
         Integer irq = irqOfGsi.get(gsi);
         if (irq != null) return irq;
-        int n = gsi < NR_LEGACY_IRQS ? gsi : next++;
+        int n = gsi < NR_LEGACY_IRQS || identity ? gsi : next++;
         irqOfGsi.put(gsi, n);
         gsiOfIrq.put(n, gsi);
         return n;

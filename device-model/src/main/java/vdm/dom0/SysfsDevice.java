@@ -72,7 +72,7 @@ public final class SysfsDevice {
 
     private long[][] regions(PhysicalFunction f) {
         long[][] out = new long[7][3];
-        for (int n = 0; n < 6; n++) {
+        for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n)) continue;
             long start = kernel.assigned(sbdf, n);
             long size = f.barSize(n);

@@ -1,0 +1,255 @@
+package vdm.toolstack;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import vdm.dom0.Dom0Kernel;
+import vdm.host.Sbdf;
+import vdm.model.Fixes;
+import vdm.model.Trace;
+import vdm.xen.Domain;
+import vdm.xen.Domctls;
+import vdm.xen.Errno;
+import vdm.xen.PhysdevOps;
+import vdm.xen.Xen;
+
+/**
+ * The toolstack (libxl, tools/libs/light/libxl_pci.c) with QEMU as the device model: assignable devices, HVM guest
+ * creation, and PCI attach/detach. Attach and detach are all-or-nothing: a failing step undoes the ones before it
+ * and the host and hypervisor are left as they were.
+ */
+public final class Libxl {
+    private final Xen xen;
+    private final Dom0Kernel kernel;
+    private final Trace trace;
+    private final Map<Sbdf, XenPtDevice> attached = new LinkedHashMap<>();
+    /** The interrupt libxl itself mapped and permitted per device: {pirq, irqOrGsi, gsiPermission ? 1 : 0}. */
+    private final Map<Sbdf, int[]> routed = new LinkedHashMap<>();
+
+    public Libxl(Xen xen, Dom0Kernel kernel, Trace trace) {
+        this.xen = xen;
+        this.kernel = kernel;
+        this.trace = trace;
+    }
+
+    public Xen xen() { return xen; }
+    public Dom0Kernel kernel() { return kernel; }
+
+    private void error(String format, Object... args) {
+        trace.error(Trace.Source.LIBXL, String.format(format, args), -1);
+    }
+
+    // ---- assignable devices (xl pci-assignable-add/remove/list)
+
+    /** libxl_device_pci_assignable_add: the device goes to pciback. */
+    public synchronized int pciAssignableAdd(Sbdf sbdf) {
+        if (!kernel.exists(sbdf)) {
+            error("Couldn't find device %s", sbdf);
+            return -Errno.ENODEV;
+        }
+        if (kernel.pciback().holds(sbdf)) return 0; // already assignable: libxl says so and succeeds
+        int rc = kernel.pciback().seize(sbdf);
+        if (rc != 0) error("Couldn't bind device %s to pciback: %s", sbdf, Errno.name(rc));
+        return rc;
+    }
+
+    /** libxl_device_pci_assignable_remove: refused while a guest holds it; with {@code rebind} dom0's driver takes it. */
+    public synchronized int pciAssignableRemove(Sbdf sbdf, boolean rebind) {
+        if (attached.containsKey(sbdf)) {
+            error("Device %s is attached to domain %d", sbdf, attached.get(sbdf).guest().id());
+            return -Errno.EBUSY;
+        }
+        int rc = kernel.pciback().release(sbdf, rebind);
+        if (rc != 0) error("Device %s is not assignable", sbdf);
+        return rc;
+    }
+
+    public List<Sbdf> pciAssignableList() {
+        return kernel.pciback().devices();
+    }
+
+    // ---- domains
+
+    public int domainCreate(int vcpus) {
+        return xen.createDomain(vcpus).id();
+    }
+
+    /** Destroys a guest, detaching its devices first. */
+    public synchronized int domainDestroy(int domid) {
+        Domain d = xen.domain(domid);
+        if (d == null || d.isHardwareDomain()) return -Errno.ESRCH;
+        for (Sbdf s : List.copyOf(attached.keySet())) {
+            if (attached.get(s).guest() == d) pciDetach(domid, s);
+        }
+        return xen.destroyDomain(domid);
+    }
+
+    public synchronized XenPtDevice device(Sbdf sbdf) {
+        return attached.get(sbdf);
+    }
+
+    public synchronized List<XenPtDevice> devices(int domid) {
+        return attached.values().stream().filter(p -> p.guest().id() == domid).toList();
+    }
+
+    // ---- attach (xl pci-attach)
+
+    /**
+     * libxl__device_pci_add for an HVM guest: XEN_DOMCTL_assign_device, QEMU's device_add (xen_pt_realize), then
+     * pci_add_dm_done routes the interrupt: the old path (sysfs irq, map_pirq, irq_permission) for a PV dom0 or
+     * without fix D, the GSI path (v4's sysfs gsi or privcmd; map_pirq_gsi; gsi_permission with fix C) for a PVH
+     * dom0. Any failure undoes everything done so far.
+     */
+    public synchronized AttachResult pciAttach(int domid, Sbdf sbdf, int guestSlot) {
+        Domain d = xen.domain(domid);
+        if (d == null || d.isHardwareDomain()) {
+            error("Domain %d does not exist or is not a guest", domid);
+            return new AttachResult(-Errno.ESRCH, "check", "no such guest domain " + domid);
+        }
+        if (!kernel.exists(sbdf)) {
+            error("Couldn't find device %s", sbdf);
+            return new AttachResult(-Errno.ENODEV, "check", "no device " + sbdf);
+        }
+        if (attached.containsKey(sbdf)) {
+            XenPtDevice other = attached.get(sbdf);
+            String msg = String.format("PCI device %s already assigned to domain %d", sbdf, other.guest().id());
+            error("%s", msg);
+            return new AttachResult(-Errno.EBUSY, "check", msg);
+        }
+        if (!kernel.pciback().holds(sbdf)) {
+            String msg = String.format("PCI device %s is not assignable", sbdf);
+            error("%s", msg);
+            return new AttachResult(-Errno.EINVAL, "check", msg);
+        }
+        for (XenPtDevice p : attached.values()) {
+            if (p.guest() == d && p.guestSlot() == guestSlot) {
+                return new AttachResult(-Errno.EEXIST, "check", "guest slot " + guestSlot + " is taken");
+            }
+        }
+        Deque<Runnable> undo = new ArrayDeque<>();
+        Xen.Assignment a = xen.assign(domid, sbdf);
+        if (a.rc() != 0) {
+            error("xc_assign_device failed: %s", Errno.text(a.rc()));
+            return new AttachResult(a.rc(), "assign_device", Errno.text(a.rc()));
+        }
+        undo.push(() -> xen.undoAssign(a, sbdf));
+        XenPtDevice pt = new XenPtDevice(xen, kernel, trace, d, sbdf, guestSlot);
+        pt.realize();
+        undo.push(pt::unrealize);
+        AttachResult routing = pciAddDmDone(d, sbdf, pt, undo);
+        if (!routing.ok()) {
+            while (!undo.isEmpty()) undo.pop().run();
+            return routing;
+        }
+        attached.put(sbdf, pt);
+        return AttachResult.OK;
+    }
+
+    /** pci_add_dm_done's interrupt routing. */
+    private AttachResult pciAddDmDone(Domain d, Sbdf sbdf, XenPtDevice pt, Deque<Runnable> undo) {
+        if (pt.interruptPin() == 0) return AttachResult.OK;
+        Fixes fixes = kernel.fixes();
+        Domain dom0 = kernel.domain();
+        boolean gsiPath = kernel.pvh() && fixes.gsiLookup() != Fixes.GsiLookup.NONE;
+        if (!gsiPath) {
+            int irq = kernel.sysfs(sbdf).irq();
+            if (irq == 0) return AttachResult.OK;
+            PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
+            if (r.rc() != 0) {
+                String msg = String.format("Domain %d:xc_physdev_map_pirq irq=%d (error=-1): %s", d.id(), irq, Errno.text(r.rc()));
+                error("%s", msg);
+                return new AttachResult(r.rc(), "xc_physdev_map_pirq", msg);
+            }
+            int pirq = r.pirq();
+            undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), pirq));
+            int rc = xen.domctls().irqPermission(dom0, d.id(), pirq, true);
+            if (rc != 0) {
+                String msg = String.format("Domain %d:xc_domain_irq_permission irq=%d (error=-1): %s", d.id(), pirq, Errno.text(rc));
+                error("%s", msg);
+                return new AttachResult(rc, "xc_domain_irq_permission", msg);
+            }
+            undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), pirq, false));
+            routed.put(sbdf, new int[] {pirq, irq, 0});
+            return AttachResult.OK;
+        }
+        int gsi;
+        if (fixes.gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
+            gsi = kernel.privcmd().pcidevGetGsi(sbdf);
+            if (gsi < 0) {
+                String msg = String.format("Domain %d:xc_pcidev_get_gsi failed (error=-1): %s", d.id(), Errno.text(gsi));
+                error("%s", msg);
+                return new AttachResult(gsi, "xc_pcidev_get_gsi", msg);
+            }
+        } else {
+            var g = kernel.sysfs(sbdf).gsi();
+            if (g.isEmpty()) {
+                String msg = String.format("Domain %d:no gsi in sysfs for %s", d.id(), sbdf);
+                error("%s", msg);
+                return new AttachResult(-Errno.ENOENT, "sysfs gsi", msg);
+            }
+            gsi = g.get();
+        }
+        PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, gsi);
+        if (r.rc() != 0) {
+            String msg = String.format("Domain %d:xc_physdev_map_pirq_gsi gsi=%d (error=-1): %s", d.id(), gsi, Errno.text(r.rc()));
+            error("%s", msg);
+            return new AttachResult(r.rc(), "xc_physdev_map_pirq_gsi", msg);
+        }
+        int pirq = r.pirq();
+        undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), pirq));
+        boolean viaGsi = fixes.setupGsi();
+        int rc = viaGsi ? xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_GRANT)
+                : xen.domctls().irqPermission(dom0, d.id(), pirq, true);
+        if (rc != 0) {
+            String call = viaGsi ? "xc_domain_gsi_permission gsi" : "xc_domain_irq_permission irq";
+            String msg = String.format("Domain %d:%s=%d (error=-1): %s", d.id(), call, viaGsi ? gsi : pirq, Errno.text(rc));
+            error("%s", msg);
+            return new AttachResult(rc, viaGsi ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", msg);
+        }
+        undo.push(() -> {
+            if (viaGsi) xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_REVOKE);
+            else xen.domctls().irqPermission(dom0, d.id(), pirq, false);
+        });
+        routed.put(sbdf, new int[] {pirq, gsi, viaGsi ? 1 : 0});
+        return AttachResult.OK;
+    }
+
+    // ---- detach (xl pci-detach)
+
+    /**
+     * libxl__device_pci_remove: QEMU's device_del (unbind, unmap the pirq, drop the mappings), libxl's own pirq unmap
+     * (QEMU may already have unmapped it: the error is logged and ignored, as libxl does) and permission revoke,
+     * XEN_DOMCTL_deassign_device, then pciback takes the device back (pcistub_put_pci_dev).
+     */
+    public synchronized AttachResult pciDetach(int domid, Sbdf sbdf) {
+        XenPtDevice pt = attached.get(sbdf);
+        if (pt == null || pt.guest().id() != domid) {
+            String msg = String.format("PCI device %s is not attached to domain %d", sbdf, domid);
+            error("%s", msg);
+            return new AttachResult(-Errno.ENODEV, "check", msg);
+        }
+        Domain dom0 = kernel.domain();
+        pt.unrealize();
+        int[] r = routed.remove(sbdf);
+        if (r != null) {
+            int rc = xen.physdev().unmapPirq(dom0, domid, r[0]);
+            if (rc != 0) error("Domain %d:xc_physdev_unmap_pirq irq=%d", domid, r[0]);
+            if (r[2] == 1) xen.domctls().gsiPermission(dom0, domid, r[1], Domctls.GSI_REVOKE);
+            else {
+                // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
+                xen.domctls().irqPermission(dom0, domid, r[0], false);
+            }
+        }
+        xen.deassign(domid, sbdf);
+        attached.remove(sbdf);
+        int rc = kernel.pciback().putDevice(sbdf);
+        return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
+    }
+
+    public synchronized List<Sbdf> attachedDevices() {
+        return new ArrayList<>(attached.keySet());
+    }
+}

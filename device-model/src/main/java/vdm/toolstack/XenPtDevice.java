@@ -1,0 +1,251 @@
+package vdm.toolstack;
+
+import java.util.HashMap;
+import java.util.Map;
+import vdm.dom0.Dom0Kernel;
+import vdm.dom0.SysfsDevice;
+import vdm.host.Sbdf;
+import vdm.model.Fixes;
+import vdm.model.Trace;
+import vdm.xen.Domain;
+import vdm.xen.Errno;
+import vdm.xen.P2m;
+import vdm.xen.PhysdevOps;
+import vdm.xen.Xen;
+
+/**
+ * QEMU's xen-pci-passthrough device (hw/xen/xen_pt.c) for one passed-through function in one HVM guest: realize
+ * reads the host's config and the kernel's BARs (sysfs {@code config} and {@code resource}), maps and binds the
+ * machine interrupt, and the guest then sees an emulated config space ({@link GuestConfigView}) whose BARs map onto
+ * the host BARs through XEN_DOMCTL_memory_mapping when the guest turns decoding on.
+ */
+public final class XenPtDevice {
+    private final Xen xen;
+    private final Dom0Kernel kernel;
+    private final Trace trace;
+    private final Domain guest;
+    private final Sbdf host;
+    private final int guestSlot;
+    private final byte[] copy = new byte[256];
+    private final long[][] resources;
+    private final long[] guestBar = new long[6];
+    private int guestRom;
+    /** The pirq QEMU mapped and bound (machine_irq after mapping), 0 if none. */
+    private int machineIrq;
+    private boolean bound;
+    private final Map<Integer, long[]> mapped = new HashMap<>(); // BAR -> {gfn, mfn, frames}
+
+    XenPtDevice(Xen xen, Dom0Kernel kernel, Trace trace, Domain guest, Sbdf host, int guestSlot) {
+        this.xen = xen;
+        this.kernel = kernel;
+        this.trace = trace;
+        this.guest = guest;
+        this.host = host;
+        this.guestSlot = guestSlot;
+        SysfsDevice sysfs = kernel.sysfs(host);
+        byte[] config = sysfs.config();
+        System.arraycopy(config, 0, copy, 0, 256);
+        this.resources = sysfs.regions();
+        for (int n = 0; n < 6; n++) guestBar[n] = 0;
+    }
+
+    private String prefix() {
+        return String.format("[00:%02x.0] ", guestSlot);
+    }
+
+    public Sbdf hostAddress() { return host; }
+    public Domain guest() { return guest; }
+    public int guestSlot() { return guestSlot; }
+    public int machineIrq() { return machineIrq; }
+    public boolean interruptBound() { return bound; }
+
+    /** The INTx pin the guest sees (the host's), 0 if none. */
+    public int interruptPin() {
+        return copy[0x3d] & 0xff;
+    }
+
+    /**
+     * xen_pt_realize's interrupt part: the machine irq comes from sysfs {@code irq}, or with a PVH dom0 from
+     * v4's sysfs {@code gsi} or privcmd's PCIDEV_GET_GSI (fix D); it is mapped (xc_physdev_map_pirq) and bound
+     * (xc_domain_bind_pt_pci_irq). Failures here are logged and leave the device without INTx, as QEMU does.
+     */
+    void realize() {
+        trace.log(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Assigning real physical device %02x:%02x.%d to devfn %#x",
+                host.bus(), host.device(), host.function(), guestSlot << 3));
+        if (interruptPin() == 0) {
+            trace.log(Trace.Source.QEMU, prefix() + "xen_pt_realize: no pin interrupt");
+            return;
+        }
+        int irq = machineIrqSource();
+        if (irq <= 0) {
+            trace.log(Trace.Source.QEMU, prefix() + "xen_pt_realize: machine irq is 0");
+            return;
+        }
+        int pirq = -1;
+        PhysdevOps.PirqResult r = xen.physdev().mapPirq(kernel.domain(), guest.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
+        if (r.rc() != 0) {
+            trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Mapping machine irq %d to pirq %d failed, (err: %d)",
+                    irq, pirq, -r.rc()), r.rc());
+            return;
+        }
+        machineIrq = r.pirq();
+        int rc = guest.interrupts().bind(kernel.domain(), machineIrq, guestSlot, interruptPin() - 1);
+        if (rc != 0) {
+            trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Binding of interrupt %d failed! (err: %d)",
+                    interruptPin() - 1, -rc), rc);
+            xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
+            machineIrq = 0;
+            return;
+        }
+        bound = true;
+    }
+
+    /** Where QEMU takes the machine irq from, by fix D and dom0's type. */
+    private int machineIrqSource() {
+        Fixes.GsiLookup lookup = kernel.fixes().gsiLookup();
+        if (kernel.pvh() && lookup == Fixes.GsiLookup.PRIVCMD) {
+            int gsi = kernel.privcmd().pcidevGetGsi(host);
+            return gsi >= 0 ? gsi : 0;
+        }
+        if (kernel.pvh() && lookup == Fixes.GsiLookup.SYSFS_GSI) {
+            return kernel.sysfs(host).gsi().orElse(0);
+        }
+        return kernel.sysfs(host).irq();
+    }
+
+    /** xen_pt_unregister / unrealize: unbind, unmap the pirq, remove the BAR mappings. Returns how many steps ran. */
+    void unrealize() {
+        if (bound) {
+            guest.interrupts().unbind(kernel.domain(), machineIrq);
+            bound = false;
+        }
+        if (machineIrq != 0) {
+            xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
+            machineIrq = 0;
+        }
+        for (long[] m : mapped.values()) xen.memoryMapping(kernel.domain(), guest.id(), m[0], m[1], m[2], false, "");
+        mapped.clear();
+    }
+
+    // ---- the guest's config space
+
+    private boolean isBar(int offset) {
+        return offset >= 0x10 && offset < 0x28;
+    }
+
+    private long barSize(int n) {
+        return resources[n][1] - resources[n][0] + 1;
+    }
+
+    private boolean barImplemented(int n) {
+        return resources[n][2] != 0;
+    }
+
+    private int barType(int n) {
+        long flags = resources[n][2];
+        if ((flags & 0x100) != 0) return 0x1;
+        return ((flags & 0x100000) != 0 ? 0x4 : 0) | ((flags & 0x2000) != 0 ? 0x8 : 0);
+    }
+
+    /** The guest's value of BAR register n (the upper half of a 64-bit BAR included). */
+    private int guestBarRegister(int n) {
+        if (n > 0 && barImplemented(n - 1) && (barType(n - 1) & 0x4) != 0) return (int) (guestBar[n - 1] >>> 32);
+        if (!barImplemented(n)) return 0;
+        return (int) guestBar[n] | barType(n);
+    }
+
+    public int guestRead(int offset, int size) {
+        vdm.pci.Access.check(offset, size);
+        int v = 0;
+        for (int i = 0; i < size; i++) v |= (guestByte(offset + i) & 0xff) << (8 * i);
+        return v;
+    }
+
+    private int guestByte(int b) {
+        if (b >= 0x100) return 0xff;
+        if (isBar(b)) return guestBarRegister((b - 0x10) >>> 2) >>> ((b & 3) * 8);
+        if (b >= 0x30 && b < 0x34) return guestRom >>> ((b & 3) * 8);
+        GuestConfigView.Reg r = GuestConfigView.find(b);
+        int device = kernel.cfgRead(host, b, 1);
+        if (r == null) return b >= 0x40 ? device : 0;
+        int shift = (b - r.offset()) * 8;
+        int emu = (r.emu() >>> shift) & 0xff;
+        return (copy[b] & emu) | (device & ~emu);
+    }
+
+    /** A guest config write; the BARs and ROM stay in QEMU, the rest as {@link GuestConfigView} says. */
+    public void guestWrite(int offset, int size, int value) {
+        vdm.pci.Access.check(offset, size);
+        for (int i = 0; i < size; i++) {
+            int b = offset + i;
+            int v = (value >>> (8 * i)) & 0xff;
+            if (isBar(b)) {
+                writeBarByte(b, v);
+            } else if (b >= 0x30 && b < 0x34) {
+                int shift = (b & 3) * 8;
+                int romSize = (int) (resources[6][1] - resources[6][0] + 1);
+                int mask = resources[6][2] == 0 ? 0 : (~(romSize - 1) | 1);
+                guestRom = (guestRom & ~(0xff << shift)) | ((v << shift) & mask);
+            } else if (b < 0x40) {
+                GuestConfigView.Reg r = GuestConfigView.find(b);
+                if (r == null) continue;
+                int shift = (b - r.offset()) * 8;
+                int emu = (r.emu() >>> shift) & 0xff, ro = (r.ro() >>> shift) & 0xff;
+                int w1c = (r.rw1c() >>> shift) & 0xff, res = (r.res() >>> shift) & 0xff;
+                int writableEmu = emu & ~ro & ~res;
+                copy[b] = (byte) ((copy[b] & ~writableEmu) | (v & writableEmu));
+                int through = ~emu & ~ro & ~res & 0xff;
+                if (through != 0) {
+                    int current = kernel.cfgRead(host, b, 1);
+                    int out = (current & ~through & ~w1c) | (v & through);
+                    kernel.cfgWrite(host, b, 1, out);
+                }
+            }
+            // bytes from 0x40 on: capabilities are read from the device and not written by the guest
+        }
+        if (offset < 0x34 && offset + size > 0x04) updateMappings();
+    }
+
+    private void writeBarByte(int b, int v) {
+        int n = (b - 0x10) >>> 2, shift = (b & 3) * 8;
+        if (n > 0 && barImplemented(n - 1) && (barType(n - 1) & 0x4) != 0) {
+            long size = barSize(n - 1);
+            long hiMask = ~(size - 1) >>> 32;
+            long hi = ((guestBar[n - 1] >>> 32) & ~(0xffL << shift)) | ((long) v << shift);
+            guestBar[n - 1] = (guestBar[n - 1] & 0xffffffffL) | ((hi & hiMask) << 32);
+            return;
+        }
+        if (!barImplemented(n)) return;
+        long size = barSize(n);
+        long lo = (guestBar[n] & 0xffffffffL & ~(0xffL << shift)) | ((long) v << shift);
+        long addrMask = ~(size - 1) & ((barType(n) & 1) != 0 ? 0xfffffffcL : 0xfffffff0L);
+        guestBar[n] = (guestBar[n] & 0xffffffff00000000L) | (lo & addrMask);
+    }
+
+    /**
+     * QEMU's memory listener for the device: while the guest decodes memory, each memory BAR at a non-zero guest
+     * address is mapped onto the host BAR the kernel reports in {@code resource}.
+     */
+    private void updateMappings() {
+        boolean decoding = (kernel.cfgRead(host, 0x04, 2) & 0x2) != 0;
+        for (int n = 0; n < 6; n++) {
+            long[] want = null;
+            if (decoding && barImplemented(n) && (barType(n) & 1) == 0 && guestBar[n] != 0) {
+                long size = barSize(n);
+                want = new long[] {guestBar[n] >>> P2m.PAGE_SHIFT, resources[n][0] >>> P2m.PAGE_SHIFT,
+                        Math.max(1, (size + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT)};
+            }
+            long[] have = mapped.get(n);
+            if (have != null && want != null && java.util.Arrays.equals(have, want)) continue;
+            if (have != null) {
+                xen.memoryMapping(kernel.domain(), guest.id(), have[0], have[1], have[2], false, "");
+                mapped.remove(n);
+            }
+            if (want != null) {
+                int rc = xen.memoryMapping(kernel.domain(), guest.id(), want[0], want[1], want[2], true, host + " BAR" + n);
+                if (rc == 0) mapped.put(n, want);
+                else trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package vdm.toolstack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import vdm.Vdm;
+import vdm.host.DefaultHost;
+import vdm.host.Sbdf;
+import vdm.model.Preset;
+import vdm.model.Trace;
+
+class PassthroughTest {
+    private static final Sbdf NIC = DefaultHost.NIC;
+
+    @Test
+    void underUpstreamThePvhDom0PassesTheNicThroughAndTheGuestGetsItsInterrupt() {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        assertEquals(0, vdm.libxl().pciAssignableAdd(NIC));
+        int domid = vdm.libxl().domainCreate(1);
+        AttachResult r = vdm.libxl().pciAttach(domid, NIC, 5);
+        assertTrue(r.ok(), () -> r + "\n" + vdm.trace().toJsonLines());
+        XenPtDevice pt = vdm.libxl().device(NIC);
+        assertTrue(pt.interruptBound(), vdm.trace()::toJsonLines);
+        assertTrue(GuestSteps.programBarsAndReach(vdm, pt), vdm.trace()::toJsonLines);
+        assertEquals(1, GuestSteps.takeInterrupt(vdm, pt), vdm.trace()::toJsonLines);
+        assertTrue(vdm.libxl().pciDetach(domid, NIC).ok());
+        assertTrue(vdm.xen().domain(domid).p2m().isEmpty());
+        assertEquals(0, vdm.libxl().domainDestroy(domid));
+        assertFalse(vdm.trace().contains(Trace.Source.XEN, "ignored BAR"));
+    }
+
+    @Test
+    void underBrokenTheRestoreIsDroppedAndMapPirqIsRefused() {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.BROKEN).build();
+        assertEquals(0, vdm.libxl().pciAssignableAdd(NIC));
+        int domid = vdm.libxl().domainCreate(1);
+        AttachResult r = vdm.libxl().pciAttach(domid, NIC, 5);
+        System.out.println(vdm.trace().toJsonLines());
+        assertFalse(r.ok());
+        assertEquals("xc_physdev_map_pirq", r.step());
+        assertTrue(r.message().contains("xc_physdev_map_pirq irq=17 (error=-1): Function not implemented"), r.message());
+    }
+}
