@@ -1,0 +1,190 @@
+package vdm.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import vdm.Vdm;
+import vdm.host.IntxRoute;
+import vdm.host.PhysicalFunction;
+import vdm.host.Sbdf;
+import vdm.model.Trace;
+import vdm.toolstack.AttachResult;
+import vdm.toolstack.XenPtDevice;
+import vdm.xen.Errno;
+
+/**
+ * Replays the whole passthrough flow on one device under a set of fixes: boot dom0 (devices enabled), xl
+ * pci-assignable-add, create a domU, xl pci-attach, the guest programs BAR0 and takes an interrupt, xl pci-detach,
+ * destroy. Each step gets a verdict; every hypercall and log line is in the trace. A failing step does not stop the
+ * replay: later steps run on what is there, as a user would go on typing commands.
+ */
+public final class Scenario {
+    /** One step's verdict with a one-line explanation. */
+    public record Step(String name, Trace.Verdict verdict, String summary) {}
+
+    /** The replay: its steps, its trace, and where it ran. */
+    public record Result(String label, Sbdf device, List<Step> steps, Trace trace) {
+        public long failures() {
+            return steps.stream().filter(s -> s.verdict() == Trace.Verdict.FAILED).count();
+        }
+
+        public boolean passed() {
+            return failures() == 0;
+        }
+
+        /** Aligned columns, failures marked, each step followed by what happened in it, and a summary. */
+        public String render() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format("vdm scenario: %s, device %s%n%n", label, device));
+            int width = steps.stream().mapToInt(s -> s.name().length()).max().orElse(10);
+            for (Step s : steps) {
+                String mark = switch (s.verdict()) {
+                    case OK -> "ok  ";
+                    case FAILED -> "FAIL";
+                    case INFO -> "--  ";
+                };
+                sb.append(String.format("%s  %-" + width + "s  %s%n", mark, s.name(), s.summary()));
+                for (Trace.Event e : trace.events()) {
+                    if (!e.step().equals(s.name())) continue;
+                    if (e.source() == Trace.Source.KERNEL && e.message().contains("restore config")) continue;
+                    String src = e.source().name().toLowerCase();
+                    String flag = e.verdict() == Trace.Verdict.FAILED ? "!" : " ";
+                    String detail = e.detail().isEmpty() ? "" : "  [" + e.detail() + "]";
+                    sb.append(String.format("      %s %-9s %s%s%n", flag, src, e.message(), detail));
+                }
+            }
+            sb.append(String.format("%n%d steps, %d failed%n", steps.size(), failures()));
+            return sb.toString();
+        }
+
+        /** The trace as JSON lines, then one line per step verdict. */
+        public String toJsonLines() {
+            StringBuilder sb = new StringBuilder(trace.toJsonLines());
+            for (Step s : steps) {
+                sb.append("{\"step\":").append(quote(s.name())).append(",\"verdict\":\"")
+                        .append(s.verdict().name().toLowerCase()).append("\",\"summary\":").append(quote(s.summary())).append("}\n");
+            }
+            return sb.toString();
+        }
+    }
+
+    private Scenario() {}
+
+    /** Runs the flow on {@code device} in the system the builder makes; {@code label} names it (e.g. the preset). */
+    public static Result run(Vdm.Builder builder, Sbdf device, String label) {
+        List<Step> steps = new ArrayList<>();
+        Vdm vdm = builder.build();
+        Trace trace = vdm.trace();
+        steps.add(new Step("boot", Trace.Verdict.OK, String.format("%s dom0, %d functions, fixes: %s",
+                vdm.dom0().kind(), vdm.host().functions().size(), vdm.fixes())));
+        PhysicalFunction f = vdm.host().require(device);
+
+        trace.step("pci-assignable-add");
+        int[] before = new int[6];
+        for (int n = 0; n < f.layout().barCount(); n++) before[n] = f.barImplemented(n) ? vdm.host().read(device, 0x10 + 4 * n, 4) : 0;
+        int rc = vdm.libxl().pciAssignableAdd(device);
+        String badBars = restoredBars(vdm, f, before);
+        if (rc != 0) {
+            steps.add(new Step("pci-assignable-add", Trace.Verdict.FAILED, "pciback: " + Errno.name(rc)));
+        } else if (badBars != null) {
+            steps.add(new Step("pci-assignable-add", Trace.Verdict.FAILED, badBars));
+        } else {
+            steps.add(new Step("pci-assignable-add", Trace.Verdict.OK, "held by pciback, BARs restored"));
+        }
+
+        trace.step("create-domU");
+        int domid = vdm.libxl().domainCreate(1);
+        steps.add(new Step("create-domU", Trace.Verdict.OK, "HVM guest d" + domid));
+
+        trace.step("pci-attach");
+        AttachResult attach = vdm.libxl().pciAttach(domid, device, 5);
+        XenPtDevice pt = vdm.libxl().device(device);
+        if (!attach.ok()) {
+            String wrong = wrongIndex(vdm, device, trace);
+            steps.add(new Step("pci-attach", Trace.Verdict.FAILED, attach + (wrong == null ? "" : "; " + wrong)));
+        } else {
+            String wrongLine = wrongLine(vdm, device, pt);
+            steps.add(new Step("pci-attach", wrongLine == null ? Trace.Verdict.OK : Trace.Verdict.FAILED,
+                    wrongLine == null ? String.format("QEMU devfn 0x%x, machine irq %d", pt.guestSlot() << 3, pt.machineIrq()) : wrongLine));
+        }
+
+        trace.step("guest-bars");
+        if (pt == null) {
+            steps.add(new Step("guest-bars", Trace.Verdict.FAILED, "no device in the guest"));
+        } else {
+            long machine = GuestOps.programBar0(pt);
+            boolean reaches = GuestOps.deviceDecodes(vdm, pt, machine);
+            steps.add(new Step("guest-bars", reaches ? Trace.Verdict.OK : Trace.Verdict.FAILED, reaches
+                    ? String.format("guest BAR0 0x%x -> machine 0x%x, decoded by the device", GuestOps.GUEST_BAR0, machine)
+                    : String.format("guest BAR0 0x%x -> machine %s, but the device decodes BAR0 at 0x%x", GuestOps.GUEST_BAR0,
+                    machine < 0 ? "nothing" : String.format("0x%x", machine), f.barAddress(0))));
+        }
+
+        trace.step("guest-interrupt");
+        if (pt == null) {
+            steps.add(new Step("guest-interrupt", Trace.Verdict.FAILED, "no device in the guest"));
+        } else if (pt.interruptPin() == 0) {
+            steps.add(new Step("guest-interrupt", Trace.Verdict.INFO, "no INTx pin: the device uses MSI/MSI-X only"));
+        } else {
+            int got = GuestOps.takeInterrupt(vdm, pt);
+            IntxRoute r = vdm.host().route(device).orElseThrow();
+            steps.add(new Step("guest-interrupt", got == 1 ? Trace.Verdict.OK : Trace.Verdict.FAILED, got == 1
+                    ? String.format("INTx on GSI %d reached the guest on vector 0x%x", r.gsi(), GuestOps.VECTOR)
+                    : String.format("INTx on GSI %d: %d interrupts reached the guest", r.gsi(), got)));
+        }
+
+        trace.step("pci-detach");
+        if (pt == null) {
+            steps.add(new Step("pci-detach", Trace.Verdict.INFO, "nothing attached"));
+        } else {
+            AttachResult d = vdm.libxl().pciDetach(domid, device);
+            steps.add(new Step("pci-detach", d.ok() ? Trace.Verdict.OK : Trace.Verdict.FAILED, d.ok() ? "back with pciback" : d.toString()));
+        }
+
+        trace.step("destroy-domU");
+        rc = vdm.libxl().domainDestroy(domid);
+        steps.add(new Step("destroy-domU", rc == 0 ? Trace.Verdict.OK : Trace.Verdict.FAILED, rc == 0 ? "d" + domid + " gone" : Errno.name(rc)));
+        return new Result(label, device, List.copyOf(steps), trace);
+    }
+
+    /** After pcistub_init_device the device's BARs must be the ones it had: a dropped restore leaves reset BARs. */
+    private static String restoredBars(Vdm vdm, PhysicalFunction f, int[] before) {
+        for (int n = 0; n < f.layout().barCount(); n++) {
+            if (!f.barImplemented(n)) continue;
+            int now = vdm.host().read(f.sbdf(), 0x10 + 4 * n, 4);
+            if (now != before[n]) {
+                return String.format("the restore was dropped: BAR%d reads 0x%08x, was 0x%08x (vPCI still believes it is mapped)",
+                        n, now, before[n]);
+            }
+        }
+        return null;
+    }
+
+    /** The machine irq the guest's INTx was mapped from, against the device's real GSI. */
+    private static String wrongLine(Vdm vdm, Sbdf device, XenPtDevice pt) {
+        if (pt.interruptPin() == 0) return null;
+        int gsi = vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
+        int machine = pt.guest().pirqs().irq(pt.machineIrq());
+        if (pt.machineIrq() != 0 && machine != gsi) {
+            return String.format("the wrong line: machine irq %d mapped (dom0's IRQ number), the device is on GSI %d", machine, gsi);
+        }
+        return null;
+    }
+
+    /** A map_pirq in this step whose GSI index is not the device's GSI: a Linux IRQ number taken for a GSI. */
+    private static String wrongIndex(Vdm vdm, Sbdf device, Trace trace) {
+        int gsi = vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
+        if (gsi < 0) return null;
+        for (Trace.Event e : trace.events()) {
+            if (!e.step().equals("pci-attach") || e.source() != Trace.Source.HYPERCALL || !e.message().startsWith("PHYSDEVOP_map_pirq")) continue;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("index=(\\d+)").matcher(e.detail());
+            if (m.find() && Integer.parseInt(m.group(1)) != gsi) {
+                return String.format("map_pirq was given %s (dom0's IRQ number), the device is on GSI %d: the wrong line", m.group(1), gsi);
+            }
+        }
+        return null;
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
