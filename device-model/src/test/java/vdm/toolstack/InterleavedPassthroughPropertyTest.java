@@ -1,0 +1,124 @@
+package vdm.toolstack;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import vdm.Vdm;
+import vdm.dom0.Dom0Kernel;
+import vdm.host.DefaultHost;
+import vdm.host.Sbdf;
+import vdm.model.Preset;
+import vdm.xen.Domain;
+import vdm.xen.P2m;
+import vdm.xen.PhysdevOps;
+
+/**
+ * Random interleavings of assignable-add/remove, attach, detach, announced resets and domain create/destroy on
+ * several devices and domains (upstream preset). After every step: no pirq or permission leaked, no machine range
+ * mapped into two domains, and every device owned by exactly one of pciback, dom0's driver, or one domU.
+ */
+class InterleavedPassthroughPropertyTest {
+    private static final Sbdf[] DEVICES = {DefaultHost.NIC, DefaultHost.GPU, DefaultHost.NVME, DefaultHost.ACCELERATOR};
+
+    static LongStream seeds() {
+        long base = Long.getLong("vdm.seed", System.nanoTime());
+        return LongStream.range(0, 25).map(i -> base + i * 0x9e3779b97f4a7c15L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void noLeakNoSharedMmioAndOneOwnerAfterEveryStep(long seed) {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Integer> guests = new ArrayList<>(List.of(vdm.libxl().domainCreate(1), vdm.libxl().domainCreate(1)));
+        List<String> history = new ArrayList<>();
+        for (int step = 0; step < 150; step++) {
+            Sbdf dev = DEVICES[rnd.nextInt(DEVICES.length)];
+            int domid = guests.isEmpty() ? -1 : guests.get(rnd.nextInt(guests.size()));
+            String what;
+            switch (rnd.nextInt(8)) {
+                case 0 -> what = "assignable-add " + dev + " = " + vdm.libxl().pciAssignableAdd(dev);
+                case 1 -> what = "assignable-remove " + dev + " = " + vdm.libxl().pciAssignableRemove(dev, true);
+                case 2, 3 -> what = "attach " + dev + " to d" + domid + " = " + (domid < 0 ? "no guest" : vdm.libxl().pciAttach(domid, dev, 3 + rnd.nextInt(4)));
+                case 4 -> what = "detach " + dev + " from d" + domid + " = " + (domid < 0 ? "no guest" : vdm.libxl().pciDetach(domid, dev));
+                case 5 -> {
+                    // dom0 resets a device it holds (pciback or driver) and tells Xen, as the fixed kernel does
+                    if (vdm.libxl().device(dev) == null) {
+                        vdm.kernel().resetFunction(dev);
+                        int rc = vdm.xen().physdev().pciDeviceReset(vdm.dom0(), dev, PhysdevOps.RESET_FLR);
+                        if (vdm.kernel().driver(dev) == Dom0Kernel.Driver.NATIVE) vdm.kernel().enableDevice(dev);
+                        what = "reset " + dev + " = " + rc;
+                    } else {
+                        what = "reset skipped: " + dev + " is in a guest";
+                    }
+                }
+                case 6 -> {
+                    if (domid < 0) { what = "destroy: no guest"; break; }
+                    what = "destroy d" + domid + " = " + vdm.libxl().domainDestroy(domid);
+                    guests.remove(Integer.valueOf(domid));
+                }
+                default -> {
+                    int id = vdm.libxl().domainCreate(1);
+                    guests.add(id);
+                    what = "create d" + id;
+                }
+            }
+            history.add(what);
+            if (history.size() > 12) history.removeFirst();
+            String violation = check(vdm);
+            if (violation != null) {
+                fail(String.format("seed %d step %d: %s%nlast steps:%n  %s", seed, step, violation, String.join("\n  ", history)));
+            }
+        }
+    }
+
+    static String check(Vdm vdm) {
+        Map<Long, String> frames = new HashMap<>();
+        for (Domain d : vdm.xen().domains()) {
+            for (P2m.Range r : d.p2m().ranges()) {
+                for (long f = r.mfn(); f < r.mfn() + r.pages(); f++) {
+                    String prev = frames.put(f, "d" + d.id());
+                    if (prev != null && !prev.equals("d" + d.id())) return "machine frame 0x" + Long.toHexString(f) + " in " + prev + " and d" + d.id();
+                }
+            }
+            if (d.isHardwareDomain()) continue;
+            TreeSet<Integer> wantPirqs = new TreeSet<>();
+            BitSet wantCaps = new BitSet();
+            for (XenPtDevice pt : vdm.libxl().devices(d.id())) {
+                if (pt.machineIrq() != 0) {
+                    wantPirqs.add(pt.machineIrq());
+                    wantCaps.set(d.pirqs().irq(pt.machineIrq()));
+                }
+            }
+            TreeSet<Integer> havePirqs = new TreeSet<>();
+            for (int[] m : d.pirqs().mappings()) havePirqs.add(m[0]);
+            if (!havePirqs.equals(wantPirqs)) return "d" + d.id() + " pirqs " + havePirqs + " but its devices need " + wantPirqs;
+            if (!d.irqCaps().equals(wantCaps)) return "d" + d.id() + " may use irqs " + d.irqCaps() + " but its devices need " + wantCaps;
+            for (XenPtDevice pt : vdm.libxl().devices(d.id())) {
+                if (vdm.xen().assignedTo(pt.hostAddress()) != d) return pt.hostAddress() + " attached to d" + d.id() + " but Xen has it elsewhere";
+            }
+        }
+        for (Sbdf s : DEVICES) {
+            int owners = 0;
+            XenPtDevice pt = vdm.libxl().device(s);
+            if (pt != null) owners++;
+            Dom0Kernel.Driver drv = vdm.kernel().driver(s);
+            if (drv == Dom0Kernel.Driver.NATIVE) owners++;
+            if (drv == Dom0Kernel.Driver.PCIBACK && pt == null) owners++;
+            if (drv == Dom0Kernel.Driver.PCIBACK != vdm.kernel().pciback().holds(s)) return s + ": pciback and the driver binding disagree";
+            if (pt != null && drv != Dom0Kernel.Driver.PCIBACK) return s + " is in a guest but not held by pciback";
+            if (owners != 1) return s + " has " + owners + " owners (guest " + (pt != null) + ", driver " + drv + ")";
+            if (pt == null && vdm.xen().assignedTo(s) != null) return s + " is assigned in Xen but no guest has it";
+        }
+        return null;
+    }
+}
