@@ -87,6 +87,7 @@ public final class Vdm {
         private Domain.Kind dom0Kind = Domain.Kind.PVH;
         private int dom0Vcpus = 2;
         private boolean boot = true;
+        private boolean tracing = true;
 
         private Builder(HostDescription description) {
             this.description = description;
@@ -121,21 +122,27 @@ public final class Vdm {
             return this;
         }
 
+        /** Whether hypercalls and log lines are recorded in the trace (default true; benchmarks turn it off). */
+        public Builder tracing(boolean value) {
+            this.tracing = value;
+            return this;
+        }
+
         public Vdm build() {
             ForwardingSink sink = new ForwardingSink();
             Host host = Host.create(description, sink).enumerate(); // firmware programs the bridges
-            Trace trace = new Trace();
+            Trace trace = new Trace(tracing);
             Xen xen = Xen.onHost(fixes.xenConfig(), host);
             sink.xen = xen;
-            xen.addHypercallListener((caller, name, args, rc) -> trace.add(Trace.Source.HYPERCALL,
+            if (tracing) xen.addHypercallListener((caller, name, args, rc) -> trace.add(Trace.Source.HYPERCALL,
                     rc < 0 ? Trace.Verdict.FAILED : Trace.Verdict.OK, name + " = " + Errno.name(rc), "d" + caller.id() + " " + args, rc));
-            xen.log().addListener(e -> trace.add(Trace.Source.XEN,
+            if (tracing) xen.log().addListener(e -> trace.add(Trace.Source.XEN,
                     e.level() == XenLog.Level.WARNING || e.level() == XenLog.Level.ERR ? Trace.Verdict.FAILED : Trace.Verdict.INFO,
                     e.line(), "", 0));
             trace.step("boot");
             xen.createDom0(dom0Kind, dom0Vcpus);
             Dom0Kernel kernel = new Dom0Kernel(host, xen, fixes);
-            kernel.log().addListener(l -> trace.add(Trace.Source.KERNEL,
+            if (tracing) kernel.log().addListener(l -> trace.add(Trace.Source.KERNEL,
                     l.level() == KernelLog.Level.ERR ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(), "", 0));
             if (boot) kernel.boot();
             return new Vdm(host, xen, kernel, new Libxl(xen, kernel, trace), trace, fixes);

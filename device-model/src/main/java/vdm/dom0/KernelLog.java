@@ -10,7 +10,9 @@ public final class KernelLog {
 
     public record Line(Level level, String text) {}
 
-    private final List<Line> lines = new ArrayList<>();
+    /** Like the kernel's log buffer, only the newest lines are kept. */
+    public static final int CAPACITY = 8192;
+    private final java.util.ArrayDeque<Line> lines = new java.util.ArrayDeque<>();
     private final List<Consumer<Line>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public void addListener(Consumer<Line> l) {
@@ -19,7 +21,8 @@ public final class KernelLog {
 
     public synchronized void log(Level level, String text) {
         Line line = new Line(level, text);
-        lines.add(line);
+        if (lines.size() == CAPACITY) lines.removeFirst();
+        lines.addLast(line);
         for (var l : listeners) l.accept(line);
     }
 

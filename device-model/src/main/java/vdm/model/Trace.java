@@ -23,7 +23,22 @@ public final class Trace {
     }
 
     private final List<Event> events = new ArrayList<>();
+    private final boolean recording;
     private String step = "";
+
+    /** A trace that records. */
+    public Trace() {
+        this(true);
+    }
+
+    /** @param recording false makes every add a no-op (benchmarks, long soaks) */
+    public Trace(boolean recording) {
+        this.recording = recording;
+    }
+
+    public boolean recording() {
+        return recording;
+    }
 
     /** Subsequent events belong to this step. */
     public synchronized void step(String name) {
@@ -35,6 +50,7 @@ public final class Trace {
     }
 
     public synchronized Event add(Source source, Verdict verdict, String message, String detail, int result) {
+        if (!recording) return null;
         Event e = new Event(events.size() + 1, source, verdict, step, message, detail == null ? "" : detail, result);
         events.add(e);
         return e;

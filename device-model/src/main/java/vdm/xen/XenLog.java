@@ -21,7 +21,9 @@ public final class XenLog {
         }
     }
 
-    private final List<Event> events = new ArrayList<>();
+    /** Like Xen's console ring (conring), the log keeps the newest lines only. */
+    public static final int CAPACITY = 8192;
+    private final java.util.ArrayDeque<Event> events = new java.util.ArrayDeque<>();
     private final AtomicLong sequence = new AtomicLong();
     private final List<java.util.function.Consumer<Event>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -34,7 +36,8 @@ public final class XenLog {
     public synchronized Event log(int domain, Level level, String message) {
         long seq = sequence.incrementAndGet();
         Event e = new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message);
-        events.add(e);
+        if (events.size() == CAPACITY) events.removeFirst();
+        events.addLast(e);
         for (var l : listeners) l.accept(e);
         return e;
     }
