@@ -42,8 +42,9 @@ class ConcurrentWriteTest {
     void commandWritersAndStatusClearersOfOneDwordNeverLoseAnUpdate(Engine engine) throws Exception {
         ConfigSpace cs = engine.create(DeviceCatalog.layout("e1000"));
         CyclicBarrier start = new CyclicBarrier(4);
-        // The device keeps raising error bits 11 and 12 in STATUS (byte 0x07 bits 3 and 4) while two clearers clear
-        // them, one each; COMMAND's low byte and high byte have their own writers.
+        // The device keeps raising STATUS error bits 8 (byte 0x06) and 13 (byte 0x07) while a clearer per bit clears
+        // it; COMMAND's low byte and high byte have their own writers. Each byte has one "device" thread, so a
+        // device-side read-then-set never clobbers another thread's byte.
         Thread low = Thread.ofPlatform().start(() -> {
             await(start);
             for (int i = 0; i < ROUNDS; i++) cs.write(0x04, 1, (i & 1) == 0 ? 0x07 : 0x00);
@@ -54,25 +55,23 @@ class ConcurrentWriteTest {
             for (int i = 0; i < ROUNDS; i++) cs.write(0x05, 1, (i & 1) == 0 ? 0x05 : 0x00);
             cs.write(0x05, 1, 0x04);
         });
-        Thread clear11 = Thread.ofPlatform().start(() -> {
+        Thread clear8 = Thread.ofPlatform().start(() -> {
             await(start);
             for (int i = 0; i < ROUNDS; i++) {
-                cs.poke(0x07, 1, cs.read(0x07, 1) | 0x08);
-                cs.write(0x07, 1, 0x08);
+                cs.poke(0x06, 1, cs.read(0x06, 1) | 0x01);
+                cs.write(0x06, 1, 0x01);
             }
         });
-        Thread clear12 = Thread.ofPlatform().start(() -> {
+        Thread clear13 = Thread.ofPlatform().start(() -> {
             await(start);
             for (int i = 0; i < ROUNDS; i++) {
-                cs.poke(0x07, 1, cs.read(0x07, 1) | 0x10);
-                cs.write(0x07, 1, 0x10);
+                cs.poke(0x07, 1, cs.read(0x07, 1) | 0x20);
+                cs.write(0x07, 1, 0x20);
             }
         });
-        for (Thread t : List.of(low, high, clear11, clear12)) t.join();
-        // COMMAND = 0x0406 from the last writes; STATUS bits 11 and 12 cleared by their last clears. (poke is a
-        // read-then-set by the "device", so it races by design; the clears that follow it win.)
-        assertEquals(0x0406, cs.read(0x04, 2));
-        assertEquals(0, cs.read(0x06, 2) & 0x1800);
+        for (Thread t : List.of(low, high, clear8, clear13)) t.join();
+        assertEquals(0x0406, cs.read(0x04, 2), "COMMAND = the last write of each byte's writer");
+        assertEquals(0, cs.read(0x06, 2) & 0x2100, "both error bits cleared by their last clears");
     }
 
     private static void await(CyclicBarrier b) {
