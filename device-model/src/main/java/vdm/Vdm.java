@@ -8,6 +8,8 @@ import vdm.host.DefaultHost;
 import vdm.host.Host;
 import vdm.host.HostDescription;
 import vdm.host.HostLoader;
+import vdm.invariants.InvariantMonitor;
+import vdm.invariants.Violation;
 import vdm.ioapic.InterruptSink;
 import vdm.ioapic.IoApic;
 import vdm.model.Fixes;
@@ -88,6 +90,7 @@ public final class Vdm {
         private int dom0Vcpus = 2;
         private boolean boot = true;
         private boolean tracing = true;
+        private boolean invariants = true;
 
         private Builder(HostDescription description) {
             this.description = description;
@@ -128,6 +131,12 @@ public final class Vdm {
             return this;
         }
 
+        /** Whether the cross-layer invariants are checked after every model step (default true; off for benchmarks). */
+        public Builder invariants(boolean value) {
+            this.invariants = value;
+            return this;
+        }
+
         public Vdm build() {
             ForwardingSink sink = new ForwardingSink();
             Host host = Host.create(description, sink).enumerate(); // firmware programs the bridges
@@ -144,8 +153,21 @@ public final class Vdm {
             Dom0Kernel kernel = new Dom0Kernel(host, xen, fixes);
             if (tracing) kernel.log().addListener(l -> trace.add(Trace.Source.KERNEL,
                     l.level() == KernelLog.Level.ERR ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(), "", 0));
+            Vdm system = new Vdm(host, xen, kernel, new Libxl(xen, kernel, trace), trace, fixes);
+            if (invariants && tracing) {
+                java.util.Set<String> known = new java.util.HashSet<>();
+                kernel.addStepListener(step -> {
+                    java.util.Set<String> now = new java.util.HashSet<>();
+                    for (Violation v : InvariantMonitor.check(system)) {
+                        String key = v.invariant() + "|" + v.where();
+                        now.add(key);
+                        if (known.add(key)) trace.add(Trace.Source.INVARIANT, Trace.Verdict.FAILED, v.toString(), "after " + step, 0);
+                    }
+                    known.retainAll(now); // a violation that healed may be reported again if it comes back
+                });
+            }
             if (boot) kernel.boot();
-            return new Vdm(host, xen, kernel, new Libxl(xen, kernel, trace), trace, fixes);
+            return system;
         }
     }
 }

@@ -59,6 +59,17 @@ public final class Dom0Kernel {
     private long nextMmio64 = 0x40_0000_0000L;
     private int nextIo = 0xc000;
     private int nextVector = 0x31;
+    private final java.util.List<java.util.function.Consumer<String>> stepListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told after each model step (enable, disable, reset + notification, restore, a guest write...), by name. */
+    public void addStepListener(java.util.function.Consumer<String> listener) {
+        stepListeners.add(listener);
+    }
+
+    /** Marks the end of a model step: invariant monitors check the layers here. */
+    public void step(String name) {
+        for (var l : stepListeners) l.accept(name);
+    }
 
     public Dom0Kernel(Host host, Xen xen, Fixes fixes) {
         this.host = host;
@@ -136,6 +147,19 @@ public final class Dom0Kernel {
 
     private void assignResources(PhysicalFunction f) {
         Sbdf s = f.sbdf();
+        boolean unassigned = false;
+        for (int n = 0; n < f.layout().barCount(); n++) unassigned |= f.barImplemented(n) && f.barAddress(n) == 0;
+        unassigned |= f.romSize() > 0 && f.romAddress() == 0;
+        int cmd = cfgRead(s, 0x04, 2);
+        // Decoding off while a BAR moves (as pci_std_update_resource does for 64-bit BARs; vdm does it for all, so a
+        // PVH dom0's vPCI sees the move with nothing mapped), back on afterwards.
+        boolean decoding = unassigned && (cmd & 0x3) != 0;
+        if (decoding) cfgWrite(s, 0x04, 2, cmd & ~0x3);
+        assignBars(f, s);
+        if (decoding) cfgWrite(s, 0x04, 2, cmd);
+    }
+
+    private void assignBars(PhysicalFunction f, Sbdf s) {
         for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n) || f.barAddress(n) != 0) continue;
             Bar bar = f.barDeclaration(n);
@@ -204,6 +228,7 @@ public final class Dom0Kernel {
         if ((cmd & want) != want) cfgWrite(sbdf, 0x04, 2, cmd | want);
         d.enabled = true;
         acpiPciIrqEnable(d, f);
+        step("pci_enable_device " + sbdf);
     }
 
     private void acpiPciIrqEnable(PciDev d, PhysicalFunction f) {
@@ -260,6 +285,7 @@ public final class Dom0Kernel {
         int cmd = cfgRead(sbdf, 0x04, 2);
         if ((cmd & 0x7) != 0) cfgWrite(sbdf, 0x04, 2, cmd & ~0x7);
         d.enabled = false;
+        step("pci_disable_device " + sbdf);
     }
 
     public boolean enabled(Sbdf sbdf) {
@@ -288,6 +314,7 @@ public final class Dom0Kernel {
         restoreRange(sbdf, saved, 10, 15, 0);
         restoreRange(sbdf, saved, 4, 9, 10);
         restoreRange(sbdf, saved, 0, 3, 0);
+        step("pci_restore_state " + sbdf);
     }
 
     private void restoreRange(Sbdf sbdf, int[] saved, int from, int to, int retry) {

@@ -98,6 +98,7 @@ public final class Pciback {
                     return rc;
                 }
                 data.gsi = gsi;
+                kernel.step("xen_pvh_setup_gsi " + sbdf);
             }
         }
         kernel.log().debug("pciback %s: disabling device", sbdf);
@@ -112,11 +113,15 @@ public final class Pciback {
     private int resetDeviceState(Sbdf sbdf) {
         kernel.resetFunction(sbdf);
         Fixes fixes = kernel.fixes();
-        if (!fixes.resetNotification() || !kernel.pvh()) return 0;
-        PhysdevOps ops = kernel.xen().physdev();
-        return fixes.gsiLookup() == Fixes.GsiLookup.SYSFS_GSI
-                ? ops.pciDeviceStateReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR)
-                : ops.pciDeviceReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR);
+        int rc = 0;
+        if (fixes.resetNotification() && kernel.pvh()) {
+            PhysdevOps ops = kernel.xen().physdev();
+            rc = fixes.gsiLookup() == Fixes.GsiLookup.SYSFS_GSI
+                    ? ops.pciDeviceStateReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR)
+                    : ops.pciDeviceReset(kernel.domain(), sbdf, PhysdevOps.RESET_FLR);
+        }
+        kernel.step("pcistub_reset_device_state " + sbdf);
+        return rc;
     }
 
     /**

@@ -142,9 +142,11 @@ public final class Libxl {
         AttachResult routing = pciAddDmDone(d, sbdf, pt, undo);
         if (!routing.ok()) {
             while (!undo.isEmpty()) undo.pop().run();
+            kernel.step("pci-attach " + sbdf + " (undone)");
             return routing;
         }
         attached.put(sbdf, pt);
+        kernel.step("pci-attach " + sbdf);
         return AttachResult.OK;
     }
 
@@ -246,6 +248,7 @@ public final class Libxl {
         xen.deassign(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
+        kernel.step("pci-detach " + sbdf);
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
     }
 

@@ -204,6 +204,7 @@ public final class XenPtDevice {
             // bytes from 0x40 on: capabilities are read from the device and not written by the guest
         }
         if (offset < 0x34 && offset + size > 0x04) updateMappings();
+        kernel.step(String.format("guest config write 0x%x/%d to %s", offset, size, host));
     }
 
     private void writeBarByte(int b, int v) {

@@ -37,7 +37,6 @@ class PassthroughTest {
         assertEquals(0, vdm.libxl().pciAssignableAdd(NIC));
         int domid = vdm.libxl().domainCreate(1);
         AttachResult r = vdm.libxl().pciAttach(domid, NIC, 5);
-        System.out.println(vdm.trace().toJsonLines());
         assertFalse(r.ok());
         assertEquals("xc_physdev_map_pirq", r.step());
         assertTrue(r.message().contains("xc_physdev_map_pirq irq=17 (error=-1): Function not implemented"), r.message());

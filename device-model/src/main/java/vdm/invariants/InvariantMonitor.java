@@ -1,0 +1,150 @@
+package vdm.invariants;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import vdm.Vdm;
+import vdm.host.IntxRoute;
+import vdm.host.PhysicalFunction;
+import vdm.host.Sbdf;
+import vdm.ioapic.RedirectionEntry;
+import vdm.toolstack.XenPtDevice;
+import vdm.xen.BarState;
+import vdm.xen.Domain;
+import vdm.xen.Header;
+import vdm.xen.P2m;
+import vdm.xen.PirqTable;
+
+/**
+ * The copies of the truth that passthrough keeps in each layer, checked against each other (issue 7). Each check
+ * returns the violations it finds; an empty list means the layers agree.
+ * <ul>
+ *   <li>{@code vpci-cache}: vPCI's cached BAR address and {@code enabled} flag agree with what the device decodes;</li>
+ *   <li>{@code p2m-decoded}: every p2m range of a domain is decoded, at that machine address, by a device it holds;</li>
+ *   <li>{@code p2m-exclusive}: no machine frame is mapped into two domains;</li>
+ *   <li>{@code pirq-registered}: every GSI pirq maps a GSI whose pin was set up;</li>
+ *   <li>{@code ioapic-programmed}: a physical IO-APIC pin is programmed exactly when its GSI was set up;</li>
+ *   <li>{@code dom0-gsi-current}: the GSI dom0 cached for a device (pciback's, v4's sysfs) is what _PRT resolves now;</li>
+ *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds.</li>
+ * </ul>
+ */
+public final class InvariantMonitor {
+    private InvariantMonitor() {}
+
+    public static List<Violation> check(Vdm vdm) {
+        List<Violation> out = new ArrayList<>();
+        vpciCache(vdm, out);
+        p2m(vdm, out);
+        pirqs(vdm, out);
+        ioapic(vdm, out);
+        dom0Gsi(vdm, out);
+        permissions(vdm, out);
+        return out;
+    }
+
+    static void vpciCache(Vdm vdm, List<Violation> out) {
+        Domain dom0 = vdm.dom0();
+        if (dom0 == null) return;
+        for (Header h : dom0.headers()) {
+            PhysicalFunction f = vdm.host().require(h.sbdf());
+            for (int n = 0; n < h.barCount(); n++) {
+                BarState b = h.bar(n);
+                if (b.type() != BarState.Type.MEM32 && b.type() != BarState.Type.MEM64_LO) continue;
+                boolean decodes = f.barDecodes(n);
+                String where = h.sbdf() + " BAR" + n;
+                if (b.enabled() != decodes) {
+                    out.add(new Violation("vpci-cache", where, "enabled=" + decodes + " (the device " + (decodes ? "decodes" : "decodes nothing") + ")",
+                            "enabled=" + b.enabled()));
+                } else if (decodes && b.address() != f.barAddress(n)) {
+                    out.add(new Violation("vpci-cache", where, String.format("address 0x%x", f.barAddress(n)), String.format("address 0x%x", b.address())));
+                }
+            }
+        }
+    }
+
+    static void p2m(Vdm vdm, List<Violation> out) {
+        Map<Long, String> frames = new HashMap<>();
+        for (Domain d : vdm.xen().domains()) {
+            for (P2m.Range r : d.p2m().ranges()) {
+                String owner = r.owner();
+                Sbdf sbdf = Sbdf.parse(owner.substring(0, owner.indexOf(' ')));
+                String what = owner.substring(owner.indexOf(' ') + 1);
+                PhysicalFunction f = vdm.host().require(sbdf);
+                long decoded = -1;
+                if (what.equals("ROM")) {
+                    if (f.romDecodes()) decoded = f.romAddress();
+                } else {
+                    int n = Integer.parseInt(what.substring(3));
+                    if (f.barDecodes(n)) decoded = f.barAddress(n);
+                }
+                String where = "d" + d.id() + " " + owner;
+                if ((decoded & ~((1L << P2m.PAGE_SHIFT) - 1)) != r.machineAddress()) {
+                    out.add(new Violation("p2m-decoded", where, String.format("machine 0x%x decoded by the device", r.machineAddress()),
+                            decoded < 0 ? "the device decodes nothing there" : String.format("the device decodes it at 0x%x", decoded)));
+                }
+                boolean holds = d.isHardwareDomain() ? vdm.xen().assignedTo(sbdf) == null : vdm.xen().assignedTo(sbdf) == d;
+                if (!holds) out.add(new Violation("p2m-decoded", where, "a device d" + d.id() + " holds", "held by another domain"));
+                for (long fr = r.mfn(); fr < r.mfn() + r.pages(); fr++) {
+                    String prev = frames.putIfAbsent(fr, where);
+                    if (prev != null && !prev.startsWith("d" + d.id() + " ")) {
+                        out.add(new Violation("p2m-exclusive", String.format("machine frame 0x%x", fr), "one domain", prev + " and " + where));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    static void pirqs(Vdm vdm, List<Violation> out) {
+        if (vdm.xen().routing() == null) return;
+        for (Domain d : vdm.xen().domains()) {
+            for (int[] m : d.pirqs().mappings()) {
+                if (d.pirqs().type(m[0]) != PirqTable.Type.GSI) continue;
+                if (!vdm.xen().routing().programmed(m[1])) {
+                    out.add(new Violation("pirq-registered", "d" + d.id() + " pirq " + m[0], "GSI " + m[1] + " set up", "GSI " + m[1] + " never set up"));
+                }
+            }
+        }
+    }
+
+    static void ioapic(Vdm vdm, List<Violation> out) {
+        var routing = vdm.xen().routing();
+        if (routing == null) return;
+        for (int gsi = 0; gsi < routing.gsiLimit(); gsi++) {
+            if (!routing.physical().serves(gsi)) continue;
+            boolean programmed = RedirectionEntry.vector(routing.physical().entry(gsi)) != 0;
+            if (programmed != routing.programmed(gsi)) {
+                out.add(new Violation("ioapic-programmed", "GSI " + gsi, "programmed=" + routing.programmed(gsi), "programmed=" + programmed));
+            }
+        }
+    }
+
+    static void dom0Gsi(Vdm vdm, List<Violation> out) {
+        for (Sbdf s : vdm.kernel().pciback().devices()) {
+            int cached = vdm.kernel().pciback().gsi(s);
+            if (cached < 0) continue;
+            int now = vdm.host().route(s).map(IntxRoute::gsi).orElse(-1);
+            if (cached != now) out.add(new Violation("dom0-gsi-current", s + " (pciback)", "GSI " + now + " (_PRT now)", "GSI " + cached));
+        }
+        for (PhysicalFunction f : vdm.host().functions()) {
+            var sysfsGsi = vdm.kernel().sysfs(f.sbdf()).gsi();
+            if (sysfsGsi.isEmpty()) continue;
+            int now = vdm.host().route(f.sbdf()).map(IntxRoute::gsi).orElse(-1);
+            if (sysfsGsi.get() != now) out.add(new Violation("dom0-gsi-current", f.sbdf() + " (sysfs gsi)", "GSI " + now + " (_PRT now)", "GSI " + sysfsGsi.get()));
+        }
+    }
+
+    static void permissions(Vdm vdm, List<Violation> out) {
+        for (Domain d : vdm.xen().domains()) {
+            if (d.isHardwareDomain()) continue;
+            BitSet want = new BitSet();
+            for (XenPtDevice pt : vdm.libxl().devices(d.id())) {
+                if (pt.machineIrq() != 0) want.set(d.pirqs().irq(pt.machineIrq()));
+            }
+            for (int[] m : d.pirqs().mappings()) want.set(m[1]); // a mapped pirq carries its permission (map_domain_pirq)
+            if (!d.irqCaps().equals(want)) out.add(new Violation("permissions", "d" + d.id(), "irqs " + want, "irqs " + d.irqCaps()));
+        }
+    }
+}
