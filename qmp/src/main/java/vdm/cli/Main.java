@@ -23,11 +23,14 @@ public final class Main implements Runnable {
         return new CommandLine(new Main())
                 .addSubcommand(new DumpCommand())
                 .addSubcommand(new ProbeCommand(in))
+                .addSubcommand(new ServeCommand())
+                .addSubcommand(new QmpShellCommand(in))
+                .addSubcommand(new ScenarioCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe or help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe, serve, qmp, scenario or help)");
     }
 }

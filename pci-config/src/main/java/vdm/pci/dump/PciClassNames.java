@@ -7,7 +7,7 @@ import java.util.Map;
  * pci.ids), for the description on a dump's device line. Only the common classes: an unknown subclass falls back
  * to its base class name with the number ("Bridge [0685]") and an unknown class to "Class xxxx", as lspci does.
  */
-final class PciClassNames {
+public final class PciClassNames {
     private static final Map<Integer, String> BASE = Map.ofEntries(
             Map.entry(0x00, "Unclassified device"), Map.entry(0x01, "Mass storage controller"),
             Map.entry(0x02, "Network controller"), Map.entry(0x03, "Display controller"),
@@ -40,7 +40,7 @@ final class PciClassNames {
     private PciClassNames() {}
 
     /** The name for a 16-bit class (base class << 8 | subclass). */
-    static String of(int baseAndSub) {
+    public static String of(int baseAndSub) {
         String sub = SUB.get(baseAndSub);
         if (sub != null) return sub;
         String base = BASE.get(baseAndSub >>> 8);

@@ -1,0 +1,94 @@
+package vdm.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * The type of a command argument, checked with the texts of QEMU's QObject input visitor
+ * (qapi/qobject-input-visitor.c): {@code Invalid parameter type for 'x', expected: string}.
+ */
+public sealed interface ArgType {
+    ArgType STRING = Scalar.STRING;
+    /** A signed 64-bit integer (QAPI 'int'): a float such as 1.5 or an integer beyond 64 bits is refused. */
+    ArgType INTEGER = Scalar.INTEGER;
+    ArgType BOOLEAN = Scalar.BOOLEAN;
+    ArgType NUMBER = Scalar.NUMBER;
+    ArgType OBJECT = Scalar.OBJECT;
+    ArgType ANY = Scalar.ANY;
+
+    static ArgType oneOf(String typeName, String... values) {
+        return new OneOf(typeName, List.of(values));
+    }
+
+    static ArgType listOf(ArgType element) {
+        return new ListOf(element);
+    }
+
+    /** Name for documentation. */
+    String describe();
+
+    /**
+     * Checks {@code value} given for the parameter named {@code path} (QEMU's full name: {@code enable[0]} for a list
+     * element); {@code plainName} is what QEMU 7.2's enum check prints, which is "null" inside lists.
+     */
+    void check(JsonNode value, String path, String plainName) throws QmpError;
+
+    private static QmpError invalidType(String path, String expected) {
+        return QmpError.generic("Invalid parameter type for '" + path + "', expected: " + expected);
+    }
+
+    enum Scalar implements ArgType {
+        STRING("string"), INTEGER("integer"), BOOLEAN("boolean"), NUMBER("number"), OBJECT("object"), ANY("any");
+
+        private final String expected;
+
+        Scalar(String expected) { this.expected = expected; }
+
+        @Override
+        public String describe() { return expected; }
+
+        @Override
+        public void check(JsonNode v, String path, String plainName) throws QmpError {
+            boolean ok = switch (this) {
+                case STRING -> v.isTextual();
+                case INTEGER -> v.isIntegralNumber() && v.canConvertToLong();
+                case BOOLEAN -> v.isBoolean();
+                case NUMBER -> v.isNumber();
+                case OBJECT -> v.isObject();
+                case ANY -> true;
+            };
+            if (!ok) throw invalidType(path, expected);
+        }
+    }
+
+    /** A QAPI enum: a string among {@code values}. */
+    record OneOf(String typeName, List<String> values) implements ArgType {
+        public OneOf {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public String describe() { return typeName + " (" + String.join(", ", values) + ")"; }
+
+        @Override
+        public void check(JsonNode v, String path, String plainName) throws QmpError {
+            if (!v.isTextual()) throw invalidType(path, "string");
+            if (!values.contains(v.textValue())) {
+                throw QmpError.generic("Parameter '" + plainName + "' does not accept value '" + v.textValue() + "'");
+            }
+        }
+    }
+
+    record ListOf(ArgType element) implements ArgType {
+        @Override
+        public String describe() { return "array of " + element.describe(); }
+
+        @Override
+        public void check(JsonNode v, String path, String plainName) throws QmpError {
+            if (!v.isArray()) throw invalidType(path, "array");
+            for (int i = 0; i < v.size(); i++) {
+                element.check(v.get(i), path + "[" + i + "]", "null");
+            }
+        }
+    }
+}

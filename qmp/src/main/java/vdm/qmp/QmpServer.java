@@ -1,0 +1,325 @@
+package vdm.qmp;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vdm.qmp.json.JsonStreamer;
+import vdm.qmp.json.JsonWriter;
+
+/**
+ * A QMP server on Unix sockets and/or TCP (docs/interop/qmp-spec). Each connection negotiates on its own; events go
+ * to every negotiated connection. Network threads never block: model work runs on {@link #modelExecutor()}, and a
+ * connection whose client stops reading is paused (its input is not read while its output is over the high water
+ * mark) and, if it stays so for {@link Config#stallTimeout} or its backlog of events passes
+ * {@link Config#maxPendingOutputBytes}, disconnected.
+ *
+ * <pre>{@code
+ * QmpServer server = QmpServer.start(CommandRegistry.withCoreCommands(), Config.DEFAULTS,
+ *         List.of(Endpoint.parse("unix:./vdm-qmp.sock")));
+ * server.events().emit("DEVICE_DELETED", data);
+ * server.terminated().join();
+ * }</pre>
+ */
+public final class QmpServer implements QmpEvents, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QmpServer.class);
+
+    /**
+     * Limits. {@code maxQueuedRequests} is how many parsed requests may wait behind a running command before the
+     * connection stops being read (QEMU's QMP_REQ_QUEUE_LEN_MAX is 8).
+     */
+    public record Config(int maxConnections, int maxMessageBytes, int maxDepth, int writeLowWaterMark,
+                         int writeHighWaterMark, long maxPendingOutputBytes, Duration stallTimeout,
+                         int maxQueuedRequests) {
+        public static final Config DEFAULTS = new Config(64, JsonStreamer.DEFAULT_MAX_MESSAGE_BYTES,
+                JsonStreamer.DEFAULT_MAX_DEPTH, 256 * 1024, 1024 * 1024, 8L * 1024 * 1024, Duration.ofSeconds(10), 8);
+
+        public Config {
+            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be >= 1");
+            if (writeLowWaterMark < 1 || writeHighWaterMark < writeLowWaterMark) {
+                throw new IllegalArgumentException("need 0 < writeLowWaterMark <= writeHighWaterMark");
+            }
+            if (maxPendingOutputBytes < writeHighWaterMark) {
+                throw new IllegalArgumentException("maxPendingOutputBytes must be >= writeHighWaterMark");
+            }
+            if (maxQueuedRequests < 1) throw new IllegalArgumentException("maxQueuedRequests must be >= 1");
+            Objects.requireNonNull(stallTimeout, "stallTimeout");
+        }
+
+        public Config withMaxConnections(int n) {
+            return new Config(n, maxMessageBytes, maxDepth, writeLowWaterMark, writeHighWaterMark,
+                    maxPendingOutputBytes, stallTimeout, maxQueuedRequests);
+        }
+
+        public Config withOutputLimits(int low, int high, long maxPending, Duration stall) {
+            return new Config(maxConnections, maxMessageBytes, maxDepth, low, high, maxPending, stall,
+                    maxQueuedRequests);
+        }
+    }
+
+    private final CommandRegistry commands;
+    private final Config config;
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private final ExecutorService modelExecutor;
+    private final Set<QmpSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger clientNumbers = new AtomicInteger();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<UnixSocketFile> socketFiles = new ArrayList<>();
+    private final List<Endpoint> bound = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final byte[] greeting;
+
+    private QmpServer(CommandRegistry commands, Config config) {
+        this.commands = commands;
+        this.config = config;
+        this.epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(0, r -> {
+            Thread t = new Thread(r, "vdm-qmp-io");
+            t.setDaemon(true);
+            return t;
+        }, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.modelExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vdm-model");
+            t.setDaemon(true);
+            return t;
+        });
+        this.greeting = line(CoreCommands.greeting());
+    }
+
+    /** Binds every endpoint and starts serving; on any failure nothing stays bound. */
+    public static QmpServer start(CommandRegistry commands, Config config, List<Endpoint> endpoints) throws IOException {
+        if (endpoints.isEmpty()) throw new IllegalArgumentException("no endpoint to listen on");
+        if (commands.find("qmp_capabilities") == null) {
+            throw new IllegalArgumentException("the registry lacks qmp_capabilities (use CommandRegistry.withCoreCommands())");
+        }
+        QmpServer s = new QmpServer(commands, config);
+        try {
+            for (Endpoint e : endpoints) s.listen(e);
+        } catch (IOException | RuntimeException e) {
+            s.stop().join();
+            throw e;
+        }
+        return s;
+    }
+
+    private void listen(Endpoint e) throws IOException {
+        switch (e) {
+            case Endpoint.Unix u -> {
+                UnixSocketFile file = UnixSocketFile.bind(u.path(), tmp -> {
+                    Channel ch = bootstrap(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class,
+                            "unix:" + u.path().toAbsolutePath().normalize())
+                            .bind(epoll ? new DomainSocketAddress(tmp.toString()) : UnixDomainSocketAddress.of(tmp))
+                            .sync().channel();
+                    synchronized (listeners) { listeners.add(ch); }
+                });
+                synchronized (listeners) {
+                    socketFiles.add(file);
+                    bound.add(new Endpoint.Unix(file.path()));
+                }
+            }
+            case Endpoint.Tcp t -> {
+                if (!t.loopback()) {
+                    log.warn("QMP on {} is reachable from other machines, with no authentication", t);
+                }
+                Channel ch;
+                try {
+                    ch = bootstrap(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, null)
+                            .bind(new InetSocketAddress(t.host(), t.port())).sync().channel();
+                } catch (Exception ex) {
+                    throw new IOException("cannot listen on " + t + ": " + ex.getMessage(), ex);
+                }
+                int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                synchronized (listeners) {
+                    listeners.add(ch);
+                    bound.add(new Endpoint.Tcp(t.host(), port));
+                }
+            }
+        }
+    }
+
+    /** {@code label} names the peer of a Unix connection (which has no address of its own); null for TCP. */
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String label) {
+        return new ServerBootstrap().group(group).channel(type)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.writeLowWaterMark(), config.writeHighWaterMark()))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        admit(ch, label);
+                    }
+                });
+    }
+
+    private void admit(Channel ch, String label) {
+        if (stopping.get()) {
+            ch.close();
+            return;
+        }
+        int n = connections.incrementAndGet();
+        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+        if (n > config.maxConnections()) {
+            ch.pipeline().addLast(new Refusal(config.maxConnections(), peer(ch, label)));
+            return;
+        }
+        QmpSession s = new QmpSession(this, clientNumbers.incrementAndGet(), peer(ch, label));
+        sessions.add(s);
+        ch.closeFuture().addListener(f -> sessions.remove(s));
+        ch.pipeline().addLast(s);
+    }
+
+    /**
+     * A connection over the cap gets one line, a QMP error in place of the greeting, and is closed: a client fails
+     * at once with a message that says why, instead of waiting on a connection nobody will serve.
+     */
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        private final int cap;
+        private final String peer;
+
+        Refusal(int cap, String peer) {
+            this.cap = cap;
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            log.warn("refused a QMP connection from {}: {} connections is the limit", peer, cap);
+            ObjectNode err = JsonNodeFactory.instance.objectNode();
+            err.putObject("error").put("class", ErrorClass.GenericError.name())
+                    .put("desc", "Too many QMP connections (the limit is " + cap + "); try again later");
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(line(err))).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static String peer(Channel ch, String label) {
+        if (label != null) return label;
+        return ch.remoteAddress() instanceof InetSocketAddress i
+                ? "tcp:" + i.getAddress().getHostAddress() + ":" + i.getPort() : String.valueOf(ch.remoteAddress());
+    }
+
+    static byte[] line(com.fasterxml.jackson.databind.JsonNode node) {
+        ByteBuf b = Unpooled.buffer(128);
+        JsonWriter.write(node, b);
+        b.writeByte('\r').writeByte('\n');
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        return out;
+    }
+
+    // ---- events
+
+    @Override
+    public void emit(String name, ObjectNode data) {
+        if (name == null || name.isEmpty()) throw new IllegalArgumentException("an event needs a name");
+        Instant now = Instant.now();
+        ObjectNode event = JsonNodeFactory.instance.objectNode();
+        event.put("event", name);
+        if (data != null) event.set("data", data);
+        event.putObject("timestamp").put("seconds", now.getEpochSecond()).put("microseconds", now.getNano() / 1000);
+        byte[] bytes = line(event);
+        int n = 0;
+        for (QmpSession s : sessions) {
+            if (s.negotiated()) {
+                s.sendEvent(bytes);
+                n++;
+            }
+        }
+        if (log.isDebugEnabled()) log.debug("event {} to {} client(s)", name, n);
+    }
+
+    public QmpEvents events() { return this; }
+
+    // ---- accessors
+
+    public CommandRegistry commands() { return commands; }
+
+    public Config config() { return config; }
+
+    /** Runs model operations one at a time, off the network threads (commands with {@link Execution#MODEL}). */
+    public ExecutorService modelExecutor() { return modelExecutor; }
+
+    /** Where the server listens, with actual TCP ports (port 0 asks for any free port). */
+    public List<Endpoint> endpoints() {
+        synchronized (listeners) { return List.copyOf(bound); }
+    }
+
+    /** Open client connections, counting those being refused. */
+    public int connectionCount() { return connections.get(); }
+
+    byte[] greeting() { return greeting; }
+
+    /** Completes when the server has stopped (after {@code quit} or {@link #stop()}). */
+    public CompletableFuture<Void> terminated() { return terminated; }
+
+    /** Stops listening, closes every connection (flushing what was written), removes socket files. Idempotent. */
+    public CompletableFuture<Void> stop() {
+        if (!stopping.compareAndSet(false, true)) return terminated;
+        log.info("QMP server stopping");
+        List<Channel> ls;
+        synchronized (listeners) { ls = List.copyOf(listeners); }
+        for (Channel l : ls) l.close();
+        // Sessions close first, each after its queued output (the SHUTDOWN event) has gone out; only then do the
+        // event loops stop, since a stopping loop closes its channels before running queued writes.
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (QmpSession s : sessions) closed.add(s.closeAfterFlush());
+        synchronized (listeners) { socketFiles.forEach(UnixSocketFile::delete); }
+        modelExecutor.shutdown();
+        CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, 3, TimeUnit.SECONDS)
+                .whenComplete((v, e) -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> {
+                    modelExecutor.shutdownNow();
+                    terminated.complete(null);
+                }));
+        return terminated;
+    }
+
+    @Override
+    public void close() {
+        stop().join();
+    }
+}

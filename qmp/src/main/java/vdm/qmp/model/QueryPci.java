@@ -1,0 +1,84 @@
+package vdm.qmp.model;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import vdm.Vdm;
+import vdm.host.Bridge;
+import vdm.host.IntxRoute;
+import vdm.host.PhysicalFunction;
+import vdm.host.Sbdf;
+import vdm.pci.dump.PciClassNames;
+import vdm.pci.layout.BarKind;
+import vdm.toolstack.XenPtDevice;
+
+/**
+ * query-pci in QEMU's shape (qapi/misc-target.json PciInfo): one entry per root bus, devices with class_info, id,
+ * irq_pin, irq, qdev_id and regions (ROM is bar 6, address -1 when not decoding), bridges with their bus numbers,
+ * windows and the devices behind them; plus vdm's x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi.
+ */
+final class QueryPci {
+    private QueryPci() {}
+
+    static ArrayNode of(Vdm vdm, Map<String, Sbdf> ids) {
+        ArrayNode out = PassthroughCommands.JSON.arrayNode();
+        ObjectNode bus0 = out.addObject().put("bus", 0);
+        bus0.set("devices", devices(vdm, ids, 0));
+        return out;
+    }
+
+    private static ArrayNode devices(Vdm vdm, Map<String, Sbdf> ids, int bus) {
+        ArrayNode list = PassthroughCommands.JSON.arrayNode();
+        for (PhysicalFunction f : vdm.host().functions()) {
+            Sbdf s = f.sbdf();
+            if (s.bus() != bus || s.segment() != 0) continue;
+            ObjectNode d = list.addObject().put("bus", s.bus()).put("slot", s.device()).put("function", s.function());
+            int cls = vdm.host().read(s, 0x0a, 2);
+            d.putObject("class_info").put("class", cls).put("desc", PciClassNames.of(cls));
+            ObjectNode id = d.putObject("id").put("vendor", vdm.host().read(s, 0, 2)).put("device", vdm.host().read(s, 2, 2));
+            if (f.layout().headerType() == 0) {
+                id.put("subsystem", vdm.host().read(s, 0x2e, 2)).put("subsystem-vendor", vdm.host().read(s, 0x2c, 2));
+            }
+            int pin = vdm.host().read(s, 0x3d, 1);
+            d.put("irq_pin", pin);
+            if (pin != 0) d.put("irq", vdm.host().read(s, 0x3c, 1));
+            String qdev = ids.entrySet().stream().filter(e -> e.getValue().equals(s)).map(Map.Entry::getKey).findFirst().orElse("");
+            d.put("qdev_id", qdev);
+            ArrayNode regions = d.putArray("regions");
+            for (int n = 0; n < f.layout().barCount(); n++) {
+                if (!f.barImplemented(n)) continue;
+                ObjectNode r = regions.addObject().put("bar", n).put("type", f.barKind(n) == BarKind.IO ? "io" : "memory")
+                        .put("address", f.barDecodes(n) ? f.barAddress(n) : -1).put("size", f.barSize(n));
+                if (f.barKind(n) != BarKind.IO) {
+                    r.put("prefetch", f.barPrefetchable(n)).put("mem_type_64", f.barKind(n) == BarKind.MEM64);
+                }
+            }
+            if (f.romSize() > 0) {
+                regions.addObject().put("bar", 6).put("type", "memory").put("address", f.romDecodes() ? f.romAddress() : -1)
+                        .put("size", f.romSize()).put("prefetch", false).put("mem_type_64", false);
+            }
+            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, ids, b)));
+            XenPtDevice pt = vdm.libxl().device(s);
+            String owner = pt != null ? "d" + pt.guest().id() : vdm.kernel().pciback().holds(s) ? "pciback" : "dom0";
+            d.put("x-vdm-owner", owner);
+            vdm.host().route(s).map(IntxRoute::gsi).filter(g -> g >= 0).ifPresent(g -> d.put("x-vdm-gsi", g));
+        }
+        return list;
+    }
+
+    private static ObjectNode bridge(Vdm vdm, Map<String, Sbdf> ids, Bridge b) {
+        ObjectNode o = PassthroughCommands.JSON.objectNode();
+        ObjectNode bus = o.putObject("bus").put("number", b.primaryBus()).put("secondary", b.secondaryBus())
+                .put("subordinate", b.subordinateBus());
+        window(bus, "io_range", b.ioWindow());
+        window(bus, "memory_range", b.memoryWindow());
+        window(bus, "prefetchable_range", b.prefetchableWindow());
+        if (b.secondaryBus() != 0) o.set("devices", devices(vdm, ids, b.secondaryBus()));
+        return o;
+    }
+
+    private static void window(ObjectNode bus, String name, java.util.Optional<vdm.host.Window> w) {
+        ObjectNode r = bus.putObject(name);
+        r.put("base", w.map(vdm.host.Window::base).orElse(0L)).put("limit", w.map(vdm.host.Window::limit).orElse(0L));
+    }
+}

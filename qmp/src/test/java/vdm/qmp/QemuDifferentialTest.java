@@ -1,0 +1,171 @@
+package vdm.qmp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same malformed and pre-negotiation inputs sent to QEMU 7.2 and to vdm must get the same lines back, byte for
+ * byte, except for what legitimately differs: the version in the greeting (QEMU's and its "oob" capability).
+ * QEMU must be installed (CI installs qemu-system-x86): a missing QEMU fails the test rather than skipping it.
+ */
+class QemuDifferentialTest {
+    private static final String QEMU = "qemu-system-x86_64";
+    private static Process qemu;
+    private static Path qemuSocket;
+    private static TestServer vdm;
+
+    /** Inputs sent on a fresh connection each, before negotiation unless they negotiate themselves. */
+    private static final List<String> CASES = List.of(
+            "{\"execute\":\"query-version\"}\n",
+            "{\"execute\":\"nope\",\"id\":5}\n",
+            "{\"execute\":\"query-status\",\"arguments\":{\"x\":1},\"id\":\"s\"}\n",
+            "{\"execute\":\"qmp_capabilities\",\"id\":1}\n{\"execute\":\"qmp_capabilities\",\"id\":{\"b\":[1,true,null],\"a\":\"x\"}}\n",
+            "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"nope\",\"id\":5}\n{\"execute\":\"query-status\"}\n",
+            "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-version\",\"arguments\":{\"foo\":2}}\n",
+            "{\"execute\":\"qmp_capabilities\",\"foo\":1}\n",
+            "{\"execute\":\"query-version\",\"id\":1,\"foo\":1}\n",
+            "[1,2]\n3\n\"str\"\ntrue\nnull\n",
+            "{\"execute\":1}\n{\"arguments\":{}}\n{\"execute\":\"qmp_capabilities\",\"arguments\":[]}\n",
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"x\":\"x\"}}\n",
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":\"x\"}}\n",
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[1]}}\n",
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"bogus\"]}}\n",
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":null}}\n",
+            "{\"execute\" \"x\"}\n{\"execute\": xyz}\n}\n]\n[1 2]\n[1,]\n{\"a\":1,}\n{\"a\":1 \"b\":2}\n{1:2}\n{\"a\":}\n",
+            "{\"execute\":\"qmp_capabilities\",\"execute\":\"x\"}\n{\"a\":1]\n[1}\n",
+            "{\"execute\":\"qmp_capabilities\",\"id\":2}}\n",
+            "{\"execute\":\"qmp_\u0001capabilities\"}\n{\"execute\":\"qmp_capabilities\",\"id\":3}\n",
+            "{\"execute\":\u0001\"qmp_capabilities\"}\n{\"execute\":\"qmp_capabilities\",\"id\":3}\n",
+            "{\"execute\":\"a\tb\"}\n\u007f}\n",
+            "01}\n1.}\n-}\n1e}\n1e+}\n-x\n",
+            "{\"execute\":\"query-version\"}{\"execute\":\"qmp_capabilities\"}\n{\"execute\"\n:\n\"query-status\"}\n",
+            "{'execute':'qmp_capabilities','id':'a\\'b\"c'}\n",
+            "{\"execute\":\"x\",\"id\":\"\\u12zz\"}\n{\"execute\":\"x\",\"id\":\"\\ud83d\"}\n{\"execute\":\"x\",\"id\":\"\\ud83dx\"}\n",
+            "{\"execute\":\"x\",\"id\":\"\\u1\"}\n{\"execute\":\"x\",\"id\":\"\\ufffe\"}\n{\"execute\":\"x\",\"id\":\"\\x\"}\n",
+            "{\"execute\":\"x\",\"id\":\"\\u0000\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\"}\n",
+            "{\"execute\":\"x\",\"id\":[0,-1,9223372036854775807,-9223372036854775808,\"\u00e9\"]}\n",
+            "{\"execute\":\"x\",\"id\":True}\n{\"execute\":\"x\",\"id\":tru}\n%d\n",
+            "   \t\r\n\n",
+            "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-status\",\"id\":1}\n"
+    );
+
+    private static final List<byte[]> BYTE_CASES = List.of(
+            bytes("{\"execute\":\"x\",\"id\":\"", 0xC3, 0xA9, 0xC0, 0x80, "\"}\n"),
+            bytes("{\"execute\":\"x\",\"id\":\"", 0xC3, "\"}\n"),
+            bytes("{\"execute\":\"x\",\"id\":\"", 0xED, 0xA0, 0x80, "\"}\n"),
+            bytes("{\"execute\":\"x\",\"id\":\"", 0xFF, "\"}\n{\"execute\":\"qmp_capabilities\",\"id\":4}\n"),
+            bytes("{\"execute\":", 0xFE, "\n{\"execute\":\"qmp_capabilities\",\"id\":4}\n"),
+            bytes("12", 0x80, "\n")
+    );
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!onPath(QEMU)) {
+            fail(QEMU + " is not installed; this test compares vdm with QEMU 7.2 and needs it "
+                    + "(apt-get install -y --no-install-recommends qemu-system-x86)");
+        }
+        Path dir = Files.createTempDirectory("vdm-qemu-diff");
+        qemuSocket = dir.resolve("qemu.sock");
+        qemu = new ProcessBuilder(QEMU, "-M", "none", "-display", "none", "-nodefaults",
+                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        TestServer.await("QEMU's QMP socket", () -> Files.exists(qemuSocket) || !qemu.isAlive());
+        if (!qemu.isAlive()) fail("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+        vdm = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (qemu != null) {
+            qemu.destroy();
+            if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly();
+            Files.deleteIfExists(qemuSocket);
+            Files.deleteIfExists(qemuSocket.resolveSibling("qemu.log"));
+            Files.deleteIfExists(qemuSocket.getParent());
+        }
+        if (vdm != null) vdm.close();
+    }
+
+    @Test
+    void malformedAndPreNegotiationInputsGetTheSameLinesAsFromQemu() throws IOException {
+        List<String> mismatches = new ArrayList<>();
+        List<byte[]> inputs = new ArrayList<>();
+        for (String c : CASES) inputs.add(c.getBytes(StandardCharsets.UTF_8));
+        inputs.addAll(BYTE_CASES);
+        for (byte[] input : inputs) {
+            List<String> fromQemu = exchange(new Endpoint.Unix(qemuSocket), input);
+            List<String> fromVdm = exchange(new Endpoint.Unix(vdm.socket), input);
+            if (!fromQemu.equals(fromVdm)) {
+                mismatches.add("input " + printable(input) + "\n  qemu: " + fromQemu + "\n  vdm:  " + fromVdm);
+            }
+        }
+        assertEquals("", String.join("\n", mismatches));
+    }
+
+    @Test
+    void greetingsDifferOnlyInVersionAndCapabilities() throws IOException {
+        String q, v;
+        // QEMU's socket serves one connection at a time: close each before the next test opens another.
+        try (var qc = TestServer.Conn.open(new Endpoint.Unix(qemuSocket));
+             var vc = TestServer.Conn.open(new Endpoint.Unix(vdm.socket))) {
+            q = qc.greeting;
+            v = vc.greeting;
+        }
+        String shape = "\\{\"QMP\": \\{\"version\": \\{\"qemu\": \\{\"micro\": \\d+, \"minor\": \\d+, \"major\": \\d+}, "
+                + "\"package\": \"[^\"]*\"}, \"capabilities\": \\[[^]]*]}}";
+        assertEquals(true, q.matches(shape), q);
+        assertEquals(true, v.matches(shape), v);
+    }
+
+    /** Sends {@code input} on a fresh connection, half-closes, and returns every line after the greeting. */
+    private static List<String> exchange(Endpoint e, byte[] input) throws IOException {
+        try (var c = TestServer.Conn.open(e)) {
+            c.sendBytes(input);
+            c.client.shutdownOutput();
+            List<String> lines = new ArrayList<>();
+            try {
+                for (String l; (l = c.client.readLine(java.time.Duration.ofSeconds(3))) != null; ) lines.add(l);
+            } catch (java.net.SocketTimeoutException t) {
+                lines.add("(no end of stream within 3 s)");
+            }
+            return lines;
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, program))) return true;
+        }
+        return false;
+    }
+
+    private static byte[] bytes(Object... parts) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (Object p : parts) {
+            if (p instanceof String s) out.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+            else out.write((Integer) p);
+        }
+        return out.toByteArray();
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            int c = x & 0xFF;
+            sb.append(c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return sb.toString();
+    }
+}

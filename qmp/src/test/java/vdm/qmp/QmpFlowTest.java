@@ -1,0 +1,148 @@
+package vdm.qmp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Several clients at once: nobody waits on a slow one, a departure loses nothing, quit stops everything. */
+class QmpFlowTest {
+    @Test
+    void aClientThatStopsReadingDoesNotDelayAnotherAndIsDisconnected() throws Exception {
+        QmpServer.Config config = QmpServer.Config.DEFAULTS.withOutputLimits(8 * 1024, 32 * 1024, 256 * 1024,
+                Duration.ofMillis(800));
+        try (TestServer s = TestServer.start(CommandRegistry.withCoreCommands(), config, false);
+             var slow = s.negotiated(); var fast = s.negotiated()) {
+            // The slow client floods requests with large replies and never reads: the server must stop reading it
+            // (its socket then refuses more input) rather than buffer without bound.
+            ByteBuffer flood = ByteBuffer.wrap("{\"execute\": \"query-commands\"}\n".repeat(2000).getBytes(StandardCharsets.US_ASCII));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int idle = 0;
+            while (idle < 50 && System.nanoTime() < deadline) {
+                if (!flood.hasRemaining()) flood.rewind();
+                if (slow.client.trySend(flood) == 0) {
+                    idle++;
+                    Thread.sleep(2); // the point is to observe that the server has stopped taking input
+                } else {
+                    idle = 0;
+                }
+            }
+            assertTrue(idle >= 50, "the server kept reading a client that does not read its replies");
+            // Meanwhile the other client is served promptly.
+            long worst = 0;
+            for (int i = 0; i < 200; i++) {
+                long t0 = System.nanoTime();
+                assertTrue(fast.ask("{\"execute\": \"query-version\", \"id\": " + i + "}").endsWith("\"id\": " + i + "}"));
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            assertTrue(worst < TimeUnit.MILLISECONDS.toNanos(500), "worst round trip " + worst / 1000 + " us");
+            // The stalled client is dropped after the stall timeout; the other stays.
+            TestServer.await("the stalled client to be disconnected", () -> s.server.connectionCount() == 1);
+            assertTrue(fast.ask("{\"execute\": \"query-status\", \"id\": 1}").endsWith("\"id\": 1}"));
+        }
+    }
+
+    @Test
+    void eventsPilingUpForAClientThatDoesNotReadDisconnectItAtTheBacklogLimit() throws Exception {
+        QmpServer.Config config = QmpServer.Config.DEFAULTS.withOutputLimits(4 * 1024, 16 * 1024, 64 * 1024,
+                Duration.ofMinutes(5));
+        try (TestServer s = TestServer.start(CommandRegistry.withCoreCommands(), config, false);
+             var _ = s.negotiated(); var reader = s.negotiated()) { // the first never reads
+            var data = JsonNodeFactory.instance.objectNode().put("pad", "z".repeat(1000));
+            for (int i = 0; i < 3000 && s.server.connectionCount() == 2; i++) {
+                s.server.events().emit("TEST_EVENT", data);
+                if (i % 50 == 0) {
+                    // keep the good client drained so that only the deaf one backs up
+                    drain(reader);
+                }
+            }
+            TestServer.await("the deaf client to be disconnected", () -> s.server.connectionCount() == 1);
+            drain(reader);
+            assertTrue(reader.ask("{\"execute\": \"query-version\", \"id\": 5}").endsWith("\"id\": 5}"));
+        }
+    }
+
+    /** Reads whatever has arrived. */
+    private static void drain(TestServer.Conn c) throws IOException {
+        try {
+            while (true) {
+                if (c.client.readLine(Duration.ofMillis(5)) == null) throw new AssertionError("disconnected");
+            }
+        } catch (java.net.SocketTimeoutException nothingMore) {
+            // drained
+        }
+    }
+
+    @Test
+    void aClientLeavingMidCommandLosesNothingForOthers() throws Exception {
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        CommandRegistry r = CommandRegistry.withCoreCommands();
+        r.register(QmpCommand.async("x-vdm-test-slow", "test: a long model operation", ArgumentSchema.NONE,
+                Execution.MODEL, call -> {
+                    started.countDown();
+                    return CompletableFuture.supplyAsync(() -> {
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        call.events().emit("TEST_DONE");
+                        return JsonNodeFactory.instance.objectNode().put("done", true);
+                    });
+                }));
+        r.register(QmpCommand.of("x-vdm-test-model", "test: a quick model operation", ArgumentSchema.NONE,
+                Execution.MODEL, call -> JsonNodeFactory.instance.objectNode().put("ok", true)));
+        try (TestServer s = TestServer.start(r, QmpServer.Config.DEFAULTS, false); var other = s.negotiated()) {
+            var leaver = s.negotiated();
+            leaver.send("{\"execute\": \"x-vdm-test-slow\", \"id\": 1}\n");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            leaver.close();
+            assertTrue(other.ask("{\"execute\": \"query-version\", \"id\": 2}").endsWith("\"id\": 2}"));
+            assertEquals("{\"return\": {\"ok\": true}, \"id\": 3}", other.ask("{\"execute\": \"x-vdm-test-model\", \"id\": 3}"),
+                    "the model executor is free while the slow operation waits");
+            release.countDown();
+            assertTrue(other.line().contains("\"event\": \"TEST_DONE\""), "the operation completed for the others");
+            TestServer.await("the leaver's connection to be released", () -> s.server.connectionCount() == 1);
+        }
+    }
+
+    @Test
+    void repliesComeInRequestOrderEvenWhenAnEarlierCommandIsSlow() throws Exception {
+        CommandRegistry r = CommandRegistry.withCoreCommands();
+        r.register(QmpCommand.async("x-vdm-test-later", "test: completes later", ArgumentSchema.NONE, Execution.MODEL,
+                call -> CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))));
+        try (TestServer s = TestServer.start(r, QmpServer.Config.DEFAULTS, false); var c = s.negotiated()) {
+            c.send("{\"execute\": \"x-vdm-test-later\", \"id\": 1}\n{\"execute\": \"query-version\", \"id\": 2}\n");
+            assertEquals("{\"return\": {}, \"id\": 1}", c.line());
+            assertTrue(c.line().endsWith("\"id\": 2}"));
+        }
+    }
+
+    @Test
+    void quitEmitsShutdownRepliesAndStopsTheServer() throws Exception {
+        try (TestServer s = TestServer.start(); var asker = s.negotiated(); var watcher = s.negotiated()) {
+            asker.send("{\"execute\": \"quit\", \"id\": 9}\n");
+            List<String> seen = asker.untilClosed();
+            assertEquals(2, seen.size(), seen.toString());
+            assertTrue(seen.get(0).matches("\\{\"timestamp\": \\{\"seconds\": \\d+, \"microseconds\": \\d+}, "
+                    + "\"event\": \"SHUTDOWN\", \"data\": \\{\"guest\": false, \"reason\": \"host-qmp-quit\"}}"), seen.get(0));
+            assertEquals("{\"return\": {}, \"id\": 9}", seen.get(1), "QEMU sends the event before the reply");
+            List<String> watched = watcher.untilClosed();
+            assertEquals(1, watched.size());
+            assertTrue(watched.getFirst().contains("SHUTDOWN"));
+            s.server.terminated().get(10, TimeUnit.SECONDS);
+            assertFalse(Files.exists(s.socket), "the socket file is removed");
+        }
+    }
+}
