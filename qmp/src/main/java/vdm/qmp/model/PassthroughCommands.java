@@ -113,7 +113,11 @@ public final class PassthroughCommands {
         }
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PassthroughCommands.class);
+
+    /** A refused model operation: logged as a warning, answered with its errno and log text. */
     private static QmpError domainError(String what, int rc, String text) {
+        log.warn("refused: {}: {}{}", what, Errno.name(rc), text == null || text.isEmpty() ? "" : " (" + text + ")");
         return QmpError.generic(what + ": " + Errno.name(rc) + (text == null || text.isEmpty() ? "" : " (" + text + ")"));
     }
 
