@@ -9,6 +9,24 @@ public interface PciHardware {
 
     void write(int offset, int size, int value);
 
+    /**
+     * A bare config space as the hardware behind vPCI: writes apply the function's own reactions (an FLR request
+     * resets it, MSI's clamp), as a physical function does. For test buses and benchmarks without a full host.
+     */
+    static PciHardware of(vdm.pci.ConfigSpace cs) {
+        return new PciHardware() {
+            @Override
+            public int read(int offset, int size) {
+                return cs.read(offset, size);
+            }
+
+            @Override
+            public void write(int offset, int size, int value) {
+                vdm.pci.FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
+            }
+        };
+    }
+
     /** A device that answers nothing: reads all ones, drops writes (a domU's gaps). */
     PciHardware NONE = new PciHardware() {
         @Override

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import vdm.host.Sbdf;
 import vdm.pci.ConfigSpace;
-import vdm.pci.FunctionReactions;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.engine.Engine;
 
@@ -19,17 +18,7 @@ final class TestBus implements PciBus {
         Sbdf s = Sbdf.parse(sbdf);
         ConfigSpace cs = Engine.COMPILED.create(DeviceCatalog.layout(device));
         spaces.put(s, cs);
-        bySbdf[s.packed()] = new PciHardware() {
-            @Override
-            public int read(int offset, int size) {
-                return cs.read(offset, size);
-            }
-
-            @Override
-            public void write(int offset, int size, int value) {
-                FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
-            }
-        };
+        bySbdf[s.packed()] = PciHardware.of(cs);
         return this;
     }
 

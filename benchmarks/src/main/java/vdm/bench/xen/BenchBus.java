@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import vdm.host.Sbdf;
 import vdm.pci.ConfigSpace;
-import vdm.pci.FunctionReactions;
 import vdm.pci.engine.Engine;
 import vdm.pci.layout.Layout;
 import vdm.xen.PciBus;
@@ -20,21 +19,8 @@ final class BenchBus implements PciBus {
         for (int i = 0; i < count; i++) {
             Sbdf s = new Sbdf(0, i / 256, (i / 8) % 32, i % 8);
             ConfigSpace cs = Engine.COMPILED.create(layout);
-            functions[s.packed()] = new Hardware(cs);
+            functions[s.packed()] = PciHardware.of(cs);
             present.add(s);
-        }
-    }
-
-    /** The config space as PciHardware: writes apply the function's own reactions (FLR...). */
-    private record Hardware(ConfigSpace cs) implements PciHardware {
-        @Override
-        public int read(int offset, int size) {
-            return cs.read(offset, size);
-        }
-
-        @Override
-        public void write(int offset, int size, int value) {
-            FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
         }
     }
 
