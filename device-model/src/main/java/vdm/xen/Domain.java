@@ -30,8 +30,29 @@ public final class Domain {
         return guestInterrupts;
     }
 
-    /** The CF8 latch: the last dword written to port 0xcf8 (per domain, as Xen keeps d->arch.pci_cf8). */
-    volatile int cf8;
+    /**
+     * The CF8 latch: the last dword written to port 0xcf8 (per domain, as Xen keeps d->arch.pci_cf8). Read and written
+     * with opaque access: visible to the domain's other vCPUs without the ordering cost of a volatile on the hot path
+     * (a guest serializes CF8/CFC pairs itself, as Linux does with pci_config_lock).
+     */
+    private int cf8;
+    private static final java.lang.invoke.VarHandle CF8;
+
+    static {
+        try {
+            CF8 = java.lang.invoke.MethodHandles.lookup().findVarHandle(Domain.class, "cf8", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    int cf8() {
+        return (int) CF8.getOpaque(this);
+    }
+
+    void cf8(int value) {
+        CF8.setOpaque(this, value);
+    }
 
     Domain(int id, Kind kind, boolean hardware, int vcpus, int nrPirqs, int nrIrqs) {
         this.id = id;

@@ -129,6 +129,11 @@ public final class Vpci {
     /** Reads {@code size} bytes at {@code offset}; accesses must be 1, 2 or 4 bytes, aligned, below 4096. */
     public int read(int offset, int size) {
         Access.check(offset, size);
+        return readValid(offset, size);
+    }
+
+    /** {@link #read} for arguments the caller has already checked (the trap paths check once). */
+    int readValid(int offset, int size) {
         Table t = table;
         if (!t.isTrapped(offset >>> 2)) return gapRead(offset, size);
         return dispatchRead(t, offset, size);

@@ -277,23 +277,24 @@ public final class Xen {
     public int ioRead(Vcpu vcpu, int port, int size) {
         Domain d = vcpu.domain();
         if ((port & ~3) == 0xcfc) { // the data port first: it is the hot one
-            int latch = d.cf8;
+            int latch = d.cf8();
+            if (size != 1 && size != 2 && size != 4) throw new vdm.pci.ConfigAccessException(port, size, "size must be 1, 2 or 4");
             if (latch >= 0 || (port & (size - 1)) != 0) return Access.ones(size); // bit 31 clear, or misaligned
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3); // AMD extended register bits 27:24
-            return configRead(vcpu, latch >>> 8 & 0xffff, reg, size);
+            return readValid(d, latch >>> 8 & 0xffff, reg, size); // aligned and below 4096 by construction
         }
-        if (port == 0xcf8 && size == 4) return d.cf8;
+        if (port == 0xcf8 && size == 4) return d.cf8();
         return Access.ones(size);
     }
 
     public void ioWrite(Vcpu vcpu, int port, int size, int value) {
         Domain d = vcpu.domain();
         if (port == 0xcf8 && size == 4) {
-            d.cf8 = value;
+            d.cf8(value);
             return;
         }
         if (port >= 0xcfc && port <= 0xcff) {
-            int latch = d.cf8;
+            int latch = d.cf8();
             if (latch >= 0 || ((port & 3) & (size - 1)) != 0) return;
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3);
             configWrite(vcpu, latch >>> 8 & 0xffff, reg, size, value);
@@ -311,14 +312,17 @@ public final class Xen {
 
     /** {@code busDevfn} = bus << 8 | devfn on segment 0. */
     public int configRead(Vcpu vcpu, int busDevfn, int reg, int size) {
-        Domain d = vcpu.domain();
+        Access.check(reg, size);
+        return readValid(vcpu.domain(), busDevfn, reg, size);
+    }
+
+    private int readValid(Domain d, int busDevfn, int reg, int size) {
         Vpci vpci = d.vpci(busDevfn);
-        if (vpci != null) return vpci.read(reg, size);
+        if (vpci != null) return vpci.readValid(reg, size);
         if (d.isHardwareDomain()) {
             PciHardware hw = bus.function(busDevfn);
             if (hw != null) return hw.read(reg, size);
         }
-        Access.check(reg, size);
         return Access.ones(size);
     }
 
