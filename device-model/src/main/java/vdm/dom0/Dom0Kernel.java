@@ -199,6 +199,23 @@ public final class Dom0Kernel {
         d.resource[6] = f.romSize() > 0 ? f.romAddress() : 0;
     }
 
+    /**
+     * Moves BAR n to {@code address} as the kernel's resource code does (pci_update_resource): the struct resource is
+     * updated, then the register written, with memory decoding turned off around it or (as Linux does for a 32-bit
+     * BAR) left on.
+     */
+    public void moveBar(Sbdf sbdf, int n, long address, boolean decodingOff) {
+        PhysicalFunction f = host.require(sbdf);
+        if (!f.barImplemented(n)) throw new IllegalArgumentException(sbdf + " has no BAR" + n);
+        dev(sbdf).resource[n] = address;
+        int cmd = cfgRead(sbdf, 0x04, 2);
+        if (decodingOff && (cmd & 0x3) != 0) cfgWrite(sbdf, 0x04, 2, cmd & ~0x3);
+        cfgWrite(sbdf, 0x10 + 4 * n, 4, (int) address);
+        if (f.barKind(n) == BarKind.MEM64) cfgWrite(sbdf, 0x14 + 4 * n, 4, (int) (address >>> 32));
+        if (decodingOff && (cmd & 0x3) != 0) cfgWrite(sbdf, 0x04, 2, cmd);
+        step("pci_update_resource " + sbdf + " BAR" + n);
+    }
+
     /** The kernel's resource start for BAR n (6 = ROM). */
     long assigned(Sbdf sbdf, int n) {
         return dev(sbdf).resource[n];
@@ -293,6 +310,14 @@ public final class Dom0Kernel {
     }
 
     // ---- resets and saved state (pci_save_state / pci_restore_state)
+
+    /**
+     * The kernel's device reset as this build does it (pcistub_reset_device_state): the reset, then the notification
+     * to Xen if fix A is in and dom0 is PVH. Returns the notification's result (0 without one).
+     */
+    public int resetDeviceState(Sbdf sbdf) {
+        return pciback.resetDeviceState(sbdf);
+    }
 
     /** __pci_reset_function_locked: the device resets itself; nobody tells Xen. */
     public void resetFunction(Sbdf sbdf) {

@@ -110,7 +110,7 @@ public final class Pciback {
      * pcistub_reset_device_state: __pci_reset_function_locked, then (fix A, a PVH dom0 only) the reset notification,
      * under the name the build uses: v4's PHYSDEVOP_pci_device_state_reset or upstream's PHYSDEVOP_pci_device_reset.
      */
-    private int resetDeviceState(Sbdf sbdf) {
+    int resetDeviceState(Sbdf sbdf) {
         kernel.resetFunction(sbdf);
         Fixes fixes = kernel.fixes();
         int rc = 0;

@@ -31,7 +31,8 @@ public final class GuestOps {
 
     /**
      * Programs the guest IO-APIC pin of the device's INTx (vector 0x51, level, active low), raises the device's
-     * INTx on its real GSI, and returns the vectors delivered to the guest meanwhile; then EOIs and lowers the line.
+     * INTx on its real GSI, and returns the vectors delivered to the guest meanwhile; then the device lowers the line
+     * and the guest EOIs.
      */
     public static int takeInterrupt(Vdm vdm, XenPtDevice pt) {
         GuestInterrupts gi = pt.guest().interrupts();
@@ -41,8 +42,9 @@ public final class GuestOps {
         IntxRoute r = vdm.host().route(pt.hostAddress()).orElseThrow();
         vdm.host().gsiSpace().assertGsi(r.gsi());
         int got = count(gi) - before;
-        gi.guestEoi(VECTOR);
+        // The guest's handler services the device, which lowers INTx, and then EOIs (the order a driver follows).
         vdm.host().gsiSpace().deassertGsi(r.gsi());
+        gi.guestEoi(VECTOR);
         return got;
     }
 

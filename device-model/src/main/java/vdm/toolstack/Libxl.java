@@ -104,6 +104,23 @@ public final class Libxl {
      * dom0. Any failure undoes everything done so far.
      */
     public synchronized AttachResult pciAttach(int domid, Sbdf sbdf, int guestSlot) {
+        return attach(domid, sbdf, guestSlot, null);
+    }
+
+    /**
+     * The same attach for diagnosis (the ordering explorer): where libxl stops at the first failing hypercall of
+     * pci_add_dm_done, this goes on to the next one with the values libxl would have used, so that every failure of
+     * the step is seen; then, if anything failed, it undoes everything as a failed attach does. Returns every failure
+     * (empty: attached).
+     */
+    public synchronized List<AttachResult> pciAttachDiagnostic(int domid, Sbdf sbdf, int guestSlot) {
+        List<AttachResult> failures = new ArrayList<>();
+        AttachResult r = attach(domid, sbdf, guestSlot, failures);
+        if (!r.ok() && failures.isEmpty()) failures.add(r);
+        return failures;
+    }
+
+    private AttachResult attach(int domid, Sbdf sbdf, int guestSlot, List<AttachResult> diagnostics) {
         Domain d = xen.domain(domid);
         if (d == null || d.isHardwareDomain()) {
             error("Domain %d does not exist or is not a guest", domid);
@@ -139,7 +156,8 @@ public final class Libxl {
         XenPtDevice pt = new XenPtDevice(xen, kernel, trace, d, sbdf, guestSlot);
         pt.realize();
         undo.push(pt::unrealize);
-        AttachResult routing = pciAddDmDone(d, sbdf, pt, undo);
+        AttachResult routing = pciAddDmDone(d, sbdf, pt, undo, diagnostics);
+        if (diagnostics != null && !diagnostics.isEmpty() && routing.ok()) routing = diagnostics.getFirst();
         if (!routing.ok()) {
             while (!undo.isEmpty()) undo.pop().run();
             kernel.step("pci-attach " + sbdf + " (undone)");
@@ -151,7 +169,7 @@ public final class Libxl {
     }
 
     /** pci_add_dm_done's interrupt routing. */
-    private AttachResult pciAddDmDone(Domain d, Sbdf sbdf, XenPtDevice pt, Deque<Runnable> undo) {
+    private AttachResult pciAddDmDone(Domain d, Sbdf sbdf, XenPtDevice pt, Deque<Runnable> undo, List<AttachResult> diagnostics) {
         if (pt.interruptPin() == 0) return AttachResult.OK;
         Fixes fixes = kernel.fixes();
         Domain dom0 = kernel.domain();
@@ -160,21 +178,34 @@ public final class Libxl {
             int irq = kernel.sysfs(sbdf).irq();
             if (irq == 0) return AttachResult.OK;
             PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
+            int pirq = irq; // xc_physdev_map_pirq asks for pirq == index
             if (r.rc() != 0) {
                 String msg = String.format("Domain %d:xc_physdev_map_pirq irq=%d (error=-1): %s", d.id(), irq, Errno.text(r.rc()));
                 error("%s", msg);
-                return new AttachResult(r.rc(), "xc_physdev_map_pirq", msg);
+                AttachResult f = new AttachResult(r.rc(), "xc_physdev_map_pirq", msg);
+                if (diagnostics == null) return f;
+                diagnostics.add(f);
+            } else {
+                pirq = r.pirq();
+                int mapped = pirq;
+                undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), mapped));
             }
-            int pirq = r.pirq();
-            undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), pirq));
-            int rc = xen.domctls().irqPermission(dom0, d.id(), pirq, true);
+            int permitted = pirq;
+            int rc = xen.domctls().irqPermission(dom0, d.id(), permitted, true);
             if (rc != 0) {
-                String msg = String.format("Domain %d:xc_domain_irq_permission irq=%d (error=-1): %s", d.id(), pirq, Errno.text(rc));
+                String msg = String.format("Domain %d:xc_domain_irq_permission irq=%d (error=-1): %s", d.id(), permitted, Errno.text(rc));
                 error("%s", msg);
-                return new AttachResult(rc, "xc_domain_irq_permission", msg);
+                AttachResult f = new AttachResult(rc, "xc_domain_irq_permission", msg);
+                if (diagnostics == null) return f;
+                diagnostics.add(f);
+                return f;
             }
-            undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), pirq, false));
-            routed.put(sbdf, new int[] {pirq, irq, 0});
+            if (diagnostics != null && !diagnostics.isEmpty()) {
+                undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), permitted, false));
+                return diagnostics.getFirst();
+            }
+            undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), permitted, false));
+            routed.put(sbdf, new int[] {permitted, irq, 0});
             return AttachResult.OK;
         }
         int gsi;
@@ -195,27 +226,36 @@ public final class Libxl {
             gsi = g.get();
         }
         PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, gsi);
+        int pirq = gsi;
         if (r.rc() != 0) {
             String msg = String.format("Domain %d:xc_physdev_map_pirq_gsi gsi=%d (error=-1): %s", d.id(), gsi, Errno.text(r.rc()));
             error("%s", msg);
-            return new AttachResult(r.rc(), "xc_physdev_map_pirq_gsi", msg);
+            AttachResult f = new AttachResult(r.rc(), "xc_physdev_map_pirq_gsi", msg);
+            if (diagnostics == null) return f;
+            diagnostics.add(f);
+        } else {
+            pirq = r.pirq();
+            int mapped = pirq;
+            undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), mapped));
         }
-        int pirq = r.pirq();
-        undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), pirq));
+        int thePirq = pirq;
         boolean viaGsi = fixes.setupGsi();
         int rc = viaGsi ? xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_GRANT)
-                : xen.domctls().irqPermission(dom0, d.id(), pirq, true);
+                : xen.domctls().irqPermission(dom0, d.id(), thePirq, true);
         if (rc != 0) {
             String call = viaGsi ? "xc_domain_gsi_permission gsi" : "xc_domain_irq_permission irq";
-            String msg = String.format("Domain %d:%s=%d (error=-1): %s", d.id(), call, viaGsi ? gsi : pirq, Errno.text(rc));
+            String msg = String.format("Domain %d:%s=%d (error=-1): %s", d.id(), call, viaGsi ? gsi : thePirq, Errno.text(rc));
             error("%s", msg);
-            return new AttachResult(rc, viaGsi ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", msg);
+            AttachResult f = new AttachResult(rc, viaGsi ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", msg);
+            if (diagnostics != null) diagnostics.add(f);
+            return diagnostics != null ? diagnostics.getFirst() : f;
         }
         undo.push(() -> {
             if (viaGsi) xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_REVOKE);
-            else xen.domctls().irqPermission(dom0, d.id(), pirq, false);
+            else xen.domctls().irqPermission(dom0, d.id(), thePirq, false);
         });
-        routed.put(sbdf, new int[] {pirq, gsi, viaGsi ? 1 : 0});
+        if (diagnostics != null && !diagnostics.isEmpty()) return diagnostics.getFirst();
+        routed.put(sbdf, new int[] {thePirq, gsi, viaGsi ? 1 : 0});
         return AttachResult.OK;
     }
 

@@ -1,0 +1,189 @@
+package vdm.explore;
+
+import java.util.ArrayList;
+import java.util.List;
+import vdm.dom0.Dom0Kernel;
+import vdm.host.IntxRoute;
+import vdm.host.LinkDevice;
+import vdm.model.Trace;
+import vdm.scenario.GuestOps;
+import vdm.toolstack.AttachResult;
+import vdm.toolstack.XenPtDevice;
+import vdm.xen.Errno;
+import vdm.xen.PhysdevOps;
+
+/**
+ * The operations the ordering explorer interleaves, each on the explored device. An operation applies only where it
+ * makes sense (a dom0 driver op needs dom0's driver, a guest op an attached device); it returns the failures it saw
+ * (empty when it did what it should). Cross-layer invariants are checked by the explorer after every operation.
+ */
+public enum Op {
+    ENABLE("dom0's driver enables the device (pci_enable_device)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && !r.kernel().enabled(r.device()); }
+        List<String> apply(Run r) { r.kernel().enableDevice(r.device()); return List.of(); }
+    },
+    DISABLE("dom0's driver disables it (pci_disable_device)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()); }
+        List<String> apply(Run r) { r.kernel().disableDevice(r.device()); return List.of(); }
+    },
+    BAR_MOVE("dom0 moves BAR0 with memory decoding off, then back on") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE; }
+        List<String> apply(Run r) {
+            long to = r.otherBar0();
+            r.kernel().moveBar(r.device(), 0, to, true);
+            return r.bar0Is(to, "dom0 moved BAR0 with decoding off");
+        }
+    },
+    BAR_MOVE_HOT("dom0 repositions its 32-bit BAR0 without turning decoding off (pci_std_update_resource)") {
+        boolean applicable(Run r) {
+            return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && r.bar0Is32Bit();
+        }
+        List<String> apply(Run r) {
+            long to = r.otherBar0();
+            r.kernel().moveBar(r.device(), 0, to, false);
+            return r.bar0Is(to, "dom0 repositioned BAR0 with memory decoding on");
+        }
+    },
+    RESET("dom0 resets the device as its kernel does (FLR, then the reset notification if fix A is in); a restore follows") {
+        boolean applicable(Run r) { return r.driver() != Dom0Kernel.Driver.NONE && !r.attached(); }
+        List<String> apply(Run r) {
+            r.needsRestore(true);
+            int rc = r.kernel().resetDeviceState(r.device());
+            return rc < 0 ? List.of("the reset notification failed: " + Errno.name(rc)) : List.of();
+        }
+    },
+    NOTIFY("dom0 tells Xen the device was reset (PHYSDEVOP_pci_device_reset)") {
+        boolean applicable(Run r) { return r.vdm().fixes().resetNotification() && r.kernel().pvh() && !r.attached(); }
+        List<String> apply(Run r) {
+            int rc = r.vdm().xen().physdev().pciDeviceReset(r.vdm().dom0(), r.device(), PhysdevOps.RESET_FLR);
+            return rc < 0 ? List.of("PHYSDEVOP_pci_device_reset: " + Errno.name(rc)) : List.of();
+        }
+    },
+    RESTORE("dom0 restores the config state saved at boot (pci_restore_state), as after a reset: decoding is off") {
+        boolean applicable(Run r) {
+            return r.driver() != Dom0Kernel.Driver.NONE && !r.attached() && (r.kernel().cfgRead(r.device(), 0x04, 2) & 0x2) == 0;
+        }
+        List<String> apply(Run r) {
+            r.needsRestore(false);
+            r.kernel().restoreState(r.device(), r.saved());
+            return r.bar0Is(r.saved()[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
+        }
+    },
+    SETUP_GSI("dom0 sets the device's GSI up (PHYSDEVOP_setup_gsi)") {
+        boolean applicable(Run r) { return r.gsi() >= 0; }
+        List<String> apply(Run r) {
+            IntxRoute route = r.vdm().host().route(r.device()).orElseThrow();
+            int rc = r.vdm().xen().physdev().setupGsi(r.vdm().dom0(), route.gsi(), 1, 1);
+            return rc < 0 && rc != -Errno.EEXIST ? List.of("PHYSDEVOP_setup_gsi gsi=" + route.gsi() + ": " + Errno.name(rc)) : List.of();
+        }
+    },
+    ASSIGN("xl pci-assignable-add (pciback: enable, save, reset, [notify], restore, [setup_gsi], disable)") {
+        boolean applicable(Run r) { return r.driver() != Dom0Kernel.Driver.PCIBACK; }
+        List<String> apply(Run r) {
+            long before = r.bar0();
+            int rc = r.vdm().libxl().pciAssignableAdd(r.device());
+            List<String> f = new ArrayList<>();
+            if (rc != 0) f.add("pci-assignable-add: " + Errno.name(rc));
+            if (r.bar0() != before) {
+                f.add(String.format("pciback's restore was dropped: BAR0 reads 0x%x, was 0x%x", r.bar0(), before));
+            }
+            return f;
+        }
+    },
+    ATTACH("xl pci-attach to the guest (assign_device, QEMU realize, map_pirq, permission)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.PCIBACK && !r.attached(); }
+        List<String> apply(Run r) {
+            int mark = r.vdm().trace().events().size();
+            List<AttachResult> failures = r.vdm().libxl().pciAttachDiagnostic(r.domid(), r.device(), 5);
+            List<String> f = new ArrayList<>();
+            for (AttachResult a : failures) f.add(a.step() + ": " + Errno.name(a.rc()) + " (" + a.message() + ")");
+            int gsi = r.gsi();
+            for (Trace.Event e : r.vdm().trace().events().subList(mark, r.vdm().trace().events().size())) {
+                if (e.source() != Trace.Source.HYPERCALL || !e.message().startsWith("PHYSDEVOP_map_pirq")) continue;
+                var m = java.util.regex.Pattern.compile("index=(\\d+)").matcher(e.detail());
+                if (gsi >= 0 && m.find() && Integer.parseInt(m.group(1)) != gsi) {
+                    f.add("map_pirq was given " + m.group(1) + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line");
+                    break;
+                }
+            }
+            return f;
+        }
+    },
+    DETACH("xl pci-detach (unbind, unmap, revoke, deassign, pciback's reset and restore)") {
+        boolean applicable(Run r) { return r.attached(); }
+        List<String> apply(Run r) {
+            AttachResult a = r.vdm().libxl().pciDetach(r.domid(), r.device());
+            return a.ok() ? List.of() : List.of("pci-detach: " + a);
+        }
+    },
+    GUEST_BAR("the guest programs BAR0 and turns decoding on") {
+        boolean applicable(Run r) { return r.attached(); }
+        List<String> apply(Run r) {
+            XenPtDevice pt = r.vdm().libxl().device(r.device());
+            long machine = GuestOps.programBar0(pt);
+            return GuestOps.deviceDecodes(r.vdm(), pt, machine) ? List.of()
+                    : List.of(String.format("the guest's BAR0 reaches %s, where the device decodes nothing",
+                    machine < 0 ? "no machine address" : String.format("machine 0x%x", machine)));
+        }
+    },
+    INTX("the device raises INTx and the guest EOIs it") {
+        boolean applicable(Run r) { return r.attached() && r.vdm().libxl().device(r.device()).interruptPin() != 0; }
+        List<String> apply(Run r) {
+            int got = GuestOps.takeInterrupt(r.vdm(), r.vdm().libxl().device(r.device()));
+            return got == 1 ? List.of() : List.of("INTx on GSI " + r.gsi() + ": " + got + " interrupts reached the guest");
+        }
+    },
+    SRS("_SRS re-routes the device's link to another IRQ") {
+        boolean applicable(Run r) {
+            return r.vdm().host().route(r.device()).map(IntxRoute::viaLink).orElse(false);
+        }
+        List<String> apply(Run r) {
+            LinkDevice l = r.vdm().host().link(r.vdm().host().route(r.device()).orElseThrow().link()).orElseThrow();
+            l.setResource(l.possible().stream().filter(g -> g != l.current()).findFirst().orElse(l.current()));
+            return List.of();
+        }
+    };
+
+    /** The standard set: everything but _SRS (re-routing after assignment breaks upstream too; opt in with --ops). */
+    public static final List<Op> STANDARD = List.of(ENABLE, DISABLE, BAR_MOVE, BAR_MOVE_HOT, RESET, NOTIFY, RESTORE,
+            SETUP_GSI, ASSIGN, ATTACH, DETACH, GUEST_BAR, INTX);
+
+    private final String description;
+
+    Op(String description) {
+        this.description = description;
+    }
+
+    public String description() { return description; }
+
+    /** The name used in operation lists and scenario files: "bar-move-hot". */
+    public String label() {
+        return name().toLowerCase().replace('_', '-');
+    }
+
+    public static Op of(String label) {
+        for (Op o : values()) if (o.label().equals(label)) return o;
+        throw new IllegalArgumentException("unknown operation '" + label + "'; known: "
+                + String.join(", ", java.util.Arrays.stream(values()).map(Op::label).toList()));
+    }
+
+    abstract boolean applicable(Run r);
+
+    /**
+     * Whether the operation can run now. After a reset the kernel restores the device's state before anything else
+     * touches it (pci_reset_function saves and restores around the reset), so then only a restore or a notification
+     * applies.
+     */
+    boolean applies(Run r) {
+        if (r.needsRestore() && this != RESTORE && this != NOTIFY) return false;
+        return applicable(r);
+    }
+
+    /** Failures that are a refused hypercall (an errno) or a wrong argument to one, rather than a state divergence. */
+    static boolean refusal(String failure) {
+        return failure.matches(".*: -E[A-Z]+.*") || failure.contains("the wrong line");
+    }
+
+    abstract List<String> apply(Run r);
+
+}

@@ -1,0 +1,72 @@
+package vdm.explore;
+
+import vdm.Vdm;
+import vdm.dom0.Dom0Kernel;
+import vdm.host.IntxRoute;
+import vdm.host.PhysicalFunction;
+import vdm.host.Sbdf;
+import vdm.pci.layout.BarKind;
+
+/** One replay of an ordering: a fresh model with a guest, the explored device, and the state dom0 saved at boot. */
+final class Run {
+    private final Vdm vdm;
+    private final Sbdf device;
+    private final int domid;
+    private final int[] saved;
+    private final long barA, barB;
+    private boolean needsRestore;
+    /** A state divergence was found on the way here: later divergences are its consequences. */
+    private boolean tainted;
+
+    Run(Vdm vdm, Sbdf device) {
+        this.vdm = vdm;
+        this.device = device;
+        this.domid = vdm.libxl().domainCreate(1);
+        this.saved = vdm.kernel().saveState(device);
+        PhysicalFunction f = vdm.host().require(device);
+        this.barA = f.barAddress(0);
+        long size = Math.max(f.barSize(0), 1 << 12);
+        this.barB = f.barKind(0) == BarKind.MEM64 ? barA + (size << 4) : 0xd000_0000L;
+    }
+
+    Vdm vdm() { return vdm; }
+    Sbdf device() { return device; }
+    int domid() { return domid; }
+    int[] saved() { return saved; }
+    Dom0Kernel kernel() { return vdm.kernel(); }
+    Dom0Kernel.Driver driver() { return vdm.kernel().driver(device); }
+
+    boolean needsRestore() { return needsRestore; }
+    void needsRestore(boolean v) { needsRestore = v; }
+    boolean tainted() { return tainted; }
+    void taint() { tainted = true; }
+
+    boolean attached() {
+        return vdm.libxl().device(device) != null;
+    }
+
+    int gsi() {
+        return vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
+    }
+
+    long bar0() {
+        return vdm.host().require(device).barAddress(0);
+    }
+
+    boolean bar0Is32Bit() {
+        PhysicalFunction f = vdm.host().require(device);
+        return f.barImplemented(0) && f.barKind(0) == BarKind.MEM32;
+    }
+
+    /** The address BAR0 moves to: the other of two. */
+    long otherBar0() {
+        return bar0() == barB ? barA : barB;
+    }
+
+    /** No failure if the device's BAR0 holds {@code address}; else one naming what happened. */
+    java.util.List<String> bar0Is(long address, String what) {
+        long now = bar0();
+        if (now == address) return java.util.List.of();
+        return java.util.List.of(String.format("%s to 0x%x, but the device's BAR0 holds 0x%x", what, address, now));
+    }
+}
