@@ -26,11 +26,12 @@ public final class Main implements Runnable {
                 .addSubcommand(new ServeCommand())
                 .addSubcommand(new QmpShellCommand(in))
                 .addSubcommand(new ScenarioCommand())
+                .addSubcommand(new ExploreCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe, serve, qmp, scenario or help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe, serve, qmp, scenario, explore or help)");
     }
 }

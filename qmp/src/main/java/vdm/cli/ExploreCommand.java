@@ -1,0 +1,141 @@
+package vdm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import vdm.Vdm;
+import vdm.explore.Explorer;
+import vdm.explore.Finding;
+import vdm.explore.Op;
+import vdm.explore.ScenarioFile;
+import vdm.host.DefaultHost;
+import vdm.host.Sbdf;
+import vdm.model.Preset;
+import vdm.model.Trace;
+import vdm.xen.Domain;
+
+/**
+ * {@code vdm explore}: searches the orderings of passthrough operations on one device for failed steps and broken
+ * invariants, and prints each finding with its shortest ordering and trace; {@code --out DIR} writes each as a
+ * replayable scenario file, and {@code --replay FILE} replays one. Exit 0 without findings, 1 with, 2 for bad input.
+ */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = {"Explores orderings of passthrough operations (breadth first, pruning seen states) and reports",
+                "every failed step or broken invariant with the shortest ordering that reaches it."})
+final class ExploreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "upstream", paramLabel = "PRESET", description = "broken, series-v4 or upstream (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--host", paramLabel = "FILE", description = "A host JSON file (default: the built-in host).")
+    Path host;
+
+    @Option(names = "--device", paramLabel = "SBDF", description = "The device (default 0000:00:03.0).")
+    String device;
+
+    @Option(names = "--dom0", defaultValue = "pvh", paramLabel = "KIND", description = "pvh or pv (default: ${DEFAULT-VALUE}).")
+    String dom0;
+
+    @Option(names = "--ops", paramLabel = "LIST", split = ",",
+            description = "Operations to interleave (default: every one but srs): enable, disable, bar-move, bar-move-hot, reset, "
+                    + "notify, restore, setup-gsi, assign, attach, detach, guest-bar, intx, srs.")
+    List<String> ops;
+
+    @Option(names = "--depth", defaultValue = "4", paramLabel = "N", description = "Longest ordering (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write each finding as DIR/finding-N.json.")
+    Path out;
+
+    @Option(names = "--replay", paramLabel = "FILE", description = "Replay a scenario file instead of exploring.")
+    Path replay;
+
+    @Option(names = "--quiet", description = "Do not print the traces, only the findings.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        try {
+            if (replay != null) return replay(o);
+            Preset p = Preset.of(preset);
+            Sbdf sbdf = device == null ? DefaultHost.NIC : Sbdf.parse(device);
+            Domain.Kind kind = kind(dom0);
+            List<Op> set = new ArrayList<>();
+            if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
+            if (depth < 1 || depth > 8) throw new IllegalArgumentException("--depth must be 1..8, not " + depth);
+            Supplier<Vdm> model = () -> builder(p, kind).invariants(false).build();
+            Explorer.Result r = new Explorer(model, sbdf, set).explore(depth);
+            o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
+                    String.join(",", set.stream().map(Op::label).toList()));
+            int n = 0;
+            for (Finding f : r.findings()) {
+                n++;
+                o.printf("finding %d: %s%n  ordering: %s%n", n, f.message(), f.ordering().isEmpty() ? "(at boot)" : f.orderingText());
+                if (!quiet) printTrace(o, f.trace());
+                if (out != null) {
+                    Files.createDirectories(out);
+                    Path file = out.resolve("finding-" + n + ".json");
+                    Files.writeString(file, f.scenarioFile(p.label(), kind.name().toLowerCase(), sbdf.toString()));
+                    o.printf("  scenario file: %s%n", file);
+                }
+                o.println();
+            }
+            o.printf("%d findings; %d states explored (%d distinct) in %.1f s, %.0f states/s%n", r.findings().size(),
+                    r.statesExplored(), r.distinctStates(), r.nanos() / 1e9, r.statesPerSecond());
+            o.flush();
+            return r.findings().isEmpty() ? 0 : 1;
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("vdm explore: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int replay(PrintWriter o) throws IOException {
+        ScenarioFile f = ScenarioFile.parse(Files.readString(replay));
+        Preset p = Preset.of(f.preset());
+        Domain.Kind kind = kind(f.dom0());
+        Trace t = Explorer.replay(() -> builder(p, kind).invariants(false).build(), Sbdf.parse(f.device()), f.ops());
+        o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n", replay, p.label(), kind, f.device(),
+                String.join(" -> ", f.ops().stream().map(Op::label).toList()));
+        printTrace(o, t.events());
+        long failed = t.events().stream().filter(e -> e.source() == Trace.Source.STEP || e.source() == Trace.Source.INVARIANT)
+                .filter(e -> e.verdict() == Trace.Verdict.FAILED).count();
+        o.printf("%d failures%n", failed);
+        o.flush();
+        return failed == 0 ? 0 : 1;
+    }
+
+    private Vdm.Builder builder(Preset p, Domain.Kind kind) {
+        return (host == null ? Vdm.defaultHost() : Vdm.host(host)).preset(p).dom0(kind);
+    }
+
+    private static Domain.Kind kind(String s) {
+        return switch (s.toLowerCase()) {
+            case "pvh" -> Domain.Kind.PVH;
+            case "pv" -> Domain.Kind.PV;
+            default -> throw new IllegalArgumentException("dom0 must be pv or pvh, not '" + s + "'");
+        };
+    }
+
+    /** The operations' own steps, hypercalls and failures, skipping boot and the kernel's restore retries. */
+    private static void printTrace(PrintWriter o, List<Trace.Event> events) {
+        for (Trace.Event e : events) {
+            if (e.step().equals("boot") || e.message().contains("restore config")) continue;
+            String flag = e.verdict() == Trace.Verdict.FAILED ? "!" : " ";
+            o.printf("    %s %-14s %-9s %s%s%n", flag, e.step(), e.source().name().toLowerCase(), e.message(),
+                    e.detail().isEmpty() ? "" : "  [" + e.detail() + "]");
+        }
+    }
+}
