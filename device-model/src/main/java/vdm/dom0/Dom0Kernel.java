@@ -93,6 +93,22 @@ public final class Dom0Kernel {
     public Privcmd privcmd() { return privcmd; }
     public boolean pvh() { return dom0.kind() == Domain.Kind.PVH; }
 
+    /** Snapshot support: the devices, and the resource and vector cursors. */
+    Map<Sbdf, PciDev> devices() {
+        return devices;
+    }
+
+    long[] cursors() {
+        return new long[] {nextMmio32, nextMmio64, nextIo, nextVector};
+    }
+
+    void restoreCursors(long[] c) {
+        nextMmio32 = c[0];
+        nextMmio64 = c[1];
+        nextIo = (int) c[2];
+        nextVector = (int) c[3];
+    }
+
     PciDev dev(Sbdf sbdf) {
         PciDev d = devices.get(sbdf);
         if (d == null) throw new IllegalArgumentException("no PCI device " + sbdf + " in dom0");

@@ -31,6 +31,25 @@ public final class LinuxIrqs {
         return n;
     }
 
+    /** {gsi, irq} pairs and the next dynamic IRQ, for a snapshot. */
+    synchronized int[][] export() {
+        int[][] out = new int[irqOfGsi.size() + 1][];
+        int i = 0;
+        for (var e : new java.util.TreeMap<>(irqOfGsi).entrySet()) out[i++] = new int[] {e.getKey(), e.getValue()};
+        out[i] = new int[] {-1, next};
+        return out;
+    }
+
+    synchronized void restore(int[][] saved) {
+        irqOfGsi.clear();
+        gsiOfIrq.clear();
+        for (int[] p : saved) {
+            if (p[0] < 0) { next = p[1]; continue; }
+            irqOfGsi.put(p[0], p[1]);
+            gsiOfIrq.put(p[1], p[0]);
+        }
+    }
+
     /** The IRQ a GSI was given, or -1. */
     public synchronized int irqOf(int gsi) {
         return irqOfGsi.getOrDefault(gsi, -1);

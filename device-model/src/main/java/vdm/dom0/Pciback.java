@@ -30,6 +30,28 @@ public final class Pciback {
         this.kernel = kernel;
     }
 
+    /** {sbdf -> {gsi, saved dwords...}}, for a snapshot. */
+    synchronized java.util.Map<Sbdf, int[]> export() {
+        java.util.Map<Sbdf, int[]> out = new java.util.TreeMap<>();
+        held.forEach((s, d) -> {
+            int[] v = new int[1 + d.savedState.length];
+            v[0] = d.gsi;
+            System.arraycopy(d.savedState, 0, v, 1, d.savedState.length);
+            out.put(s, v);
+        });
+        return out;
+    }
+
+    synchronized void restore(java.util.Map<Sbdf, int[]> saved) {
+        held.clear();
+        saved.forEach((s, v) -> {
+            DevData d = new DevData();
+            d.gsi = v[0];
+            d.savedState = java.util.Arrays.copyOfRange(v, 1, v.length);
+            held.put(s, d);
+        });
+    }
+
     public synchronized boolean holds(Sbdf sbdf) {
         return held.containsKey(sbdf);
     }

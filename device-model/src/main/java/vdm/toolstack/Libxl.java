@@ -292,6 +292,18 @@ public final class Libxl {
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
     }
 
+    /** Snapshot support. */
+    Map<Sbdf, XenPtDevice> attachedMap() { return new LinkedHashMap<>(attached); }
+    Map<Sbdf, int[]> routedMap() { return new LinkedHashMap<>(routed); }
+    Trace trace() { return trace; }
+
+    void restore(Map<Sbdf, XenPtDevice> devices, Map<Sbdf, int[]> routes) {
+        attached.clear();
+        attached.putAll(devices);
+        routed.clear();
+        routed.putAll(routes);
+    }
+
     public synchronized List<Sbdf> attachedDevices() {
         return new ArrayList<>(attached.keySet());
     }

@@ -36,17 +36,35 @@ public final class XenPtDevice {
     private final Map<Integer, long[]> mapped = new HashMap<>(); // BAR -> {gfn, mfn, frames}
 
     XenPtDevice(Xen xen, Dom0Kernel kernel, Trace trace, Domain guest, Sbdf host, int guestSlot) {
+        this(xen, kernel, trace, guest, host, guestSlot, kernel.sysfs(host).config(), kernel.sysfs(host).regions());
+    }
+
+    /** With the host config and resources given (realize reads them from sysfs; a snapshot load from the document). */
+    XenPtDevice(Xen xen, Dom0Kernel kernel, Trace trace, Domain guest, Sbdf host, int guestSlot, byte[] config, long[][] resources) {
         this.xen = xen;
         this.kernel = kernel;
         this.trace = trace;
         this.guest = guest;
         this.host = host;
         this.guestSlot = guestSlot;
-        SysfsDevice sysfs = kernel.sysfs(host);
-        byte[] config = sysfs.config();
         System.arraycopy(config, 0, copy, 0, 256);
-        this.resources = sysfs.regions();
-        for (int n = 0; n < 6; n++) guestBar[n] = 0;
+        this.resources = resources;
+    }
+
+    /** Snapshot support: the emulated state QEMU keeps. */
+    byte[] copy() { return copy.clone(); }
+    long[][] resources() { return resources; }
+    long[] guestBars() { return guestBar.clone(); }
+    int guestRom() { return guestRom; }
+    Map<Integer, long[]> mappings() { return new java.util.TreeMap<>(mapped); }
+
+    void restore(long[] bars, int rom, int irq, boolean isBound, Map<Integer, long[]> maps) {
+        System.arraycopy(bars, 0, guestBar, 0, 6);
+        guestRom = rom;
+        machineIrq = irq;
+        bound = isBound;
+        mapped.clear();
+        mapped.putAll(maps);
     }
 
     private String prefix() {

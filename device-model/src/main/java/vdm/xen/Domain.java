@@ -94,6 +94,11 @@ public final class Domain {
         irqCaps.clear(irq);
     }
 
+    synchronized void restoreIrqCaps(BitSet caps) {
+        irqCaps.clear();
+        irqCaps.or(caps);
+    }
+
     synchronized void permitIrqs(int from, int to) {
         irqCaps.set(from, to);
     }

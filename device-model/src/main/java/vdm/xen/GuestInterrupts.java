@@ -88,6 +88,11 @@ public final class GuestInterrupts {
         return 0;
     }
 
+    /** Puts a binding back (a snapshot load): the physical pin's entry is restored with the IO-APICs. */
+    void restoreBinding(Binding b) {
+        byMachineIrq.put(b.machineIrq(), b);
+    }
+
     void unbindAll() {
         for (Binding b : byMachineIrq.values()) mask(b.machineIrq());
         byMachineIrq.clear();

@@ -78,6 +78,35 @@ public final class Header {
         return h;
     }
 
+    /**
+     * Rebuilds a header from saved state with no access to the hardware beyond reading the capability list a domU's
+     * view needs (a snapshot load): the BAR caches are the saved ones, stale or not.
+     */
+    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, int headerType, BarState[] saved,
+                          BarState savedRom, boolean romEnabled) {
+        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), saved.length);
+        h.romRegister = headerType == 1 ? 0x38 : 0x30;
+        for (int i = 0; i < saved.length; i++) copy(saved[i], h.bars[i]);
+        copy(savedRom, h.rom);
+        h.romEnabled = romEnabled;
+        int rc = h.registerHandlers(vpci.hardware(), headerType);
+        if (rc != 0) throw new IllegalStateException("vPCI registration failed while restoring " + vpci.sbdf() + ": " + rc);
+        return h;
+    }
+
+    private static void copy(BarState from, BarState to) {
+        to.type = from.type;
+        to.addr = from.addr;
+        to.size = from.size;
+        to.prefetchable = from.prefetchable;
+        to.enabled = from.enabled;
+        to.guestAddr = from.guestAddr;
+    }
+
+    int headerType() {
+        return romRegister == 0x38 ? 1 : 0;
+    }
+
     private int sizeBars(PciHardware hw) {
         for (int i = 0; i < bars.length; i++) {
             BarState bar = bars[i];

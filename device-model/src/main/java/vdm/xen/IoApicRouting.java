@@ -32,6 +32,17 @@ public final class IoApicRouting {
         return physical.gsiLimit();
     }
 
+    synchronized int nextVector() {
+        return nextVector;
+    }
+
+    /** Puts the set-up GSIs and the vector cursor back (a snapshot load; the pins' entries are restored apart). */
+    synchronized void restore(BitSet gsis, int vector) {
+        programmed.clear();
+        programmed.or(gsis);
+        nextVector = vector;
+    }
+
     public synchronized boolean programmed(int gsi) {
         return programmed.get(gsi);
     }

@@ -74,6 +74,12 @@ public final class P2m {
         return new ArrayList<>(ranges.values());
     }
 
+    /** Puts ranges back exactly (a snapshot load). */
+    synchronized void restore(java.util.List<Range> saved) {
+        ranges.clear();
+        for (Range r : saved) ranges.put(r.gfn(), r);
+    }
+
     public synchronized boolean isEmpty() {
         return ranges.isEmpty();
     }

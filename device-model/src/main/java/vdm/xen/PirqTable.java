@@ -70,6 +70,14 @@ public final class PirqTable {
         bound[pirq] = value;
     }
 
+    /** Empties the table (a snapshot load fills it again). */
+    synchronized void clear() {
+        java.util.Arrays.fill(pirqToIrq, 0);
+        java.util.Arrays.fill(irqToPirq, 0);
+        java.util.Arrays.fill(type, Type.NONE);
+        java.util.Arrays.fill(bound, false);
+    }
+
     /** Every mapped pirq as {pirq, irq}. */
     public synchronized int[][] mappings() {
         return java.util.stream.IntStream.range(1, pirqToIrq.length).filter(p -> pirqToIrq[p] != 0)

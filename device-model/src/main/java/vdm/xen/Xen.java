@@ -265,6 +265,34 @@ public final class Xen {
                 frames, add ? 1 : 0);
     }
 
+    // ---- snapshot support (XenSnapshot)
+
+    synchronized int nextDomid() {
+        return nextDomid;
+    }
+
+    /** Creates a domU with a given id (a snapshot load), moving the id cursor past it. */
+    synchronized Domain restoreDomain(int id, int vcpus, int nextId) {
+        Domain d = new Domain(id, Domain.Kind.HVM, false, vcpus, NR_PIRQS, NR_IRQS);
+        d.guestInterrupts = new GuestInterrupts(this, d);
+        domains.put(id, d);
+        nextDomid = nextId;
+        return d;
+    }
+
+    synchronized void restoreNextDomid(int next) {
+        nextDomid = next;
+    }
+
+    synchronized void restoreAssigned(Map<Sbdf, Domain> saved) {
+        assigned.clear();
+        assigned.putAll(saved);
+    }
+
+    synchronized Map<Sbdf, Domain> assignedMap() {
+        return new java.util.HashMap<>(assigned);
+    }
+
     /** The domain whose vPCI holds the device, or null. */
     public synchronized Domain owner(Sbdf sbdf) {
         for (Domain d : domains.values()) if (d.vpci(sbdf) != null) return d;

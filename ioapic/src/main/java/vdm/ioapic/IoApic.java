@@ -112,6 +112,29 @@ public final class IoApic {
         reset();
     }
 
+    /**
+     * The raw state for a snapshot: each pin's word (entry with its latched input), then IOREGSEL and the ID.
+     * {@link #importState} puts it back exactly.
+     */
+    public long[] exportState() {
+        long[] out = new long[pins + 2];
+        for (int pin = 0; pin < pins; pin++) out[pin] = (long) ENTRIES.getVolatile(entries, PAD + pin);
+        out[pins] = (int) SELECTOR.getVolatile(this);
+        out[pins + 1] = (int) ID.getVolatile(this);
+        return out;
+    }
+
+    /** Restores {@link #exportState}'s result, delivering nothing and telling no listener (a snapshot load). */
+    public void importState(long[] state) {
+        if (state == null || state.length != pins + 2) {
+            throw new IllegalArgumentException("IO-APIC state for " + pins + " pins needs " + (pins + 2) + " words, got "
+                    + (state == null ? "none" : state.length));
+        }
+        for (int pin = 0; pin < pins; pin++) ENTRIES.setVolatile(entries, PAD + pin, state[pin]);
+        SELECTOR.setVolatile(this, (int) state[pins]);
+        ID.setVolatile(this, (int) state[pins + 1]);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

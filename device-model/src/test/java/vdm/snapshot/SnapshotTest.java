@@ -1,0 +1,118 @@
+package vdm.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import vdm.Vdm;
+import vdm.dom0.Dom0Kernel;
+import vdm.host.DefaultHost;
+import vdm.host.LinkDevice;
+import vdm.host.Sbdf;
+import vdm.model.Preset;
+import vdm.scenario.GuestOps;
+import vdm.toolstack.XenPtDevice;
+
+/**
+ * A snapshot taken at a random point and loaded into a fresh model answers the same random operations as the
+ * original, and ends in the same snapshot. The seed is printed on failure; -Dvdm.seed=N replays one.
+ */
+class SnapshotTest {
+    private static final Sbdf[] DEVICES = {DefaultHost.NIC, DefaultHost.GPU, DefaultHost.NVME, DefaultHost.ACCELERATOR};
+
+    static LongStream seeds() {
+        long base = Long.getLong("vdm.seed", System.nanoTime());
+        return LongStream.range(0, 12).map(i -> base + i * 0x9e3779b97f4a7c15L);
+    }
+
+    /** One random operation, drawn from {@code rnd}, applied to a model; returns its answer. */
+    private static Function<Vdm, String> operation(SplittableRandom rnd) {
+        Sbdf dev = DEVICES[rnd.nextInt(DEVICES.length)];
+        int domPick = rnd.nextInt(4), slot = 3 + rnd.nextInt(4), kind = rnd.nextInt(10);
+        return vdm -> {
+            List<Integer> guests = new ArrayList<>();
+            vdm.xen().domains().forEach(d -> { if (!d.isHardwareDomain()) guests.add(d.id()); });
+            int dom = guests.isEmpty() ? -1 : guests.get(domPick % guests.size());
+            return switch (kind) {
+                case 0 -> "add " + vdm.libxl().pciAssignableAdd(dev);
+                case 1 -> "remove " + vdm.libxl().pciAssignableRemove(dev, true);
+                case 2, 3 -> "attach " + (dom < 0 ? "-" : vdm.libxl().pciAttach(dom, dev, slot));
+                case 4 -> "detach " + (dom < 0 ? "-" : vdm.libxl().pciDetach(dom, dev));
+                case 5 -> "create " + vdm.libxl().domainCreate(1);
+                case 6 -> "destroy " + (dom < 0 ? "-" : vdm.libxl().domainDestroy(dom));
+                case 7 -> {
+                    XenPtDevice pt = vdm.libxl().device(dev);
+                    if (pt == null) yield "guest -";
+                    long m = GuestOps.programBar0(pt);
+                    yield "guest " + m + " " + (pt.interruptPin() != 0 && pt.interruptBound() ? GuestOps.takeInterrupt(vdm, pt) : -1)
+                            + " " + Integer.toHexString(pt.guestRead(0x10, 4));
+                }
+                case 8 -> {
+                    if (vdm.libxl().device(dev) != null || vdm.kernel().driver(dev) == Dom0Kernel.Driver.NONE) yield "reset -";
+                    int rc = vdm.kernel().resetDeviceState(dev);
+                    if (vdm.kernel().driver(dev) == Dom0Kernel.Driver.NATIVE) vdm.kernel().enableDevice(dev);
+                    yield "reset " + rc + " " + Integer.toHexString(vdm.host().read(dev, 0x10, 4));
+                }
+                default -> {
+                    LinkDevice l = vdm.host().link("LNKA").orElseThrow();
+                    yield "dom0 reads " + Integer.toHexString(vdm.kernel().cfgRead(dev, 0x10, 4)) + " link " + l.current();
+                }
+            };
+        };
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aRestoredModelAnswersLikeTheOriginalAndEndsInTheSameSnapshot(long seed) {
+        for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            List<Function<Vdm, String>> ops = new ArrayList<>();
+            for (int i = 0; i < 60; i++) ops.add(operation(rnd));
+            int cut = rnd.nextInt(ops.size());
+            Vdm a = Vdm.defaultHost().preset(preset).build();
+            for (int i = 0; i < cut; i++) ops.get(i).apply(a);
+            String saved = Snapshot.save(a);
+            Vdm b = Snapshot.load(saved);
+            String again = Snapshot.save(b);
+            if (!saved.equals(again)) {
+                List<String> x = saved.lines().toList(), y = again.lines().toList();
+                StringBuilder d = new StringBuilder();
+                for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+                    if (!x.get(i).equals(y.get(i))) d.append(i).append(": ").append(x.get(i)).append("  |  ").append(y.get(i)).append('\n');
+                }
+                throw new AssertionError("seed " + seed + " " + preset + ": the loaded model saves another document:\n" + d);
+            }
+            for (int i = cut; i < ops.size(); i++) {
+                String ra = ops.get(i).apply(a), rb = ops.get(i).apply(b);
+                assertEquals(ra, rb, "seed " + seed + " " + preset + ": operation " + i + " after a snapshot at " + cut);
+            }
+            assertEquals(Snapshot.save(a), Snapshot.save(b), "seed " + seed + " " + preset + ": final snapshots");
+        }
+    }
+
+    @Test
+    void badDocumentsAreRefusedWithTheReasonAndTheRunningModelIsUntouched() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        a.libxl().pciAssignableAdd(DefaultHost.NIC);
+        String saved = Snapshot.save(a);
+        assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Snapshot.load(saved.replace("\"version\" : 1", "\"version\" : 2")))
+                .getMessage().contains("snapshot version 2 is newer than this vdm reads (1)"));
+        assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Snapshot.load(saved.replace("\"version\" : 1", "\"version\" : 0")))
+                .getMessage().contains("unknown snapshot version 0"));
+        assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Snapshot.load(saved.replace("vdm-snapshot", "other")))
+                .getMessage().contains("not a vdm snapshot"));
+        assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Snapshot.load(saved.substring(0, saved.length() / 2)))
+                .getMessage().startsWith("corrupt snapshot"));
+        assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Snapshot.load(saved.replace("\"toolstack\"", "\"toolstock\"")))
+                .getMessage().contains("member 'toolstack' is missing"));
+        assertEquals(saved, Snapshot.save(a), "failed loads change nothing");
+    }
+}
