@@ -87,4 +87,25 @@ class PassthroughOverQmpTest {
             assertEquals(false, sc.get("passed").asBoolean());
         }
     }
+
+    @Test
+    void aSnapshotSavedOverQmpLoadsBackAndABadOneLeavesTheModelAlone() throws IOException {
+        try (TestServer s = start(Preset.UPSTREAM); TestServer.Conn c = s.negotiated()) {
+            ask(c, "{\"execute\": \"x-vdm-assignable-add\", \"arguments\": {\"hostaddr\": \"0000:00:03.0\"}}");
+            ask(c, "{\"execute\": \"x-vdm-domain-create\"}");
+            ask(c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"xen-pci-passthrough\", \"id\": \"n\", "
+                    + "\"hostaddr\": \"0000:00:03.0\", \"domain\": 1}}");
+            JsonNode snap = ask(c, "{\"execute\": \"x-vdm-snapshot-save\"}").get("return").get("snapshot");
+            assertEquals("vdm-snapshot", snap.get("format").asText());
+            ask(c, "{\"execute\": \"x-vdm-domain-destroy\", \"arguments\": {\"domid\": 1}}");
+            assertEquals(1, ask(c, "{\"execute\": \"x-vdm-domain-list\"}").get("return").size());
+            JsonNode bad = ask(c, "{\"execute\": \"x-vdm-snapshot-load\", \"arguments\": {\"snapshot\": {\"format\": \"vdm-snapshot\", \"version\": 9}}}");
+            assertTrue(bad.get("error").get("desc").asText().contains("snapshot version 9 is newer than this vdm reads (1)"), bad.toString());
+            assertEquals(1, ask(c, "{\"execute\": \"x-vdm-domain-list\"}").get("return").size(), "the refused load changed nothing");
+            assertEquals("{}", ask(c, "{\"execute\": \"x-vdm-snapshot-load\", \"arguments\": {\"snapshot\": " + snap + "}}").get("return").toString());
+            JsonNode list = ask(c, "{\"execute\": \"x-vdm-domain-list\"}").get("return");
+            assertEquals(2, list.size());
+            assertEquals("0000:00:03.0", list.get(1).get("devices").get(0).asText());
+        }
+    }
 }

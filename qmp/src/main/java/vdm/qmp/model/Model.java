@@ -29,6 +29,12 @@ public final class Model {
     public Preset preset() { return preset; }
     public Path hostFile() { return hostFile; }
 
+    /** Replaces the model with a loaded one (a snapshot); the preset follows its fixes. */
+    public void replace(Vdm loaded) {
+        this.vdm = loaded;
+        for (Preset p : Preset.values()) if (p.fixes().equals(loaded.fixes())) this.preset = p;
+    }
+
     /** Reboots everything under another preset: domains, attachments and device state start afresh. */
     public void reboot(Preset p) {
         this.vdm = boot(p);

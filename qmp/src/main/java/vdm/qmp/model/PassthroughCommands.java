@@ -95,6 +95,13 @@ public final class PassthroughCommands {
                         Arg.optional("hostaddr", ArgType.STRING, "the device (default 0000:00:03.0)"),
                         Arg.optional("dom0", ArgType.oneOf("Dom0Kind", "pv", "pvh"), "default pvh")),
                 Execution.MODEL, c::scenario));
+        registry.register(QmpCommand.of("x-vdm-snapshot-save", "Saves the whole model: to a file, or returned as {snapshot}",
+                ArgumentSchema.of(Arg.optional("file", ArgType.STRING, "where to write the document (default: return it)")),
+                Execution.MODEL, c::snapshotSave));
+        registry.register(QmpCommand.of("x-vdm-snapshot-load", "Replaces the model with a saved one (a file or a {snapshot} object)",
+                ArgumentSchema.of(Arg.optional("file", ArgType.STRING, "a document written by x-vdm-snapshot-save"),
+                        Arg.optional("snapshot", ArgType.OBJECT, "the document itself")),
+                Execution.MODEL, c::snapshotLoad));
         registry.register(QmpCommand.of("human-monitor-command", "HMP: info pci, info pic, info irq",
                 ArgumentSchema.of(Arg.required("command-line", ArgType.STRING, "the HMP command"),
                         Arg.optional("cpu-index", ArgType.INTEGER, "ignored")),
@@ -246,6 +253,49 @@ public final class PassthroughCommands {
         } catch (vdm.pci.ConfigAccessException e) {
             throw QmpError.generic(e.getMessage());
         }
+    }
+
+    // ---- snapshots
+
+    private JsonNode snapshotSave(CommandCall call) throws QmpError {
+        String doc = vdm.snapshot.Snapshot.save(vdm());
+        var file = call.arguments().optionalString("file");
+        if (file.isPresent()) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(file.get()), doc);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw QmpError.generic("cannot write '" + file.get() + "': " + e.getMessage());
+            }
+            return null;
+        }
+        try {
+            return JSON.objectNode().set("snapshot", new com.fasterxml.jackson.databind.ObjectMapper().readTree(doc));
+        } catch (java.io.IOException e) {
+            throw QmpError.generic(e.getMessage());
+        }
+    }
+
+    private JsonNode snapshotLoad(CommandCall call) throws QmpError {
+        var file = call.arguments().optionalString("file");
+        boolean inline = call.arguments().has("snapshot");
+        if (file.isPresent() == inline) throw QmpError.generic("give exactly one of 'file' and 'snapshot'");
+        String doc;
+        try {
+            doc = file.isPresent() ? java.nio.file.Files.readString(java.nio.file.Path.of(file.get())) : call.arguments().get("snapshot").toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw QmpError.generic("cannot read '" + file.orElse("") + "': " + e.getMessage());
+        }
+        Vdm loaded;
+        try {
+            loaded = vdm.snapshot.Snapshot.load(doc);
+        } catch (IllegalArgumentException e) {
+            throw domainError("snapshot load", -Errno.EINVAL, e.getMessage()); // the running model is untouched
+        }
+        model.replace(loaded);
+        devices.clear();
+        unplugging.clear();
+        for (Sbdf s : loaded.libxl().attachedDevices()) devices.put("vdm-" + s, s);
+        return null;
     }
 
     // ---- fixes, presets, scenarios
