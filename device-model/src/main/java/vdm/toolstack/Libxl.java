@@ -168,69 +168,34 @@ public final class Libxl {
         return AttachResult.OK;
     }
 
-    /** pci_add_dm_done's interrupt routing. */
+    /**
+     * pci_add_dm_done's interrupt routing: the interrupt number (sysfs irq on the old path; v4's sysfs gsi or
+     * privcmd's on the GSI path), xc_physdev_map_pirq(_gsi) with pirq = index, then the permission
+     * (xc_domain_gsi_permission with fix C on the GSI path, else the pirq-based xc_domain_irq_permission).
+     */
     private AttachResult pciAddDmDone(Domain d, Sbdf sbdf, XenPtDevice pt, Deque<Runnable> undo, List<AttachResult> diagnostics) {
         if (pt.interruptPin() == 0) return AttachResult.OK;
         Fixes fixes = kernel.fixes();
         Domain dom0 = kernel.domain();
         boolean gsiPath = kernel.pvh() && fixes.gsiLookup() != Fixes.GsiLookup.NONE;
+        int index;
         if (!gsiPath) {
-            int irq = kernel.sysfs(sbdf).irq();
-            if (irq == 0) return AttachResult.OK;
-            PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
-            int pirq = irq; // xc_physdev_map_pirq asks for pirq == index
-            if (r.rc() != 0) {
-                String msg = String.format("Domain %d:xc_physdev_map_pirq irq=%d (error=-1): %s", d.id(), irq, Errno.text(r.rc()));
-                error("%s", msg);
-                AttachResult f = new AttachResult(r.rc(), "xc_physdev_map_pirq", msg);
-                if (diagnostics == null) return f;
-                diagnostics.add(f);
-            } else {
-                pirq = r.pirq();
-                int mapped = pirq;
-                undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), mapped));
-            }
-            int permitted = pirq;
-            int rc = xen.domctls().irqPermission(dom0, d.id(), permitted, true);
-            if (rc != 0) {
-                String msg = String.format("Domain %d:xc_domain_irq_permission irq=%d (error=-1): %s", d.id(), permitted, Errno.text(rc));
-                error("%s", msg);
-                AttachResult f = new AttachResult(rc, "xc_domain_irq_permission", msg);
-                if (diagnostics == null) return f;
-                diagnostics.add(f);
-                return f;
-            }
-            if (diagnostics != null && !diagnostics.isEmpty()) {
-                undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), permitted, false));
-                return diagnostics.getFirst();
-            }
-            undo.push(() -> xen.domctls().irqPermission(dom0, d.id(), permitted, false));
-            routed.put(sbdf, new int[] {permitted, irq, 0});
-            return AttachResult.OK;
-        }
-        int gsi;
-        if (fixes.gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
-            gsi = kernel.privcmd().pcidevGetGsi(sbdf);
-            if (gsi < 0) {
-                String msg = String.format("Domain %d:xc_pcidev_get_gsi failed (error=-1): %s", d.id(), Errno.text(gsi));
-                error("%s", msg);
-                return new AttachResult(gsi, "xc_pcidev_get_gsi", msg);
-            }
+            index = kernel.sysfs(sbdf).irq();
+            if (index == 0) return AttachResult.OK;
+        } else if (fixes.gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
+            index = kernel.privcmd().pcidevGetGsi(sbdf);
+            if (index < 0) return failure(d, index, "xc_pcidev_get_gsi", "xc_pcidev_get_gsi failed (error=-1): " + Errno.text(index));
         } else {
             var g = kernel.sysfs(sbdf).gsi();
-            if (g.isEmpty()) {
-                String msg = String.format("Domain %d:no gsi in sysfs for %s", d.id(), sbdf);
-                error("%s", msg);
-                return new AttachResult(-Errno.ENOENT, "sysfs gsi", msg);
-            }
-            gsi = g.get();
+            if (g.isEmpty()) return failure(d, -Errno.ENOENT, "sysfs gsi", "no gsi in sysfs for " + sbdf);
+            index = g.get();
         }
-        PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, gsi);
-        int pirq = gsi;
+        String mapCall = gsiPath ? "xc_physdev_map_pirq_gsi gsi" : "xc_physdev_map_pirq irq";
+        PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, index, index);
+        int pirq = index; // xc_physdev_map_pirq asks for pirq == index
         if (r.rc() != 0) {
-            String msg = String.format("Domain %d:xc_physdev_map_pirq_gsi gsi=%d (error=-1): %s", d.id(), gsi, Errno.text(r.rc()));
-            error("%s", msg);
-            AttachResult f = new AttachResult(r.rc(), "xc_physdev_map_pirq_gsi", msg);
+            AttachResult f = failure(d, r.rc(), mapCall.substring(0, mapCall.indexOf(' ')),
+                    String.format("%s=%d (error=-1): %s", mapCall, index, Errno.text(r.rc())));
             if (diagnostics == null) return f;
             diagnostics.add(f);
         } else {
@@ -238,17 +203,17 @@ public final class Libxl {
             int mapped = pirq;
             undo.push(() -> xen.physdev().unmapPirq(dom0, d.id(), mapped));
         }
-        int thePirq = pirq;
-        boolean viaGsi = fixes.setupGsi();
+        int thePirq = pirq, gsi = index;
+        boolean viaGsi = gsiPath && fixes.setupGsi();
+        String permCall = viaGsi ? "xc_domain_gsi_permission gsi" : "xc_domain_irq_permission irq";
         int rc = viaGsi ? xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_GRANT)
                 : xen.domctls().irqPermission(dom0, d.id(), thePirq, true);
         if (rc != 0) {
-            String call = viaGsi ? "xc_domain_gsi_permission gsi" : "xc_domain_irq_permission irq";
-            String msg = String.format("Domain %d:%s=%d (error=-1): %s", d.id(), call, viaGsi ? gsi : thePirq, Errno.text(rc));
-            error("%s", msg);
-            AttachResult f = new AttachResult(rc, viaGsi ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", msg);
-            if (diagnostics != null) diagnostics.add(f);
-            return diagnostics != null ? diagnostics.getFirst() : f;
+            AttachResult f = failure(d, rc, permCall.substring(0, permCall.indexOf(' ')),
+                    String.format("%s=%d (error=-1): %s", permCall, viaGsi ? gsi : thePirq, Errno.text(rc)));
+            if (diagnostics == null) return f;
+            diagnostics.add(f);
+            return diagnostics.getFirst();
         }
         undo.push(() -> {
             if (viaGsi) xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_REVOKE);
@@ -257,6 +222,13 @@ public final class Libxl {
         if (diagnostics != null && !diagnostics.isEmpty()) return diagnostics.getFirst();
         routed.put(sbdf, new int[] {thePirq, gsi, viaGsi ? 1 : 0});
         return AttachResult.OK;
+    }
+
+    /** A failed step of pci_add_dm_done, logged as libxl's LOGED does ("Domain N:call=... (error=-1): text"). */
+    private AttachResult failure(Domain d, int rc, String step, String text) {
+        String msg = "Domain " + d.id() + ":" + text;
+        error("%s", msg);
+        return new AttachResult(rc, step, msg);
     }
 
     // ---- detach (xl pci-detach)
