@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,7 +18,6 @@ import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
 import vdm.explore.ScenarioFile;
-import vdm.host.DefaultHost;
 import vdm.host.Sbdf;
 import vdm.model.Preset;
 import vdm.model.Trace;
@@ -35,17 +35,8 @@ final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "upstream", paramLabel = "PRESET", description = "broken, series-v4 or upstream (default: ${DEFAULT-VALUE}).")
-    String preset;
-
-    @Option(names = "--host", paramLabel = "FILE", description = "A host JSON file (default: the built-in host).")
-    Path host;
-
-    @Option(names = "--device", paramLabel = "SBDF", description = "The device (default 0000:00:03.0).")
-    String device;
-
-    @Option(names = "--dom0", defaultValue = "pvh", paramLabel = "KIND", description = "pvh or pv (default: ${DEFAULT-VALUE}).")
-    String dom0;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--ops", paramLabel = "LIST", split = ",",
             description = "Operations to interleave (default: every one but srs): enable, disable, bar-move, bar-move-hot, reset, "
@@ -69,14 +60,14 @@ final class ExploreCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try {
             if (replay != null) return replay(o);
-            Preset p = Preset.of(preset);
-            Sbdf sbdf = device == null ? DefaultHost.NIC : Sbdf.parse(device);
-            Domain.Kind kind = kind(dom0);
+            Preset p = model.preset();
+            Sbdf sbdf = model.device();
+            Domain.Kind kind = model.dom0Kind();
             List<Op> set = new ArrayList<>();
             if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
             if (depth < 1 || depth > 8) throw new IllegalArgumentException("--depth must be 1..8, not " + depth);
-            Supplier<Vdm> model = () -> builder(p, kind).invariants(false).build();
-            Explorer.Result r = new Explorer(model, sbdf, set).explore(depth);
+            Supplier<Vdm> fresh = () -> model.builder(p, kind).invariants(false).build();
+            Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
             o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
                     String.join(",", set.stream().map(Op::label).toList()));
             int n = 0;
@@ -105,8 +96,8 @@ final class ExploreCommand implements Callable<Integer> {
     private int replay(PrintWriter o) throws IOException {
         ScenarioFile f = ScenarioFile.parse(Files.readString(replay));
         Preset p = Preset.of(f.preset());
-        Domain.Kind kind = kind(f.dom0());
-        Trace t = Explorer.replay(() -> builder(p, kind).invariants(false).build(), Sbdf.parse(f.device()), f.ops());
+        Domain.Kind kind = ModelOptions.kind(f.dom0());
+        Trace t = Explorer.replay(() -> model.builder(p, kind).invariants(false).build(), Sbdf.parse(f.device()), f.ops());
         o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n", replay, p.label(), kind, f.device(),
                 String.join(" -> ", f.ops().stream().map(Op::label).toList()));
         printTrace(o, t.events());
@@ -115,18 +106,6 @@ final class ExploreCommand implements Callable<Integer> {
         o.printf("%d failures%n", failed);
         o.flush();
         return failed == 0 ? 0 : 1;
-    }
-
-    private Vdm.Builder builder(Preset p, Domain.Kind kind) {
-        return (host == null ? Vdm.defaultHost() : Vdm.host(host)).preset(p).dom0(kind);
-    }
-
-    private static Domain.Kind kind(String s) {
-        return switch (s.toLowerCase()) {
-            case "pvh" -> Domain.Kind.PVH;
-            case "pv" -> Domain.Kind.PV;
-            default -> throw new IllegalArgumentException("dom0 must be pv or pvh, not '" + s + "'");
-        };
     }
 
     /** The operations' own steps, hypercalls and failures, skipping boot and the kernel's restore retries. */

@@ -1,13 +1,11 @@
 package vdm.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import vdm.Vdm;
-import vdm.host.DefaultHost;
 import vdm.host.Sbdf;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
@@ -24,18 +22,8 @@ final class ScenarioCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "upstream", paramLabel = "PRESET",
-            description = "broken, series-v4 or upstream (default: ${DEFAULT-VALUE}).")
-    String preset;
-
-    @Option(names = "--host", paramLabel = "FILE", description = "A host JSON file (default: the built-in host).")
-    Path host;
-
-    @Option(names = "--device", paramLabel = "SBDF", description = "The device to pass through (default: the e1000e, 0000:00:03.0).")
-    String device;
-
-    @Option(names = "--dom0", defaultValue = "pvh", paramLabel = "KIND", description = "pvh or pv (default: ${DEFAULT-VALUE}).")
-    String dom0;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--json", description = "Print the trace as JSON lines instead.")
     boolean json;
@@ -46,22 +34,12 @@ final class ScenarioCommand implements Callable<Integer> {
         vdm.model.Preset p;
         Sbdf sbdf;
         Domain.Kind kind;
-        try {
-            p = vdm.model.Preset.of(preset);
-            sbdf = device == null ? DefaultHost.NIC : Sbdf.parse(device);
-            kind = switch (dom0.toLowerCase()) {
-                case "pvh" -> Domain.Kind.PVH;
-                case "pv" -> Domain.Kind.PV;
-                default -> throw new IllegalArgumentException("--dom0 must be pv or pvh, not '" + dom0 + "'");
-            };
-        } catch (IllegalArgumentException e) {
-            err.println("vdm scenario: " + e.getMessage());
-            return 2;
-        }
         Scenario.Result r;
         try {
-            Vdm.Builder b = (host == null ? Vdm.defaultHost() : Vdm.host(host)).preset(p).dom0(kind);
-            r = Scenario.run(b, sbdf, p.label() + " (" + kind.name() + " dom0)");
+            p = model.preset();
+            sbdf = model.device();
+            kind = model.dom0Kind();
+            r = Scenario.run(model.builder(p, kind), sbdf, p.label() + " (" + kind.name() + " dom0)");
         } catch (IllegalArgumentException e) {
             err.println("vdm scenario: " + e.getMessage());
             return 2;
