@@ -40,12 +40,14 @@ public final class Explorer {
         this.ops = List.copyOf(ops);
     }
 
+    /** A state to extend: how to reach it, whether a divergence was met on the way, and the violations it has. */
+    private record Node(List<Op> ordering, boolean tainted, Set<String> violations) {}
+
     public Result explore(int depth) {
         long start = System.nanoTime();
         Map<String, Finding> findings = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
-        List<List<Op>> frontier = new ArrayList<>();
-        frontier.add(List.of());
+        List<Node> frontier = new ArrayList<>();
         long states = 0, runs = 0;
         {
             Run base = new Run(model.get(), device);
@@ -53,19 +55,20 @@ public final class Explorer {
             for (Violation v : InvariantMonitor.check(base.vdm())) {
                 findings.putIfAbsent(kindOf(v), new Finding(v.invariant(), v.toString(), List.of(), base.vdm().trace().events()));
             }
+            frontier.add(new Node(List.of(), false, violationKeys(base)));
         }
         for (int level = 0; level < depth && !frontier.isEmpty(); level++) {
-            List<List<Op>> next = new ArrayList<>();
-            for (List<Op> prefix : frontier) {
+            List<Node> next = new ArrayList<>();
+            for (Node node : frontier) {
                 for (Op op : ops) {
-                    Run r = replay(prefix);
+                    Run r = replay(node.ordering());
                     runs++;
                     if (r == null || !op.applies(r)) continue;
-                    Set<String> before = violationKeys(r);
+                    if (node.tainted()) r.taint();
                     r.vdm().trace().step(op.label());
                     List<String> failures = op.apply(r);
                     states++;
-                    List<Op> ordering = new ArrayList<>(prefix);
+                    List<Op> ordering = new ArrayList<>(node.ordering());
                     ordering.add(op);
                     boolean diverged = false;
                     for (String f : failures) {
@@ -73,15 +76,17 @@ public final class Explorer {
                         diverged |= !refusal;
                         if (refusal || !r.tainted()) record(findings, op.label() + ": " + f.replaceAll("0x[0-9a-f]+", "X"), f, ordering, r);
                     }
+                    Set<String> now = new HashSet<>();
                     for (Violation v : InvariantMonitor.check(r.vdm())) {
-                        if (before.contains(v.invariant() + "|" + v.where())) continue;
+                        String key = v.invariant() + "|" + v.where();
+                        now.add(key);
+                        if (node.violations().contains(key)) continue;
                         diverged = true;
                         if (!r.tainted()) record(findings, kindOf(v), v.toString(), ordering, r);
                     }
-                    if (diverged) r.taint();
                     // States already seen are pruned; a state with a finding is still extended, since later
                     // operations can fail in other ways (a refused map_pirq after a dropped restore).
-                    if (seen.add(ModelFingerprint.of(r.vdm()))) next.add(List.copyOf(ordering));
+                    if (seen.add(ModelFingerprint.of(r.vdm()))) next.add(new Node(List.copyOf(ordering), node.tainted() || diverged, now));
                 }
             }
             frontier = next;
@@ -104,16 +109,13 @@ public final class Explorer {
         return keys;
     }
 
-    /** A fresh model with the ordering applied, or null if some operation in it does not apply. */
+    /** A fresh model with the ordering applied (its findings are known already), or null if an operation does not apply. */
     private Run replay(List<Op> ordering) {
         Run r = new Run(model.get(), device);
         for (Op op : ordering) {
             if (!op.applies(r)) return null;
             r.vdm().trace().step(op.label());
-            Set<String> before = violationKeys(r);
-            boolean diverged = op.apply(r).stream().anyMatch(f -> !Op.refusal(f));
-            for (Violation v : InvariantMonitor.check(r.vdm())) diverged |= !before.contains(v.invariant() + "|" + v.where());
-            if (diverged) r.taint();
+            op.apply(r);
         }
         return r;
     }

@@ -34,7 +34,12 @@ public final class DefaultHost {
 
     /** The description (validated). */
     public static HostDescription description() {
-        return builder().describe();
+        return Described.DESCRIPTION;
+    }
+
+    /** Built once: a description is immutable, and every Vdm and explorer run starts from it. */
+    private static final class Described {
+        static final HostDescription DESCRIPTION = builder().describe();
     }
 
     /** The default host with its firmware run ({@link Host#enumerate()}): the root port routes bus 01. */

@@ -44,8 +44,12 @@ public final class DeviceCatalog {
     public static Layout layout(String name, Mode mode) {
         Function<Mode, Layout> f = DEVICES.get(name);
         if (f == null) throw new LayoutException("unknown device '" + name + "'; known: " + String.join(", ", names()));
-        return f.apply(mode);
+        if (mode == null) throw new LayoutException("mode is missing");
+        // Layouts are immutable: each catalog entry is built once per mode and shared.
+        return BUILT.computeIfAbsent(name + "/" + mode, k -> f.apply(mode));
     }
+
+    private static final java.util.Map<String, Layout> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
 
     public static Layout layout(String name) {
         return layout(name, Mode.HARDWARE);
