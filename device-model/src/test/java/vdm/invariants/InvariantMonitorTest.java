@@ -64,4 +64,16 @@ class InvariantMonitorTest {
                 DefaultHost.NIC, "A off");
         assertTrue(violations(r).stream().anyMatch(e -> e.message().startsWith("p2m-decoded at d1 0000:00:03.0 BAR0")), r::render);
     }
+
+    @Test
+    void oneMachineRangeInTwoDomainsIsFlaggedAsNotExclusive() {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        int a = vdm.libxl().domainCreate(1), b = vdm.libxl().domainCreate(1);
+        long mfn = 0x90000, frames = 32; // a machine range dom0 does not map
+        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), a, 0xf0000, mfn, frames, true, "0000:00:03.0 BAR0"));
+        assertTrue(InvariantMonitor.check(vdm).stream().noneMatch(v -> v.invariant().equals("p2m-exclusive")));
+        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), b, 0xf8000, mfn + 16, frames, true, "0000:00:03.0 BAR0"));
+        List<Violation> v = InvariantMonitor.check(vdm);
+        assertTrue(v.stream().anyMatch(x -> x.invariant().equals("p2m-exclusive") && x.where().equals("machine frame 0x90010")), v::toString);
+    }
 }
