@@ -3,29 +3,15 @@ package vdm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ExploreCommandTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine(new ByteArrayInputStream(new byte[0]));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void brokenFindsTheRefusedMapPirqAndWritesAReplayableScenarioFile(@TempDir Path dir) throws Exception {
-        Run r = run("explore", "--preset", "broken", "--ops", "assign,attach", "--depth", "2", "--out", dir.toString(), "--quiet");
+        Cli r = Cli.run("explore", "--preset", "broken", "--ops", "assign,attach", "--depth", "2", "--out", dir.toString(), "--quiet");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("xc_physdev_map_pirq irq=17 (error=-1): Function not implemented"), r.out());
         Path file;
@@ -38,18 +24,18 @@ class ExploreCommandTest {
                 }
             }).findFirst().orElseThrow();
         }
-        Run replay = run("explore", "--replay", file.toString());
+        Cli replay = Cli.run("explore", "--replay", file.toString());
         assertEquals(1, replay.exit(), replay.out());
         assertTrue(replay.out().contains("attach: xc_physdev_map_pirq: -ENOSYS"), replay.out());
     }
 
     @Test
     void upstreamWithoutTheHotBarMoveFindsNothingAndBadInputExitsTwo() {
-        Run r = run("explore", "--preset", "upstream", "--ops", "enable,disable,assign,attach,detach,guest-bar,intx", "--depth", "3");
+        Cli r = Cli.run("explore", "--preset", "upstream", "--ops", "enable,disable,assign,attach,detach,guest-bar,intx", "--depth", "3");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("0 findings;"), r.out());
-        assertEquals(2, run("explore", "--ops", "fly").exit());
-        assertTrue(run("explore", "--ops", "fly").err().contains("unknown operation 'fly'"));
-        assertEquals(2, run("explore", "--depth", "0").exit());
+        assertEquals(2, Cli.run("explore", "--ops", "fly").exit());
+        assertTrue(Cli.run("explore", "--ops", "fly").err().contains("unknown operation 'fly'"));
+        assertEquals(2, Cli.run("explore", "--depth", "0").exit());
     }
 }
