@@ -4,62 +4,59 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.List;
 import vdm.host.Sbdf;
 
-/**
- * dom0's part of a model snapshot: each device's driver, enable state, IRQ, recorded GSI and resources; the IRQ
- * numbers given to GSIs; the resource and vector cursors; pciback's devices with their saved state and GSI. The
- * kernel log is output, not state.
- */
+/** dom0's part of a snapshot document: {@link Dom0State} as JSON and back. The kernel log is output, not state. */
 public final class Dom0Snapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private Dom0Snapshot() {}
 
-    public static ObjectNode save(Dom0Kernel k) {
+    public static ObjectNode toJson(Dom0State s) {
         ObjectNode o = JSON.objectNode();
-        o.put("nextMmio32", k.cursors()[0]).put("nextMmio64", k.cursors()[1]).put("nextIo", k.cursors()[2]).put("nextVector", k.cursors()[3]);
+        long[] c = s.cursors();
+        o.put("nextMmio32", c[0]).put("nextMmio64", c[1]).put("nextIo", c[2]).put("nextVector", c[3]);
         ObjectNode devs = o.putObject("devices");
-        for (Map.Entry<Sbdf, Dom0Kernel.PciDev> e : new TreeMap<>(k.devices()).entrySet()) {
-            Dom0Kernel.PciDev d = e.getValue();
-            ObjectNode dn = devs.putObject(e.getKey().toString()).put("driver", d.driver.name()).put("enabled", d.enabled)
-                    .put("irq", d.irq).put("gsiAtEnable", d.gsiAtEnable);
+        for (Dom0State.Device d : s.devices()) {
+            ObjectNode dn = devs.putObject(d.sbdf().toString()).put("driver", d.driver().name()).put("enabled", d.enabled())
+                    .put("irq", d.irq()).put("gsiAtEnable", d.gsiAtEnable());
             ArrayNode r = dn.putArray("resource");
-            for (long x : d.resource) r.add(x);
+            for (long x : d.resource()) r.add(x);
         }
         ArrayNode irqs = o.putArray("irqs");
-        for (int[] p : k.irqs().export()) irqs.add(JSON.arrayNode().add(p[0]).add(p[1]));
+        for (int[] p : s.irqs()) irqs.add(JSON.arrayNode().add(p[0]).add(p[1]));
         ObjectNode pb = o.putObject("pciback");
-        k.pciback().export().forEach((s, v) -> {
-            ArrayNode a = pb.putArray(s.toString());
-            for (int x : v) a.add(x);
-        });
+        for (Dom0State.Held h : s.pciback()) {
+            ArrayNode a = pb.putArray(h.sbdf().toString());
+            a.add(h.gsi());
+            for (int x : h.savedState()) a.add(x);
+        }
         return o;
     }
 
-    public static void restore(Dom0Kernel k, JsonNode o) {
-        k.restoreCursors(new long[] {o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asLong(),
-                o.get("nextVector").asLong()});
+    /** The state a document describes; a malformed one fails with an exception. */
+    public static Dom0State fromJson(JsonNode o) {
+        long[] cursors = {o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asLong(), o.get("nextVector").asLong()};
+        List<Dom0State.Device> devices = new ArrayList<>();
         o.get("devices").fields().forEachRemaining(e -> {
-            Dom0Kernel.PciDev d = k.dev(Sbdf.parse(e.getKey()));
             JsonNode dn = e.getValue();
-            d.driver = Dom0Kernel.Driver.valueOf(dn.get("driver").asText());
-            d.enabled = dn.get("enabled").asBoolean();
-            d.irq = dn.get("irq").asInt();
-            d.gsiAtEnable = dn.get("gsiAtEnable").asInt();
-            for (int i = 0; i < d.resource.length; i++) d.resource[i] = dn.get("resource").get(i).asLong();
+            long[] res = new long[dn.get("resource").size()];
+            for (int i = 0; i < res.length; i++) res[i] = dn.get("resource").get(i).asLong();
+            devices.add(new Dom0State.Device(Sbdf.parse(e.getKey()), Dom0Kernel.Driver.valueOf(dn.get("driver").asText()),
+                    dn.get("enabled").asBoolean(), dn.get("irq").asInt(), dn.get("gsiAtEnable").asInt(), res));
         });
+        devices.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         int[][] irqs = new int[o.get("irqs").size()][];
         for (int i = 0; i < irqs.length; i++) irqs[i] = new int[] {o.get("irqs").get(i).get(0).asInt(), o.get("irqs").get(i).get(1).asInt()};
-        k.irqs().restore(irqs);
-        Map<Sbdf, int[]> pb = new TreeMap<>();
+        List<Dom0State.Held> held = new ArrayList<>();
         o.get("pciback").fields().forEachRemaining(e -> {
-            int[] v = new int[e.getValue().size()];
-            for (int i = 0; i < v.length; i++) v[i] = e.getValue().get(i).asInt();
-            pb.put(Sbdf.parse(e.getKey()), v);
+            int[] saved = new int[e.getValue().size() - 1];
+            for (int i = 0; i < saved.length; i++) saved[i] = e.getValue().get(i + 1).asInt();
+            held.add(new Dom0State.Held(Sbdf.parse(e.getKey()), e.getValue().get(0).asInt(), saved));
         });
-        k.pciback().restore(pb);
+        held.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
+        return new Dom0State(cursors, devices.toArray(Dom0State.Device[]::new), irqs, held.toArray(Dom0State.Held[]::new));
     }
 }

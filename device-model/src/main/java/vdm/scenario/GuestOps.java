@@ -31,26 +31,20 @@ public final class GuestOps {
 
     /**
      * Programs the guest IO-APIC pin of the device's INTx (vector 0x51, level, active low), raises the device's
-     * INTx on its real GSI, and returns the vectors delivered to the guest meanwhile; then the device lowers the line
+     * INTx on its real GSI, and returns how many deliveries reached that guest pin meanwhile; then the device lowers the line
      * and the guest EOIs.
      */
     public static int takeInterrupt(Vdm vdm, XenPtDevice pt) {
         GuestInterrupts gi = pt.guest().interrupts();
         int guestGsi = GuestInterrupts.intxGsi(pt.guestSlot(), pt.interruptPin() - 1);
         gi.vioapic().setEntry(guestGsi, RedirectionEntry.fixed(VECTOR, TriggerMode.LEVEL, Polarity.ACTIVE_LOW, 0));
-        int before = count(gi);
+        long before = gi.delivered().count(guestGsi);
         IntxRoute r = vdm.host().route(pt.hostAddress()).orElseThrow();
         vdm.host().gsiSpace().assertGsi(r.gsi());
-        int got = count(gi) - before;
+        int got = (int) (gi.delivered().count(guestGsi) - before);
         // The guest's handler services the device, which lowers INTx, and then EOIs (the order a driver follows).
         vdm.host().gsiSpace().deassertGsi(r.gsi());
         gi.guestEoi(VECTOR);
         return got;
-    }
-
-    private static int count(GuestInterrupts gi) {
-        int n = 0;
-        for (int i = 0; i < gi.delivered().count(); i++) if (gi.delivered().vector(i) == VECTOR) n++;
-        return n;
     }
 }

@@ -12,9 +12,9 @@ import vdm.Vdm;
 import vdm.dom0.Dom0Snapshot;
 import vdm.host.HostDescription;
 import vdm.host.HostLoader;
+import vdm.host.HostState;
 import vdm.host.LinkDevice;
 import vdm.host.PhysicalFunction;
-import vdm.ioapic.IoApic;
 import vdm.model.Fixes;
 import vdm.toolstack.ToolstackSnapshot;
 import vdm.xen.Domain;
@@ -53,19 +53,22 @@ public final class Snapshot {
         } catch (JsonProcessingException | RuntimeException e) {
             throw new SnapshotException("this host cannot be saved: " + e.getMessage(), e);
         }
+        ModelState state = ModelState.capture(vdm);
         ObjectNode hs = o.putObject("hostState");
         ObjectNode fns = hs.putObject("functions");
-        for (PhysicalFunction fn : vdm.host().functions()) fns.put(fn.sbdf().toString(), HexFormat.of().formatHex(fn.config().bytes()));
+        List<PhysicalFunction> functions = vdm.host().functions();
+        for (int i = 0; i < functions.size(); i++) fns.put(functions.get(i).sbdf().toString(), hex(state.host().configs()[i].words()));
         ObjectNode links = hs.putObject("links");
-        for (LinkDevice l : vdm.host().links()) links.put(l.name(), l.current());
+        List<LinkDevice> ls = vdm.host().links();
+        for (int i = 0; i < ls.size(); i++) links.put(ls.get(i).name(), state.host().links()[i]);
         ArrayNode apics = hs.putArray("ioapics");
-        for (IoApic a : vdm.host().gsiSpace().ioApics()) {
+        for (long[] a : state.host().ioApics()) {
             ArrayNode w = apics.addArray();
-            for (long x : a.exportState()) w.add(x);
+            for (long x : a) w.add(x);
         }
-        o.set("xen", XenSnapshot.save(vdm.xen()));
-        o.set("dom0Kernel", Dom0Snapshot.save(vdm.kernel()));
-        o.set("toolstack", ToolstackSnapshot.save(vdm.libxl()));
+        o.set("xen", XenSnapshot.toJson(state.xen()));
+        o.set("dom0Kernel", Dom0Snapshot.toJson(state.dom0()));
+        o.set("toolstack", ToolstackSnapshot.toJson(state.toolstack()));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {
@@ -101,10 +104,9 @@ public final class Snapshot {
             HostDescription desc = HostLoader.parse(o.get("host").toString());
             Vdm vdm = Vdm.host(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
                     .dom0Vcpus(o.get("dom0").get("vcpus").asInt()).bootDom0(false).build();
-            XenSnapshot.restore(vdm.xen(), o.get("xen"));
-            Dom0Snapshot.restore(vdm.kernel(), o.get("dom0Kernel"));
-            ToolstackSnapshot.restore(vdm.libxl(), o.get("toolstack"));
-            restoreHost(vdm, o.get("hostState")); // last: the rebuild above may have touched the hardware
+            ModelState state = new ModelState(hostState(vdm, o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
+                    Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
+            state.restore(vdm);
             return vdm;
         } catch (SnapshotException e) {
             throw e;
@@ -113,27 +115,44 @@ public final class Snapshot {
         }
     }
 
-    private static void restoreHost(Vdm vdm, JsonNode hs) {
-        for (PhysicalFunction fn : vdm.host().functions()) {
+    /** Config spaces as the lspci-style bytes, little-endian. */
+    private static String hex(int[] words) {
+        byte[] b = new byte[words.length << 2];
+        for (int d = 0; d < words.length; d++) {
+            for (int k = 0; k < 4; k++) b[4 * d + k] = (byte) (words[d] >>> (8 * k));
+        }
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static HostState hostState(Vdm vdm, JsonNode hs) {
+        List<PhysicalFunction> functions = vdm.host().functions();
+        int[][] configs = new int[functions.size()][];
+        for (int i = 0; i < configs.length; i++) {
+            PhysicalFunction fn = functions.get(i);
             JsonNode hex = hs.get("functions").get(fn.sbdf().toString());
             if (hex == null) throw new IllegalArgumentException("no config space saved for " + fn.sbdf());
             byte[] b = HexFormat.of().parseHex(hex.asText());
             if (b.length != fn.config().size()) throw new IllegalArgumentException(fn.sbdf() + ": " + b.length + " config bytes, expected " + fn.config().size());
+            int[] w = new int[b.length >>> 2];
             for (int off = 0; off < b.length; off += 4) {
-                int v = (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
-                fn.config().poke(off, 4, v);
+                w[off >>> 2] = (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
             }
+            configs[i] = w;
         }
-        for (LinkDevice l : vdm.host().links()) {
-            int irq = hs.get("links").get(l.name()).asInt();
-            if (irq == 0) l.disable(); else l.setResource(irq);
+        List<LinkDevice> ls = vdm.host().links();
+        int[] links = new int[ls.size()];
+        for (int i = 0; i < links.length; i++) {
+            JsonNode irq = hs.get("links").get(ls.get(i).name());
+            if (irq == null) throw new IllegalArgumentException("no state saved for link " + ls.get(i).name());
+            links[i] = irq.asInt();
         }
-        List<IoApic> apics = vdm.host().gsiSpace().ioApics();
-        for (int i = 0; i < apics.size(); i++) {
-            JsonNode w = hs.get("ioapics").get(i);
-            long[] words = new long[w.size()];
-            for (int k = 0; k < words.length; k++) words[k] = w.get(k).asLong();
-            apics.get(i).importState(words);
+        JsonNode a = hs.get("ioapics");
+        long[][] apics = new long[a.size()][];
+        for (int i = 0; i < apics.length; i++) {
+            JsonNode w = a.get(i);
+            apics[i] = new long[w.size()];
+            for (int k = 0; k < apics[i].length; k++) apics[i][k] = w.get(k).asLong();
         }
+        return HostState.of(vdm.host(), configs, links, apics);
     }
 }

@@ -58,7 +58,8 @@ public final class XenPtDevice {
     int guestRom() { return guestRom; }
     Map<Integer, long[]> mappings() { return new java.util.TreeMap<>(mapped); }
 
-    void restore(long[] bars, int rom, int irq, boolean isBound, Map<Integer, long[]> maps) {
+    void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, Map<Integer, long[]> maps) {
+        System.arraycopy(config, 0, copy, 0, 256);
         System.arraycopy(bars, 0, guestBar, 0, 6);
         guestRom = rom;
         machineIrq = irq;

@@ -88,9 +88,15 @@ public final class GuestInterrupts {
         return 0;
     }
 
-    /** Puts a binding back (a snapshot load): the physical pin's entry is restored with the IO-APICs. */
-    void restoreBinding(Binding b) {
-        byMachineIrq.put(b.machineIrq(), b);
+    /** The bindings ordered by machine irq (a state capture). */
+    Binding[] bindingsInOrder() {
+        return byMachineIrq.values().stream().sorted(java.util.Comparator.comparingInt(Binding::machineIrq)).toArray(Binding[]::new);
+    }
+
+    /** Replaces the bindings (a state restore): the physical pins' entries are restored with the host's IO-APICs. */
+    void restoreBindings(Binding[] saved) {
+        byMachineIrq.clear();
+        for (Binding b : saved) byMachineIrq.put(b.machineIrq(), b);
     }
 
     void unbindAll() {

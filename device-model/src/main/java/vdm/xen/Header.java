@@ -79,28 +79,22 @@ public final class Header {
     }
 
     /**
-     * Rebuilds a header from saved state with no access to the hardware beyond reading the capability list a domU's
-     * view needs (a snapshot load): the BAR caches are the saved ones, stale or not.
+     * An empty header for a device's vPCI, its handlers registered with no access to the hardware beyond reading the
+     * capability list a domU's view needs (a state restore, which then fills the BAR caches: stale or not).
      */
-    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, int headerType, BarState[] saved,
-                          BarState savedRom, boolean romEnabled) {
-        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), saved.length);
+    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, int headerType, int barCount) {
+        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), barCount);
         h.romRegister = headerType == 1 ? 0x38 : 0x30;
-        for (int i = 0; i < saved.length; i++) copy(saved[i], h.bars[i]);
-        copy(savedRom, h.rom);
-        h.romEnabled = romEnabled;
         int rc = h.registerHandlers(vpci.hardware(), headerType);
         if (rc != 0) throw new IllegalStateException("vPCI registration failed while restoring " + vpci.sbdf() + ": " + rc);
         return h;
     }
 
-    private static void copy(BarState from, BarState to) {
-        to.type = from.type;
-        to.addr = from.addr;
-        to.size = from.size;
-        to.prefetchable = from.prefetchable;
-        to.enabled = from.enabled;
-        to.guestAddr = from.guestAddr;
+    /** Overwrites the BAR and ROM caches with a captured state of the same shape. */
+    void restoreBars(XenState.HeaderState s) {
+        for (int i = 0; i < bars.length; i++) XenState.get(s.bars(), i, bars[i]);
+        XenState.get(s.bars(), bars.length, rom);
+        romEnabled = s.romEnabled();
     }
 
     int headerType() {

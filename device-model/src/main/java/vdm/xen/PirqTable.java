@@ -78,6 +78,31 @@ public final class PirqTable {
         java.util.Arrays.fill(bound, false);
     }
 
+    /** Every mapped pirq as quadruples (pirq, irq, type ordinal, bound 0/1), by pirq (a state capture). */
+    synchronized int[] export() {
+        int n = 0;
+        for (int p = 1; p < pirqToIrq.length; p++) if (pirqToIrq[p] != 0) n++;
+        int[] out = new int[4 * n];
+        int k = 0;
+        for (int p = 1; p < pirqToIrq.length; p++) {
+            if (pirqToIrq[p] == 0) continue;
+            out[k++] = p;
+            out[k++] = pirqToIrq[p];
+            out[k++] = type[p].ordinal();
+            out[k++] = bound[p] ? 1 : 0;
+        }
+        return out;
+    }
+
+    /** Replaces the table's contents with {@link #export()}'s result (a state restore; the caller checked ranges). */
+    synchronized void restore(int[] quads) {
+        for (int p = 1; p < pirqToIrq.length; p++) if (pirqToIrq[p] != 0) unmap(p);
+        for (int i = 0; i < quads.length; i += 4) {
+            map(quads[i], quads[i + 1], Type.values()[quads[i + 2]]);
+            bound[quads[i]] = quads[i + 3] != 0;
+        }
+    }
+
     /** Every mapped pirq as {pirq, irq}. */
     public synchronized int[][] mappings() {
         return java.util.stream.IntStream.range(1, pirqToIrq.length).filter(p -> pirqToIrq[p] != 0)

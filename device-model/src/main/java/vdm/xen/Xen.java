@@ -280,6 +280,17 @@ public final class Xen {
         return d;
     }
 
+    /** Forgets a domU without tearing anything down in the hardware (a state restore, which restores the host apart). */
+    synchronized void dropDomain(Domain d) {
+        if (d.isHardwareDomain()) throw new IllegalArgumentException("dom0 cannot be dropped");
+        for (Header h : List.copyOf(d.headers())) {
+            h.vpci().clear();
+            d.detach(h.sbdf());
+        }
+        assigned.values().removeIf(x -> x == d);
+        domains.remove(d.id());
+    }
+
     synchronized void restoreNextDomid(int next) {
         nextDomid = next;
     }

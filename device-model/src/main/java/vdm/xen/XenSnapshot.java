@@ -6,79 +6,75 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import vdm.host.Sbdf;
-import vdm.ioapic.IoApic;
 
 /**
- * The hypervisor's part of a model snapshot: domains with their pirqs, permissions, p2m, CF8 latch, vPCI caches,
- * virtual IO-APICs and INTx bindings; the GSIs set up; the assignments; dom0's virtual IO-APICs. The console log is
- * output, not state, and is not saved.
+ * The hypervisor's part of a snapshot document: {@link XenState} as JSON and back. Ranges of permitted irqs are
+ * written as [from, to) pairs (dom0 may use every irq), enums by name. The console log is output, not state.
  */
 public final class XenSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private XenSnapshot() {}
 
-    public static ObjectNode save(Xen xen) {
+    public static ObjectNode toJson(XenState s) {
         ObjectNode o = JSON.objectNode();
-        o.put("nextDomid", xen.nextDomid());
-        if (xen.routing() != null) {
+        o.put("nextDomid", s.nextDomid());
+        if (s.programmedGsis() != null) {
             ObjectNode r = o.putObject("routing");
             ArrayNode gsis = r.putArray("programmed");
-            xen.routing().programmedGsis().stream().forEach(gsis::add);
-            r.put("nextVector", xen.routing().nextVector());
+            for (int g : s.programmedGsis()) gsis.add(g);
+            r.put("nextVector", s.routingVector());
         }
         ArrayNode v = o.putArray("dom0VioApics");
-        for (IoApic a : xen.dom0VioApics()) v.add(words(a.exportState()));
+        for (long[] a : s.dom0VioApics()) v.add(words(a));
         ObjectNode assigned = o.putObject("assigned");
-        new java.util.TreeMap<>(xen.assignedMap()).forEach((s, d) -> assigned.put(s.toString(), d.id()));
+        for (int i = 0; i < s.assigned().length; i += 2) assigned.put(Sbdf.unpack(s.assigned()[i]).toString(), s.assigned()[i + 1]);
         ArrayNode domains = o.putArray("domains");
-        for (Domain d : xen.domains()) domains.add(domain(d));
+        for (XenState.DomainState d : s.domains()) domains.add(domain(d));
         return o;
     }
 
-    private static ObjectNode domain(Domain d) {
+    private static ObjectNode domain(XenState.DomainState d) {
         ObjectNode o = JSON.objectNode();
-        o.put("id", d.id()).put("kind", d.kind().name()).put("vcpus", d.vcpuCount()).put("cf8", d.cf8());
+        o.put("id", d.id()).put("kind", d.kind().name()).put("vcpus", d.vcpus()).put("cf8", d.cf8());
         ArrayNode caps = o.putArray("irqCaps");
-        BitSet c = d.irqCaps();
-        // dom0 may use every irq: save ranges, not thousands of numbers
+        BitSet c = BitSet.valueOf(d.irqCaps());
         for (int from = c.nextSetBit(0); from >= 0; from = c.nextSetBit(from)) {
             int to = c.nextClearBit(from);
             caps.add(JSON.arrayNode().add(from).add(to));
             from = to;
         }
         ArrayNode pirqs = o.putArray("pirqs");
-        for (int[] m : d.pirqs().mappings()) {
-            pirqs.add(JSON.arrayNode().add(m[0]).add(m[1]).add(d.pirqs().type(m[0]).name()).add(d.pirqs().bound(m[0])));
+        int[] p = d.pirqs();
+        for (int i = 0; i < p.length; i += 4) {
+            pirqs.add(JSON.arrayNode().add(p[i]).add(p[i + 1]).add(PirqTable.Type.values()[p[i + 2]].name()).add(p[i + 3] != 0));
         }
         ArrayNode p2m = o.putArray("p2m");
-        for (P2m.Range r : d.p2m().ranges()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner()));
+        for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner()));
         ArrayNode vpci = o.putArray("vpci");
-        List<Header> headers = new ArrayList<>(d.headers());
-        headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
-        for (Header h : headers) {
+        for (XenState.HeaderState h : d.vpci()) {
             ObjectNode hv = vpci.addObject().put("sbdf", h.sbdf().toString()).put("headerType", h.headerType())
                     .put("romEnabled", h.romEnabled());
             ArrayNode bars = hv.putArray("bars");
-            for (int i = 0; i < h.barCount(); i++) bars.add(bar(h.bar(i)));
-            hv.set("rom", bar(h.rom()));
+            for (int i = 0; i < h.barCount(); i++) bars.add(bar(h.bars(), i));
+            hv.set("rom", bar(h.bars(), h.barCount()));
         }
-        if (d.interrupts() != null) {
-            o.set("vioapic", words(d.interrupts().vioapic().exportState()));
+        if (d.vioapic() != null) {
+            o.set("vioapic", words(d.vioapic()));
             ArrayNode b = o.putArray("bindings");
-            for (GuestInterrupts.Binding x : new java.util.TreeMap<>(d.interrupts().bindings()).values()) {
+            for (GuestInterrupts.Binding x : d.bindings()) {
                 b.add(JSON.arrayNode().add(x.pirq()).add(x.machineIrq()).add(x.guestDevice()).add(x.intx()).add(x.guestGsi()));
             }
         }
         return o;
     }
 
-    private static ArrayNode bar(BarState b) {
-        return JSON.arrayNode().add(b.type.name()).add(b.addr).add(b.size).add(b.prefetchable).add(b.enabled).add(b.guestAddr);
+    private static ArrayNode bar(long[] w, int i) {
+        int o = 6 * i;
+        return JSON.arrayNode().add(BarState.Type.values()[(int) w[o]].name()).add(w[o + 1]).add(w[o + 2]).add(w[o + 3] != 0)
+                .add(w[o + 4] != 0).add(w[o + 5]);
     }
 
     private static ArrayNode words(long[] w) {
@@ -88,93 +84,88 @@ public final class XenSnapshot {
     }
 
     private static long[] words(JsonNode a) {
+        if (a == null || !a.isArray()) throw new IllegalArgumentException("expected an array of numbers, got " + a);
         long[] w = new long[a.size()];
         for (int i = 0; i < w.length; i++) w[i] = a.get(i).asLong();
         return w;
     }
 
-    /**
-     * Restores into a hypervisor freshly built on the same host with the same dom0 (whose boot-time vPCI is
-     * replaced). The caller has validated the document; a malformed one fails here with an exception, and the
-     * caller throws this model away.
-     */
-    public static void restore(Xen xen, JsonNode o) {
-        Domain dom0 = xen.dom0();
-        for (Header h : List.copyOf(dom0.headers())) {
-            h.vpci().clear();
-            dom0.detach(h.sbdf());
-        }
-        dom0.p2m().restore(List.of());
+    /** The state a document describes; a malformed one fails with an exception naming the member. */
+    public static XenState fromJson(JsonNode o) {
         int next = o.get("nextDomid").asInt();
-        xen.restoreNextDomid(next);
-        Map<Integer, Domain> byId = new HashMap<>();
-        for (JsonNode dn : o.get("domains")) {
-            int id = dn.get("id").asInt();
-            Domain d = id == 0 ? dom0 : xen.restoreDomain(id, dn.get("vcpus").asInt(), next);
-            if (!d.kind().name().equals(dn.get("kind").asText())) {
-                throw new IllegalArgumentException("domain " + id + " is " + dn.get("kind").asText() + " in the snapshot but "
-                        + d.kind() + " here");
-            }
-            byId.put(id, d);
-            restoreDomain(xen, d, dn);
+        int[] gsis = null;
+        int vector = 0;
+        if (o.has("routing")) {
+            JsonNode g = o.get("routing").get("programmed");
+            gsis = new int[g.size()];
+            for (int i = 0; i < gsis.length; i++) gsis[i] = g.get(i).asInt();
+            vector = o.get("routing").get("nextVector").asInt();
         }
-        if (o.has("routing") && xen.routing() != null) {
-            BitSet gsis = new BitSet();
-            for (JsonNode g : o.get("routing").get("programmed")) gsis.set(g.asInt());
-            xen.routing().restore(gsis, o.get("routing").get("nextVector").asInt());
-        }
-        List<IoApic> v = xen.dom0VioApics();
         JsonNode vs = o.get("dom0VioApics");
-        if (vs.size() != v.size()) throw new IllegalArgumentException("dom0VioApics: " + vs.size() + " saved, " + v.size() + " here");
-        for (int i = 0; i < v.size(); i++) v.get(i).importState(words(vs.get(i)));
-        Map<Sbdf, Domain> assigned = new HashMap<>();
-        o.get("assigned").fields().forEachRemaining(e -> assigned.put(Sbdf.parse(e.getKey()), byId.get(e.getValue().asInt())));
-        xen.restoreAssigned(assigned);
+        long[][] vio = new long[vs.size()][];
+        for (int i = 0; i < vio.length; i++) vio[i] = words(vs.get(i));
+        List<int[]> pairs = new ArrayList<>();
+        o.get("assigned").fields().forEachRemaining(e -> pairs.add(new int[] {Sbdf.parse(e.getKey()).packed(), e.getValue().asInt()}));
+        pairs.sort((a, b) -> Sbdf.unpack(a[0]).compareTo(Sbdf.unpack(b[0])));
+        int[] assigned = new int[2 * pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            assigned[2 * i] = pairs.get(i)[0];
+            assigned[2 * i + 1] = pairs.get(i)[1];
+        }
+        List<XenState.DomainState> domains = new ArrayList<>();
+        for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
+        domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return new XenState(next, gsis, vector, vio, assigned, domains.toArray(XenState.DomainState[]::new));
     }
 
-    private static void restoreDomain(Xen xen, Domain d, JsonNode dn) {
-        d.cf8(dn.get("cf8").asInt());
+    private static XenState.DomainState domain(JsonNode dn) {
+        int id = dn.get("id").asInt();
         BitSet caps = new BitSet();
         for (JsonNode r : dn.get("irqCaps")) caps.set(r.get(0).asInt(), r.get(1).asInt());
-        d.restoreIrqCaps(caps);
-        d.pirqs().clear();
-        for (JsonNode p : dn.get("pirqs")) {
-            int pirq = p.get(0).asInt();
-            d.pirqs().map(pirq, p.get(1).asInt(), PirqTable.Type.valueOf(p.get(2).asText()));
-            d.pirqs().bind(pirq, p.get(3).asBoolean());
+        JsonNode ps = dn.get("pirqs");
+        int[] pirqs = new int[4 * ps.size()];
+        for (int i = 0; i < ps.size(); i++) {
+            JsonNode p = ps.get(i);
+            pirqs[4 * i] = p.get(0).asInt();
+            pirqs[4 * i + 1] = p.get(1).asInt();
+            pirqs[4 * i + 2] = PirqTable.Type.valueOf(p.get(2).asText()).ordinal();
+            pirqs[4 * i + 3] = p.get(3).asBoolean() ? 1 : 0;
         }
         List<P2m.Range> ranges = new ArrayList<>();
         for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), r.get(3).asText()));
-        d.p2m().restore(ranges);
+        ranges.sort((a, b) -> Long.compare(a.gfn(), b.gfn()));
+        List<XenState.HeaderState> headers = new ArrayList<>();
         for (JsonNode hv : dn.get("vpci")) {
-            Sbdf sbdf = Sbdf.parse(hv.get("sbdf").asText());
-            PciHardware hw = xen.bus().function(sbdf.packed());
-            if (hw == null) throw new IllegalArgumentException("vPCI of " + sbdf + ": no such function on this host");
             JsonNode bars = hv.get("bars");
-            BarState[] saved = new BarState[bars.size()];
-            for (int i = 0; i < saved.length; i++) saved[i] = bar(i, bars.get(i));
-            Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
-            Header h = Header.restore(xen.log(), xen.config(), d, vpci, hv.get("headerType").asInt(), saved, bar(6, hv.get("rom")),
-                    hv.get("romEnabled").asBoolean());
-            d.attach(sbdf, vpci, h);
+            long[] w = new long[6 * (bars.size() + 1)];
+            for (int i = 0; i < bars.size(); i++) bar(bars.get(i), w, i);
+            bar(hv.get("rom"), w, bars.size());
+            headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
+                    hv.get("romEnabled").asBoolean(), w));
         }
-        if (d.interrupts() != null && dn.has("vioapic")) {
-            d.interrupts().vioapic().importState(words(dn.get("vioapic")));
+        headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
+        long[] vioapic = null;
+        GuestInterrupts.Binding[] bindings = null;
+        if (dn.has("vioapic")) {
+            vioapic = words(dn.get("vioapic"));
+            List<GuestInterrupts.Binding> bs = new ArrayList<>();
             for (JsonNode b : dn.get("bindings")) {
-                d.interrupts().restoreBinding(new GuestInterrupts.Binding(b.get(0).asInt(), b.get(1).asInt(), b.get(2).asInt(),
-                        b.get(3).asInt(), b.get(4).asInt()));
+                bs.add(new GuestInterrupts.Binding(b.get(0).asInt(), b.get(1).asInt(), b.get(2).asInt(), b.get(3).asInt(), b.get(4).asInt()));
             }
+            bs.sort((a, b) -> Integer.compare(a.machineIrq(), b.machineIrq()));
+            bindings = bs.toArray(GuestInterrupts.Binding[]::new);
         }
+        return new XenState.DomainState(id, Domain.Kind.valueOf(dn.get("kind").asText()), dn.get("vcpus").asInt(), dn.get("cf8").asInt(),
+                caps.toLongArray(), pirqs, ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic, bindings);
     }
 
-    private static BarState bar(int index, JsonNode a) {
-        BarState b = new BarState(index);
-        b.type = BarState.Type.valueOf(a.get(0).asText());
-        b.addr = a.get(1).asLong();
-        b.size = a.get(2).asLong();
-        b.prefetchable = a.get(3).asBoolean();
-        b.enabled = a.get(4).asBoolean();
-        b.guestAddr = a.get(5).asLong();
-        return b;
+    private static void bar(JsonNode a, long[] w, int i) {
+        int o = 6 * i;
+        w[o] = BarState.Type.valueOf(a.get(0).asText()).ordinal();
+        w[o + 1] = a.get(1).asLong();
+        w[o + 2] = a.get(2).asLong();
+        w[o + 3] = a.get(3).asBoolean() ? 1 : 0;
+        w[o + 4] = a.get(4).asBoolean() ? 1 : 0;
+        w[o + 5] = a.get(5).asLong();
     }
 }

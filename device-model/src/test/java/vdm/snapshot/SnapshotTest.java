@@ -115,4 +115,65 @@ class SnapshotTest {
                 .getMessage().contains("member 'toolstack' is missing"));
         assertEquals(saved, Snapshot.save(a), "failed loads change nothing");
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aStateRestoredInPlaceAfterADetourAnswersLikeALoadedSnapshot(long seed) {
+        for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            List<Function<Vdm, String>> ops = new ArrayList<>();
+            for (int i = 0; i < 60; i++) ops.add(operation(rnd));
+            List<Function<Vdm, String>> detour = new ArrayList<>();
+            for (int i = 0; i < 30; i++) detour.add(operation(rnd));
+            int cut = rnd.nextInt(ops.size());
+            Vdm a = Vdm.defaultHost().preset(preset).build();
+            for (int i = 0; i < cut; i++) ops.get(i).apply(a);
+            ModelState state = ModelState.capture(a);
+            String saved = Snapshot.save(a);
+            Vdm b = Snapshot.load(saved);
+            assertEquals(state.fingerprint(), ModelState.capture(b).fingerprint(), "seed " + seed + " " + preset + ": a loaded model has the state's fingerprint");
+            for (Function<Vdm, String> op : detour) op.apply(a);
+            state.restore(a);
+            assertEquals(state.fingerprint(), ModelState.capture(a).fingerprint(), "seed " + seed + " " + preset + ": fingerprint after the restore");
+            assertEquals(saved, Snapshot.save(a), "seed " + seed + " " + preset + ": document after the restore");
+            for (int i = cut; i < ops.size(); i++) {
+                String ra = ops.get(i).apply(a), rb = ops.get(i).apply(b);
+                assertEquals(rb, ra, "seed " + seed + " " + preset + ": operation " + i + " after a restore at " + cut);
+            }
+            assertEquals(Snapshot.save(b), Snapshot.save(a), "seed " + seed + " " + preset + ": final snapshots");
+        }
+    }
+
+    @Test
+    void fingerprintsTellStatesApartAndCapturesShareUnchangedConfigSpaces() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        ModelState before = ModelState.capture(a);
+        assertEquals(before.fingerprint(), ModelState.capture(a, before).fingerprint(), "nothing changed");
+        a.kernel().cfgWrite(DefaultHost.NIC, 0x3c, 1, 0x0b); // interrupt line: one byte of one function
+        ModelState after = ModelState.capture(a, before);
+        assertTrue(!before.fingerprint().equals(after.fingerprint()), "one config byte changes the fingerprint");
+        int nic = a.host().functions().indexOf(a.host().require(DefaultHost.NIC));
+        for (int i = 0; i < after.host().configs().length; i++) {
+            if (i == nic) assertTrue(after.host().configs()[i] != before.host().configs()[i], "the changed space is a new image");
+            else assertTrue(after.host().configs()[i] == before.host().configs()[i], "function " + i + "'s image is shared");
+        }
+        before.restore(a);
+        assertEquals(before.fingerprint(), ModelState.capture(a).fingerprint());
+        assertEquals(0, a.host().read(DefaultHost.NIC, 0x3c, 1) & 0xff, "the restore put the byte back");
+    }
+
+    @Test
+    void aStateOfAnotherModelIsRefusedAndTheModelIsUntouched() {
+        Vdm pv = Vdm.defaultHost().preset(Preset.UPSTREAM).dom0(vdm.xen.Domain.Kind.PV).build();
+        Vdm pvh = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        pvh.libxl().pciAssignableAdd(DefaultHost.NIC);
+        String saved = Snapshot.save(pvh);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelState.capture(pv).restore(pvh));
+        assertTrue(e.getMessage().contains("dom0 is PV with 2 vCPUs in the state but PVH with 2 vCPUs here"), e.getMessage());
+        assertEquals(saved, Snapshot.save(pvh), "a refused restore changes nothing");
+        Vdm other = Vdm.host(vdm.host.Host.builder().rootBridge(0).ioApic(0, 0xfec00000L, 0, 24).device("0000:00:03.0", "e1000").prt(0, 3, vdm.host.IntxPin.A, 16).describe()).build();
+        e = assertThrows(IllegalArgumentException.class, () -> ModelState.capture(other).restore(pvh));
+        assertTrue(e.getMessage().contains("another host"), e.getMessage());
+        assertEquals(saved, Snapshot.save(pvh), "a refused restore changes nothing");
+    }
 }

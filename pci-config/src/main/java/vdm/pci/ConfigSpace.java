@@ -34,4 +34,28 @@ public interface ConfigSpace {
 
     /** A copy of the current bytes, {@link #size()} long. */
     byte[] bytes();
+
+    /** A copy of the current contents as {@link #size()}/4 little-endian dwords (a snapshot). */
+    default int[] dwords() {
+        int[] out = new int[size() >>> 2];
+        for (int d = 0; d < out.length; d++) out[d] = read(d << 2, 4);
+        return out;
+    }
+
+    /**
+     * Puts {@link #dwords()}'s result back, as the device would ({@link #poke}): hard-wired bits keep their values.
+     * A snapshot load; not meant to race with accesses. The length must be {@link #size()}/4.
+     */
+    default void restoreDwords(int[] words) {
+        checkDwords(words);
+        for (int d = 0; d < words.length; d++) poke(d << 2, 4, words[d]);
+    }
+
+    /** Refuses a dword array of the wrong length for this space, naming both lengths. */
+    default void checkDwords(int[] words) {
+        if (words == null || words.length != size() >>> 2) {
+            throw new IllegalArgumentException("config space of " + size() + " bytes needs " + (size() >>> 2) + " dwords, got "
+                    + (words == null ? "none" : words.length));
+        }
+    }
 }

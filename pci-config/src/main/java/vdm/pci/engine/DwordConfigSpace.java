@@ -67,6 +67,20 @@ public abstract class DwordConfigSpace implements ConfigSpace {
     }
 
     @Override
+    public final int[] dwords() {
+        int[] out = new int[dwords];
+        for (int d = 0; d < dwords; d++) out[d] = Dwords.get(state, d);
+        return out;
+    }
+
+    /** As poke on every dword; a dword that already holds its value is only read (the usual case for a restore). */
+    @Override
+    public final void restoreDwords(int[] words) {
+        checkDwords(words);
+        for (int d = 0; d < dwords; d++) Dwords.replace(state, d, ~fixed[d], words[d]);
+    }
+
+    @Override
     public final byte[] bytes() {
         byte[] out = new byte[dwords << 2];
         for (int d = 0; d < dwords; d++) {

@@ -1,0 +1,76 @@
+package vdm.dom0;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import vdm.host.Sbdf;
+import vdm.model.StateHash;
+
+/**
+ * dom0's mutable state in memory: each device's driver, enable state, IRQ, recorded GSI and resources (by SBDF); the
+ * IRQ numbers given to GSIs (pairs by GSI, then the next free IRQ); the resource and vector cursors; pciback's devices
+ * with their saved config and GSI (by SBDF). The kernel log is output, not state.
+ */
+public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] pciback) {
+
+    public record Device(Sbdf sbdf, Dom0Kernel.Driver driver, boolean enabled, int irq, int gsiAtEnable, long[] resource) {}
+
+    /** A device pciback holds: the GSI it set up (-1 if none) and the state it saved. */
+    public record Held(Sbdf sbdf, int gsi, int[] savedState) {}
+
+    public static Dom0State capture(Dom0Kernel k) {
+        List<Device> devices = new ArrayList<>();
+        for (Map.Entry<Sbdf, Dom0Kernel.PciDev> e : new TreeMap<>(k.devices()).entrySet()) {
+            Dom0Kernel.PciDev d = e.getValue();
+            devices.add(new Device(e.getKey(), d.driver, d.enabled, d.irq, d.gsiAtEnable, d.resource.clone()));
+        }
+        List<Held> held = new ArrayList<>();
+        k.pciback().export().forEach((s, v) -> held.add(new Held(s, v[0], java.util.Arrays.copyOfRange(v, 1, v.length))));
+        return new Dom0State(k.cursors(), devices.toArray(Device[]::new), k.irqs().export(), held.toArray(Held[]::new));
+    }
+
+    /** Refuses a state that does not fit {@code k} before anything changes, naming what does not fit. */
+    public void check(Dom0Kernel k) {
+        if (cursors.length != 4) throw new IllegalArgumentException("dom0 cursors: " + cursors.length + " saved, 4 expected");
+        for (Device d : devices) {
+            if (!k.exists(d.sbdf())) throw new IllegalArgumentException("no PCI device " + d.sbdf() + " in dom0");
+            if (d.resource().length != 7) throw new IllegalArgumentException(d.sbdf() + ": " + d.resource().length + " resources saved, 7 expected");
+        }
+        for (int[] p : irqs) if (p.length != 2) throw new IllegalArgumentException("dom0 IRQ entries are pairs, got " + p.length + " numbers");
+        for (Held h : pciback) if (!k.exists(h.sbdf())) throw new IllegalArgumentException("pciback holds " + h.sbdf() + ", which dom0 lacks");
+    }
+
+    public void restore(Dom0Kernel k) {
+        check(k);
+        k.restoreCursors(cursors);
+        for (Device s : devices) {
+            Dom0Kernel.PciDev d = k.dev(s.sbdf());
+            d.driver = s.driver();
+            d.enabled = s.enabled();
+            d.irq = s.irq();
+            d.gsiAtEnable = s.gsiAtEnable();
+            System.arraycopy(s.resource(), 0, d.resource, 0, 7);
+        }
+        k.irqs().restore(irqs);
+        Map<Sbdf, int[]> pb = new TreeMap<>();
+        for (Held h : pciback) {
+            int[] v = new int[1 + h.savedState().length];
+            v[0] = h.gsi();
+            System.arraycopy(h.savedState(), 0, v, 1, h.savedState().length);
+            pb.put(h.sbdf(), v);
+        }
+        k.pciback().restore(pb);
+    }
+
+    public void hashInto(StateHash h) {
+        h.put(cursors).put(devices.length);
+        for (Device d : devices) {
+            h.put(d.sbdf().packed()).put(d.driver().ordinal()).put(d.enabled()).put(d.irq()).put(d.gsiAtEnable()).put(d.resource());
+        }
+        h.put(irqs.length);
+        for (int[] p : irqs) h.put(p[0]).put(p[1]);
+        h.put(pciback.length);
+        for (Held x : pciback) h.put(x.sbdf().packed()).put(x.gsi()).put(x.savedState());
+    }
+}

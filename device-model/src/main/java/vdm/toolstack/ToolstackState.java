@@ -1,0 +1,92 @@
+package vdm.toolstack;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import vdm.host.Sbdf;
+import vdm.model.StateHash;
+import vdm.xen.Domain;
+
+/**
+ * The toolstack's mutable state in memory: each attached device with the emulated state QEMU keeps for it (by host
+ * SBDF), and how libxl routed each device's interrupt (pirq, GSI, whether through the GSI path).
+ */
+public record ToolstackState(Attached[] attached, Routed[] routed) {
+
+    /** {@code mappings} holds quadruples (BAR, gfn, mfn, frames), by BAR. */
+    public record Attached(Sbdf host, int domid, int slot, byte[] config, int guestRom, int machineIrq, boolean bound,
+                           long[][] resources, long[] guestBars, long[] mappings) {}
+
+    public record Routed(Sbdf sbdf, int pirq, int gsi, boolean viaGsi) {}
+
+    public static ToolstackState capture(Libxl libxl) {
+        List<Attached> out = new ArrayList<>();
+        for (Map.Entry<Sbdf, XenPtDevice> e : libxl.attachedMap().entrySet()) {
+            XenPtDevice p = e.getValue();
+            Map<Integer, long[]> maps = p.mappings();
+            long[] m = new long[4 * maps.size()];
+            int k = 0;
+            for (Map.Entry<Integer, long[]> x : maps.entrySet()) {
+                m[k++] = x.getKey();
+                m[k++] = x.getValue()[0];
+                m[k++] = x.getValue()[1];
+                m[k++] = x.getValue()[2];
+            }
+            out.add(new Attached(e.getKey(), p.guest().id(), p.guestSlot(), p.copy(), p.guestRom(), p.machineIrq(), p.interruptBound(),
+                    p.resources(), p.guestBars(), m));
+        }
+        out.sort(Comparator.comparing(Attached::host));
+        List<Routed> routed = new ArrayList<>();
+        libxl.routedMap().forEach((s, r) -> routed.add(new Routed(s, r[0], r[1], r[2] == 1)));
+        routed.sort(Comparator.comparing(Routed::sbdf));
+        return new ToolstackState(out.toArray(Attached[]::new), routed.toArray(Routed[]::new));
+    }
+
+    /** Refuses a state that does not fit before anything changes (the hypervisor's state is restored first). */
+    public void check(Libxl libxl) {
+        for (Attached a : attached) {
+            if (libxl.xen().domain(a.domid()) == null) throw new IllegalArgumentException("attached device " + a.host() + ": no domain " + a.domid());
+            if (a.config().length != 256) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.config().length + " config bytes, 256 expected");
+            if (a.guestBars().length != 6) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.guestBars().length + " guest BARs, 6 expected");
+            if (a.mappings().length % 4 != 0) throw new IllegalArgumentException("attached device " + a.host() + ": mappings not in fours");
+        }
+    }
+
+    public void restore(Libxl libxl) {
+        check(libxl);
+        Map<Sbdf, XenPtDevice> current = libxl.attachedMap();
+        Map<Sbdf, XenPtDevice> devices = new LinkedHashMap<>();
+        for (Attached a : attached) {
+            Domain guest = libxl.xen().domain(a.domid());
+            XenPtDevice p = current.get(a.host());
+            // QEMU's object for the device is kept when it is the same realization (guest, slot, host resources)
+            if (p == null || p.guest() != guest || p.guestSlot() != a.slot() || !Arrays.deepEquals(p.resources(), a.resources())) {
+                p = new XenPtDevice(libxl.xen(), libxl.kernel(), libxl.trace(), guest, a.host(), a.slot(), a.config(), a.resources());
+            }
+            Map<Integer, long[]> maps = new TreeMap<>();
+            long[] m = a.mappings();
+            for (int i = 0; i < m.length; i += 4) maps.put((int) m[i], new long[] {m[i + 1], m[i + 2], m[i + 3]});
+            p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), maps);
+            devices.put(a.host(), p);
+        }
+        Map<Sbdf, int[]> routes = new LinkedHashMap<>();
+        for (Routed r : routed) routes.put(r.sbdf(), new int[] {r.pirq(), r.gsi(), r.viaGsi() ? 1 : 0});
+        libxl.restore(devices, routes);
+    }
+
+    public void hashInto(StateHash h) {
+        h.put(attached.length);
+        for (Attached a : attached) {
+            h.put(a.host().packed()).put(a.domid()).put(a.slot()).put(a.config()).put(a.guestRom()).put(a.machineIrq()).put(a.bound());
+            h.put(a.resources().length);
+            for (long[] r : a.resources()) h.put(r);
+            h.put(a.guestBars()).put(a.mappings());
+        }
+        h.put(routed.length);
+        for (Routed r : routed) h.put(r.sbdf().packed()).put(r.pirq()).put(r.gsi()).put(r.viaGsi());
+    }
+}
