@@ -11,91 +11,149 @@ import vdm.Vdm;
 import vdm.host.Sbdf;
 import vdm.invariants.InvariantMonitor;
 import vdm.invariants.Violation;
+import vdm.model.StateHash;
 import vdm.model.Trace;
+import vdm.snapshot.ModelState;
 
 /**
  * Explores the orderings of a set of operations on one device, breadth first up to a depth, from a booted model with
  * a guest. After every operation it collects the operation's failures and the invariant violations that were not
  * there before it; each new kind of finding is reported with the ordering that reached it, which breadth-first order
- * makes the shortest. States already seen (by {@link ModelFingerprint}) are pruned. Once an ordering has diverged
- * (a failed check or a broken invariant), later divergences on it are its consequences and are not reported again;
- * refused hypercalls still are, since they fail for reasons of their own. Each ordering is replayed from a fresh model: the model has no snapshot yet.
+ * makes the shortest, and the trace of that ordering replayed on a tracing model.
+ * <p>
+ * One model does all the work: each state of the frontier is a {@link ModelState} captured in memory, put back into
+ * the model before an operation is tried on it (nothing is rebuilt or replayed from boot). States already seen, by
+ * their 128-bit fingerprint and whether a restore is owed, are pruned. Once an ordering has diverged (a failed check or
+ * a broken invariant), later divergences on it are its consequences and are not reported again; refused hypercalls
+ * still are, since they fail for reasons of their own.
  */
 public final class Explorer {
-    /** What a search did: its findings in the order found, and how much it looked at. */
-    public record Result(List<Finding> findings, long statesExplored, long orderingsRun, long distinctStates, long nanos) {
+    /**
+     * What a search did: its findings in the order found; operations applied (states explored), of which distinct
+     * states; the deepest frontier; the bytes the seen-state set held and those the frontier states held at most
+     * (config images shared between states counted once).
+     */
+    public record Result(List<Finding> findings, long statesExplored, long distinctStates, long maxFrontier, long seenSetBytes,
+                         long frontierBytes, long nanos) {
         public double statesPerSecond() {
             return nanos == 0 ? 0 : statesExplored * 1e9 / nanos;
         }
+
+        /** Memory per distinct state: the seen set and the largest frontier, spread over the states seen. */
+        public double bytesPerStoredState() {
+            return distinctStates == 0 ? 0 : (double) (seenSetBytes + frontierBytes) / distinctStates;
+        }
     }
 
-    private final Supplier<Vdm> model;
+    private final Supplier<Vdm.Builder> model;
     private final Sbdf device;
     private final List<Op> ops;
 
-    /** @param model builds a fresh, booted model each time (tracing on, the monitor off: the explorer checks) */
-    public Explorer(Supplier<Vdm> model, Sbdf device, List<Op> ops) {
+    /**
+     * @param model a builder of the model to explore (host, preset, dom0), fresh each call; the explorer switches
+     *              tracing and the monitor itself (off for the search, tracing on for the findings' replays)
+     */
+    public Explorer(Supplier<Vdm.Builder> model, Sbdf device, List<Op> ops) {
         this.model = model;
         this.device = device;
         this.ops = List.copyOf(ops);
     }
 
-    /** A state to extend: how to reach it, whether a divergence was met on the way, and the violations it has. */
-    private record Node(List<Op> ordering, boolean tainted, Set<String> violations) {}
+    /** A state to extend: how to reach it, whether a divergence was met on the way, the violations it has, the state. */
+    private record Node(List<Op> ordering, boolean tainted, Set<String> violations, ModelState state, boolean needsRestore) {}
+
+    /** A finding before its trace: the ordering is replayed once the search is done. */
+    private record Found(String kind, String message, List<Op> ordering) {}
 
     public Result explore(int depth) {
         long start = System.nanoTime();
-        Map<String, Finding> findings = new LinkedHashMap<>();
-        Set<String> seen = new HashSet<>();
+        Map<String, Found> found = new LinkedHashMap<>();
+        FingerprintSet seen = new FingerprintSet();
+        Run run = new Run(model.get().tracing(false).invariants(false).build(), device);
+        Vdm vdm = run.vdm();
         List<Node> frontier = new ArrayList<>();
-        long states = 0, runs = 0;
-        {
-            Run base = new Run(model.get(), device);
-            seen.add(ModelFingerprint.of(base.vdm()));
-            for (Violation v : InvariantMonitor.check(base.vdm())) {
-                findings.putIfAbsent(kindOf(v), new Finding(v.invariant(), v.toString(), List.of(), base.vdm().trace().events()));
-            }
-            frontier.add(new Node(List.of(), false, violationKeys(base)));
+        ModelState root = ModelState.capture(vdm);
+        remember(seen, root, false);
+        Set<String> rootViolations = new HashSet<>();
+        for (Violation v : InvariantMonitor.check(vdm)) {
+            rootViolations.add(v.invariant() + "|" + v.where());
+            found.putIfAbsent(kindOf(v), new Found(v.invariant(), v.toString(), List.of()));
         }
+        frontier.add(new Node(List.of(), false, rootViolations, root, false));
+        ModelState current = root; // what the model holds now, null once an operation changed it
+        long states = 0, maxFrontier = 1, frontierBytes = 0;
         for (int level = 0; level < depth && !frontier.isEmpty(); level++) {
             List<Node> next = new ArrayList<>();
             for (Node node : frontier) {
                 for (Op op : ops) {
-                    Run r = replay(node.ordering());
-                    runs++;
-                    if (r == null || !op.applies(r)) continue;
-                    if (node.tainted()) r.taint();
-                    r.vdm().trace().step(op.label());
-                    List<String> failures = op.apply(r);
+                    if (current != node.state()) {
+                        node.state().restore(vdm);
+                        current = node.state();
+                    }
+                    run.needsRestore(node.needsRestore());
+                    run.tainted(node.tainted());
+                    if (!op.applies(run)) continue;
+                    List<String> failures = op.apply(run);
+                    current = null;
                     states++;
-                    List<Op> ordering = new ArrayList<>(node.ordering());
-                    ordering.add(op);
                     boolean diverged = false;
+                    List<Op> ordering = null;
                     for (String f : failures) {
                         boolean refusal = Op.refusal(f);
                         diverged |= !refusal;
-                        if (refusal || !r.tainted()) record(findings, op.label() + ": " + f.replaceAll("0x[0-9a-f]+", "X"), f, ordering, r);
+                        if (refusal || !run.tainted()) {
+                            ordering = extend(node.ordering(), op, ordering);
+                            String kind = op.label() + ": " + f.replaceAll("0x[0-9a-f]+", "X");
+                            found.putIfAbsent(kind, new Found(kind, f, ordering));
+                        }
                     }
-                    Set<String> now = new HashSet<>();
-                    for (Violation v : InvariantMonitor.check(r.vdm())) {
+                    List<Violation> violations = InvariantMonitor.check(vdm);
+                    Set<String> now = violations.isEmpty() ? Set.of() : new HashSet<>();
+                    for (Violation v : violations) {
                         String key = v.invariant() + "|" + v.where();
                         now.add(key);
                         if (node.violations().contains(key)) continue;
                         diverged = true;
-                        if (!r.tainted()) record(findings, kindOf(v), v.toString(), ordering, r);
+                        if (!run.tainted()) {
+                            ordering = extend(node.ordering(), op, ordering);
+                            found.putIfAbsent(kindOf(v), new Found(kindOf(v), v.toString(), ordering));
+                        }
                     }
                     // States already seen are pruned; a state with a finding is still extended, since later
                     // operations can fail in other ways (a refused map_pirq after a dropped restore).
-                    if (seen.add(ModelFingerprint.of(r.vdm()))) next.add(new Node(List.copyOf(ordering), node.tainted() || diverged, now));
+                    ModelState reached = ModelState.capture(vdm, node.state());
+                    current = reached;
+                    if (remember(seen, reached, run.needsRestore())) {
+                        next.add(new Node(extend(node.ordering(), op, ordering), node.tainted() || diverged, now, reached, run.needsRestore()));
+                    }
                 }
             }
             frontier = next;
+            if (next.size() > maxFrontier) {
+                maxFrontier = next.size();
+                frontierBytes = StateSize.of(next.stream().map(Node::state).toList());
+            }
         }
-        return new Result(List.copyOf(findings.values()), states, runs, seen.size(), System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        List<Finding> findings = new ArrayList<>();
+        for (Found f : found.values()) {
+            findings.add(new Finding(f.kind(), f.message(), f.ordering(), replay(model, device, f.ordering()).events()));
+        }
+        return new Result(List.copyOf(findings), states, seen.size(), maxFrontier, seen.bytes(), frontierBytes, nanos);
     }
 
-    private static void record(Map<String, Finding> findings, String kind, String message, List<Op> ordering, Run r) {
-        findings.putIfAbsent(kind, new Finding(kind, message, List.copyOf(ordering), r.vdm().trace().events()));
+    private static List<Op> extend(List<Op> ordering, Op op, List<Op> already) {
+        if (already != null) return already;
+        List<Op> out = new ArrayList<>(ordering.size() + 1);
+        out.addAll(ordering);
+        out.add(op);
+        return List.copyOf(out);
+    }
+
+    /** Adds the state to the seen set; a restore owed is part of the state (it decides which operations apply). */
+    private static boolean remember(FingerprintSet seen, ModelState s, boolean needsRestore) {
+        StateHash.Fingerprint f = s.fingerprint();
+        return seen.add(needsRestore ? ~f.high() : f.high(), f.low());
     }
 
     /** One kind per invariant and device: the BARs of one stale vPCI cache are one finding. */
@@ -103,26 +161,9 @@ public final class Explorer {
         return v.invariant() + "|" + v.where().replaceAll(" (BAR\\d|ROM)$", "");
     }
 
-    private static Set<String> violationKeys(Run r) {
-        Set<String> keys = new HashSet<>();
-        for (Violation v : InvariantMonitor.check(r.vdm())) keys.add(v.invariant() + "|" + v.where());
-        return keys;
-    }
-
-    /** A fresh model with the ordering applied (its findings are known already), or null if an operation does not apply. */
-    private Run replay(List<Op> ordering) {
-        Run r = new Run(model.get(), device);
-        for (Op op : ordering) {
-            if (!op.applies(r)) return null;
-            r.vdm().trace().step(op.label());
-            op.apply(r);
-        }
-        return r;
-    }
-
-    /** Replays a scenario file's ordering and returns its run's trace, with each operation's failures as events. */
-    public static Trace replay(Supplier<Vdm> model, Sbdf device, List<Op> ordering) {
-        Run r = new Run(model.get(), device);
+    /** Replays an ordering on a fresh tracing model and returns its trace, with each operation's failures and the invariant violations after it as events. */
+    public static Trace replay(Supplier<Vdm.Builder> model, Sbdf device, List<Op> ordering) {
+        Run r = new Run(model.get().tracing(true).invariants(false).build(), device);
         for (Op op : ordering) {
             r.vdm().trace().step(op.label());
             if (!op.applies(r)) {

@@ -11,6 +11,9 @@ import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.Errno;
 import vdm.xen.PhysdevOps;
+import vdm.xen.PirqTable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The operations the ordering explorer interleaves, each on the explored device. An operation applies only where it
@@ -93,18 +96,25 @@ public enum Op {
     ATTACH("xl pci-attach to the guest (assign_device, QEMU realize, map_pirq, permission)") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.PCIBACK && !r.attached(); }
         List<String> apply(Run r) {
-            int mark = r.vdm().trace().events().size();
             List<AttachResult> failures = r.vdm().libxl().pciAttachDiagnostic(r.domid(), r.device(), 5);
             List<String> f = new ArrayList<>();
             for (AttachResult a : failures) f.add(a.step() + ": " + Errno.name(a.rc()) + " (" + a.message() + ")");
             int gsi = r.gsi();
-            for (Trace.Event e : r.vdm().trace().events().subList(mark, r.vdm().trace().events().size())) {
-                if (e.source() != Trace.Source.HYPERCALL || !e.message().startsWith("PHYSDEVOP_map_pirq")) continue;
-                var m = java.util.regex.Pattern.compile("index=(\\d+)").matcher(e.detail());
-                if (gsi >= 0 && m.find() && Integer.parseInt(m.group(1)) != gsi) {
-                    f.add("map_pirq was given " + m.group(1) + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line");
-                    break;
+            if (gsi < 0) return f;
+            // The line libxl asked for: in a refused map_pirq's message, or else in the guest's pirq table.
+            int given = -1;
+            for (AttachResult a : failures) {
+                Matcher m = MAP_PIRQ_INDEX.matcher(a.message());
+                if (m.find()) given = Integer.parseInt(m.group(1));
+            }
+            if (given < 0) {
+                int[] pirqs = r.vdm().xen().domain(r.domid()).pirqs().export();
+                for (int i = 0; i < pirqs.length; i += 4) {
+                    if (pirqs[i + 2] == PirqTable.Type.GSI.ordinal() && pirqs[i + 1] != gsi) given = pirqs[i + 1];
                 }
+            }
+            if (given >= 0 && given != gsi) {
+                f.add("map_pirq was given " + given + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line");
             }
             return f;
         }
@@ -148,6 +158,7 @@ public enum Op {
     public static final List<Op> STANDARD = List.of(ENABLE, DISABLE, BAR_MOVE, BAR_MOVE_HOT, RESET, NOTIFY, RESTORE,
             SETUP_GSI, ASSIGN, ATTACH, DETACH, GUEST_BAR, INTX);
 
+    private static final Pattern MAP_PIRQ_INDEX = Pattern.compile("map_pirq \\w+=(\\d+)");
     private final String description;
 
     Op(String description) {

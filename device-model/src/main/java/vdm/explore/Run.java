@@ -39,7 +39,7 @@ final class Run {
     boolean needsRestore() { return needsRestore; }
     void needsRestore(boolean v) { needsRestore = v; }
     boolean tainted() { return tainted; }
-    void taint() { tainted = true; }
+    void tainted(boolean v) { tainted = v; }
 
     boolean attached() {
         return vdm.libxl().device(device) != null;

@@ -1,6 +1,5 @@
 package vdm.host;
 
-import java.util.Arrays;
 import java.util.List;
 import vdm.ioapic.IoApic;
 import vdm.model.StateHash;
@@ -28,16 +27,12 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
             return words.clone();
         }
 
-        int[] wordsShared() {
-            return words;
+        public int dwordCount() {
+            return words.length;
         }
 
         public StateHash.Fingerprint hash() {
             return hash;
-        }
-
-        boolean holds(int[] other) {
-            return Arrays.equals(words, other);
         }
     }
 
@@ -50,8 +45,8 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         ConfigImage[] images = new ConfigImage[fns.size()];
         boolean share = like != null && like.description == host.description() && like.configs.length == images.length;
         for (int i = 0; i < images.length; i++) {
-            int[] words = fns.get(i).config().dwords();
-            images[i] = share && like.configs[i].holds(words) ? like.configs[i] : new ConfigImage(words);
+            var config = fns.get(i).config();
+            images[i] = share && config.holds(like.configs[i].words) ? like.configs[i] : new ConfigImage(config.dwords());
         }
         List<LinkDevice> ls = host.links();
         int[] links = new int[ls.size()];

@@ -50,8 +50,32 @@ public record Sbdf(int segment, int bus, int device, int function) implements Co
         return Integer.compareUnsigned(packed(), o.packed());
     }
 
+    /** By the packed value: SBDFs key the model's maps, and the record's generic equals is slower. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Sbdf s && s.packed() == packed();
+    }
+
+    @Override
+    public int hashCode() {
+        return packed();
+    }
+
     @Override
     public String toString() {
-        return String.format("%04x:%02x:%02x.%d", segment, bus, device, function);
+        // By hand rather than String.format: SBDFs are printed in every log line and violation.
+        char[] c = new char[12];
+        hex(c, 0, segment, 4);
+        c[4] = ':';
+        hex(c, 5, bus, 2);
+        c[7] = ':';
+        hex(c, 8, device, 2);
+        c[10] = '.';
+        c[11] = (char) ('0' + function);
+        return new String(c);
+    }
+
+    private static void hex(char[] c, int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; i--, value >>>= 4) c[at + i] = Character.forDigit(value & 0xf, 16);
     }
 }

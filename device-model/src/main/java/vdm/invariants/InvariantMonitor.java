@@ -1,5 +1,8 @@
 package vdm.invariants;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -51,12 +54,11 @@ public final class InvariantMonitor {
                 BarState b = h.bar(n);
                 if (b.type() != BarState.Type.MEM32 && b.type() != BarState.Type.MEM64_LO) continue;
                 boolean decodes = f.barDecodes(n);
-                String where = h.sbdf() + " BAR" + n;
                 if (b.enabled() != decodes) {
-                    out.add(new Violation("vpci-cache", where, "enabled=" + decodes + " (the device " + (decodes ? "decodes" : "decodes nothing") + ")",
+                    out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, "enabled=" + decodes + " (the device " + (decodes ? "decodes" : "decodes nothing") + ")",
                             "enabled=" + b.enabled()));
                 } else if (decodes && b.address() != f.barAddress(n)) {
-                    out.add(new Violation("vpci-cache", where, String.format("address 0x%x", f.barAddress(n)), String.format("address 0x%x", b.address())));
+                    out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, String.format("address 0x%x", f.barAddress(n)), String.format("address 0x%x", b.address())));
                 }
             }
         }
@@ -67,15 +69,14 @@ public final class InvariantMonitor {
         for (Domain d : vdm.xen().domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
                 String owner = r.owner();
-                Sbdf sbdf = Sbdf.parse(owner.substring(0, owner.indexOf(' ')));
-                String what = owner.substring(owner.indexOf(' ') + 1);
+                Owner o = owner(owner);
+                Sbdf sbdf = o.sbdf();
                 PhysicalFunction f = vdm.host().require(sbdf);
                 long decoded = -1;
-                if (what.equals("ROM")) {
+                if (o.bar() < 0) {
                     if (f.romDecodes()) decoded = f.romAddress();
-                } else {
-                    int n = Integer.parseInt(what.substring(3));
-                    if (f.barDecodes(n)) decoded = f.barAddress(n);
+                } else if (f.barDecodes(o.bar())) {
+                    decoded = f.barAddress(o.bar());
                 }
                 String where = "d" + d.id() + " " + owner;
                 if ((decoded & ~((1L << P2m.PAGE_SHIFT) - 1)) != r.machineAddress()) {
@@ -98,6 +99,23 @@ public final class InvariantMonitor {
                 }
             }
         }
+    }
+
+    /** A p2m owner label ("0000:00:03.0 BAR0", "... ROM") parsed: the device and the BAR (-1 for the ROM). */
+    private record Owner(Sbdf sbdf, int bar) {}
+
+    /** Labels are few per host (one per BAR) and checked after every step: parsed once, in a bounded cache. */
+    private static final Map<String, Owner> OWNERS = new ConcurrentHashMap<>();
+
+    private static Owner owner(String label) {
+        Owner o = OWNERS.get(label);
+        if (o != null) return o;
+        int space = label.indexOf(' ');
+        String what = label.substring(space + 1);
+        o = new Owner(Sbdf.parse(label.substring(0, space)), what.equals("ROM") ? -1 : Integer.parseInt(what.substring(3)));
+        if (OWNERS.size() > 4096) OWNERS.clear();
+        OWNERS.put(label, o);
+        return o;
     }
 
     public static void pirqs(Vdm vdm, List<Violation> out) {

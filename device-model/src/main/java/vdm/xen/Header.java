@@ -79,15 +79,24 @@ public final class Header {
     }
 
     /**
-     * An empty header for a device's vPCI, its handlers registered with no access to the hardware beyond reading the
-     * capability list a domU's view needs (a state restore, which then fills the BAR caches: stale or not).
+     * Rebuilds a header from a captured state with no access to the hardware beyond reading the capability list a
+     * domU's view needs (a state restore): the BAR caches are the saved ones, stale or not, and decide which handlers
+     * are registered, as init_header's sizing does.
      */
-    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, int headerType, int barCount) {
-        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), barCount);
-        h.romRegister = headerType == 1 ? 0x38 : 0x30;
-        int rc = h.registerHandlers(vpci.hardware(), headerType);
+    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, XenState.HeaderState s) {
+        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), s.barCount());
+        h.romRegister = s.headerType() == 1 ? 0x38 : 0x30;
+        h.restoreBars(s);
+        int rc = h.registerHandlers(vpci.hardware(), s.headerType());
         if (rc != 0) throw new IllegalStateException("vPCI registration failed while restoring " + vpci.sbdf() + ": " + rc);
         return h;
+    }
+
+    /** Whether a captured state has this header's shape (header type and BAR types), so its handlers fit it as they are. */
+    boolean fits(XenState.HeaderState s) {
+        if (s.headerType() != headerType() || s.barCount() != bars.length) return false;
+        for (int i = 0; i < bars.length; i++) if (s.bars()[6 * i] != bars[i].type.ordinal()) return false;
+        return s.bars()[6 * bars.length] == rom.type.ordinal();
     }
 
     /** Overwrites the BAR and ROM caches with a captured state of the same shape. */

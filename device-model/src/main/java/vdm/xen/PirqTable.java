@@ -13,6 +13,8 @@ public final class PirqTable {
     private final Type[] type;
     private final boolean[] bound;
     private final int[] irqToPirq;
+    /** The mapped pirqs: a domain maps a handful of 1024, and captures walk only these. */
+    private final java.util.BitSet mapped = new java.util.BitSet();
 
     PirqTable(int nrPirqs, int nrIrqs) {
         pirqToIrq = new int[nrPirqs];
@@ -56,6 +58,7 @@ public final class PirqTable {
         pirqToIrq[pirq] = irq;
         irqToPirq[irq] = pirq;
         type[pirq] = t;
+        if (irq != 0) mapped.set(pirq); else mapped.clear(pirq);
     }
 
     synchronized void unmap(int pirq) {
@@ -64,6 +67,7 @@ public final class PirqTable {
         pirqToIrq[pirq] = 0;
         type[pirq] = Type.NONE;
         bound[pirq] = false;
+        mapped.clear(pirq);
     }
 
     synchronized void bind(int pirq, boolean value) {
@@ -76,16 +80,14 @@ public final class PirqTable {
         java.util.Arrays.fill(irqToPirq, 0);
         java.util.Arrays.fill(type, Type.NONE);
         java.util.Arrays.fill(bound, false);
+        mapped.clear();
     }
 
     /** Every mapped pirq as quadruples (pirq, irq, type ordinal, bound 0/1), by pirq (a state capture). */
-    synchronized int[] export() {
-        int n = 0;
-        for (int p = 1; p < pirqToIrq.length; p++) if (pirqToIrq[p] != 0) n++;
-        int[] out = new int[4 * n];
+    public synchronized int[] export() {
+        int[] out = new int[4 * mapped.cardinality()];
         int k = 0;
-        for (int p = 1; p < pirqToIrq.length; p++) {
-            if (pirqToIrq[p] == 0) continue;
+        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) {
             out[k++] = p;
             out[k++] = pirqToIrq[p];
             out[k++] = type[p].ordinal();
@@ -96,7 +98,7 @@ public final class PirqTable {
 
     /** Replaces the table's contents with {@link #export()}'s result (a state restore; the caller checked ranges). */
     synchronized void restore(int[] quads) {
-        for (int p = 1; p < pirqToIrq.length; p++) if (pirqToIrq[p] != 0) unmap(p);
+        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) unmap(p);
         for (int i = 0; i < quads.length; i += 4) {
             map(quads[i], quads[i + 1], Type.values()[quads[i + 2]]);
             bound[quads[i]] = quads[i + 3] != 0;
@@ -105,7 +107,9 @@ public final class PirqTable {
 
     /** Every mapped pirq as {pirq, irq}. */
     public synchronized int[][] mappings() {
-        return java.util.stream.IntStream.range(1, pirqToIrq.length).filter(p -> pirqToIrq[p] != 0)
-                .mapToObj(p -> new int[] {p, pirqToIrq[p]}).toArray(int[][]::new);
+        int[][] out = new int[mapped.cardinality()][];
+        int k = 0;
+        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) out[k++] = new int[] {p, pirqToIrq[p]};
+        return out;
     }
 }

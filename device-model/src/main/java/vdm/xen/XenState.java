@@ -187,7 +187,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         for (HeaderState h : ds.vpci()) wanted.put(h.sbdf(), h);
         for (Header h : List.copyOf(d.headers())) {
             HeaderState w = wanted.get(h.sbdf());
-            if (w == null || w.headerType() != h.headerType() || w.barCount() != h.barCount()) {
+            if (w == null || !h.fits(w)) {
                 h.vpci().clear();
                 d.detach(h.sbdf());
             }
@@ -196,10 +196,10 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             Header h = d.header(hs.sbdf());
             if (h == null) {
                 Vpci vpci = new Vpci(hs.sbdf(), d.id(), xen.bus().function(hs.sbdf().packed()), d.isHardwareDomain());
-                h = Header.restore(xen.log(), xen.config(), d, vpci, hs.headerType(), hs.barCount());
-                d.attach(hs.sbdf(), vpci, h);
+                d.attach(hs.sbdf(), vpci, Header.restore(xen.log(), xen.config(), d, vpci, hs));
+            } else {
+                h.restoreBars(hs);
             }
-            h.restoreBars(hs);
         }
         if (d.interrupts() != null) {
             d.interrupts().vioapic().importState(ds.vioapic());

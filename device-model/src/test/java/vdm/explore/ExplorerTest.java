@@ -13,7 +13,7 @@ import vdm.model.Trace;
 /** The ordering explorer finds the seed's failures by itself under broken, and only Xen's open limitation upstream. */
 class ExplorerTest {
     private static Explorer.Result explore(Preset p, int depth) {
-        return new Explorer(() -> Vdm.defaultHost().preset(p).invariants(false).build(), DefaultHost.NIC, Op.STANDARD).explore(depth);
+        return new Explorer(() -> Vdm.defaultHost().preset(p), DefaultHost.NIC, Op.STANDARD).explore(depth);
     }
 
     private static boolean has(Explorer.Result r, String ordering, String text) {
@@ -54,14 +54,14 @@ class ExplorerTest {
         Finding f = r.findings().stream().filter(x -> x.orderingText().equals("assign -> attach")).findFirst().orElseThrow();
         String file = f.scenarioFile("broken", "pvh", "0000:00:03.0");
         assertTrue(file.contains("\"ops\": [\"assign\", \"attach\"]"), file);
-        Trace t = Explorer.replay(() -> Vdm.defaultHost().preset(Preset.BROKEN).invariants(false).build(), DefaultHost.NIC,
+        Trace t = Explorer.replay(() -> Vdm.defaultHost().preset(Preset.BROKEN), DefaultHost.NIC,
                 ScenarioFile.parse(file).ops());
         assertTrue(t.contains(Trace.Source.STEP, "attach: xc_physdev_map_pirq: -ENOSYS"), t::toJsonLines);
     }
 
     @Test
     void withSrsInTheOperationsUpstreamShowsTheStaleGsiOfBjornsReview() {
-        Explorer e = new Explorer(() -> Vdm.defaultHost().preset(Preset.UPSTREAM).invariants(false).build(), DefaultHost.NVME,
+        Explorer e = new Explorer(() -> Vdm.defaultHost().preset(Preset.UPSTREAM), DefaultHost.NVME,
                 List.of(Op.ASSIGN, Op.SRS, Op.ATTACH));
         Explorer.Result r = e.explore(3);
         assertTrue(r.findings().stream().anyMatch(f -> f.message().startsWith("dom0-gsi-current")), list(r));

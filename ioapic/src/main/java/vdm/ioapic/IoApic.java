@@ -130,7 +130,10 @@ public final class IoApic {
             throw new IllegalArgumentException("IO-APIC state for " + pins + " pins needs " + (pins + 2) + " words, got "
                     + (state == null ? "none" : state.length));
         }
-        for (int pin = 0; pin < pins; pin++) ENTRIES.setVolatile(entries, PAD + pin, state[pin]);
+        for (int pin = 0; pin < pins; pin++) {
+            // Stores only what differs: a restore usually finds most pins as they are, and a volatile store costs a fence.
+            if ((long) ENTRIES.getVolatile(entries, PAD + pin) != state[pin]) ENTRIES.setVolatile(entries, PAD + pin, state[pin]);
+        }
         SELECTOR.setVolatile(this, (int) state[pins]);
         ID.setVolatile(this, (int) state[pins + 1]);
     }

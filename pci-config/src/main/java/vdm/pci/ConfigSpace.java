@@ -51,6 +51,11 @@ public interface ConfigSpace {
         for (int d = 0; d < words.length; d++) poke(d << 2, 4, words[d]);
     }
 
+    /** Whether the space holds exactly these dwords (a snapshot compare). */
+    default boolean holds(int[] words) {
+        return java.util.Arrays.equals(dwords(), words);
+    }
+
     /** Refuses a dword array of the wrong length for this space, naming both lengths. */
     default void checkDwords(int[] words) {
         if (words == null || words.length != size() >>> 2) {

@@ -66,7 +66,7 @@ final class ExploreCommand implements Callable<Integer> {
             List<Op> set = new ArrayList<>();
             if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
             if (depth < 1 || depth > 8) throw new IllegalArgumentException("--depth must be 1..8, not " + depth);
-            Supplier<Vdm> fresh = () -> model.builder(p, kind).invariants(false).build();
+            Supplier<Vdm.Builder> fresh = () -> model.builder(p, kind);
             Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
             o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
                     String.join(",", set.stream().map(Op::label).toList()));
@@ -97,7 +97,7 @@ final class ExploreCommand implements Callable<Integer> {
         ScenarioFile f = ScenarioFile.parse(Files.readString(replay));
         Preset p = Preset.of(f.preset());
         Domain.Kind kind = ModelOptions.kind(f.dom0());
-        Trace t = Explorer.replay(() -> model.builder(p, kind).invariants(false).build(), Sbdf.parse(f.device()), f.ops());
+        Trace t = Explorer.replay(() -> model.builder(p, kind), Sbdf.parse(f.device()), f.ops());
         o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n", replay, p.label(), kind, f.device(),
                 String.join(" -> ", f.ops().stream().map(Op::label).toList()));
         printTrace(o, t.events());

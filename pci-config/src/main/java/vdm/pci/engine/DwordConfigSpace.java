@@ -1,5 +1,8 @@
 package vdm.pci.engine;
 
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
 import vdm.pci.Access;
 import vdm.pci.ConfigSpace;
 import vdm.pci.ResetKind;
@@ -66,18 +69,34 @@ public abstract class DwordConfigSpace implements ConfigSpace {
         Dwords.replace(state, d, Access.laneMask(offset, size) & ~fixed[d], value << shift);
     }
 
+    /** A copy taken after an acquire fence: consistent when nothing writes meanwhile, as for a snapshot. */
     @Override
     public final int[] dwords() {
-        int[] out = new int[dwords];
-        for (int d = 0; d < dwords; d++) out[d] = Dwords.get(state, d);
-        return out;
+        VarHandle.acquireFence();
+        return state.clone();
     }
 
-    /** As poke on every dword; a dword that already holds its value is only read (the usual case for a restore). */
+    @Override
+    public final boolean holds(int[] words) {
+        VarHandle.acquireFence();
+        return Arrays.equals(state, words);
+    }
+
+    /**
+     * As poke on every dword, but only the dwords that differ are touched (found with a vectorized mismatch): a
+     * restore usually changes a few registers of a 4 KiB space.
+     */
     @Override
     public final void restoreDwords(int[] words) {
         checkDwords(words);
-        for (int d = 0; d < dwords; d++) Dwords.replace(state, d, ~fixed[d], words[d]);
+        VarHandle.acquireFence();
+        for (int d = Arrays.mismatch(state, words); d >= 0; ) {
+            Dwords.replace(state, d, ~fixed[d], words[d]);
+            if (++d >= dwords) break;
+            int m = Arrays.mismatch(state, d, dwords, words, d, dwords);
+            if (m < 0) break;
+            d += m;
+        }
     }
 
     @Override

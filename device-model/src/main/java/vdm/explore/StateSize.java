@@ -1,0 +1,120 @@
+package vdm.explore;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import vdm.dom0.Dom0State;
+import vdm.host.HostState;
+import vdm.snapshot.ModelState;
+import vdm.toolstack.ToolstackState;
+import vdm.xen.P2m;
+import vdm.xen.XenState;
+
+/**
+ * An estimate of the heap a set of captured states holds, for the explorer's memory figure: 16-byte object and array
+ * headers, 4-byte references (compressed oops), 8-byte alignment; an object shared between states (a config image, a
+ * string) is counted once. Immutable JDK values it points at (enum constants, SBDFs interned by the host) are not counted.
+ */
+final class StateSize {
+    private final Set<Object> counted = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long bytes;
+
+    static long of(List<ModelState> states) {
+        StateSize s = new StateSize();
+        for (ModelState m : states) s.model(m);
+        return s.bytes;
+    }
+
+    private boolean first(Object o) {
+        return o != null && counted.add(o);
+    }
+
+    private static long align(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    private void object(int fields) {
+        bytes += align(12 + 4L * fields);
+    }
+
+    private void ints(int[] a) {
+        if (first(a)) bytes += align(16 + 4L * a.length);
+    }
+
+    private void longs(long[] a) {
+        if (first(a)) bytes += align(16 + 8L * a.length);
+    }
+
+    private void refs(Object[] a) {
+        if (first(a)) bytes += align(16 + 4L * a.length);
+    }
+
+    private void model(ModelState m) {
+        object(4);
+        HostState h = m.host();
+        object(4);
+        refs(h.configs());
+        for (HostState.ConfigImage c : h.configs()) {
+            if (first(c)) bytes += align(12 + 8) + align(16 + 16) + align(16 + 4L * c.dwordCount());
+        }
+        ints(h.links());
+        refs(h.ioApics());
+        for (long[] w : h.ioApics()) longs(w);
+        XenState x = m.xen();
+        object(6);
+        ints(x.programmedGsis());
+        refs(x.dom0VioApics());
+        for (long[] w : x.dom0VioApics()) longs(w);
+        ints(x.assigned());
+        refs(x.domains());
+        for (XenState.DomainState d : x.domains()) {
+            object(10);
+            longs(d.irqCaps());
+            ints(d.pirqs());
+            refs(d.p2m());
+            for (P2m.Range r : d.p2m()) {
+                if (first(r)) object(7);
+                if (first(r.owner())) bytes += align(24) + align(16 + r.owner().length());
+            }
+            refs(d.vpci());
+            for (XenState.HeaderState hs : d.vpci()) {
+                if (first(hs)) object(4);
+                longs(hs.bars());
+            }
+            longs(d.vioapic());
+            if (d.bindings() != null) {
+                refs(d.bindings());
+                for (var b : d.bindings()) if (first(b)) object(5);
+            }
+        }
+        Dom0State k = m.dom0();
+        object(4);
+        longs(k.cursors());
+        refs(k.devices());
+        for (Dom0State.Device d : k.devices()) {
+            if (first(d)) object(6);
+            longs(d.resource());
+        }
+        refs(k.irqs());
+        for (int[] p : k.irqs()) ints(p);
+        refs(k.pciback());
+        for (Dom0State.Held p : k.pciback()) {
+            if (first(p)) object(3);
+            ints(p.savedState());
+        }
+        ToolstackState t = m.toolstack();
+        object(2);
+        refs(t.attached());
+        for (ToolstackState.Attached a : t.attached()) {
+            if (first(a)) object(10);
+            if (first(a.config())) bytes += align(16 + a.config().length);
+            refs(a.resources());
+            for (long[] r : a.resources()) longs(r);
+            longs(a.guestBars());
+            longs(a.mappings());
+        }
+        refs(t.routed());
+        for (var r : t.routed()) if (first(r)) object(4);
+    }
+}
