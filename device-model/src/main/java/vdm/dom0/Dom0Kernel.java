@@ -40,6 +40,8 @@ public final class Dom0Kernel {
         final long[] resource = new long[7];
         /** The GSI acpi_pci_irq_enable found, as v4's sysfs gsi attribute recorded it (-1 if none). */
         int gsiAtEnable = -1;
+        /** dev->saved_config_space: what pci_save_state last saved (null before any save). */
+        int[] savedState;
 
         PciDev(Sbdf sbdf) {
             this.sbdf = sbdf;
@@ -340,11 +342,27 @@ public final class Dom0Kernel {
         host.reset(sbdf, ResetKind.FLR);
     }
 
-    /** The header as pci_save_state keeps it: 16 dwords. */
+    /** pci_save_state: the header's 16 dwords, kept in the device (dev->saved_config_space); returns a copy. */
     public int[] saveState(Sbdf sbdf) {
+        PciDev d = dev(sbdf);
         int[] saved = new int[16];
         for (int i = 0; i < 16; i++) saved[i] = cfgRead(sbdf, 4 * i, 4);
-        return saved;
+        d.savedState = saved;
+        return saved.clone();
+    }
+
+    /** pci_restore_state: puts back what {@link #saveState} kept in the device; -EINVAL if nothing was saved. */
+    public int restoreState(Sbdf sbdf) {
+        PciDev d = dev(sbdf);
+        if (d.savedState == null) return -vdm.xen.Errno.EINVAL;
+        restoreState(sbdf, d.savedState);
+        return 0;
+    }
+
+    /** What {@link #saveState} last kept for the device, a copy; empty before any save. */
+    public Optional<int[]> savedState(Sbdf sbdf) {
+        int[] s = dev(sbdf).savedState;
+        return s == null ? Optional.empty() : Optional.of(s.clone());
     }
 
     /**

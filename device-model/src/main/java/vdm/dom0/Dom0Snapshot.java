@@ -24,6 +24,10 @@ public final class Dom0Snapshot {
                     .put("irq", d.irq()).put("gsiAtEnable", d.gsiAtEnable());
             ArrayNode r = dn.putArray("resource");
             for (long x : d.resource()) r.add(x);
+            if (d.savedState() != null) {
+                ArrayNode saved = dn.putArray("savedState");
+                for (int x : d.savedState()) saved.add(x);
+            }
         }
         ArrayNode irqs = o.putArray("irqs");
         for (int[] p : s.irqs()) irqs.add(JSON.arrayNode().add(p[0]).add(p[1]));
@@ -44,8 +48,13 @@ public final class Dom0Snapshot {
             JsonNode dn = e.getValue();
             long[] res = new long[dn.get("resource").size()];
             for (int i = 0; i < res.length; i++) res[i] = dn.get("resource").get(i).asLong();
+            int[] saved = null;
+            if (dn.has("savedState")) {
+                saved = new int[dn.get("savedState").size()];
+                for (int i = 0; i < saved.length; i++) saved[i] = dn.get("savedState").get(i).asInt();
+            }
             devices.add(new Dom0State.Device(Sbdf.parse(e.getKey()), Dom0Kernel.Driver.valueOf(dn.get("driver").asText()),
-                    dn.get("enabled").asBoolean(), dn.get("irq").asInt(), dn.get("gsiAtEnable").asInt(), res));
+                    dn.get("enabled").asBoolean(), dn.get("irq").asInt(), dn.get("gsiAtEnable").asInt(), res, saved));
         });
         devices.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         int[][] irqs = new int[o.get("irqs").size()][];

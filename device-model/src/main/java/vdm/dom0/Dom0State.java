@@ -14,7 +14,9 @@ import vdm.model.StateHash;
  */
 public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] pciback) {
 
-    public record Device(Sbdf sbdf, Dom0Kernel.Driver driver, boolean enabled, int irq, int gsiAtEnable, long[] resource) {}
+    /** {@code savedState}: what pci_save_state kept in the device, null if nothing. */
+    public record Device(Sbdf sbdf, Dom0Kernel.Driver driver, boolean enabled, int irq, int gsiAtEnable, long[] resource,
+                         int[] savedState) {}
 
     /** A device pciback holds: the GSI it set up (-1 if none) and the state it saved. */
     public record Held(Sbdf sbdf, int gsi, int[] savedState) {}
@@ -23,7 +25,8 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
         List<Device> devices = new ArrayList<>();
         for (Map.Entry<Sbdf, Dom0Kernel.PciDev> e : new TreeMap<>(k.devices()).entrySet()) {
             Dom0Kernel.PciDev d = e.getValue();
-            devices.add(new Device(e.getKey(), d.driver, d.enabled, d.irq, d.gsiAtEnable, d.resource.clone()));
+            devices.add(new Device(e.getKey(), d.driver, d.enabled, d.irq, d.gsiAtEnable, d.resource.clone(),
+                    d.savedState == null ? null : d.savedState.clone()));
         }
         List<Held> held = new ArrayList<>();
         k.pciback().export().forEach((s, v) -> held.add(new Held(s, v[0], java.util.Arrays.copyOfRange(v, 1, v.length))));
@@ -36,6 +39,9 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
         for (Device d : devices) {
             if (!k.exists(d.sbdf())) throw new IllegalArgumentException("no PCI device " + d.sbdf() + " in dom0");
             if (d.resource().length != 7) throw new IllegalArgumentException(d.sbdf() + ": " + d.resource().length + " resources saved, 7 expected");
+            if (d.savedState() != null && d.savedState().length != 16) {
+                throw new IllegalArgumentException(d.sbdf() + ": " + d.savedState().length + " saved config dwords, 16 expected");
+            }
         }
         for (int[] p : irqs) if (p.length != 2) throw new IllegalArgumentException("dom0 IRQ entries are pairs, got " + p.length + " numbers");
         for (Held h : pciback) if (!k.exists(h.sbdf())) throw new IllegalArgumentException("pciback holds " + h.sbdf() + ", which dom0 lacks");
@@ -51,6 +57,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
             d.irq = s.irq();
             d.gsiAtEnable = s.gsiAtEnable();
             System.arraycopy(s.resource(), 0, d.resource, 0, 7);
+            d.savedState = s.savedState() == null ? null : s.savedState().clone();
         }
         k.irqs().restore(irqs);
         Map<Sbdf, int[]> pb = new TreeMap<>();
@@ -66,7 +73,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
     public void hashInto(StateHash h) {
         h.put(cursors).put(devices.length);
         for (Device d : devices) {
-            h.put(d.sbdf().packed()).put(d.driver().ordinal()).put(d.enabled()).put(d.irq()).put(d.gsiAtEnable()).put(d.resource());
+            h.put(d.sbdf().packed()).put(d.driver().ordinal()).put(d.enabled()).put(d.irq()).put(d.gsiAtEnable()).put(d.resource()).put(d.savedState());
         }
         h.put(irqs.length);
         for (int[] p : irqs) h.put(p[0]).put(p[1]);

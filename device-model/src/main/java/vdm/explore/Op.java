@@ -47,10 +47,11 @@ public enum Op {
             return r.bar0Is(to, "dom0 repositioned BAR0 with memory decoding on");
         }
     },
-    RESET("dom0 resets the device as its kernel does (FLR, then the reset notification if fix A is in); a restore follows") {
+    RESET("dom0 resets the device as pci_reset_function does: saves its state, FLR, the reset notification if fix A is in; the restore follows") {
         boolean applicable(Run r) { return r.driver() != Dom0Kernel.Driver.NONE && !r.attached(); }
         List<String> apply(Run r) {
             r.needsRestore(true);
+            r.kernel().saveState(r.device());
             int rc = r.kernel().resetDeviceState(r.device());
             return rc < 0 ? List.of("the reset notification failed: " + Errno.name(rc)) : List.of();
         }
@@ -62,14 +63,13 @@ public enum Op {
             return rc < 0 ? List.of("PHYSDEVOP_pci_device_reset: " + Errno.name(rc)) : List.of();
         }
     },
-    RESTORE("dom0 restores the config state saved at boot (pci_restore_state), as after a reset: decoding is off") {
-        boolean applicable(Run r) {
-            return r.driver() != Dom0Kernel.Driver.NONE && !r.attached() && (r.kernel().cfgRead(r.device(), 0x04, 2) & 0x2) == 0;
-        }
+    RESTORE("dom0 restores the state it saved before the reset (pci_restore_state, the end of pci_reset_function)") {
+        boolean applicable(Run r) { return r.needsRestore(); }
         List<String> apply(Run r) {
             r.needsRestore(false);
-            r.kernel().restoreState(r.device(), r.saved());
-            return r.bar0Is(r.saved()[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
+            int[] saved = r.kernel().savedState(r.device()).orElseThrow();
+            r.kernel().restoreState(r.device());
+            return r.bar0Is(saved[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
         }
     },
     SETUP_GSI("dom0 sets the device's GSI up (PHYSDEVOP_setup_gsi)") {

@@ -7,12 +7,11 @@ import vdm.host.PhysicalFunction;
 import vdm.host.Sbdf;
 import vdm.pci.layout.BarKind;
 
-/** One replay of an ordering: a fresh model with a guest, the explored device, and the state dom0 saved at boot. */
+/** The model an ordering runs on: a booted model with a guest, the explored device, and whether a restore is owed. */
 final class Run {
     private final Vdm vdm;
     private final Sbdf device;
     private final int domid;
-    private final int[] saved;
     private final long barA, barB;
     private boolean needsRestore;
     /** A state divergence was found on the way here: later divergences are its consequences. */
@@ -22,7 +21,7 @@ final class Run {
         this.vdm = vdm;
         this.device = device;
         this.domid = vdm.libxl().domainCreate(1);
-        this.saved = vdm.kernel().saveState(device);
+        vdm.kernel().saveState(device); // the driver's probe saves the device's state (pci_save_state)
         PhysicalFunction f = vdm.host().require(device);
         this.barA = f.barAddress(0);
         long size = Math.max(f.barSize(0), 1 << 12);
@@ -32,7 +31,6 @@ final class Run {
     Vdm vdm() { return vdm; }
     Sbdf device() { return device; }
     int domid() { return domid; }
-    int[] saved() { return saved; }
     Dom0Kernel kernel() { return vdm.kernel(); }
     Dom0Kernel.Driver driver() { return vdm.kernel().driver(device); }
 

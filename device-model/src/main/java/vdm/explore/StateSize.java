@@ -95,6 +95,7 @@ final class StateSize {
         for (Dom0State.Device d : k.devices()) {
             if (first(d)) object(6);
             longs(d.resource());
+            ints(d.savedState());
         }
         refs(k.irqs());
         for (int[] p : k.irqs()) ints(p);

@@ -66,4 +66,25 @@ class ExplorerTest {
         Explorer.Result r = e.explore(3);
         assertTrue(r.findings().stream().anyMatch(f -> f.message().startsWith("dom0-gsi-current")), list(r));
     }
+
+    @Test
+    void overEveryStateTheStandardOperationsReachUpstreamStillHasOnlyTheLimitation() {
+        Explorer.Result r = explore(Preset.UPSTREAM, 12);
+        Explorer.Result deeper = explore(Preset.UPSTREAM, 16);
+        assertEquals(r.distinctStates(), deeper.distinctStates(), "depth 12 already reaches every state");
+        assertEquals(1, r.findings().size(), list(r));
+        assertEquals(List.of(Op.BAR_MOVE_HOT), r.findings().getFirst().ordering());
+    }
+
+    @Test
+    void theSearchReportsItsMemoryAndEachFindingReplaysFromBoot() {
+        Explorer.Result r = explore(Preset.BROKEN, 8);
+        assertTrue(r.seenSetBytes() > 0 && r.frontierBytes() > 0 && r.bytesPerStoredState() > 0, r::toString);
+        for (Finding f : r.findings()) {
+            Trace t = Explorer.replay(() -> Vdm.defaultHost().preset(Preset.BROKEN), DefaultHost.NIC, f.ordering());
+            assertTrue(t.events().stream().anyMatch(e -> e.verdict() == Trace.Verdict.FAILED
+                            && (e.source() == Trace.Source.STEP || e.source() == Trace.Source.INVARIANT)),
+                    () -> f.orderingText() + " => " + f.message() + " does not fail on replay");
+        }
+    }
 }

@@ -65,7 +65,7 @@ final class ExploreCommand implements Callable<Integer> {
             Domain.Kind kind = model.dom0Kind();
             List<Op> set = new ArrayList<>();
             if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
-            if (depth < 1 || depth > 8) throw new IllegalArgumentException("--depth must be 1..8, not " + depth);
+            if (depth < 1 || depth > 16) throw new IllegalArgumentException("--depth must be 1..16, not " + depth);
             Supplier<Vdm.Builder> fresh = () -> model.builder(p, kind);
             Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
             o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
