@@ -69,16 +69,36 @@ class SnapshotTest {
         };
     }
 
+    private static List<Function<Vdm, String>> operations(SplittableRandom rnd, int n) {
+        List<Function<Vdm, String>> ops = new ArrayList<>();
+        for (int i = 0; i < n; i++) ops.add(operation(rnd));
+        return ops;
+    }
+
+    /** A booted model with ops[0..cut) applied. */
+    private static Vdm modelAfter(Preset preset, List<Function<Vdm, String>> ops, int cut) {
+        Vdm a = Vdm.defaultHost().preset(preset).build();
+        for (int i = 0; i < cut; i++) ops.get(i).apply(a);
+        return a;
+    }
+
+    /** Runs ops[from..] on both models, comparing each answer, then the final documents. */
+    private static void answerAlike(List<Function<Vdm, String>> ops, int from, Vdm a, Vdm b, String what) {
+        for (int i = from; i < ops.size(); i++) {
+            String ra = ops.get(i).apply(a), rb = ops.get(i).apply(b);
+            assertEquals(rb, ra, what + ": operation " + i);
+        }
+        assertEquals(Snapshot.save(b), Snapshot.save(a), what + ": final snapshots");
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aRestoredModelAnswersLikeTheOriginalAndEndsInTheSameSnapshot(long seed) {
         for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            List<Function<Vdm, String>> ops = new ArrayList<>();
-            for (int i = 0; i < 60; i++) ops.add(operation(rnd));
+            List<Function<Vdm, String>> ops = operations(rnd, 60);
             int cut = rnd.nextInt(ops.size());
-            Vdm a = Vdm.defaultHost().preset(preset).build();
-            for (int i = 0; i < cut; i++) ops.get(i).apply(a);
+            Vdm a = modelAfter(preset, ops, cut);
             String saved = Snapshot.save(a);
             Vdm b = Snapshot.load(saved);
             String again = Snapshot.save(b);
@@ -90,11 +110,7 @@ class SnapshotTest {
                 }
                 throw new AssertionError("seed " + seed + " " + preset + ": the loaded model saves another document:\n" + d);
             }
-            for (int i = cut; i < ops.size(); i++) {
-                String ra = ops.get(i).apply(a), rb = ops.get(i).apply(b);
-                assertEquals(ra, rb, "seed " + seed + " " + preset + ": operation " + i + " after a snapshot at " + cut);
-            }
-            assertEquals(Snapshot.save(a), Snapshot.save(b), "seed " + seed + " " + preset + ": final snapshots");
+            answerAlike(ops, cut, a, b, "seed " + seed + " " + preset + ", snapshot at " + cut);
         }
     }
 
@@ -121,13 +137,9 @@ class SnapshotTest {
     void aStateRestoredInPlaceAfterADetourAnswersLikeALoadedSnapshot(long seed) {
         for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            List<Function<Vdm, String>> ops = new ArrayList<>();
-            for (int i = 0; i < 60; i++) ops.add(operation(rnd));
-            List<Function<Vdm, String>> detour = new ArrayList<>();
-            for (int i = 0; i < 30; i++) detour.add(operation(rnd));
+            List<Function<Vdm, String>> ops = operations(rnd, 60), detour = operations(rnd, 30);
             int cut = rnd.nextInt(ops.size());
-            Vdm a = Vdm.defaultHost().preset(preset).build();
-            for (int i = 0; i < cut; i++) ops.get(i).apply(a);
+            Vdm a = modelAfter(preset, ops, cut);
             ModelState state = ModelState.capture(a);
             String saved = Snapshot.save(a);
             Vdm b = Snapshot.load(saved);
@@ -136,11 +148,7 @@ class SnapshotTest {
             state.restore(a);
             assertEquals(state.fingerprint(), ModelState.capture(a).fingerprint(), "seed " + seed + " " + preset + ": fingerprint after the restore");
             assertEquals(saved, Snapshot.save(a), "seed " + seed + " " + preset + ": document after the restore");
-            for (int i = cut; i < ops.size(); i++) {
-                String ra = ops.get(i).apply(a), rb = ops.get(i).apply(b);
-                assertEquals(rb, ra, "seed " + seed + " " + preset + ": operation " + i + " after a restore at " + cut);
-            }
-            assertEquals(Snapshot.save(b), Snapshot.save(a), "seed " + seed + " " + preset + ": final snapshots");
+            answerAlike(ops, cut, a, b, "seed " + seed + " " + preset + ", restored at " + cut);
         }
     }
 
