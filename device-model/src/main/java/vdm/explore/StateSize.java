@@ -75,7 +75,7 @@ final class StateSize {
             refs(d.p2m());
             for (P2m.Range r : d.p2m()) {
                 if (first(r)) object(7);
-                if (first(r.owner())) bytes += align(24) + align(16 + r.owner().length());
+                if (first(r.owner())) object(2);
             }
             refs(d.vpci());
             for (XenState.HeaderState hs : d.vpci()) {

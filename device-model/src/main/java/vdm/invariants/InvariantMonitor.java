@@ -1,7 +1,5 @@
 package vdm.invariants;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -68,15 +66,14 @@ public final class InvariantMonitor {
         List<Object[]> machine = new ArrayList<>(); // {first frame, last frame, domain id, where}
         for (Domain d : vdm.xen().domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
-                String owner = r.owner();
-                Owner o = owner(owner);
-                Sbdf sbdf = o.sbdf();
+                P2m.Owner owner = r.owner();
+                Sbdf sbdf = owner.device();
                 PhysicalFunction f = vdm.host().require(sbdf);
                 long decoded = -1;
-                if (o.bar() < 0) {
+                if (owner.bar() == P2m.ROM) {
                     if (f.romDecodes()) decoded = f.romAddress();
-                } else if (f.barDecodes(o.bar())) {
-                    decoded = f.barAddress(o.bar());
+                } else if (f.barDecodes(owner.bar())) {
+                    decoded = f.barAddress(owner.bar());
                 }
                 String where = "d" + d.id() + " " + owner;
                 if ((decoded & ~((1L << P2m.PAGE_SHIFT) - 1)) != r.machineAddress()) {
@@ -99,23 +96,6 @@ public final class InvariantMonitor {
                 }
             }
         }
-    }
-
-    /** A p2m owner label ("0000:00:03.0 BAR0", "... ROM") parsed: the device and the BAR (-1 for the ROM). */
-    private record Owner(Sbdf sbdf, int bar) {}
-
-    /** Labels are few per host (one per BAR) and checked after every step: parsed once, in a bounded cache. */
-    private static final Map<String, Owner> OWNERS = new ConcurrentHashMap<>();
-
-    private static Owner owner(String label) {
-        Owner o = OWNERS.get(label);
-        if (o != null) return o;
-        int space = label.indexOf(' ');
-        String what = label.substring(space + 1);
-        o = new Owner(Sbdf.parse(label.substring(0, space)), what.equals("ROM") ? -1 : Integer.parseInt(what.substring(3)));
-        if (OWNERS.size() > 4096) OWNERS.clear();
-        OWNERS.put(label, o);
-        return o;
     }
 
     public static void pirqs(Vdm vdm, List<Violation> out) {

@@ -142,7 +142,7 @@ public final class XenPtDevice {
             xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
         }
-        for (long[] m : mapped.values()) xen.memoryMapping(kernel.domain(), guest.id(), m[0], m[1], m[2], false, "");
+        for (long[] m : mapped.values()) xen.memoryMapping(kernel.domain(), guest.id(), m[0], m[1], m[2], false, null);
         mapped.clear();
     }
 
@@ -258,11 +258,11 @@ public final class XenPtDevice {
             long[] have = mapped.get(n);
             if (have != null && want != null && java.util.Arrays.equals(have, want)) continue;
             if (have != null) {
-                xen.memoryMapping(kernel.domain(), guest.id(), have[0], have[1], have[2], false, "");
+                xen.memoryMapping(kernel.domain(), guest.id(), have[0], have[1], have[2], false, null);
                 mapped.remove(n);
             }
             if (want != null) {
-                int rc = xen.memoryMapping(kernel.domain(), guest.id(), want[0], want[1], want[2], true, host + " BAR" + n);
+                int rc = xen.memoryMapping(kernel.domain(), guest.id(), want[0], want[1], want[2], true, new P2m.Owner(host, n));
                 if (rc == 0) mapped.put(n, want);
                 else trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
             }

@@ -15,8 +15,8 @@ public final class BarState {
     boolean prefetchable;
     /** Mapped in the p2m (Xen >= 4.17 tests this in bar_write). */
     volatile boolean enabled;
-    /** What the p2m records as the owner of its mapping, e.g. "0000:03:00.0 BAR0" (built once, not per map). */
-    String label = "";
+    /** What the p2m records as the owner of its mapping, e.g. 0000:03:00.0 BAR0 (built once, not per map). */
+    P2m.Owner owner;
     /** domU only: where the guest put it. */
     volatile long guestAddr;
 
@@ -31,7 +31,7 @@ public final class BarState {
     public boolean prefetchable() { return prefetchable; }
     public boolean enabled() { return enabled; }
     public long guestAddress() { return guestAddr; }
-    public String label() { return label; }
+    public P2m.Owner owner() { return owner; }
 
     boolean mappable() {
         return type == Type.MEM32 || type == Type.MEM64_LO || type == Type.ROM;

@@ -34,9 +34,9 @@ public final class Header {
         this.bars = new BarState[barCount];
         for (int i = 0; i < barCount; i++) {
             bars[i] = new BarState(i);
-            bars[i].label = vpci.sbdf() + " BAR" + i;
+            bars[i].owner = new P2m.Owner(vpci.sbdf(), i);
         }
-        rom.label = vpci.sbdf() + " ROM";
+        rom.owner = new P2m.Owner(vpci.sbdf(), P2m.ROM);
     }
 
     public Sbdf sbdf() { return vpci.sbdf(); }
@@ -327,7 +327,7 @@ public final class Header {
             for (BarState bar : work) {
                 if (bar.enabled == map) continue;
                 long gaddr = guest ? bar.guestAddr : bar.addr;
-                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, bar.label) : domain.p2m().unmap(gaddr, bar.size);
+                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, bar.owner) : domain.p2m().unmap(gaddr, bar.size);
                 if (rc != 0) {
                     log.warn(domain.id(), "%s: failed to %s [%x, %x]: %d", vpci.sbdf(), map ? "map" : "unmap",
                             gaddr >>> P2m.PAGE_SHIFT, (gaddr + bar.size - 1) >>> P2m.PAGE_SHIFT, rc);

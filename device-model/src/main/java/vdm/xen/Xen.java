@@ -254,7 +254,7 @@ public final class Xen {
      * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
      * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; an overlap {@code -EEXIST}.
      */
-    public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, String owner) {
+    public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, P2m.Owner owner) {
         int rc;
         Domain d = domain(domid);
         if (d == null) rc = -Errno.ESRCH;

@@ -52,7 +52,7 @@ public final class XenSnapshot {
             pirqs.add(JSON.arrayNode().add(p[i]).add(p[i + 1]).add(PirqTable.Type.values()[p[i + 2]].name()).add(p[i + 3] != 0));
         }
         ArrayNode p2m = o.putArray("p2m");
-        for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner()));
+        for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner().toString()));
         ArrayNode vpci = o.putArray("vpci");
         for (XenState.HeaderState h : d.vpci()) {
             ObjectNode hv = vpci.addObject().put("sbdf", h.sbdf().toString()).put("headerType", h.headerType())
@@ -132,7 +132,7 @@ public final class XenSnapshot {
             pirqs[4 * i + 3] = p.get(3).asBoolean() ? 1 : 0;
         }
         List<P2m.Range> ranges = new ArrayList<>();
-        for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), r.get(3).asText()));
+        for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), P2m.Owner.parse(r.get(3).asText())));
         ranges.sort((a, b) -> Long.compare(a.gfn(), b.gfn()));
         List<XenState.HeaderState> headers = new ArrayList<>();
         for (JsonNode hv : dn.get("vpci")) {

@@ -213,7 +213,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         h.put(assigned).put(domains.length);
         for (DomainState d : domains) {
             h.put(d.id()).put(d.kind().ordinal()).put(d.vcpus()).put(d.cf8()).put(d.irqCaps()).put(d.pirqs()).put(d.p2m().length);
-            for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner());
+            for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
             h.put(d.vpci().length);
             for (HeaderState x : d.vpci()) h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.bars());
             h.put(d.vioapic());

@@ -12,6 +12,7 @@ import vdm.model.Preset;
 import vdm.model.Trace;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
+import vdm.xen.P2m;
 
 /** The cross-layer invariants, checked after every model step of the scenarios. */
 class InvariantMonitorTest {
@@ -70,9 +71,9 @@ class InvariantMonitorTest {
         Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
         int a = vdm.libxl().domainCreate(1), b = vdm.libxl().domainCreate(1);
         long mfn = 0x90000, frames = 32; // a machine range dom0 does not map
-        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), a, 0xf0000, mfn, frames, true, "0000:00:03.0 BAR0"));
+        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), a, 0xf0000, mfn, frames, true, new P2m.Owner(DefaultHost.NIC, 0)));
         assertTrue(InvariantMonitor.check(vdm).stream().noneMatch(v -> v.invariant().equals("p2m-exclusive")));
-        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), b, 0xf8000, mfn + 16, frames, true, "0000:00:03.0 BAR0"));
+        assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), b, 0xf8000, mfn + 16, frames, true, new P2m.Owner(DefaultHost.NIC, 0)));
         List<Violation> v = InvariantMonitor.check(vdm);
         assertTrue(v.stream().anyMatch(x -> x.invariant().equals("p2m-exclusive") && x.where().equals("machine frame 0x90010")), v::toString);
     }

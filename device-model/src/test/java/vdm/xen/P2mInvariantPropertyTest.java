@@ -117,15 +117,14 @@ class P2mInvariantPropertyTest {
         Map<Long, String> machine = new HashMap<>();
         for (Domain d : xen.domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
-                String[] owner = r.owner().split(" ");
-                ConfigSpace cs = bus.space(owner[0]);
+                ConfigSpace cs = bus.space(r.owner().device().toString());
                 int cmd = cs.read(0x04, 2);
                 long decoded;
-                if (owner[1].equals("ROM")) {
+                if (r.owner().bar() == P2m.ROM) {
                     int rom = cs.read(0x30, 4);
                     decoded = (cmd & 2) != 0 && (rom & 1) != 0 ? rom & 0xfffff800L : -1;
                 } else {
-                    int n = Integer.parseInt(owner[1].substring(3));
+                    int n = r.owner().bar();
                     int lo = cs.read(0x10 + 4 * n, 4);
                     long addr = lo & 0xfffffff0L;
                     if ((lo & 6) == 4) addr |= (long) cs.read(0x14 + 4 * n, 4) << 32;
