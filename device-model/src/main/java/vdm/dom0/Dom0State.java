@@ -28,9 +28,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
             devices.add(new Device(e.getKey(), d.driver, d.enabled, d.irq, d.gsiAtEnable, d.resource.clone(),
                     d.savedState == null ? null : d.savedState.clone()));
         }
-        List<Held> held = new ArrayList<>();
-        k.pciback().export().forEach((s, v) -> held.add(new Held(s, v[0], java.util.Arrays.copyOfRange(v, 1, v.length))));
-        return new Dom0State(k.cursors(), devices.toArray(Device[]::new), k.irqs().export(), held.toArray(Held[]::new));
+        return new Dom0State(k.cursors(), devices.toArray(Device[]::new), k.irqs().export(), k.pciback().export());
     }
 
     /** Refuses a state that does not fit {@code k} before anything changes, naming what does not fit. */
@@ -47,8 +45,8 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
         for (Held h : pciback) if (!k.exists(h.sbdf())) throw new IllegalArgumentException("pciback holds " + h.sbdf() + ", which dom0 lacks");
     }
 
+    /** Puts dom0's kernel into this state; {@link #check} first (as {@code ModelState.restore} does for every layer). */
     public void restore(Dom0Kernel k) {
-        check(k);
         k.restoreCursors(cursors);
         for (Device s : devices) {
             Dom0Kernel.PciDev d = k.dev(s.sbdf());
@@ -60,14 +58,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
             d.savedState = s.savedState() == null ? null : s.savedState().clone();
         }
         k.irqs().restore(irqs);
-        Map<Sbdf, int[]> pb = new TreeMap<>();
-        for (Held h : pciback) {
-            int[] v = new int[1 + h.savedState().length];
-            v[0] = h.gsi();
-            System.arraycopy(h.savedState(), 0, v, 1, h.savedState().length);
-            pb.put(h.sbdf(), v);
-        }
-        k.pciback().restore(pb);
+        k.pciback().restore(pciback);
     }
 
     public void hashInto(StateHash h) {

@@ -31,25 +31,22 @@ public final class Pciback {
     }
 
     /** {sbdf -> {gsi, saved dwords...}}, for a snapshot. */
-    synchronized java.util.Map<Sbdf, int[]> export() {
-        java.util.Map<Sbdf, int[]> out = new java.util.TreeMap<>();
-        held.forEach((s, d) -> {
-            int[] v = new int[1 + d.savedState.length];
-            v[0] = d.gsi;
-            System.arraycopy(d.savedState, 0, v, 1, d.savedState.length);
-            out.put(s, v);
-        });
-        return out;
+    /** The devices held, by SBDF, with their GSI and saved state (a state capture). */
+    synchronized Dom0State.Held[] export() {
+        return held.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .map(e -> new Dom0State.Held(e.getKey(), e.getValue().gsi, e.getValue().savedState.clone()))
+                .toArray(Dom0State.Held[]::new);
     }
 
-    synchronized void restore(java.util.Map<Sbdf, int[]> saved) {
+    /** Replaces the devices held (a state restore). */
+    synchronized void restore(Dom0State.Held[] saved) {
         held.clear();
-        saved.forEach((s, v) -> {
+        for (Dom0State.Held h : saved) {
             DevData d = new DevData();
-            d.gsi = v[0];
-            d.savedState = java.util.Arrays.copyOfRange(v, 1, v.length);
-            held.put(s, d);
-        });
+            d.gsi = h.gsi();
+            d.savedState = h.savedState().clone();
+            held.put(h.sbdf(), d);
+        }
     }
 
     public synchronized boolean holds(Sbdf sbdf) {

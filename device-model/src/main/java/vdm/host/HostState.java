@@ -95,9 +95,8 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         }
     }
 
-    /** Puts the host back into this state. */
+    /** Puts the host back into this state; {@link #check} first (as {@code ModelState.restore} does for every layer). */
     public void restore(Host host) {
-        check(host);
         List<PhysicalFunction> fns = host.functions();
         for (int i = 0; i < configs.length; i++) fns.get(i).config().restoreDwords(configs[i].words);
         List<LinkDevice> ls = host.links();

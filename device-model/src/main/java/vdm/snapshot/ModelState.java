@@ -40,9 +40,7 @@ public record ModelState(HostState host, XenState xen, Dom0State dom0, Toolstack
         dom0.check(vdm.kernel());
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (XenState.DomainState d : xen.domains()) ids.add(d.id());
-        for (ToolstackState.Attached a : toolstack.attached()) {
-            if (!ids.contains(a.domid())) throw new IllegalArgumentException("attached device " + a.host() + ": no domain " + a.domid());
-        }
+        toolstack.check(ids);
         xen.restore(vdm.xen());
         dom0.restore(vdm.kernel());
         toolstack.restore(vdm.libxl());

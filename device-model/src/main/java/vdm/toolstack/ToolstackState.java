@@ -46,18 +46,21 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
         return new ToolstackState(out.toArray(Attached[]::new), routed.toArray(Routed[]::new));
     }
 
-    /** Refuses a state that does not fit before anything changes (the hypervisor's state is restored first). */
-    public void check(Libxl libxl) {
+    /** Refuses a state that does not fit before anything changes: {@code domains} are the domain ids the model will have. */
+    public void check(java.util.Set<Integer> domains) {
         for (Attached a : attached) {
-            if (libxl.xen().domain(a.domid()) == null) throw new IllegalArgumentException("attached device " + a.host() + ": no domain " + a.domid());
+            if (!domains.contains(a.domid())) throw new IllegalArgumentException("attached device " + a.host() + ": no domain " + a.domid());
             if (a.config().length != 256) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.config().length + " config bytes, 256 expected");
             if (a.guestBars().length != 6) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.guestBars().length + " guest BARs, 6 expected");
             if (a.mappings().length % 4 != 0) throw new IllegalArgumentException("attached device " + a.host() + ": mappings not in fours");
         }
     }
 
+    /**
+     * Puts the toolstack into this state, once the hypervisor's state (its domains) is restored; {@link #check} first
+     * (as {@code ModelState.restore} does for every layer).
+     */
     public void restore(Libxl libxl) {
-        check(libxl);
         Map<Sbdf, XenPtDevice> current = libxl.attachedMap();
         Map<Sbdf, XenPtDevice> devices = new LinkedHashMap<>();
         for (Attached a : attached) {

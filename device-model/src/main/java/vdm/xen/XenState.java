@@ -147,10 +147,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     /**
      * Puts the hypervisor into this state: domains the state lacks are dropped (their p2m and vPCI with them), the
      * others are reused or created, and each part is overwritten. Hardware is not touched: the host's state is
-     * restored apart.
+     * restored apart. {@link #check} first (as {@code ModelState.restore} does for every layer).
      */
     public void restore(Xen xen) {
-        check(xen);
         java.util.Set<Integer> keep = new java.util.HashSet<>();
         for (DomainState d : domains) keep.add(d.id());
         for (Domain d : xen.domains()) if (!keep.contains(d.id())) xen.dropDomain(d);

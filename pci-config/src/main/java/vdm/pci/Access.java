@@ -22,6 +22,14 @@ public final class Access {
     }
 
     /** All ones in the low {@code size} bytes: what a read beyond the device's space returns. */
+    /** Refuses a snapshot's dwords of the wrong length for a space of {@code size} bytes, naming both lengths. */
+    public static void checkDwords(int size, int[] words) {
+        if (words == null || words.length != size >>> 2) {
+            throw new IllegalArgumentException("config space of " + size + " bytes needs " + (size >>> 2) + " dwords, got "
+                    + (words == null ? "none" : words.length));
+        }
+    }
+
     public static int ones(int size) {
         return -1 >>> ((4 - size) << 3);
     }

@@ -47,20 +47,12 @@ public interface ConfigSpace {
      * A snapshot load; not meant to race with accesses. The length must be {@link #size()}/4.
      */
     default void restoreDwords(int[] words) {
-        checkDwords(words);
+        Access.checkDwords(size(), words);
         for (int d = 0; d < words.length; d++) poke(d << 2, 4, words[d]);
     }
 
     /** Whether the space holds exactly these dwords (a snapshot compare). */
     default boolean holds(int[] words) {
         return java.util.Arrays.equals(dwords(), words);
-    }
-
-    /** Refuses a dword array of the wrong length for this space, naming both lengths. */
-    default void checkDwords(int[] words) {
-        if (words == null || words.length != size() >>> 2) {
-            throw new IllegalArgumentException("config space of " + size() + " bytes needs " + (size() >>> 2) + " dwords, got "
-                    + (words == null ? "none" : words.length));
-        }
     }
 }

@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vdm.pci.dump.Bdf;
 import vdm.pci.dump.LspciDump;
@@ -20,12 +20,8 @@ final class DumpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DEVICE", completionCandidates = CatalogDevices.class,
-            description = "Catalog device: ${COMPLETION-CANDIDATES}.")
-    String device;
-
-    @Option(names = "--qemu-compat", description = "QEMU-compatible mode (unclaimed bytes are writable scratch).")
-    boolean qemuCompat;
+    @Mixin
+    CatalogDeviceOptions catalog;
 
     @Option(names = {"-x", "--extended"}, description = "All 4096 bytes of a PCI Express device (a conventional one has 256).")
     boolean extended;
@@ -37,7 +33,7 @@ final class DumpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Layout layout = CatalogDevices.layout(device, qemuCompat, "dump", err);
+        Layout layout = catalog.layout("dump", err);
         if (layout == null) return CatalogDevices.USAGE;
         Bdf address;
         try {

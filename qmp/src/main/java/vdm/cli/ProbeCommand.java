@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vdm.pci.Access;
 import vdm.pci.ConfigAccessException;
@@ -37,12 +37,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DEVICE", completionCandidates = CatalogDevices.class,
-            description = "Catalog device: ${COMPLETION-CANDIDATES}.")
-    String device;
-
-    @Option(names = "--qemu-compat", description = "QEMU-compatible mode (unclaimed bytes are writable scratch).")
-    boolean qemuCompat;
+    @Mixin
+    CatalogDeviceOptions catalog;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "COMPILED",
             description = "compiled, reference or table (default: compiled).")
@@ -65,7 +61,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Layout layout = CatalogDevices.layout(device, qemuCompat, "probe", err);
+        Layout layout = catalog.layout("probe", err);
         if (layout == null) return CatalogDevices.USAGE;
         ConfigSpace space = engine.create(layout);
         int failed = 0;

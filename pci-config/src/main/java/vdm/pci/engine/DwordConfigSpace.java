@@ -88,7 +88,7 @@ public abstract class DwordConfigSpace implements ConfigSpace {
      */
     @Override
     public final void restoreDwords(int[] words) {
-        checkDwords(words);
+        Access.checkDwords(size(), words);
         VarHandle.acquireFence();
         for (int d = Arrays.mismatch(state, words); d >= 0; ) {
             Dwords.replace(state, d, ~fixed[d], words[d]);
