@@ -77,7 +77,7 @@ public final class Explorer {
         Set<String> rootViolations = new HashSet<>();
         for (Violation v : InvariantMonitor.check(vdm)) {
             rootViolations.add(v.invariant() + "|" + v.where());
-            found.putIfAbsent(kindOf(v), new Found(v.invariant(), v.toString(), List.of()));
+            found.putIfAbsent(kindOf(v), new Found(kindOf(v), v.toString(), List.of()));
         }
         frontier.add(new Node(List.of(), false, rootViolations, root, false));
         ModelState current = root; // what the model holds now, null once an operation changed it
@@ -91,7 +91,6 @@ public final class Explorer {
                         current = node.state();
                     }
                     run.needsRestore(node.needsRestore());
-                    run.tainted(node.tainted());
                     if (!op.applies(run)) continue;
                     List<String> failures = op.apply(run);
                     current = null;
@@ -101,7 +100,7 @@ public final class Explorer {
                     for (String f : failures) {
                         boolean refusal = Op.refusal(f);
                         diverged |= !refusal;
-                        if (refusal || !run.tainted()) {
+                        if (refusal || !node.tainted()) {
                             ordering = extend(node.ordering(), op, ordering);
                             String kind = op.label() + ": " + f.replaceAll("0x[0-9a-f]+", "X");
                             found.putIfAbsent(kind, new Found(kind, f, ordering));
@@ -114,7 +113,7 @@ public final class Explorer {
                         now.add(key);
                         if (node.violations().contains(key)) continue;
                         diverged = true;
-                        if (!run.tainted()) {
+                        if (!node.tainted()) {
                             ordering = extend(node.ordering(), op, ordering);
                             found.putIfAbsent(kindOf(v), new Found(kindOf(v), v.toString(), ordering));
                         }

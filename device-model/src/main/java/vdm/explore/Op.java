@@ -2,18 +2,17 @@ package vdm.explore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.LinkDevice;
-import vdm.model.Trace;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.Errno;
 import vdm.xen.PhysdevOps;
 import vdm.xen.PirqTable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The operations the ordering explorer interleaves, each on the explored device. An operation applies only where it

@@ -14,8 +14,6 @@ final class Run {
     private final int domid;
     private final long barA, barB;
     private boolean needsRestore;
-    /** A state divergence was found on the way here: later divergences are its consequences. */
-    private boolean tainted;
 
     Run(Vdm vdm, Sbdf device) {
         this.vdm = vdm;
@@ -36,8 +34,6 @@ final class Run {
 
     boolean needsRestore() { return needsRestore; }
     void needsRestore(boolean v) { needsRestore = v; }
-    boolean tainted() { return tainted; }
-    void tainted(boolean v) { tainted = v; }
 
     boolean attached() {
         return vdm.libxl().device(device) != null;
