@@ -17,7 +17,7 @@ import vdm.model.Preset;
 import vdm.model.Trace;
 import vdm.toolstack.Libxl;
 import vdm.xen.Domain;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 import vdm.xen.Xen;
 import vdm.xen.XenLog;
 

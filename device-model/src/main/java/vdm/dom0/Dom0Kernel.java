@@ -6,7 +6,7 @@ import java.util.Optional;
 import vdm.host.Host;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.RedirectionEntry;
@@ -16,7 +16,7 @@ import vdm.pci.ResetKind;
 import vdm.pci.layout.Bar;
 import vdm.pci.layout.BarKind;
 import vdm.xen.Domain;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
 import vdm.xen.Xen;
 
@@ -354,7 +354,7 @@ public final class Dom0Kernel {
     /** pci_restore_state: puts back what {@link #saveState} kept in the device; -EINVAL if nothing was saved. */
     public int restoreState(Sbdf sbdf) {
         PciDev d = dev(sbdf);
-        if (d.savedState == null) return -vdm.xen.Errno.EINVAL;
+        if (d.savedState == null) return -vdm.errno.Errno.EINVAL;
         restoreState(sbdf, d.savedState);
         return 0;
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** dom0's part of a snapshot document: {@link Dom0State} as JSON and back. The kernel log is output, not state. */
 public final class Dom0Snapshot {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import vdm.host.Sbdf;
-import vdm.model.StateHash;
+import vdm.pci.Sbdf;
+import vdm.fingerprint.StateHash;
 
 /**
  * dom0's mutable state in memory: each device's driver, enable state, IRQ, recorded GSI and resources (by SBDF); the

@@ -4,11 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import vdm.host.IntxRoute;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
 import vdm.model.Fixes;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
 
 /**

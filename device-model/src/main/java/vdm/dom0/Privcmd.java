@@ -1,7 +1,7 @@
 package vdm.dom0;
 
-import vdm.host.Sbdf;
-import vdm.xen.Errno;
+import vdm.pci.Sbdf;
+import vdm.errno.Errno;
 
 /**
  * The privcmd driver's IOCTL_PRIVCMD_PCIDEV_GET_GSI {sbdf, gsi} (Linux 6.12, the upstream answer to "a Linux IRQ

@@ -2,7 +2,7 @@ package vdm.dom0;
 
 import java.util.Optional;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Fixes;
 import vdm.pci.layout.BarKind;
 

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import vdm.Vdm;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.invariants.InvariantMonitor;
 import vdm.invariants.Violation;
-import vdm.model.StateHash;
+import vdm.fingerprint.StateHash;
 import vdm.model.Trace;
 import vdm.snapshot.ModelState;
 

@@ -10,7 +10,7 @@ import vdm.host.LinkDevice;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
 import vdm.xen.PirqTable;
 

@@ -4,7 +4,7 @@ import vdm.Vdm;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
 
 /** The model an ordering runs on: a booted model with a guest, the explored device, and whether a restore is owed. */

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.ResetKind;
+import vdm.pci.Sbdf;
 
 /**
  * A PCI-to-PCI bridge of the host at run time: its function (type 1 header) and what it routes, read from the bus

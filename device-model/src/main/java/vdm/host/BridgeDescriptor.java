@@ -1,5 +1,7 @@
 package vdm.host;
 
+import vdm.pci.Sbdf;
+
 /**
  * A PCI-to-PCI bridge (type 1 header) placed at an SBDF, with the bus numbers and windows the firmware gives it
  * ({@link Host#enumerate()} programs them; until then the bridge forwards nothing). A null window is closed.

@@ -4,6 +4,7 @@ import java.util.List;
 import vdm.ioapic.InterruptSink;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.Bar;
 
 /**

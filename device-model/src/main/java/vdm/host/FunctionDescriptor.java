@@ -1,5 +1,7 @@
 package vdm.host;
 
+import vdm.pci.Sbdf;
+
 /** A physical function placed at an SBDF. */
 public record FunctionDescriptor(Sbdf sbdf, FunctionSource source) {
     public FunctionDescriptor {

@@ -12,8 +12,9 @@ import vdm.ioapic.InterruptSink;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.ioapic.IoApic;
 import vdm.pci.Access;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.ResetKind;
+import vdm.pci.Sbdf;
 import vdm.pci.engine.Engine;
 
 /**

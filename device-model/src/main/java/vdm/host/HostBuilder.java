@@ -7,6 +7,7 @@ import vdm.ioapic.InterruptSink;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.Layout;
 
 /**

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import vdm.ioapic.GsiSpace;
 import vdm.ioapic.InterruptSourceOverride;
+import vdm.pci.Sbdf;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.layout.Layout;
 

@@ -33,7 +33,8 @@ import vdm.ioapic.InterruptSink;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
-import vdm.pci.dump.Bdf;
+import vdm.pci.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.pci.dump.DumpedFunction;
 import vdm.pci.dump.LspciDump;
 import vdm.pci.dump.SysfsFiles;
@@ -351,7 +352,7 @@ public final class HostLoader {
                     case "lspci" -> {
                         List<DumpedFunction> all = LspciDump.read(file);
                         if (d.function() != null) {
-                            config = LspciDump.select(all, Bdf.parse(d.function())).bytes();
+                            config = LspciDump.select(all, Sbdf.parse(d.function())).bytes();
                         } else if (all.size() == 1) {
                             config = all.getFirst().bytes();
                         } else {

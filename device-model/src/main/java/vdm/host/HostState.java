@@ -2,7 +2,7 @@ package vdm.host;
 
 import java.util.List;
 import vdm.ioapic.IoApic;
-import vdm.model.StateHash;
+import vdm.fingerprint.StateHash;
 
 /**
  * The host's mutable state in memory: every function's config space (in {@link Host#functions()} order), each

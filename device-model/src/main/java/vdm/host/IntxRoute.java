@@ -2,6 +2,7 @@ package vdm.host;
 
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 
 /**
  * Where a function's INTx pin arrives, as an OSPM resolves it through {@code _PRT} (Linux

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 
 /**
  * The host's PCI routing tables: every bus's {@code _PRT} entries, the link devices they name and the bridge above

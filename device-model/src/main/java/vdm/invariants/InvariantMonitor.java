@@ -7,7 +7,7 @@ import java.util.List;
 import vdm.Vdm;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.RedirectionEntry;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.BarState;

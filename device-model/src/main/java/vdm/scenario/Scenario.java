@@ -5,11 +5,11 @@ import java.util.List;
 import vdm.Vdm;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Trace;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 
 /**
  * Replays the whole passthrough flow on one device under a set of fixes: boot dom0 (devices enabled), xl

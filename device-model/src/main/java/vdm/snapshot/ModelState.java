@@ -3,7 +3,7 @@ package vdm.snapshot;
 import vdm.Vdm;
 import vdm.dom0.Dom0State;
 import vdm.host.HostState;
-import vdm.model.StateHash;
+import vdm.fingerprint.StateHash;
 import vdm.toolstack.ToolstackState;
 import vdm.xen.XenState;
 

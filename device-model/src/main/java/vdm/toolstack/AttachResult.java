@@ -1,6 +1,6 @@
 package vdm.toolstack;
 
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 
 /** The outcome of an attach or detach: 0 or the -errno of the failing step, which step, and the log text. */
 public record AttachResult(int rc, String step, String message) {

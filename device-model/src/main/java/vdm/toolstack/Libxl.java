@@ -7,12 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import vdm.dom0.Dom0Kernel;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Fixes;
 import vdm.model.Trace;
 import vdm.xen.Domain;
 import vdm.xen.Domctls;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
 import vdm.xen.Xen;
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** The toolstack's part of a snapshot document: {@link ToolstackState} as JSON and back. */
 public final class ToolstackSnapshot {

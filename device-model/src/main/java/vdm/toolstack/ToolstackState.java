@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import vdm.host.Sbdf;
-import vdm.model.StateHash;
+import vdm.pci.Sbdf;
+import vdm.fingerprint.StateHash;
 import vdm.xen.Domain;
 
 /**

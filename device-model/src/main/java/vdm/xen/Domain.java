@@ -3,7 +3,7 @@ package vdm.xen;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /**
  * A Xen domain: dom0 (PV or PVH; the hardware domain) or an HVM domU. Each keeps its pirq table, its irq access

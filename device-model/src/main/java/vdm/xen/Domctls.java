@@ -1,5 +1,7 @@
 package vdm.xen;
 
+import vdm.errno.Errno;
+
 /** The domctls of passthrough (xen/common/domctl.c, xen/arch/x86/domctl.c) with their checks and errno. */
 public final class Domctls {
     public static final int IRQ_PERMISSION = 20;

@@ -2,6 +2,7 @@ package vdm.xen;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import vdm.errno.Errno;
 import vdm.ioapic.InterruptSink;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RecordingSink;

@@ -2,7 +2,7 @@ package vdm.xen;
 
 import java.util.ArrayList;
 import java.util.List;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /**
  * vPCI's handling of a device's header (Xen's xen/drivers/vpci/header.c): the cached BARs, COMMAND with deferred

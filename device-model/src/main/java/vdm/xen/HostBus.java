@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import vdm.host.Host;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** Xen's view of a {@link Host}'s PCI functions: each physical function as the hardware behind vPCI. */
 final class HostBus implements PciBus {

@@ -2,6 +2,7 @@ package vdm.xen;
 
 import java.util.ArrayList;
 import java.util.List;
+import vdm.errno.Errno;
 import vdm.ioapic.InterruptSink;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.Polarity;

@@ -1,6 +1,7 @@
 package vdm.xen;
 
 import java.util.BitSet;
+import vdm.errno.Errno;
 import vdm.ioapic.GsiSpace;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.Polarity;

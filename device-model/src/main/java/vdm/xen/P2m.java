@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import vdm.errno.Errno;
 
 /**
  * The MMIO part of a domain's physical-to-machine map: ranges of 4 KiB frames mapped from guest frames to machine
@@ -16,7 +17,7 @@ public final class P2m {
     public static final int ROM = 6;
 
     /** What a range maps: BAR {@code bar} (0..5, or {@link #ROM}) of {@code device}. Printed "0000:03:00.0 BAR0". */
-    public record Owner(vdm.host.Sbdf device, int bar) {
+    public record Owner(vdm.pci.Sbdf device, int bar) {
         public Owner {
             if (device == null) throw new IllegalArgumentException("p2m owner: device is missing");
             if (bar < 0 || bar > ROM) throw new IllegalArgumentException("p2m owner: BAR " + bar + " is not 0..5 or the ROM (6)");
@@ -26,8 +27,8 @@ public final class P2m {
         public static Owner parse(String text) {
             int space = text == null ? -1 : text.indexOf(' ');
             String what = space < 0 ? "" : text.substring(space + 1);
-            if (what.equals("ROM")) return new Owner(vdm.host.Sbdf.parse(text.substring(0, space)), ROM);
-            if (what.matches("BAR[0-5]")) return new Owner(vdm.host.Sbdf.parse(text.substring(0, space)), what.charAt(3) - '0');
+            if (what.equals("ROM")) return new Owner(vdm.pci.Sbdf.parse(text.substring(0, space)), ROM);
+            if (what.matches("BAR[0-5]")) return new Owner(vdm.pci.Sbdf.parse(text.substring(0, space)), what.charAt(3) - '0');
             throw new IllegalArgumentException("'" + text + "' is not a p2m owner (expected SSSS:BB:DD.F BARn or SSSS:BB:DD.F ROM)");
         }
 

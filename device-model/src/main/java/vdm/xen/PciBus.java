@@ -1,7 +1,7 @@
 package vdm.xen;
 
 import java.util.List;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** What Xen sees of the host's PCI functions: their config space by SBDF, as the physical config mechanism reaches it. */
 public interface PciBus {

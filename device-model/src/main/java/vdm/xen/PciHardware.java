@@ -13,7 +13,7 @@ public interface PciHardware {
      * A bare config space as the hardware behind vPCI: writes apply the function's own reactions (an FLR request
      * resets it, MSI's clamp), as a physical function does. For test buses and benchmarks without a full host.
      */
-    static PciHardware of(vdm.pci.ConfigSpace cs) {
+    static PciHardware of(vdm.pci.engine.ConfigSpace cs) {
         return new PciHardware() {
             @Override
             public int read(int offset, int size) {
@@ -22,7 +22,7 @@ public interface PciHardware {
 
             @Override
             public void write(int offset, int size, int value) {
-                vdm.pci.FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
+                vdm.pci.engine.FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
             }
         };
     }

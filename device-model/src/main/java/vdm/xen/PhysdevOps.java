@@ -1,6 +1,7 @@
 package vdm.xen;
 
-import vdm.host.Sbdf;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
 
 /**
  * Physdev hypercalls with Xen's numbers, arguments, checks and errno (xen/arch/x86/physdev.c, irq.c), and the

@@ -1,7 +1,8 @@
 package vdm.xen;
 
 import java.util.Arrays;
-import vdm.host.Sbdf;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
 import vdm.pci.Access;
 
 /**

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import vdm.host.Sbdf;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
 import vdm.pci.Access;
 
 /**

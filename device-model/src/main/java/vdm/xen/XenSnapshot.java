@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /**
  * The hypervisor's part of a snapshot document: {@link XenState} as JSON and back. Ranges of permitted irqs are

@@ -7,9 +7,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.IoApic;
-import vdm.model.StateHash;
+import vdm.fingerprint.StateHash;
 
 /**
  * The hypervisor's mutable state in memory: domains with their pirqs, permissions, p2m, CF8 latch, vPCI caches,

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.snapshot.ModelState;
 import vdm.snapshot.Snapshot;

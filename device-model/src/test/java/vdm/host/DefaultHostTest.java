@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
 
 /** The built-in host has what the later issues rely on, and docs/examples/default-host.json is the same host. */

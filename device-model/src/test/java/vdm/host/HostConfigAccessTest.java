@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import vdm.pci.ConfigAccessException;
 import vdm.pci.Effects;
 import vdm.pci.ResetKind;
+import vdm.pci.Sbdf;
 import vdm.pci.cap.PciExpress;
 import vdm.pci.cap.PowerManagement;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.Bar;
 
 /** Every kind of invalid description is refused, and the message names the element at fault. */

@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.ioapic.InterruptSourceOverride;
+import vdm.pci.Sbdf;
 import vdm.pci.catalog.DeviceCatalog;
-import vdm.pci.dump.Bdf;
+import vdm.pci.Sbdf;
 import vdm.pci.dump.LspciDump;
 import vdm.pci.engine.Engine;
 
@@ -138,7 +139,7 @@ class HostLoaderTest {
         ConfigSpace nic = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
         nic.write(0x10, 4, 0xfebc_0000);
         nic.write(0x04, 2, 0x0007);
-        Files.writeString(dir.resolve("nic.lspci"), LspciDump.format(new Bdf(0, 3, 0), nic));
+        Files.writeString(dir.resolve("nic.lspci"), LspciDump.format(new Sbdf(0, 3, 0), nic));
         String json = MINIMAL.replace("\"device\": \"e1000e\"",
                 "\"import\": { \"file\": \"nic.lspci\", \"function\": \"00:03.0\", \"bars\": { \"0\": \"0x20000\", \"1\": 64 }, \"rom\": \"0x40000\" }");
         Files.writeString(dir.resolve("host.json"), json);
@@ -158,7 +159,7 @@ class HostLoaderTest {
     void importErrorsNameTheImport(@TempDir Path dir) throws Exception {
         ConfigSpace nic = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
         nic.write(0x10, 4, 0xfebc_0000);
-        Files.writeString(dir.resolve("nic.lspci"), LspciDump.format(new Bdf(0, 3, 0), nic));
+        Files.writeString(dir.resolve("nic.lspci"), LspciDump.format(new Sbdf(0, 3, 0), nic));
         Files.writeString(dir.resolve("missing-size.json"), MINIMAL.replace("\"device\": \"e1000e\"",
                 "\"import\": { \"file\": \"nic.lspci\" }"));
         var e = assertThrows(HostDescriptionException.class, () -> HostLoader.read(dir.resolve("missing-size.json")));

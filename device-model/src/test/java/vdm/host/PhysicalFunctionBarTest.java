@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
 
 /** BAR decoding as DESIGN 2 states it: COMMAND bit, non-zero address, no wrap, 32-bit below 4 GiB, ROM enable. */

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.pci.Sbdf;
 import vdm.pci.layout.Layout;
 
 /** _PRT lookups as an OSPM resolves them: direct GSIs, links (and their _SRS), the bridge swizzle, no INTx pin. */

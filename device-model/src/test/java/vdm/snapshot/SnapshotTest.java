@@ -16,7 +16,7 @@ import vdm.Vdm;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.DefaultHost;
 import vdm.host.LinkDevice;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.XenPtDevice;

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.host.LinkDevice;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 
 /** Attach and detach refuse bad requests clearly and change nothing when they fail. */
 class AttachDetachTest {

@@ -3,7 +3,7 @@ package vdm.toolstack;
 import vdm.Vdm;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.RedirectionEntry;
 import vdm.ioapic.TriggerMode;

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import vdm.Vdm;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.DefaultHost;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.xen.Domain;
 import vdm.xen.P2m;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.model.Trace;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /**
  * Several vCPUs of dom0 trap config accesses at once: readers never block or see torn state, and a write that maps

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import vdm.host.Sbdf;
-import vdm.pci.ConfigSpace;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.ResetKind;
 
 /** The hardware domain's and a domU's header handling, with Xen's exact log lines. */

@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import vdm.host.Sbdf;
-import vdm.pci.ConfigSpace;
+import vdm.pci.Sbdf;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.ResetKind;
 
 /**

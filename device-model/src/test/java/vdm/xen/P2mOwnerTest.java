@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** A p2m range's owner prints as the model's logs name a BAR, parses back, and refuses what is not one. */
 class P2mOwnerTest {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import vdm.host.Sbdf;
-import vdm.pci.ConfigSpace;
+import vdm.pci.Sbdf;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.engine.Engine;
 

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
-import vdm.host.Sbdf;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
 import vdm.pci.ConfigAccessException;
 
 /** vPCI dispatch: the reference cases of Xen's unit harness (tools/tests/vpci) and more. */

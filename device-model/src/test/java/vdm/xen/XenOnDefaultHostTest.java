@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import vdm.errno.Errno;
 import vdm.host.DefaultHost;
 import vdm.host.Host;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 
 /** The hypervisor on the built-in default host: every function trapped for a PVH dom0, the MADT's IO-APICs mirrored. */
 class XenOnDefaultHostTest {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 
 /** The sizing values DESIGN §2 records live from QEMU 7.2. */

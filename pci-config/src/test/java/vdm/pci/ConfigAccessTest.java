@@ -8,6 +8,7 @@ import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 
 class ConfigAccessTest {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 
 class EffectsAndResetTest {

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
+import vdm.pci.engine.FunctionReactions;
 import vdm.testkit.Qtest;
 
 /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 
 /** A space's dwords come out as it reads, go back in as the device would put them, and compare, on every engine. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import vdm.pci.dump.Bdf;
+import vdm.pci.Sbdf;
 import vdm.pci.dump.LspciDump;
 import vdm.pci.engine.Engine;
 import vdm.pci.layout.Layout;
@@ -35,9 +35,9 @@ final class DumpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Layout layout = catalog.layout("dump", err);
         if (layout == null) return CatalogDevices.USAGE;
-        Bdf address;
+        Sbdf address;
         try {
-            address = Bdf.parse(bdf);
+            address = Sbdf.parse(bdf);
         } catch (IllegalArgumentException e) {
             err.println("vdm dump: --bdf: " + e.getMessage());
             err.flush();

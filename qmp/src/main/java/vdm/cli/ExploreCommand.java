@@ -18,7 +18,7 @@ import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
 import vdm.explore.ScenarioFile;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.model.Trace;
 import vdm.xen.Domain;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.xen.Domain;
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import vdm.pci.Access;
 import vdm.pci.ConfigAccessException;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Effects;
 import vdm.pci.engine.Engine;
 import vdm.pci.layout.Layout;

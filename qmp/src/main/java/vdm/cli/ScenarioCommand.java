@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 

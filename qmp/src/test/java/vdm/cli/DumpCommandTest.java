@@ -8,7 +8,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
-import vdm.pci.dump.Bdf;
+import vdm.pci.Sbdf;
 import vdm.pci.dump.DumpedFunction;
 import vdm.pci.dump.LspciDump;
 import vdm.pci.engine.Engine;
@@ -20,7 +20,7 @@ class DumpCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("00:03.0 Ethernet controller: Device 8086:100e (rev 03)\n"
                 + "00: 86 80 0e 10 00 00 00 00 03 00 00 02 00 00 00 00\n"), r.out());
-        DumpedFunction f = LspciDump.parse(r.out(), new Bdf(0, 3, 0));
+        DumpedFunction f = LspciDump.parse(r.out(), new Sbdf(0, 3, 0));
         assertArrayEquals(Engine.REFERENCE.create(DeviceCatalog.layout("e1000")).bytes(), f.bytes());
         assertEquals("", r.err());
     }

@@ -2,8 +2,8 @@ package vdm.bench.xen;
 
 import java.util.ArrayList;
 import java.util.List;
-import vdm.host.Sbdf;
-import vdm.pci.ConfigSpace;
+import vdm.pci.Sbdf;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 import vdm.pci.layout.Layout;
 import vdm.xen.PciBus;

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.GsiSpace;
 import vdm.ioapic.IoApic;
 import vdm.pci.catalog.DeviceCatalog;

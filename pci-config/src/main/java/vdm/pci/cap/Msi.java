@@ -10,7 +10,7 @@ import vdm.pci.layout.RegisterMap;
  * MSI capability, id 0x05 (PCI 3.0, 6.8.1): 32- or 64-bit message address, 1 to 32 vectors, optional per-vector
  * masking. Writable bits as QEMU's msi_init: enable, Multiple Message Enable, address (bits 1:0 zero), 16-bit data,
  * mask bits of implemented vectors. Enabling with MME above MMC is clamped by the function, not the masks: see
- * {@link vdm.pci.FunctionReactions}.
+ * {@link vdm.pci.engine.FunctionReactions}.
  */
 public final class Msi extends Capability {
     public static final int ID = 0x05;

@@ -94,6 +94,7 @@ public final class PciExpress extends Capability {
     public PortType type() { return type; }
     public boolean hasFlr() { return flr; }
 
+    @Override public boolean makesExpressFunction() { return true; }
     @Override public int id() { return ID; }
     @Override public String name() { return "PCIe"; }
     @Override public int length() { return version == 1 ? 0x14 : 0x3c; }

@@ -34,6 +34,9 @@ public final class PowerManagement extends Capability {
 
     public boolean noSoftReset() { return noSoftReset; }
 
+    @Override
+    public boolean declaresNoSoftReset() { return noSoftReset; }
+
     @Override public int id() { return ID; }
     @Override public String name() { return "PM"; }
     @Override public int length() { return 8; }

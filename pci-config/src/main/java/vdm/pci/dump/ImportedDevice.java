@@ -1,7 +1,7 @@
 package vdm.pci.dump;
 
 import java.util.List;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 import vdm.pci.layout.Layout;
 

@@ -1,5 +1,6 @@
 package vdm.pci.dump;
 
+import vdm.pci.Sbdf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 
 /**
  * The text format of {@code lspci -x} (64 bytes), {@code -xxx} (256) and {@code -xxxx} (4096): a device line
@@ -25,19 +26,19 @@ public final class LspciDump {
     /** The sizes a configuration space dump may have: header only, conventional, PCI Express. */
     public static final List<Integer> LENGTHS = List.of(64, 256, 4096);
 
-    private static final Pattern DEVICE_LINE = Pattern.compile("(" + Bdf.pattern().pattern() + ")(?:\\s+(.*))?");
+    private static final Pattern DEVICE_LINE = Pattern.compile("(" + Sbdf.pattern().pattern() + ")(?:\\s+(.*))?");
     private static final Pattern DATA_LINE = Pattern.compile("([0-9a-fA-F]{2,8}):(.*)");
     private static final Pattern BYTE = Pattern.compile("[0-9a-fA-F]{2}");
 
     private LspciDump() {}
 
     /** The whole current configuration space of {@code space}, as {@code lspci -xxx} (256) or {@code -xxxx} (4096). */
-    public static String format(Bdf bdf, ConfigSpace space) {
+    public static String format(Sbdf bdf, ConfigSpace space) {
         return format(bdf, space.bytes());
     }
 
     /** The first {@code length} bytes (64, 256 or 4096; at most what the space has), as lspci prints them. */
-    public static String format(Bdf bdf, ConfigSpace space, int length) {
+    public static String format(Sbdf bdf, ConfigSpace space, int length) {
         byte[] all = space.bytes();
         checkLength(length);
         byte[] part = new byte[Math.min(length, all.length)];
@@ -46,10 +47,10 @@ public final class LspciDump {
     }
 
     /** A device block: device line, hex lines, blank line. {@code config} must be 64, 256 or 4096 bytes. */
-    public static String format(Bdf bdf, byte[] config) {
+    public static String format(Sbdf bdf, byte[] config) {
         checkLength(config.length);
         StringBuilder out = new StringBuilder(config.length * 3 + config.length / 16 * 6 + 80);
-        out.append(bdf).append(' ').append(describe(config)).append('\n');
+        out.append(bdf.lspci()).append(' ').append(describe(config)).append('\n');
         for (int i = 0; i < config.length; i++) {
             if ((i & 15) == 0) out.append(String.format("%02x:", i));
             out.append(' ').append(Character.forDigit((config[i] >> 4) & 0xf, 16)).append(Character.forDigit(config[i] & 0xf, 16));
@@ -86,20 +87,20 @@ public final class LspciDump {
     }
 
     /** The function at {@code bdf} in a dump text; the error lists the addresses the dump has. */
-    public static DumpedFunction parse(String text, Bdf bdf) {
+    public static DumpedFunction parse(String text, Sbdf bdf) {
         return select(parse(text), bdf);
     }
 
-    public static DumpedFunction select(List<DumpedFunction> functions, Bdf bdf) {
+    public static DumpedFunction select(List<DumpedFunction> functions, Sbdf bdf) {
         for (DumpedFunction f : functions) if (f.bdf().equals(bdf)) return f;
-        List<String> present = functions.stream().map(f -> f.bdf().toString()).toList();
-        throw new DumpFormatException("no device " + bdf + " in the dump; it has " + String.join(", ", present));
+        List<String> present = functions.stream().map(f -> f.bdf().lspci()).toList();
+        throw new DumpFormatException("no device " + bdf.lspci() + " in the dump; it has " + String.join(", ", present));
     }
 
     /** Parses every function of a dump text, in file order. */
     public static List<DumpedFunction> parse(String text) {
         List<DumpedFunction> out = new ArrayList<>();
-        Map<Bdf, Integer> seen = new LinkedHashMap<>();
+        Map<Sbdf, Integer> seen = new LinkedHashMap<>();
         Pending current = null;
         String[] lines = text.split("\n", -1);
         for (int n = 1; n <= lines.length; n++) {
@@ -114,14 +115,14 @@ public final class LspciDump {
             Matcher device = DEVICE_LINE.matcher(line);
             if (device.matches()) {
                 if (current != null) out.add(current.finish());
-                Bdf bdf;
+                Sbdf bdf;
                 try {
-                    bdf = Bdf.parse(device.group(1));
+                    bdf = Sbdf.parse(device.group(1));
                 } catch (IllegalArgumentException e) {
                     throw new DumpFormatException(n, e.getMessage());
                 }
                 Integer earlier = seen.putIfAbsent(bdf, n);
-                if (earlier != null) throw new DumpFormatException(n, "device " + bdf + " already appeared on line " + earlier);
+                if (earlier != null) throw new DumpFormatException(n, "device " + bdf.lspci() + " already appeared on line " + earlier);
                 String description = device.group(device.groupCount()) == null ? "" : device.group(device.groupCount()).strip();
                 current = new Pending(bdf, description, n);
                 continue;
@@ -153,14 +154,14 @@ public final class LspciDump {
 
     /** A device whose data lines are still being read. */
     private static final class Pending {
-        final Bdf bdf;
+        final Sbdf bdf;
         final String description;
         final int line;
         final byte[] data = new byte[4096];
         final int[] lineOf = new int[4096]; // the line that gave each byte, 0 = none yet
         int end;
 
-        Pending(Bdf bdf, String description, int line) {
+        Pending(Sbdf bdf, String description, int line) {
             this.bdf = bdf;
             this.description = description;
             this.line = line;
@@ -183,7 +184,7 @@ public final class LspciDump {
             for (int i = 0; i < tokens.length; i++) {
                 int at = offset + i;
                 if (lineOf[at] != 0) {
-                    throw new DumpFormatException(n, String.format("offset 0x%x of %s was already given on line %d", at, bdf, lineOf[at]));
+                    throw new DumpFormatException(n, String.format("offset 0x%x of %s was already given on line %d", at, bdf.lspci(), lineOf[at]));
                 }
                 lineOf[at] = n;
                 data[at] = (byte) Integer.parseInt(tokens[i], 16);
@@ -193,17 +194,17 @@ public final class LspciDump {
 
         DumpedFunction finish() {
             if (end == 0) {
-                throw new DumpFormatException(line, "device " + bdf + " has no data lines (dump with lspci -x, -xxx or -xxxx)");
+                throw new DumpFormatException(line, "device " + bdf.lspci() + " has no data lines (dump with lspci -x, -xxx or -xxxx)");
             }
             for (int i = 0; i < end; i++) {
                 if (lineOf[i] == 0) {
                     throw new DumpFormatException(line, String.format("device %s: byte 0x%x is missing (the dump gives "
-                            + "bytes up to 0x%x)", bdf, i, end - 1));
+                            + "bytes up to 0x%x)", bdf.lspci(), i, end - 1));
                 }
             }
             if (!LENGTHS.contains(end)) {
                 throw new DumpFormatException(line, String.format("device %s has %d bytes; a configuration space dump "
-                        + "has 64, 256 or 4096", bdf, end));
+                        + "has 64, 256 or 4096", bdf.lspci(), end));
             }
             byte[] bytes = new byte[end];
             System.arraycopy(data, 0, bytes, 0, end);

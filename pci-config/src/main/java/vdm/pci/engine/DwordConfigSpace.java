@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import vdm.pci.Access;
-import vdm.pci.ConfigSpace;
 import vdm.pci.ResetKind;
 import vdm.pci.layout.Layout;
 

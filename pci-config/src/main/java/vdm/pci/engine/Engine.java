@@ -1,7 +1,6 @@
 package vdm.pci.engine;
 
 import java.util.function.Function;
-import vdm.pci.ConfigSpace;
 import vdm.pci.layout.Layout;
 
 /** The engines behind the {@link ConfigSpace} contract. */

@@ -1,7 +1,6 @@
 package vdm.pci.engine;
 
 import vdm.pci.Access;
-import vdm.pci.ConfigSpace;
 import vdm.pci.ResetKind;
 import vdm.pci.layout.Layout;
 

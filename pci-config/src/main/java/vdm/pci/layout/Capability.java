@@ -21,6 +21,22 @@ public abstract class Capability {
         return false;
     }
 
+    /**
+     * Whether this is the PCI Express capability, which makes the function's config space 4096 bytes. A question the
+     * capability answers, so that the layout package needs no knowledge of the capability classes above it.
+     */
+    public boolean makesExpressFunction() {
+        return false;
+    }
+
+    /**
+     * Whether the capability declares PM's No_Soft_Reset (PCI PM 1.2, 3.2.4): a D3hot -> D0 transition then keeps the
+     * function's state.
+     */
+    public boolean declaresNoSoftReset() {
+        return false;
+    }
+
     /** Extended capability version (bits 19:16 of the header). */
     public int version() {
         return 1;

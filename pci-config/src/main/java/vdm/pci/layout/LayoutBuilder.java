@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import vdm.pci.Effects;
 import vdm.pci.Mode;
-import vdm.pci.cap.PciExpress;
-import vdm.pci.cap.PowerManagement;
 
 /**
  * Declares a function's configuration space. Every invalid declaration fails in {@link #build()} (or at the call
@@ -171,7 +169,7 @@ public final class LayoutBuilder {
     public Layout build() {
         if (vendor < 0) throw new LayoutException(name + ": vendor and device IDs are missing (ids(vendor, device))");
         boolean pcie = express != null ? express
-                : !extended.isEmpty() || standard.stream().anyMatch(c -> c instanceof PciExpress);
+                : !extended.isEmpty() || standard.stream().anyMatch(Capability::makesExpressFunction);
         if (!pcie && !extended.isEmpty()) {
             throw new LayoutException(name + ": extended capability " + extended.getFirst().name()
                     + " needs a 4096-byte (PCI Express) configuration space");
@@ -202,7 +200,7 @@ public final class LayoutBuilder {
         }
         List<Layout.PlacedCapability> all = new ArrayList<>(placedStd);
         all.addAll(placedExt);
-        boolean noSoftReset = standard.stream().anyMatch(c -> c instanceof PowerManagement pm && pm.noSoftReset());
+        boolean noSoftReset = standard.stream().anyMatch(Capability::declaresNoSoftReset);
         return new Layout(name, mode, size, headerType, map, bars, romSize, all, noSoftReset);
     }
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.layout.Bar;

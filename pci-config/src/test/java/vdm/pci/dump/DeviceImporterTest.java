@@ -1,5 +1,6 @@
 package vdm.pci.dump;
 
+import vdm.pci.Sbdf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.engine.Engine;
@@ -35,7 +36,7 @@ class DeviceImporterTest {
     }
 
     private static byte[] dumpOf(ConfigSpace space) {
-        return LspciDump.parse(LspciDump.format(new Bdf(0, 3, 0), space)).getFirst().bytes();
+        return LspciDump.parse(LspciDump.format(new Sbdf(0, 3, 0), space)).getFirst().bytes();
     }
 
     private static void assertReadsBack(byte[] dump, ConfigSpace space) {
@@ -125,7 +126,7 @@ class DeviceImporterTest {
 
     @Test
     void aRealVirtioNetDumpImportsExactlyAndItsBarSizesLikeHardware() {
-        DumpedFunction f = LspciDump.parse(REAL_VIRTIO_NET, Bdf.parse("00:03.0"));
+        DumpedFunction f = LspciDump.parse(REAL_VIRTIO_NET, Sbdf.parse("00:03.0"));
         ImportedDevice dev = new DeviceImporter("virtio-net").bar(0, 512 << 10).from(f);
         assertTrue(dev.exact(), dev.mismatches().toString());
         assertEquals(List.of("Vendor@40", "Vendor@50", "Vendor@60", "Vendor@70", "Vendor@84", "MSI-X@98"),

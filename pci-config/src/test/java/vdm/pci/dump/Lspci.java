@@ -1,5 +1,6 @@
 package vdm.pci.dump;
 
+import vdm.pci.Sbdf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -52,7 +53,7 @@ final class Lspci {
     }
 
     /** The block of {@code lspci -vvv} output for one device: its line and the indented lines under it. */
-    static String block(String output, Bdf bdf) {
+    static String block(String output, Sbdf bdf) {
         StringBuilder b = new StringBuilder();
         boolean in = false;
         for (String line : output.split("\n")) {

@@ -1,5 +1,6 @@
 package vdm.pci.dump;
 
+import vdm.pci.Sbdf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Mode;
 import vdm.pci.cap.Aer;
 import vdm.pci.cap.Dsn;
@@ -29,7 +30,7 @@ import vdm.pci.layout.Layout;
 
 /** vdm's dumps as the real lspci decodes them: the dump format's contract (DESIGN.md section 2). */
 class LspciDecodesExportTest {
-    private static final Bdf BDF = new Bdf(0, 3, 0);
+    private static final Sbdf BDF = new Sbdf(0, 3, 0);
 
     @TempDir
     Path dir;
@@ -161,14 +162,14 @@ class LspciDecodesExportTest {
             ConfigSpace space = Engine.COMPILED.create(DeviceCatalog.layout(names.get(i)));
             CatalogDevices.program(space);
             expected[i] = space.bytes();
-            text.append(LspciDump.format(new Bdf(0, i + 1, 0), space));
+            text.append(LspciDump.format(new Sbdf(0, i + 1, 0), space));
         }
         Path file = dir.resolve("all.txt");
         Files.writeString(file, text.toString());
         List<DumpedFunction> back = LspciDump.parse(Lspci.decode(file, "-xxxx"));
         assertEquals(names.size(), back.size(), "lspci -xxxx shows every device of the file");
         for (int i = 0; i < names.size(); i++) {
-            DumpedFunction f = LspciDump.select(back, new Bdf(0, i + 1, 0));
+            DumpedFunction f = LspciDump.select(back, new Sbdf(0, i + 1, 0));
             assertArrayEquals(expected[i], f.bytes(), names.get(i) + ": lspci -xxxx gives back the exported bytes");
         }
     }

@@ -1,5 +1,6 @@
 package vdm.pci.dump;
 
+import vdm.pci.Sbdf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import vdm.pci.ConfigSpace;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.engine.Engine;
@@ -29,7 +30,7 @@ class LspciDumpFormatTest {
     @Test
     void formatWritesTheDeviceLineAndSixteenLowerCaseBytesPerLine() {
         ConfigSpace e1000 = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
-        List<String> lines = LspciDump.format(new Bdf(0, 3, 0), e1000).lines().toList();
+        List<String> lines = LspciDump.format(new Sbdf(0, 3, 0), e1000).lines().toList();
         assertEquals("00:03.0 Ethernet controller: Device 8086:100e (rev 03)", lines.get(0));
         assertEquals("00: 86 80 0e 10 00 00 00 00 03 00 00 02 00 00 00 00", lines.get(1));
         assertEquals("20: 00 00 00 00 00 00 00 00 00 00 00 00 f4 1a 00 11", lines.get(3));
@@ -41,7 +42,7 @@ class LspciDumpFormatTest {
     @Test
     void offsetsFrom0x100TakeThreeHexDigitsAndDomainsShowWhenNonZero() {
         ConfigSpace gpu = Engine.REFERENCE.create(DeviceCatalog.layout("gpu"));
-        List<String> lines = LspciDump.format(new Bdf(1, 0x3b, 0, 1), gpu).lines().toList();
+        List<String> lines = LspciDump.format(new Sbdf(1, 0x3b, 0, 1), gpu).lines().toList();
         assertEquals("0001:3b:00.1 3D controller: Device 10de:1eb8 (rev a1)", lines.get(0));
         assertEquals(1 + 256 + 1, lines.size());
         assertTrue(lines.get(16).startsWith("f0: "));
@@ -52,12 +53,12 @@ class LspciDumpFormatTest {
     @Test
     void formatCanLimitTheDumpTo64Or256Bytes() {
         ConfigSpace gpu = Engine.REFERENCE.create(DeviceCatalog.layout("gpu"));
-        assertEquals(64, LspciDump.parse(LspciDump.format(new Bdf(0, 1, 0), gpu, 64)).getFirst().length());
-        assertEquals(256, LspciDump.parse(LspciDump.format(new Bdf(0, 1, 0), gpu, 256)).getFirst().length());
+        assertEquals(64, LspciDump.parse(LspciDump.format(new Sbdf(0, 1, 0), gpu, 64)).getFirst().length());
+        assertEquals(256, LspciDump.parse(LspciDump.format(new Sbdf(0, 1, 0), gpu, 256)).getFirst().length());
         ConfigSpace e1000 = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
-        assertEquals(256, LspciDump.parse(LspciDump.format(new Bdf(0, 1, 0), e1000, 4096)).getFirst().length(),
+        assertEquals(256, LspciDump.parse(LspciDump.format(new Sbdf(0, 1, 0), e1000, 4096)).getFirst().length(),
                 "a conventional device has no extended space to show, as with lspci -xxxx");
-        assertThrows(IllegalArgumentException.class, () -> LspciDump.format(new Bdf(0, 1, 0), e1000, 100));
+        assertThrows(IllegalArgumentException.class, () -> LspciDump.format(new Sbdf(0, 1, 0), e1000, 100));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -70,7 +71,7 @@ class LspciDumpFormatTest {
             int size = 1 << random.nextInt(3);
             space.write(random.nextInt(space.size() / size) * size, size, random.nextInt());
         }
-        DumpedFunction back = LspciDump.parse(LspciDump.format(new Bdf(0, 4, 0), space), new Bdf(0, 4, 0));
+        DumpedFunction back = LspciDump.parse(LspciDump.format(new Sbdf(0, 4, 0), space), new Sbdf(0, 4, 0));
         assertArrayEquals(space.bytes(), back.bytes(), "seed " + seed);
         assertEquals(LspciDump.describe(space.bytes()), back.description());
     }
@@ -79,19 +80,19 @@ class LspciDumpFormatTest {
     void parseSelectsOneDeviceOfSeveralByAddress() {
         ConfigSpace e1000 = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
         ConfigSpace nvme = Engine.REFERENCE.create(DeviceCatalog.layout("nvme"));
-        String text = LspciDump.format(new Bdf(0, 3, 0), e1000) + LspciDump.format(new Bdf(0, 4, 0), nvme);
+        String text = LspciDump.format(new Sbdf(0, 3, 0), e1000) + LspciDump.format(new Sbdf(0, 4, 0), nvme);
         List<DumpedFunction> all = LspciDump.parse(text);
-        assertEquals(List.of(new Bdf(0, 3, 0), new Bdf(0, 4, 0)), all.stream().map(DumpedFunction::bdf).toList());
-        assertArrayEquals(nvme.bytes(), LspciDump.parse(text, Bdf.parse("00:04.0")).bytes());
+        assertEquals(List.of(new Sbdf(0, 3, 0), new Sbdf(0, 4, 0)), all.stream().map(DumpedFunction::bdf).toList());
+        assertArrayEquals(nvme.bytes(), LspciDump.parse(text, Sbdf.parse("00:04.0")).bytes());
         assertEquals(19, all.get(1).line(), "the device line of the second device");
-        DumpFormatException e = assertThrows(DumpFormatException.class, () -> LspciDump.parse(text, Bdf.parse("00:05.0")));
+        DumpFormatException e = assertThrows(DumpFormatException.class, () -> LspciDump.parse(text, Sbdf.parse("00:05.0")));
         assertEquals("no device 00:05.0 in the dump; it has 00:03.0, 00:04.0", e.getMessage());
     }
 
     @Test
     void parseAcceptsCrLfUpperCaseAndIndentedDecodingLines() {
         ConfigSpace e1000 = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
-        String text = LspciDump.format(new Bdf(0, 3, 0), e1000, 64).toUpperCase()
+        String text = LspciDump.format(new Sbdf(0, 3, 0), e1000, 64).toUpperCase()
                 .replace("00:03.0 ETHERNET", "00:03.0 Ethernet\n\tSubsystem: whatever\n\tControl: I/O-").replace("\n", "\r\n");
         assertArrayEquals(java.util.Arrays.copyOf(e1000.bytes(), 64), LspciDump.parse(text).getFirst().bytes());
     }
@@ -99,7 +100,7 @@ class LspciDumpFormatTest {
     /** A 64-byte dump with {@code bad} replacing line {@code at} (1-based: line 1 is the device line). */
     private static String withLine(int at, String bad) {
         ConfigSpace e1000 = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
-        List<String> lines = new java.util.ArrayList<>(LspciDump.format(new Bdf(0, 3, 0), e1000, 64).lines().toList());
+        List<String> lines = new java.util.ArrayList<>(LspciDump.format(new Sbdf(0, 3, 0), e1000, 64).lines().toList());
         lines.set(at - 1, bad);
         return String.join("\n", lines) + "\n";
     }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import vdm.pci.ConfigSpace;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import vdm.pci.ConfigAccessException;
-import vdm.pci.ConfigSpace;
 import vdm.pci.Effects;
 import vdm.pci.Mode;
 import vdm.pci.ResetKind;

@@ -73,7 +73,7 @@ class LayoutValidationTest {
         assertEquals(0x40, l.capabilities().get(0).offset());
         assertEquals(0x48, l.capabilities().get(1).offset());
         assertEquals(0x60, l.capabilities().get(2).offset());
-        vdm.pci.ConfigSpace cs = vdm.pci.engine.Engine.REFERENCE.create(l);
+        vdm.pci.engine.ConfigSpace cs = vdm.pci.engine.Engine.REFERENCE.create(l);
         assertEquals(0x40, cs.read(0x34, 1));
         assertEquals(0x4801, cs.read(0x40, 2));
         assertEquals(0x6005, cs.read(0x48, 2));

@@ -3,7 +3,7 @@ package vdm.qmp.model;
 import java.util.Map;
 import vdm.Vdm;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
 import vdm.pci.dump.PciClassNames;

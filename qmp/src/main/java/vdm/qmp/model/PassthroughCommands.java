@@ -9,7 +9,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import vdm.Vdm;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.model.Fixes;
 import vdm.model.Preset;
 import vdm.pci.Effects;
@@ -26,7 +26,7 @@ import vdm.scenario.Scenario;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.Domain;
-import vdm.xen.Errno;
+import vdm.errno.Errno;
 
 /**
  * The passthrough commands: QEMU's {@code device_add}/{@code device_del} (driver xen-pci-passthrough) and

@@ -7,7 +7,7 @@ import vdm.Vdm;
 import vdm.host.Bridge;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
-import vdm.host.Sbdf;
+import vdm.pci.Sbdf;
 import vdm.pci.dump.PciClassNames;
 import vdm.pci.layout.BarKind;
 import vdm.toolstack.XenPtDevice;

@@ -1,5 +1,7 @@
-package vdm.pci;
+package vdm.pci.engine;
 
+import vdm.pci.ResetKind;
+import vdm.pci.Effects;
 import vdm.pci.cap.Msi;
 import vdm.pci.layout.Layout;
 

@@ -1,5 +1,9 @@
-package vdm.pci;
+package vdm.pci.engine;
 
+import vdm.pci.ConfigAccessException;
+import vdm.pci.ResetKind;
+import vdm.pci.Effects;
+import vdm.pci.Access;
 import vdm.pci.layout.Layout;
 
 /**

@@ -1,4 +1,4 @@
-package vdm.model;
+package vdm.fingerprint;
 
 /**
  * A 128-bit hash of a model state, fed field by field in a fixed order (the state-hashing of explicit-state model

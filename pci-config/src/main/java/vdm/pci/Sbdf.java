@@ -1,10 +1,18 @@
-package vdm.host;
+package vdm.pci;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A PCI function's address: segment, bus, device, function, written {@code SSSS:BB:DD.F} as Linux and Xen print it.
- * Packed into one {@code int} ({@link #packed()}) for array-indexed lookups on the hot path.
+ * A PCI function's address: segment, bus, device, function, written {@code SSSS:BB:DD.F} as Linux and Xen print it
+ * ({@link #toString()}) and {@code [SSSS:]BB:DD.F} as lspci prints it without {@code -D} ({@link #lspci()}). The one
+ * address type of every vdm module. Packed into one {@code int} ({@link #packed()}, Xen's {@code sbdf_t}) for
+ * array-indexed lookups on the hot path.
  */
 public record Sbdf(int segment, int bus, int device, int function) implements Comparable<Sbdf> {
+    /** {@code [SSSS:]BB:DD.F}, hex; the segment (lspci's "domain") may be left out. */
+    private static final Pattern FORM = Pattern.compile("(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
+
     public Sbdf {
         if (segment < 0 || segment > 0xffff) throw new IllegalArgumentException(String.format("segment 0x%x must fit 16 bits", segment));
         if (bus < 0 || bus > 0xff) throw new IllegalArgumentException(String.format("bus 0x%x must fit 8 bits", bus));
@@ -12,23 +20,29 @@ public record Sbdf(int segment, int bus, int device, int function) implements Co
         if (function < 0 || function > 7) throw new IllegalArgumentException("function " + function + " must be 0..7");
     }
 
-    /** Parses {@code SSSS:BB:DD.F} or {@code BB:DD.F} (segment 0); the message names the text. */
+    /** A function on segment 0. */
+    public Sbdf(int bus, int device, int function) {
+        this(0, bus, device, function);
+    }
+
+    /**
+     * Parses {@code SSSS:BB:DD.F} or {@code BB:DD.F} (segment 0), hex, as Linux, Xen and lspci print addresses; the
+     * message names the text and the forms accepted.
+     */
     public static Sbdf parse(String text) {
-        if (text == null) throw new IllegalArgumentException("SBDF is missing");
-        String t = text.trim();
-        try {
-            String[] parts = t.split(":");
-            int seg = 0;
-            int i = 0;
-            if (parts.length == 3) seg = Integer.parseInt(parts[i++], 16);
-            else if (parts.length != 2) throw new NumberFormatException();
-            int bus = Integer.parseInt(parts[i++], 16);
-            String[] df = parts[i].split("\\.");
-            if (df.length != 2) throw new NumberFormatException();
-            return new Sbdf(seg, bus, Integer.parseInt(df[0], 16), Integer.parseInt(df[1], 16));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an SBDF (expected SSSS:BB:DD.F)");
+        if (text == null) throw new IllegalArgumentException("PCI address is missing");
+        Matcher m = FORM.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a PCI address of the form BB:DD.F or DDDD:BB:DD.F");
         }
+        int segment = m.group(1) == null ? 0 : Integer.parseInt(m.group(1), 16);
+        return new Sbdf(segment, Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16),
+                Integer.parseInt(m.group(4), 16));
+    }
+
+    /** The address pattern (unanchored), for parsers of text that embeds addresses (an lspci dump's device lines). */
+    public static Pattern pattern() {
+        return FORM;
     }
 
     /** devfn as Xen and Linux encode it: device << 3 | function. */
@@ -59,6 +73,12 @@ public record Sbdf(int segment, int bus, int device, int function) implements Co
     @Override
     public int hashCode() {
         return packed();
+    }
+
+    /** As lspci prints it without {@code -D}: {@code BB:DD.F}, with the segment only when it is not 0. */
+    public String lspci() {
+        String s = toString();
+        return segment == 0 ? s.substring(5) : s;
     }
 
     @Override
