@@ -1,5 +1,6 @@
 package vdm.dom0;
 
+import vdm.log.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import vdm.ioapic.IoApic;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.RedirectionEntry;
 import vdm.ioapic.TriggerMode;
+import vdm.log.StepBus;
 import vdm.model.Fixes;
 import vdm.pci.ResetKind;
 import vdm.pci.layout.Bar;
@@ -61,24 +63,16 @@ public final class Dom0Kernel {
     private long nextMmio64 = 0x40_0000_0000L;
     private int nextIo = 0xc000;
     private int nextVector = 0x31;
-    private final java.util.List<java.util.function.Consumer<String>> stepListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final StepBus steps;
 
-    /** Told after each model step (enable, disable, reset + notification, restore, a guest write...), by name. */
-    public void addStepListener(java.util.function.Consumer<String> listener) {
-        stepListeners.add(listener);
-    }
-
-    /** Marks the end of a model step: invariant monitors check the layers here. */
-    public void step(String name) {
-        for (var l : stepListeners) l.accept(name);
-    }
-
-    public Dom0Kernel(Host host, Xen xen, Fixes fixes) {
+    /** @param steps where the kernel reports the end of each step it finishes (the composition root's bus) */
+    public Dom0Kernel(Host host, Xen xen, Fixes fixes, StepBus steps) {
         this.host = host;
         this.xen = xen;
         this.dom0 = xen.dom0();
         if (dom0 == null) throw new IllegalStateException("boot dom0 in Xen first");
         this.fixes = fixes;
+        this.steps = steps;
         this.irqs = new LinuxIrqs(dom0.kind() == Domain.Kind.PV);
         for (PhysicalFunction f : host.functions()) devices.put(f.sbdf(), new PciDev(f.sbdf()));
         this.pciback = new Pciback(this);
@@ -93,6 +87,12 @@ public final class Dom0Kernel {
     public LinuxIrqs irqs() { return irqs; }
     public Pciback pciback() { return pciback; }
     public Privcmd privcmd() { return privcmd; }
+
+    /** Marks the end of a model step (enable, disable, reset + notification, restore...) on the composition's bus. */
+    void step(String name) {
+        steps.end(name);
+    }
+
     public boolean pvh() { return dom0.kind() == Domain.Kind.PVH; }
 
     /** Snapshot support: the devices, and the resource and vector cursors. */
@@ -231,7 +231,7 @@ public final class Dom0Kernel {
         cfgWrite(sbdf, 0x10 + 4 * n, 4, (int) address);
         if (f.barKind(n) == BarKind.MEM64) cfgWrite(sbdf, 0x14 + 4 * n, 4, (int) (address >>> 32));
         if (decodingOff && (cmd & 0x3) != 0) cfgWrite(sbdf, 0x04, 2, cmd);
-        step("pci_update_resource " + sbdf + " BAR" + n);
+        steps.end("pci_update_resource " + sbdf + " BAR" + n);
     }
 
     /** The kernel's resource start for BAR n (6 = ROM). */
@@ -263,7 +263,7 @@ public final class Dom0Kernel {
         if ((cmd & want) != want) cfgWrite(sbdf, 0x04, 2, cmd | want);
         d.enabled = true;
         acpiPciIrqEnable(d, f);
-        step("pci_enable_device " + sbdf);
+        steps.end("pci_enable_device " + sbdf);
     }
 
     private void acpiPciIrqEnable(PciDev d, PhysicalFunction f) {
@@ -296,7 +296,7 @@ public final class Dom0Kernel {
             log.debug("xen: registering gsi %d triggering %d polarity %d", gsi, level ? 0 : 1, activeLow ? 1 : 0);
             PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, dom0.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, gsi);
             if (r.rc() != 0) {
-                log.log(KernelLog.Level.WARNING, "xen map irq failed " + r.rc());
+                log.log(Level.WARNING, "xen map irq failed " + r.rc());
                 return -1;
             }
             int rc = xen.physdev().setupGsi(dom0, gsi, level ? 1 : 0, activeLow ? 1 : 0);
@@ -320,7 +320,7 @@ public final class Dom0Kernel {
         int cmd = cfgRead(sbdf, 0x04, 2);
         if ((cmd & 0x7) != 0) cfgWrite(sbdf, 0x04, 2, cmd & ~0x7);
         d.enabled = false;
-        step("pci_disable_device " + sbdf);
+        steps.end("pci_disable_device " + sbdf);
     }
 
     public boolean enabled(Sbdf sbdf) {
@@ -373,7 +373,7 @@ public final class Dom0Kernel {
         restoreRange(sbdf, saved, 10, 15, 0);
         restoreRange(sbdf, saved, 4, 9, 10);
         restoreRange(sbdf, saved, 0, 3, 0);
-        step("pci_restore_state " + sbdf);
+        steps.end("pci_restore_state " + sbdf);
     }
 
     private void restoreRange(Sbdf sbdf, int[] saved, int from, int to, int retry) {

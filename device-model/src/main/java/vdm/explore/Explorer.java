@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.pci.Sbdf;
 import vdm.invariants.InvariantMonitor;
 import vdm.invariants.Violation;
 import vdm.fingerprint.StateHash;
-import vdm.model.Trace;
+import vdm.system.Trace;
 import vdm.snapshot.ModelState;
 
 /**
@@ -45,7 +45,7 @@ public final class Explorer {
         }
     }
 
-    private final Supplier<Vdm.Builder> model;
+    private final Supplier<? extends Machine.Builder> model;
     private final Sbdf device;
     private final List<Op> ops;
 
@@ -53,7 +53,7 @@ public final class Explorer {
      * @param model a builder of the model to explore (host, preset, dom0), fresh each call; the explorer switches
      *              tracing and the monitor itself (off for the search, tracing on for the findings' replays)
      */
-    public Explorer(Supplier<Vdm.Builder> model, Sbdf device, List<Op> ops) {
+    public Explorer(Supplier<? extends Machine.Builder> model, Sbdf device, List<Op> ops) {
         this.model = model;
         this.device = device;
         this.ops = List.copyOf(ops);
@@ -69,8 +69,8 @@ public final class Explorer {
         long start = System.nanoTime();
         Map<String, Found> found = new LinkedHashMap<>();
         FingerprintSet seen = new FingerprintSet();
-        Run run = new Run(model.get().tracing(false).invariants(false).build(), device);
-        Vdm vdm = run.vdm();
+        Run run = new Run(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), device);
+        Machine vdm = run.vdm();
         List<Node> frontier = new ArrayList<>();
         ModelState root = ModelState.capture(vdm);
         remember(seen, root, false);
@@ -161,8 +161,8 @@ public final class Explorer {
     }
 
     /** Replays an ordering on a fresh tracing model and returns its trace, with each operation's failures and the invariant violations after it as events. */
-    public static Trace replay(Supplier<Vdm.Builder> model, Sbdf device, List<Op> ordering) {
-        Run r = new Run(model.get().tracing(true).invariants(false).build(), device);
+    public static Trace replay(Supplier<? extends Machine.Builder> model, Sbdf device, List<Op> ordering) {
+        Run r = new Run(model.get().tracing(true).monitor(Machine.StepMonitor.NONE).build(), device);
         for (Op op : ordering) {
             r.vdm().trace().step(op.label());
             if (!op.applies(r)) {

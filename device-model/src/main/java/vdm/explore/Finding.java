@@ -1,7 +1,7 @@
 package vdm.explore;
 
 import java.util.List;
-import vdm.model.Trace;
+import vdm.system.Trace;
 
 /**
  * What the explorer found: a failed operation or an invariant violation, with the shortest ordering that reaches it

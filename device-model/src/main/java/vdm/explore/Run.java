@@ -1,6 +1,6 @@
 package vdm.explore;
 
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
@@ -9,13 +9,13 @@ import vdm.pci.layout.BarKind;
 
 /** The model an ordering runs on: a booted model with a guest, the explored device, and whether a restore is owed. */
 final class Run {
-    private final Vdm vdm;
+    private final Machine vdm;
     private final Sbdf device;
     private final int domid;
     private final long barA, barB;
     private boolean needsRestore;
 
-    Run(Vdm vdm, Sbdf device) {
+    Run(Machine vdm, Sbdf device) {
         this.vdm = vdm;
         this.device = device;
         this.domid = vdm.libxl().domainCreate(1);
@@ -26,7 +26,7 @@ final class Run {
         this.barB = f.barKind(0) == BarKind.MEM64 ? barA + (size << 4) : 0xd000_0000L;
     }
 
-    Vdm vdm() { return vdm; }
+    Machine vdm() { return vdm; }
     Sbdf device() { return device; }
     int domid() { return domid; }
     Dom0Kernel kernel() { return vdm.kernel(); }

@@ -4,7 +4,8 @@ package vdm.invariants;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import vdm.Vdm;
+import vdm.system.Machine;
+import vdm.system.Trace;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
@@ -32,7 +33,25 @@ import vdm.xen.PirqTable;
 public final class InvariantMonitor {
     private InvariantMonitor() {}
 
-    public static List<Violation> check(Vdm vdm) {
+    /**
+     * Checks every invariant after each step of a machine and records in its trace each violation when it first
+     * appears ("after" the step that caused it); one that heals and comes back is reported again.
+     */
+    public static final Machine.StepMonitor TRACING = machine -> {
+        if (!machine.trace().recording()) return null; // nowhere to report: checking would only cost
+        java.util.Set<String> known = new java.util.HashSet<>();
+        return step -> {
+            java.util.Set<String> now = new java.util.HashSet<>();
+            for (Violation v : check(machine)) {
+                String key = v.invariant() + "|" + v.where();
+                now.add(key);
+                if (known.add(key)) machine.trace().add(Trace.Source.INVARIANT, Trace.Verdict.FAILED, v.toString(), "after " + step, 0);
+            }
+            known.retainAll(now);
+        };
+    };
+
+    public static List<Violation> check(Machine vdm) {
         List<Violation> out = new ArrayList<>();
         vpciCache(vdm, out);
         p2m(vdm, out);
@@ -43,7 +62,7 @@ public final class InvariantMonitor {
         return out;
     }
 
-    public static void vpciCache(Vdm vdm, List<Violation> out) {
+    public static void vpciCache(Machine vdm, List<Violation> out) {
         Domain dom0 = vdm.dom0();
         if (dom0 == null) return;
         for (Header h : dom0.headers()) {
@@ -62,7 +81,7 @@ public final class InvariantMonitor {
         }
     }
 
-    public static void p2m(Vdm vdm, List<Violation> out) {
+    public static void p2m(Machine vdm, List<Violation> out) {
         List<Object[]> machine = new ArrayList<>(); // {first frame, last frame, domain id, where}
         for (Domain d : vdm.xen().domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
@@ -98,7 +117,7 @@ public final class InvariantMonitor {
         }
     }
 
-    public static void pirqs(Vdm vdm, List<Violation> out) {
+    public static void pirqs(Machine vdm, List<Violation> out) {
         if (vdm.xen().routing() == null) return;
         for (Domain d : vdm.xen().domains()) {
             for (int[] m : d.pirqs().mappings()) {
@@ -110,7 +129,7 @@ public final class InvariantMonitor {
         }
     }
 
-    public static void ioapic(Vdm vdm, List<Violation> out) {
+    public static void ioapic(Machine vdm, List<Violation> out) {
         var routing = vdm.xen().routing();
         if (routing == null) return;
         for (int gsi = 0; gsi < routing.gsiLimit(); gsi++) {
@@ -122,7 +141,7 @@ public final class InvariantMonitor {
         }
     }
 
-    public static void dom0Gsi(Vdm vdm, List<Violation> out) {
+    public static void dom0Gsi(Machine vdm, List<Violation> out) {
         for (Sbdf s : vdm.kernel().pciback().devices()) {
             int cached = vdm.kernel().pciback().gsi(s);
             if (cached < 0) continue;
@@ -137,7 +156,7 @@ public final class InvariantMonitor {
         }
     }
 
-    public static void permissions(Vdm vdm, List<Violation> out) {
+    public static void permissions(Machine vdm, List<Violation> out) {
         for (Domain d : vdm.xen().domains()) {
             if (d.isHardwareDomain()) continue;
             BitSet want = new BitSet();

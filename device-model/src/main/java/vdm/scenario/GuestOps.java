@@ -1,6 +1,6 @@
 package vdm.scenario;
 
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.ioapic.Polarity;
@@ -24,7 +24,7 @@ public final class GuestOps {
     }
 
     /** True if the device decodes its BAR0 at {@code machine}. */
-    public static boolean deviceDecodes(Vdm vdm, XenPtDevice pt, long machine) {
+    public static boolean deviceDecodes(Machine vdm, XenPtDevice pt, long machine) {
         PhysicalFunction f = vdm.host().require(pt.hostAddress());
         return machine >= 0 && f.barDecodes(0) && f.barAddress(0) == machine;
     }
@@ -34,7 +34,7 @@ public final class GuestOps {
      * INTx on its real GSI, and returns how many deliveries reached that guest pin meanwhile; then the device lowers the line
      * and the guest EOIs.
      */
-    public static int takeInterrupt(Vdm vdm, XenPtDevice pt) {
+    public static int takeInterrupt(Machine vdm, XenPtDevice pt) {
         GuestInterrupts gi = pt.guest().interrupts();
         int guestGsi = GuestInterrupts.intxGsi(pt.guestSlot(), pt.interruptPin() - 1);
         gi.vioapic().setEntry(guestGsi, RedirectionEntry.fixed(VECTOR, TriggerMode.LEVEL, Polarity.ACTIVE_LOW, 0));

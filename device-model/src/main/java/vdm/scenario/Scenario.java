@@ -2,11 +2,11 @@ package vdm.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
-import vdm.model.Trace;
+import vdm.system.Trace;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.XenPtDevice;
 import vdm.errno.Errno;
@@ -70,9 +70,9 @@ public final class Scenario {
     private Scenario() {}
 
     /** Runs the flow on {@code device} in the system the builder makes; {@code label} names it (e.g. the preset). */
-    public static Result run(Vdm.Builder builder, Sbdf device, String label) {
+    public static Result run(Machine.Builder builder, Sbdf device, String label) {
         List<Step> steps = new ArrayList<>();
-        Vdm vdm = builder.build();
+        Machine vdm = builder.build();
         Trace trace = vdm.trace();
         steps.add(new Step("boot", Trace.Verdict.OK, String.format("%s dom0, %d functions, fixes: %s",
                 vdm.dom0().kind(), vdm.host().functions().size(), vdm.fixes())));
@@ -147,7 +147,7 @@ public final class Scenario {
     }
 
     /** After pcistub_init_device the device's BARs must be the ones it had: a dropped restore leaves reset BARs. */
-    private static String restoredBars(Vdm vdm, PhysicalFunction f, int[] before) {
+    private static String restoredBars(Machine vdm, PhysicalFunction f, int[] before) {
         for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n)) continue;
             int now = vdm.host().read(f.sbdf(), 0x10 + 4 * n, 4);
@@ -160,7 +160,7 @@ public final class Scenario {
     }
 
     /** The machine irq the guest's INTx was mapped from, against the device's real GSI. */
-    private static String wrongLine(Vdm vdm, Sbdf device, XenPtDevice pt) {
+    private static String wrongLine(Machine vdm, Sbdf device, XenPtDevice pt) {
         if (pt.interruptPin() == 0) return null;
         int gsi = vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
         int machine = pt.guest().pirqs().irq(pt.machineIrq());
@@ -171,7 +171,7 @@ public final class Scenario {
     }
 
     /** A map_pirq in this step whose GSI index is not the device's GSI: a Linux IRQ number taken for a GSI. */
-    private static String wrongIndex(Vdm vdm, Sbdf device, Trace trace) {
+    private static String wrongIndex(Machine vdm, Sbdf device, Trace trace) {
         int gsi = vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
         if (gsi < 0) return null;
         for (Trace.Event e : trace.events()) {

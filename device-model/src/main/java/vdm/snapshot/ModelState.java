@@ -1,6 +1,6 @@
 package vdm.snapshot;
 
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.dom0.Dom0State;
 import vdm.host.HostState;
 import vdm.fingerprint.StateHash;
@@ -17,12 +17,12 @@ import vdm.xen.XenState;
 public record ModelState(HostState host, XenState xen, Dom0State dom0, ToolstackState toolstack) {
 
     /** The model as it is now. */
-    public static ModelState capture(Vdm vdm) {
+    public static ModelState capture(Machine vdm) {
         return capture(vdm, null);
     }
 
     /** The model as it is now, sharing config images with {@code like} (e.g. the state it was reached from) where equal. */
-    public static ModelState capture(Vdm vdm, ModelState like) {
+    public static ModelState capture(Machine vdm, ModelState like) {
         return new ModelState(HostState.capture(vdm.host(), like == null ? null : like.host), XenState.capture(vdm.xen()),
                 Dom0State.capture(vdm.kernel()), ToolstackState.capture(vdm.libxl()));
     }
@@ -32,7 +32,7 @@ public record ModelState(HostState host, XenState xen, Dom0State dom0, Toolstack
      * part is checked first, so a state that does not fit is refused with an error naming what does not fit, and the
      * model is left as it was.
      */
-    public void restore(Vdm vdm) {
+    public void restore(Machine vdm) {
         if (host.description() != vdm.host().description() && !host.description().equals(vdm.host().description())) {
             throw new IllegalArgumentException("the state is of another host");
         }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HexFormat;
 import java.util.List;
-import vdm.Vdm;
+import vdm.system.Machine;
 import vdm.dom0.Dom0Snapshot;
 import vdm.host.HostDescription;
 import vdm.host.HostLoader;
@@ -41,7 +41,7 @@ public final class Snapshot {
         }
     }
 
-    public static String save(Vdm vdm) {
+    public static String save(Machine vdm) {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT).put("version", VERSION);
         Fixes f = vdm.fixes();
@@ -76,8 +76,16 @@ public final class Snapshot {
         }
     }
 
-    /** A fresh model in the state the document describes. */
-    public static Vdm load(String document) {
+    /** A fresh machine in the state the document describes. */
+    public static Machine load(String document) {
+        return load(document, Machine::host);
+    }
+
+    /**
+     * A fresh machine in the state the document describes, built by {@code builders} from the document's host (the
+     * embedding API passes its own, so the loaded model is watched as a built one is).
+     */
+    public static Machine load(String document, java.util.function.Function<HostDescription, ? extends Machine.Builder> builders) {
         JsonNode o;
         try {
             o = JSON.readTree(document);
@@ -102,7 +110,7 @@ public final class Snapshot {
             Fixes fixes = new Fixes(f.get("resetNotification").asBoolean(), f.get("pvhMapPirq").asBoolean(),
                     f.get("setupGsi").asBoolean(), Fixes.GsiLookup.valueOf(f.get("gsiLookup").asText()));
             HostDescription desc = HostLoader.parse(o.get("host").toString());
-            Vdm vdm = Vdm.host(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
+            Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
                     .dom0Vcpus(o.get("dom0").get("vcpus").asInt()).bootDom0(false).build();
             ModelState state = new ModelState(hostState(vdm, o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
                     Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
@@ -124,7 +132,7 @@ public final class Snapshot {
         return HexFormat.of().formatHex(b);
     }
 
-    private static HostState hostState(Vdm vdm, JsonNode hs) {
+    private static HostState hostState(Machine vdm, JsonNode hs) {
         List<PhysicalFunction> functions = vdm.host().functions();
         int[][] configs = new int[functions.size()][];
         for (int i = 0; i < configs.length; i++) {

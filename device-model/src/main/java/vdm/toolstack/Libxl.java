@@ -9,7 +9,7 @@ import java.util.Map;
 import vdm.dom0.Dom0Kernel;
 import vdm.pci.Sbdf;
 import vdm.model.Fixes;
-import vdm.model.Trace;
+import vdm.log.StepBus;
 import vdm.xen.Domain;
 import vdm.xen.Domctls;
 import vdm.errno.Errno;
@@ -24,22 +24,24 @@ import vdm.xen.Xen;
 public final class Libxl {
     private final Xen xen;
     private final Dom0Kernel kernel;
-    private final Trace trace;
+    private final ToolstackLog log;
+    private final StepBus steps;
     private final Map<Sbdf, XenPtDevice> attached = new LinkedHashMap<>();
     /** The interrupt libxl itself mapped and permitted per device: {pirq, irqOrGsi, gsiPermission ? 1 : 0}. */
     private final Map<Sbdf, int[]> routed = new LinkedHashMap<>();
 
-    public Libxl(Xen xen, Dom0Kernel kernel, Trace trace) {
+    public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
         this.xen = xen;
         this.kernel = kernel;
-        this.trace = trace;
+        this.log = log;
+        this.steps = steps;
     }
 
     public Xen xen() { return xen; }
     public Dom0Kernel kernel() { return kernel; }
 
     private void error(String format, Object... args) {
-        trace.error(Trace.Source.LIBXL, String.format(format, args), -1);
+        log.error(ToolstackLog.Source.LIBXL, String.format(format, args), -1);
     }
 
     // ---- assignable devices (xl pci-assignable-add/remove/list)
@@ -153,18 +155,18 @@ public final class Libxl {
             return new AttachResult(a.rc(), "assign_device", Errno.text(a.rc()));
         }
         undo.push(() -> xen.undoAssign(a, sbdf));
-        XenPtDevice pt = new XenPtDevice(xen, kernel, trace, d, sbdf, guestSlot);
+        XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
         pt.realize();
         undo.push(pt::unrealize);
         AttachResult routing = pciAddDmDone(d, sbdf, pt, undo, diagnostics);
         if (diagnostics != null && !diagnostics.isEmpty() && routing.ok()) routing = diagnostics.getFirst();
         if (!routing.ok()) {
             while (!undo.isEmpty()) undo.pop().run();
-            kernel.step("pci-attach " + sbdf + " (undone)");
+            steps.end("pci-attach " + sbdf + " (undone)");
             return routing;
         }
         attached.put(sbdf, pt);
-        kernel.step("pci-attach " + sbdf);
+        steps.end("pci-attach " + sbdf);
         return AttachResult.OK;
     }
 
@@ -260,14 +262,16 @@ public final class Libxl {
         xen.deassign(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
-        kernel.step("pci-detach " + sbdf);
+        steps.end("pci-detach " + sbdf);
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
     }
 
     /** Snapshot support. */
     Map<Sbdf, XenPtDevice> attachedMap() { return new LinkedHashMap<>(attached); }
     Map<Sbdf, int[]> routedMap() { return new LinkedHashMap<>(routed); }
-    Trace trace() { return trace; }
+    public ToolstackLog log() { return log; }
+
+    StepBus steps() { return steps; }
 
     void restore(Map<Sbdf, XenPtDevice> devices, Map<Sbdf, int[]> routes) {
         attached.clear();

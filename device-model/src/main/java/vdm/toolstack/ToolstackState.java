@@ -68,7 +68,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             XenPtDevice p = current.get(a.host());
             // QEMU's object for the device is kept when it is the same realization (guest, slot, host resources)
             if (p == null || p.guest() != guest || p.guestSlot() != a.slot() || !Arrays.deepEquals(p.resources(), a.resources())) {
-                p = new XenPtDevice(libxl.xen(), libxl.kernel(), libxl.trace(), guest, a.host(), a.slot(), a.config(), a.resources());
+                p = new XenPtDevice(libxl.xen(), libxl.kernel(), libxl.log(), libxl.steps(), guest, a.host(), a.slot(), a.config(), a.resources());
             }
             Map<Integer, long[]> maps = new TreeMap<>();
             long[] m = a.mappings();

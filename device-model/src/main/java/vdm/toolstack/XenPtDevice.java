@@ -6,7 +6,7 @@ import vdm.dom0.Dom0Kernel;
 import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
 import vdm.model.Fixes;
-import vdm.model.Trace;
+import vdm.log.StepBus;
 import vdm.xen.Domain;
 import vdm.errno.Errno;
 import vdm.xen.P2m;
@@ -22,7 +22,8 @@ import vdm.xen.Xen;
 public final class XenPtDevice {
     private final Xen xen;
     private final Dom0Kernel kernel;
-    private final Trace trace;
+    private final ToolstackLog log;
+    private final StepBus steps;
     private final Domain guest;
     private final Sbdf host;
     private final int guestSlot;
@@ -35,15 +36,16 @@ public final class XenPtDevice {
     private boolean bound;
     private final Map<Integer, long[]> mapped = new HashMap<>(); // BAR -> {gfn, mfn, frames}
 
-    XenPtDevice(Xen xen, Dom0Kernel kernel, Trace trace, Domain guest, Sbdf host, int guestSlot) {
-        this(xen, kernel, trace, guest, host, guestSlot, kernel.sysfs(host).config(), kernel.sysfs(host).regions());
+    XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot) {
+        this(xen, kernel, log, steps, guest, host, guestSlot, kernel.sysfs(host).config(), kernel.sysfs(host).regions());
     }
 
     /** With the host config and resources given (realize reads them from sysfs; a snapshot load from the document). */
-    XenPtDevice(Xen xen, Dom0Kernel kernel, Trace trace, Domain guest, Sbdf host, int guestSlot, byte[] config, long[][] resources) {
+    XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot, byte[] config, long[][] resources) {
         this.xen = xen;
         this.kernel = kernel;
-        this.trace = trace;
+        this.log = log;
+        this.steps = steps;
         this.guest = guest;
         this.host = host;
         this.guestSlot = guestSlot;
@@ -89,28 +91,28 @@ public final class XenPtDevice {
      * (xc_domain_bind_pt_pci_irq). Failures here are logged and leave the device without INTx, as QEMU does.
      */
     void realize() {
-        trace.log(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Assigning real physical device %02x:%02x.%d to devfn %#x",
+        log.info(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Assigning real physical device %02x:%02x.%d to devfn %#x",
                 host.bus(), host.device(), host.function(), guestSlot << 3));
         if (interruptPin() == 0) {
-            trace.log(Trace.Source.QEMU, prefix() + "xen_pt_realize: no pin interrupt");
+            log.info(ToolstackLog.Source.QEMU, prefix() + "xen_pt_realize: no pin interrupt");
             return;
         }
         int irq = machineIrqSource();
         if (irq <= 0) {
-            trace.log(Trace.Source.QEMU, prefix() + "xen_pt_realize: machine irq is 0");
+            log.info(ToolstackLog.Source.QEMU, prefix() + "xen_pt_realize: machine irq is 0");
             return;
         }
         int pirq = -1;
         PhysdevOps.PirqResult r = xen.physdev().mapPirq(kernel.domain(), guest.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
         if (r.rc() != 0) {
-            trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Mapping machine irq %d to pirq %d failed, (err: %d)",
+            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Mapping machine irq %d to pirq %d failed, (err: %d)",
                     irq, pirq, -r.rc()), r.rc());
             return;
         }
         machineIrq = r.pirq();
         int rc = guest.interrupts().bind(kernel.domain(), machineIrq, guestSlot, interruptPin() - 1);
         if (rc != 0) {
-            trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt_realize: Binding of interrupt %d failed! (err: %d)",
+            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Binding of interrupt %d failed! (err: %d)",
                     interruptPin() - 1, -rc), rc);
             xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
@@ -223,7 +225,7 @@ public final class XenPtDevice {
             // bytes from 0x40 on: capabilities are read from the device and not written by the guest
         }
         if (offset < 0x34 && offset + size > 0x04) updateMappings();
-        kernel.step(String.format("guest config write 0x%x/%d to %s", offset, size, host));
+        steps.end(String.format("guest config write 0x%x/%d to %s", offset, size, host));
     }
 
     private void writeBarByte(int b, int v) {
@@ -264,7 +266,7 @@ public final class XenPtDevice {
             if (want != null) {
                 int rc = xen.memoryMapping(kernel.domain(), guest.id(), want[0], want[1], want[2], true, new P2m.Owner(host, n));
                 if (rc == 0) mapped.put(n, want);
-                else trace.error(Trace.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
+                else log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
             }
         }
     }

@@ -1,5 +1,6 @@
 package vdm.xen;
 
+import vdm.log.Level;
 import java.util.BitSet;
 import vdm.errno.Errno;
 import vdm.ioapic.GsiSpace;
@@ -60,7 +61,7 @@ public final class IoApicRouting {
      */
     public synchronized int registerGsi(int gsi, boolean level, boolean activeLow) {
         if (gsi < 0 || !physical.serves(gsi)) {
-            log.log(-1, XenLog.Level.WARNING, String.format("No IOAPIC for GSI %d", gsi));
+            log.log(-1, Level.WARNING, String.format("No IOAPIC for GSI %d", gsi));
             return -Errno.EINVAL;
         }
         if (programmed.get(gsi)) return -Errno.EEXIST;

@@ -1,5 +1,6 @@
 package vdm.xen;
 
+import vdm.log.Level;
 import vdm.errno.Errno;
 import vdm.pci.Sbdf;
 
@@ -84,7 +85,7 @@ public final class PhysdevOps {
             case MAP_PIRQ_TYPE_GSI -> allocateAndMapGsiPirq(caller, d, index, pirq);
             case MAP_PIRQ_TYPE_MSI -> allocateAndMapMsiPirq(caller, d, pirq);
             default -> {
-                xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: wrong map_pirq type %x", d.id(), type));
+                xen.log().log(caller.id(), Level.ERR, String.format("dom%d: wrong map_pirq type %x", d.id(), type));
                 yield new PirqResult(-Errno.EINVAL, 0);
             }
         };
@@ -93,13 +94,13 @@ public final class PhysdevOps {
     /** allocate_and_map_gsi_pirq: {@code index} is the GSI; the hardware domain may map one it has no pirq for. */
     PirqResult allocateAndMapGsiPirq(Domain caller, Domain d, int index, int pirq) {
         if (index < 0 || index >= gsiLimit()) {
-            xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: map invalid irq %d", d.id(), index));
+            xen.log().log(caller.id(), Level.ERR, String.format("dom%d: map invalid irq %d", d.id(), index));
             return new PirqResult(-Errno.EINVAL, 0);
         }
         int irq = caller.pirqs().irq(index);
         if (irq <= 0) {
             if (!caller.isHardwareDomain()) {
-                xen.log().log(caller.id(), XenLog.Level.ERR, String.format("dom%d: map pirq with incorrect irq!", d.id()));
+                xen.log().log(caller.id(), Level.ERR, String.format("dom%d: map pirq with incorrect irq!", d.id()));
                 return new PirqResult(-Errno.EINVAL, 0);
             }
             irq = index;
@@ -138,13 +139,13 @@ public final class PhysdevOps {
             if (current != 0) return current;
             int p = gsi ? d.pirqs().free(FIRST_GSI_PIRQ, gsiLimit()) : freeFromTop(d);
             if (p < 0) {
-                xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: no free pirq", d.id()));
+                xen.log().log(d.id(), Level.ERR, String.format("dom%d: no free pirq", d.id()));
                 return -Errno.ENOSPC;
             }
             return p;
         }
         if (current != 0 && current != pirq) {
-            xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: irq %d already mapped to pirq %d", d.id(), irq, current));
+            xen.log().log(d.id(), Level.ERR, String.format("dom%d: irq %d already mapped to pirq %d", d.id(), irq, current));
             return -Errno.EEXIST;
         }
         if (pirq >= d.pirqs().size()) return -Errno.EINVAL;
@@ -162,12 +163,12 @@ public final class PhysdevOps {
     private int mapDomainPirq(Domain caller, Domain d, int pirq, int irq, PirqTable.Type type) {
         if (!caller.irqPermitted(irq)) return -Errno.EPERM;
         if (pirq <= 0 || pirq >= d.pirqs().size() || irq <= 0 || irq >= Xen.NR_IRQS) {
-            xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: invalid pirq %d or irq %d", d.id(), pirq, irq));
+            xen.log().log(d.id(), Level.ERR, String.format("dom%d: invalid pirq %d or irq %d", d.id(), pirq, irq));
             return -Errno.EINVAL;
         }
         int oldIrq = d.pirqs().irq(pirq), oldPirq = d.pirqs().pirq(irq);
         if ((oldIrq > 0 && oldIrq != irq) || (oldPirq != 0 && oldPirq != pirq)) {
-            xen.log().log(d.id(), XenLog.Level.WARNING, String.format("dom%d: pirq %d or irq %d already mapped (%d,%d)",
+            xen.log().log(d.id(), Level.WARNING, String.format("dom%d: pirq %d or irq %d already mapped (%d,%d)",
                     d.id(), pirq, irq, oldPirq, oldIrq));
             return 0;
         }
@@ -192,7 +193,7 @@ public final class PhysdevOps {
         synchronized (d.pirqs()) {
             int irq = d.pirqs().irq(pirq);
             if (irq <= 0) {
-                xen.log().log(d.id(), XenLog.Level.ERR, String.format("dom%d: pirq %d not mapped", d.id(), pirq));
+                xen.log().log(d.id(), Level.ERR, String.format("dom%d: pirq %d not mapped", d.id(), pirq));
                 return -Errno.EINVAL;
             }
             d.pirqs().unmap(pirq);

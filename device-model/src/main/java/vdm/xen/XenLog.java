@@ -1,17 +1,17 @@
 package vdm.xen;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import vdm.log.Level;
+import vdm.log.LogRing;
 
 /**
  * Xen's console ring as structured events: time order, domain (or -1 for Xen itself), level and the exact message
  * text. {@link #dmesg()} prints it as {@code xl dmesg} does ({@code (XEN) [   0.000042] d0v0 message}).
  */
 public final class XenLog {
-    public enum Level { ERR, WARNING, INFO, DEBUG }
-
     /** One console line; {@code sequence} orders events, {@code micros} is model time. */
     public record Event(long sequence, long micros, int domain, int vcpu, Level level, String message) {
         /** As the console prints it; gprintk's "dNvM " prefix when a vCPU is known. */
@@ -23,23 +23,18 @@ public final class XenLog {
 
     /** Like Xen's console ring (conring), the log keeps the newest lines only. */
     public static final int CAPACITY = 8192;
-    private final java.util.ArrayDeque<Event> events = new java.util.ArrayDeque<>();
+    private final LogRing<Event> events = new LogRing<>(CAPACITY);
     private final AtomicLong sequence = new AtomicLong();
-    private final List<java.util.function.Consumer<Event>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Told of every line as it is logged (traces merge the console into their own order). */
-    public void addListener(java.util.function.Consumer<Event> listener) {
-        listeners.add(listener);
+    public void addListener(Consumer<Event> listener) {
+        events.addListener(listener);
     }
 
     /** Records a line; {@code domain} -1 means Xen itself (printk rather than gprintk). */
-    public synchronized Event log(int domain, Level level, String message) {
+    public Event log(int domain, Level level, String message) {
         long seq = sequence.incrementAndGet();
-        Event e = new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message);
-        if (events.size() == CAPACITY) events.removeFirst();
-        events.addLast(e);
-        for (var l : listeners) l.accept(e);
-        return e;
+        return events.add(new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message));
     }
 
     public Event warn(int domain, String format, Object... args) {
@@ -50,26 +45,26 @@ public final class XenLog {
         return log(domain, Level.INFO, String.format(format, args));
     }
 
-    public synchronized List<Event> events() {
-        return List.copyOf(events);
+    public List<Event> events() {
+        return events.entries();
     }
 
-    public synchronized List<Event> matching(Predicate<Event> p) {
-        return events.stream().filter(p).toList();
+    public List<Event> matching(Predicate<Event> p) {
+        return events.matching(p);
     }
 
     /** True if some line contains {@code text}. */
-    public synchronized boolean contains(String text) {
-        return events.stream().anyMatch(e -> e.message().contains(text));
+    public boolean contains(String text) {
+        return events.any(e -> e.message().contains(text));
     }
 
-    public synchronized String dmesg() {
+    public String dmesg() {
         StringBuilder sb = new StringBuilder();
-        for (Event e : events) sb.append(e.line()).append('\n');
+        for (Event e : events.entries()) sb.append(e.line()).append('\n');
         return sb.toString();
     }
 
-    public synchronized int size() {
+    public int size() {
         return events.size();
     }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.model.Preset;
-import vdm.model.Trace;
+import vdm.system.Trace;
 
 /** The ordering explorer finds the seed's failures by itself under broken, and only Xen's open limitation upstream. */
 class ExplorerTest {

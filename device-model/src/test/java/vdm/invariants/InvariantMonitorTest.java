@@ -9,7 +9,7 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.host.LinkDevice;
 import vdm.model.Preset;
-import vdm.model.Trace;
+import vdm.system.Trace;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 import vdm.xen.P2m;

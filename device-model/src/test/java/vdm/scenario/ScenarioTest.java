@@ -10,7 +10,7 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.model.Fixes;
 import vdm.model.Preset;
-import vdm.model.Trace;
+import vdm.system.Trace;
 import vdm.xen.Domain;
 
 /** The scenario replay under each preset, and each failure of DESIGN section 7 alone (one fix off, the rest on). */

@@ -100,7 +100,7 @@ class SnapshotTest {
             int cut = rnd.nextInt(ops.size());
             Vdm a = modelAfter(preset, ops, cut);
             String saved = Snapshot.save(a);
-            Vdm b = Snapshot.load(saved);
+            Vdm b = Vdm.load(saved);
             String again = Snapshot.save(b);
             if (!saved.equals(again)) {
                 List<String> x = saved.lines().toList(), y = again.lines().toList();
@@ -142,7 +142,7 @@ class SnapshotTest {
             Vdm a = modelAfter(preset, ops, cut);
             ModelState state = ModelState.capture(a);
             String saved = Snapshot.save(a);
-            Vdm b = Snapshot.load(saved);
+            Vdm b = Vdm.load(saved);
             assertEquals(state.fingerprint(), ModelState.capture(b).fingerprint(), "seed " + seed + " " + preset + ": a loaded model has the state's fingerprint");
             for (Function<Vdm, String> op : detour) op.apply(a);
             state.restore(a);

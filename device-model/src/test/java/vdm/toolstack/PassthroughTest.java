@@ -9,7 +9,7 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
-import vdm.model.Trace;
+import vdm.system.Trace;
 
 class PassthroughTest {
     private static final Sbdf NIC = DefaultHost.NIC;

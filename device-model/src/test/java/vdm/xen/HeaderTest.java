@@ -1,5 +1,6 @@
 package vdm.xen;
 
+import vdm.log.Level;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,7 +58,7 @@ class HeaderTest {
         xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfe000000);
         assertEquals(0xfebc0000, bus.space("0000:00:03.0").read(0x10, 4));
         assertEquals("0000:00:03.0: ignored BAR 0 write while mapped", xen.log().events().getLast().message());
-        assertEquals(XenLog.Level.WARNING, xen.log().events().getLast().level());
+        assertEquals(Level.WARNING, xen.log().events().getLast().level());
         assertTrue(xen.log().dmesg().contains("(XEN) ["));
         assertTrue(xen.log().dmesg().contains("] d0v0 0000:00:03.0: ignored BAR 0 write while mapped"));
     }

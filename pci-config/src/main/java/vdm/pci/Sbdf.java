@@ -14,10 +14,10 @@ public record Sbdf(int segment, int bus, int device, int function) implements Co
     private static final Pattern FORM = Pattern.compile("(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
 
     public Sbdf {
-        if (segment < 0 || segment > 0xffff) throw new IllegalArgumentException(String.format("segment 0x%x must fit 16 bits", segment));
-        if (bus < 0 || bus > 0xff) throw new IllegalArgumentException(String.format("bus 0x%x must fit 8 bits", bus));
-        if (device < 0 || device > 0x1f) throw new IllegalArgumentException(String.format("device 0x%x must be 0..0x1f", device));
-        if (function < 0 || function > 7) throw new IllegalArgumentException("function " + function + " must be 0..7");
+        if (segment < 0 || segment > 0xffff) throw new IllegalArgumentException(String.format("PCI segment 0x%x must be 0000..ffff", segment));
+        if (bus < 0 || bus > 0xff) throw new IllegalArgumentException(String.format("PCI bus 0x%x must be 00..ff", bus));
+        if (device < 0 || device > 0x1f) throw new IllegalArgumentException(String.format("PCI device 0x%x must be 00..1f", device));
+        if (function < 0 || function > 7) throw new IllegalArgumentException("PCI function " + function + " must be 0..7");
     }
 
     /** A function on segment 0. */

@@ -20,7 +20,7 @@ import vdm.explore.Op;
 import vdm.explore.ScenarioFile;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
-import vdm.model.Trace;
+import vdm.system.Trace;
 import vdm.xen.Domain;
 
 /**

@@ -57,10 +57,10 @@ final class Lspci {
         StringBuilder b = new StringBuilder();
         boolean in = false;
         for (String line : output.split("\n")) {
-            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) in = line.startsWith(bdf + " ");
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) in = line.startsWith(bdf.lspci() + " ");
             if (in) b.append(line).append('\n');
         }
-        if (b.isEmpty()) fail("lspci shows no device " + bdf + " in:\n" + output);
+        if (b.isEmpty()) fail("lspci shows no device " + bdf.lspci() + " in:\n" + output);
         return b.toString();
     }
 }

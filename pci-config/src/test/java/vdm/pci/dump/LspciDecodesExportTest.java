@@ -59,7 +59,7 @@ class LspciDecodesExportTest {
         ConfigSpace space = Engine.COMPILED.create(DeviceCatalog.layout(name, mode));
         String block = decode(space, "-n", "-vvv");
         int vendor = space.read(0, 2), device = space.read(2, 2);
-        assertTrue(block.startsWith(String.format("%s %04x: %04x:%04x", BDF, space.read(0x0a, 2), vendor, device)), block);
+        assertTrue(block.startsWith(String.format("%s %04x: %04x:%04x", BDF.lspci(), space.read(0x0a, 2), vendor, device)), block);
         if (space.read(8, 1) != 0) assertShows(block.lines().findFirst().orElseThrow(), String.format("(rev %02x)", space.read(8, 1)));
         if (space.layout().headerType() == 0) assertLine(block, String.format("Subsystem: %04x:%04x", space.read(0x2c, 2), space.read(0x2e, 2)));
         assertShows(block, "Control: I/O- Mem- BusMaster-");

@@ -287,7 +287,7 @@ public final class PassthroughCommands {
         }
         Vdm loaded;
         try {
-            loaded = vdm.snapshot.Snapshot.load(doc);
+            loaded = Vdm.load(doc);
         } catch (IllegalArgumentException e) {
             throw domainError("snapshot load", -Errno.EINVAL, e.getMessage()); // the running model is untouched
         }

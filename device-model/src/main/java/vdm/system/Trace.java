@@ -1,4 +1,4 @@
-package vdm.model;
+package vdm.system;
 
 import java.util.ArrayList;
 import java.util.List;
