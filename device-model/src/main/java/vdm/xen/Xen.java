@@ -370,8 +370,8 @@ public final class Xen {
         Domain d = vcpu.domain();
         Vpci vpci = d.vpci(busDevfn);
         if (vpci != null) {
-            vpci.write(vcpu, reg, size, value);
-            vcpu.resume(); // the deferred mapping is done before the vCPU returns to the guest
+            vcpu.defer(vpci.dispatchWrite(reg, size, value)); // defer_map: the work is the write's result
+            vcpu.resume(); // vpci_process_pending: done before the vCPU returns to the guest
             return;
         }
         if (d.isHardwareDomain()) {

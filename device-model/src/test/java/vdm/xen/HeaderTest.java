@@ -48,6 +48,39 @@ class HeaderTest {
     }
 
     @Test
+    void aCommandWriteReturnsItsDeferredMappingAsDataAndTouchesNothingUntilApplied() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XenConfig.UPSTREAM, bus);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Vcpu v = dom0.vcpu(0);
+        xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfebc0000);
+        PendingMapping work = dom0.vpci(NIC).dispatchWrite(0x04, 2, 0x0006);
+        assertTrue(work != null && work.map() && !work.romOnly());
+        assertEquals(0x0006, work.command(), "the COMMAND to write last");
+        assertTrue(work.p2m() == dom0.p2m(), "the owner's p2m");
+        assertEquals(1, work.bars().length, "BAR0 only: the ROM is not enabled");
+        assertEquals(0, work.bars()[0].index());
+        assertFalse(v.hasPendingWork(), "dispatching attaches nothing: the caller does");
+        assertEquals(0, bus.space("0000:00:03.0").read(0x04, 2));
+        assertTrue(dom0.p2m().isEmpty());
+        v.defer(work);
+        assertEquals(1, v.resume());
+        assertEquals(0x0006, bus.space("0000:00:03.0").read(0x04, 2));
+        assertEquals(0xfebc0000L, dom0.p2m().translate(0xfebc0000L));
+        assertEquals(null, dom0.vpci(NIC).dispatchWrite(0x04, 2, 0x0007), "no change of MEMORY: nothing to defer");
+        assertEquals(0x0007, bus.space("0000:00:03.0").read(0x04, 2));
+    }
+
+    @Test
+    void theHardwareWriteReturnsItsEffects() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        PciHardware hw = bus.function(NIC.packed());
+        assertEquals(vdm.pci.Effects.COMMAND_MEMORY, hw.write(0x04, 2, 0x0002) & vdm.pci.Effects.COMMAND_MEMORY);
+        assertEquals(0, hw.write(0x04, 2, 0x0002), "writing the same value changes nothing");
+        assertEquals(0, PciHardware.NONE.write(0x04, 2, 0x0002));
+    }
+
+    @Test
     void aBarWriteWhileMappedIsRefusedWithXensLogLine() {
         TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
         Xen xen = new Xen(XenConfig.UPSTREAM, bus);
