@@ -149,12 +149,12 @@ public final class Libxl {
             }
         }
         Deque<Runnable> undo = new ArrayDeque<>();
-        Xen.Assignment a = xen.assign(domid, sbdf);
+        Xen.Assignment a = xen.assignDevice(domid, sbdf);
         if (a.rc() != 0) {
             error("xc_assign_device failed: %s", Errno.text(a.rc()));
             return new AttachResult(a.rc(), "assign_device", Errno.text(a.rc()));
         }
-        undo.push(() -> xen.undoAssign(a, sbdf));
+        undo.push(() -> xen.undoAssignment(a));
         XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
         pt.realize();
         undo.push(pt::unrealize);
@@ -259,7 +259,7 @@ public final class Libxl {
                 xen.domctls().irqPermission(dom0, domid, r[0], false);
             }
         }
-        xen.deassign(domid, sbdf);
+        xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);

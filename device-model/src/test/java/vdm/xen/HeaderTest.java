@@ -127,8 +127,7 @@ class HeaderTest {
         assertEquals(0, hw.read(0x10, 4));
         // The cure, as PHYSDEVOP_pci_device_reset does it: rebuild vPCI from the hardware.
         hw.reset(ResetKind.FLR);
-        assertEquals(0, xen.removeVpci(dom0, NIC));
-        assertEquals(0, xen.addVpci(dom0, NIC));
+        assertEquals(0, xen.rebuildVpci(dom0, NIC));
         assertTrue(dom0.p2m().isEmpty(), () -> dom0.p2m().ranges().toString());
         enable(xen, v);
         assertEquals(0xfebc0000, hw.read(0x10, 4), "the restore is accepted");
@@ -199,13 +198,13 @@ class HeaderTest {
         Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
         Sbdf e = Sbdf.parse("00:04.0");
         xen.ecamWrite(dom0.vcpu(0), ecam(e, 0x10), 4, 0xfe000000);
-        Domain domU = xen.createDomain(1);
-        assertEquals(-Errno.ESRCH, xen.assignDevice(42, e));
-        assertEquals(-Errno.ENODEV, xen.assignDevice(domU.id(), Sbdf.parse("00:1f.0")));
-        assertEquals(0, xen.assignDevice(domU.id(), e));
+        Domain domU = xen.createDomainWithVpci(1);
+        assertEquals(-Errno.ESRCH, xen.assignDevice(42, e).rc());
+        assertEquals(-Errno.ENODEV, xen.assignDevice(domU.id(), Sbdf.parse("00:1f.0")).rc());
+        assertEquals(0, xen.assignDevice(domU.id(), e).rc());
         assertEquals(null, dom0.vpci(e), "dom0 no longer traps it");
-        Domain other = xen.createDomain(1);
-        assertEquals(-Errno.EBUSY, xen.assignDevice(other.id(), e), "held by another domU");
+        Domain other = xen.createDomainWithVpci(1);
+        assertEquals(-Errno.EBUSY, xen.assignDevice(other.id(), e).rc(), "held by another domU");
         Vcpu g = domU.vcpu(0);
         assertEquals(0x10d38086, xen.ecamRead(g, ecam(e, 0), 4));
         assertEquals(0xffffffff, xen.ecamRead(g, ecam(NIC, 0), 4), "another domain's device is invisible");

@@ -34,7 +34,7 @@ class P2mInvariantPropertyTest {
         TestBus bus = new TestBus().add(DEVICES[0], "e1000").add(DEVICES[1], "e1000e").add(DEVICES[2], "gpu");
         Xen xen = new Xen(XenConfig.UPSTREAM, bus, PhysdevTestSupport.gsis(), 9);
         Domain dom0 = xen.createDom0(Domain.Kind.PVH, 2);
-        Domain domU = xen.createDomain(1);
+        Domain domU = xen.createDomainWithVpci(1);
         SplittableRandom rnd = new SplittableRandom(seed);
         List<String> history = new ArrayList<>();
         for (int step = 0; step < 400; step++) {
@@ -86,8 +86,7 @@ class P2mInvariantPropertyTest {
                 }
                 case 6 -> {
                     Domain to = owner == dom0 ? domU : dom0;
-                    xen.removeVpci(owner, dev);
-                    xen.addVpci(to, dev);
+                    if (to == domU) xen.assignDevice(domU.id(), dev); else xen.deassignDevice(domU.id(), dev);
                     what = "move " + dev + " to d" + to.id();
                 }
                 case 7 -> {

@@ -256,6 +256,17 @@ public final class IoApic {
         writeEntry(pin, value, -1L);
     }
 
+    /**
+     * Clears the bits {@code clear} and then sets the bits {@code set} of pin {@code pin}'s entry as one atomic step
+     * (a single compare-and-set against the entry as it is at that moment), with the effects of a register write.
+     * Every read-modify-write of an entry goes through here: a separate {@link #entry} then {@link #setEntry} can
+     * lose a concurrent change (a mask from one caller, a vector from another).
+     */
+    public void updateEntry(int pin, long clear, long set) {
+        checkPin(pin);
+        writeEntry(pin, set, clear | set);
+    }
+
     /** Whether pin {@code pin}'s IRR is set: a level input asserted, or an input latched while masked. */
     public boolean pending(int pin) {
         checkPin(pin);
