@@ -266,7 +266,7 @@ public final class Xen {
                 frames, add ? 1 : 0);
     }
 
-    // ---- snapshot support (XenSnapshot)
+    // ---- snapshot support (XenState)
 
     synchronized int nextDomid() {
         return nextDomid;
