@@ -21,7 +21,7 @@ public final class Scenario {
     /** One step's verdict with a one-line explanation. */
     public record Step(String name, Trace.Verdict verdict, String summary) {}
 
-    /** The replay: its steps, its trace, and where it ran. */
+    /** The replay: its steps, its trace, and where it ran. Written as JSON lines by {@code vdm.persist.ScenarioJson}. */
     public record Result(String label, Sbdf device, List<Step> steps, Trace trace) {
         public long failures() {
             return steps.stream().filter(s -> s.verdict() == Trace.Verdict.FAILED).count();
@@ -53,16 +53,6 @@ public final class Scenario {
                 }
             }
             sb.append(String.format("%n%d steps, %d failed%n", steps.size(), failures()));
-            return sb.toString();
-        }
-
-        /** The trace as JSON lines, then one line per step verdict. */
-        public String toJsonLines() {
-            StringBuilder sb = new StringBuilder(trace.toJsonLines());
-            for (Step s : steps) {
-                sb.append("{\"step\":").append(quote(s.name())).append(",\"verdict\":\"")
-                        .append(s.verdict().name().toLowerCase()).append("\",\"summary\":").append(quote(s.summary())).append("}\n");
-            }
             return sb.toString();
         }
     }
@@ -182,9 +172,5 @@ public final class Scenario {
             }
         }
         return null;
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -60,6 +60,14 @@ class LayeringTest {
     }
 
     @Test
+    void onlyPersistenceKnowsTheFileFormats() {
+        noClasses().that().resideOutsideOfPackage("vdm.persist..").should()
+                .dependOnClassesThat().resideInAPackage("com.fasterxml.jackson..")
+                .because("the layers do not know how they are saved: vdm.persist maps their state records to JSON")
+                .check(MAIN);
+    }
+
+    @Test
     void theLeavesKnowNoOtherLayer() {
         noClasses().that().resideInAnyPackage("vdm.errno..", "vdm.fingerprint..", "vdm.log..").should()
                 .dependOnClassesThat().resideInAnyPackage("vdm.host..", "vdm.xen..", "vdm.model..", "vdm.dom0..",

@@ -11,8 +11,8 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
+import vdm.persist.Snapshot;
 import vdm.snapshot.ModelState;
-import vdm.snapshot.Snapshot;
 
 /**
  * The explorer's shortcut is sound: every state it reaches by putting a captured state back and applying one

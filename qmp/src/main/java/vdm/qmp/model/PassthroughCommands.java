@@ -258,7 +258,7 @@ public final class PassthroughCommands {
     // ---- snapshots
 
     private JsonNode snapshotSave(CommandCall call) throws QmpError {
-        String doc = vdm.snapshot.Snapshot.save(vdm());
+        String doc = vdm.persist.Snapshot.save(vdm());
         var file = call.arguments().optionalString("file");
         if (file.isPresent()) {
             try {

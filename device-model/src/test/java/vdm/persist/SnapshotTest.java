@@ -1,4 +1,4 @@
-package vdm.snapshot;
+package vdm.persist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +19,7 @@ import vdm.host.LinkDevice;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.scenario.GuestOps;
+import vdm.snapshot.ModelState;
 import vdm.toolstack.XenPtDevice;
 
 /**
@@ -150,24 +151,6 @@ class SnapshotTest {
             assertEquals(saved, Snapshot.save(a), "seed " + seed + " " + preset + ": document after the restore");
             answerAlike(ops, cut, a, b, "seed " + seed + " " + preset + ", restored at " + cut);
         }
-    }
-
-    @Test
-    void fingerprintsTellStatesApartAndCapturesShareUnchangedConfigSpaces() {
-        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
-        ModelState before = ModelState.capture(a);
-        assertEquals(before.fingerprint(), ModelState.capture(a, before).fingerprint(), "nothing changed");
-        a.kernel().cfgWrite(DefaultHost.NIC, 0x3c, 1, 0x0b); // interrupt line: one byte of one function
-        ModelState after = ModelState.capture(a, before);
-        assertTrue(!before.fingerprint().equals(after.fingerprint()), "one config byte changes the fingerprint");
-        int nic = a.host().functions().indexOf(a.host().require(DefaultHost.NIC));
-        for (int i = 0; i < after.host().configs().length; i++) {
-            if (i == nic) assertTrue(after.host().configs()[i] != before.host().configs()[i], "the changed space is a new image");
-            else assertTrue(after.host().configs()[i] == before.host().configs()[i], "function " + i + "'s image is shared");
-        }
-        before.restore(a);
-        assertEquals(before.fingerprint(), ModelState.capture(a).fingerprint());
-        assertEquals(0, a.host().read(DefaultHost.NIC, 0x3c, 1) & 0xff, "the restore put the byte back");
     }
 
     @Test
