@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import vdm.persist.TraceJson;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.ioapic.IoApic;
@@ -190,7 +191,7 @@ class InterruptInvariantsTest {
             assertEquals(gsi, guest.pirqs().mappings()[0][1], dev + ": the guest pirq maps the GSI");
             assertTrue(guest.irqPermitted(gsi), dev + ": the guest may use it");
             healthy(vdm, dev + " attached");
-            assertTrue(vdm.trace().matching(e -> e.source() == Trace.Source.INVARIANT).isEmpty(), () -> vdm.persist.TraceJson.lines(vdm.trace()));
+            assertTrue(vdm.trace().matching(e -> e.source() == Trace.Source.INVARIANT).isEmpty(), () -> TraceJson.lines(vdm.trace()));
             assertEquals(AttachResult.OK, vdm.libxl().pciDetach(domid, dev));
             healthy(vdm, dev + " detached");
         }
