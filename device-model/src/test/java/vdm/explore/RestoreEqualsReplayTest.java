@@ -56,11 +56,11 @@ class RestoreEqualsReplayTest {
                     n.state().restore(work.vdm());
                     work.needsRestore(n.needsRestore());
                     if (!op.applies(work)) continue;
-                    List<String> got = op.apply(work);
+                    List<Failure> got = op.apply(work);
                     List<Op> ordering = new ArrayList<>(n.ordering());
                     ordering.add(op);
                     Run replay = fresh.get();
-                    List<String> want = List.of();
+                    List<Failure> want = List.of();
                     for (Op o : ordering) {
                         if (!o.applies(replay)) throw new AssertionError(ordering + ": " + o.label() + " does not apply on the replay");
                         want = o.apply(replay);
