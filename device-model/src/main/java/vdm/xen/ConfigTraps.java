@@ -24,24 +24,24 @@ final class ConfigTraps {
     int ioRead(Vcpu vcpu, int port, int size) {
         Domain d = vcpu.domain();
         if ((port & ~3) == 0xcfc) { // the data port first: it is the hot one
-            int latch = d.cf8();
+            int latch = d.cf8Opaque();
             if (size != 1 && size != 2 && size != 4) throw new ConfigAccessException(port, size, "size must be 1, 2 or 4");
             if (latch >= 0 || (port & (size - 1)) != 0) return Access.ones(size); // bit 31 clear, or misaligned
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3); // AMD extended register bits 27:24
             return readValid(d, latch >>> 8 & 0xffff, reg, size); // aligned and below 4096 by construction
         }
-        if (port == 0xcf8 && size == 4) return d.cf8();
+        if (port == 0xcf8 && size == 4) return d.cf8Opaque();
         return Access.ones(size);
     }
 
     void ioWrite(Vcpu vcpu, int port, int size, int value) {
         Domain d = vcpu.domain();
         if (port == 0xcf8 && size == 4) {
-            d.cf8(value);
+            d.setCf8Opaque(value);
             return;
         }
         if (port >= 0xcfc && port <= 0xcff) {
-            int latch = d.cf8();
+            int latch = d.cf8Opaque();
             if (latch >= 0 || ((port & 3) & (size - 1)) != 0) return;
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3);
             configWrite(vcpu, latch >>> 8 & 0xffff, reg, size, value);

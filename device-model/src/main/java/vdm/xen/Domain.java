@@ -53,11 +53,11 @@ public final class Domain {
         }
     }
 
-    int cf8() {
+    int cf8Opaque() {
         return (int) CF8.getOpaque(this);
     }
 
-    void cf8(int value) {
+    void setCf8Opaque(int value) {
         CF8.setOpaque(this, value);
     }
 
@@ -117,7 +117,7 @@ public final class Domain {
         return (BitSet) irqCaps.clone();
     }
 
-    /** The vPCI of a device this domain sees, or null; O(1) for segment 0. */
+    /** The vPCI of a device this domain sees, or null; O(1) for segment 0, by an acquire load (see vpciSegment0). */
     public Vpci vpci(int packedSbdf) {
         return (packedSbdf >>> 16) == 0 ? (Vpci) VPCIS.getAcquire(vpciSegment0, packedSbdf) : vpciOther.get(packedSbdf);
     }

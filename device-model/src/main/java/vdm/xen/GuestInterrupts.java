@@ -63,7 +63,7 @@ public final class GuestInterrupts {
         return out;
     }
 
-    private Binding binding(int irq) {
+    private Binding bindingAcquire(int irq) {
         return irq >= 0 && irq < byMachineIrq.length ? (Binding) BINDINGS.getAcquire(byMachineIrq, irq) : null;
     }
 
@@ -111,7 +111,7 @@ public final class GuestInterrupts {
     private synchronized int doUnbind(Domain caller, int pirq) {
         if (!caller.isHardwareDomain()) return -Errno.EPERM;
         int irq = domain.pirqs().irq(pirq);
-        Binding b = irq > 0 ? binding(irq) : null;
+        Binding b = irq > 0 ? bindingAcquire(irq) : null;
         if (b == null || b.pirq() != pirq) return -Errno.EINVAL;
         publish(irq, null);
         domain.pirqs().bind(pirq, false);
@@ -149,7 +149,7 @@ public final class GuestInterrupts {
 
     /** A machine interrupt on {@code gsi}: asserted into the guest's IO-APIC if this guest has it bound. */
     boolean deliverMachineIrq(int gsi) {
-        Binding b = binding(gsi);
+        Binding b = bindingAcquire(gsi);
         if (b == null) return false;
         vioapic.assertPin(b.guestGsi());
         return true;

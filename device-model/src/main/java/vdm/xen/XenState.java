@@ -67,7 +67,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             vioapic = d.interrupts().vioapic().exportState();
             bindings = d.interrupts().bindingsInOrder();
         }
-        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.cf8(), d.irqCaps().toLongArray(), d.pirqs().export(),
+        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().export(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings);
     }
 
@@ -178,7 +178,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     }
 
     private static void restoreDomain(Xen xen, Domain d, DomainState ds) {
-        d.cf8(ds.cf8());
+        d.setCf8Opaque(ds.cf8());
         d.restoreIrqCaps(BitSet.valueOf(ds.irqCaps()));
         d.pirqs().restore(ds.pirqs());
         d.p2m().restore(Arrays.asList(ds.p2m()));

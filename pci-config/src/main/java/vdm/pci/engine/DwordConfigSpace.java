@@ -35,7 +35,7 @@ public abstract class DwordConfigSpace implements ConfigSpace {
         int d = offset >>> 2;
         int ones = Access.ones(size);
         if (d >= dwords) return ones;
-        return (Dwords.get(state, d) >>> ((offset & 3) << 3)) & ones;
+        return (Dwords.getAcquire(state, d) >>> ((offset & 3) << 3)) & ones;
     }
 
     @Override
@@ -106,7 +106,7 @@ public abstract class DwordConfigSpace implements ConfigSpace {
     public final byte[] bytes() {
         byte[] out = new byte[dwords << 2];
         for (int d = 0; d < dwords; d++) {
-            int v = Dwords.get(state, d);
+            int v = Dwords.getAcquire(state, d);
             out[4 * d] = (byte) v;
             out[4 * d + 1] = (byte) (v >>> 8);
             out[4 * d + 2] = (byte) (v >>> 16);

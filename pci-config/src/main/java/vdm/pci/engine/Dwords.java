@@ -13,7 +13,7 @@ public final class Dwords {
 
     private Dwords() {}
 
-    public static int get(int[] state, int d) {
+    public static int getAcquire(int[] state, int d) {
         return (int) INTS.getAcquire(state, d);
     }
 
