@@ -2,6 +2,7 @@ package vdm.xen;
 
 import java.util.ArrayList;
 import java.util.List;
+import vdm.pci.ConfigRegisters;
 import vdm.pci.Sbdf;
 
 /**
@@ -11,9 +12,12 @@ import vdm.pci.Sbdf;
  * copy, reserved COMMAND bits preserved, only MSI and MSI-X capabilities visible).
  */
 public final class Header {
-    static final int COMMAND = 0x04;
-    static final int CMD_IO = 0x1, CMD_MEMORY = 0x2;
+    static final int COMMAND = ConfigRegisters.COMMAND;
+    static final int CMD_IO = ConfigRegisters.COMMAND_IO, CMD_MEMORY = ConfigRegisters.COMMAND_MEMORY;
+    /** COMMAND bits 15:11, reserved (PCI 3.0, 6.2.2): a domU's writes preserve them. */
     static final int COMMAND_RSVDP = 0xf800;
+    /** Subsystem vendor and ID of a type 0 header (PCI_SUBSYSTEM_VENDOR_ID). */
+    private static final int SUBSYSTEM = 0x2c;
 
     private final XenLog log;
     private final XenConfig config;
@@ -23,7 +27,7 @@ public final class Header {
     private final BarState[] bars;
     private final BarState rom = new BarState(6);
     private volatile boolean romEnabled;
-    private int romRegister = 0x30;
+    private int romRegister = ConfigRegisters.ROM;
 
     private Header(XenLog log, XenConfig config, Domain domain, Vpci vpci, boolean guest, int barCount) {
         this.log = log;
@@ -54,11 +58,11 @@ public final class Header {
      */
     static Header init(XenLog log, XenConfig config, Domain domain, Vpci vpci) {
         PciHardware hw = vpci.hardware();
-        int headerType = hw.read(0x0e, 1) & 0x7f;
+        int headerType = hw.read(ConfigRegisters.HEADER_TYPE, 1) & 0x7f;
         int count = headerType == 0 ? 6 : headerType == 1 ? 2 : 0;
         boolean guest = !domain.isHardwareDomain();
         Header h = new Header(log, config, domain, vpci, guest, count);
-        h.romRegister = headerType == 1 ? 0x38 : 0x30;
+        h.romRegister = headerType == 1 ? ConfigRegisters.ROM_BRIDGE : ConfigRegisters.ROM;
         int cmd = hw.read(COMMAND, 2);
         if ((cmd & (CMD_MEMORY | CMD_IO)) != 0) hw.write(COMMAND, 2, cmd & ~(CMD_MEMORY | CMD_IO));
         int rc = h.sizeBars(hw);
@@ -85,7 +89,7 @@ public final class Header {
      */
     static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, XenState.HeaderState s) {
         Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), s.barCount());
-        h.romRegister = s.headerType() == 1 ? 0x38 : 0x30;
+        h.romRegister = s.headerType() == 1 ? ConfigRegisters.ROM_BRIDGE : ConfigRegisters.ROM;
         h.restoreBars(s);
         int rc = h.registerHandlers(vpci.hardware(), s.headerType());
         if (rc != 0) throw new IllegalStateException("vPCI registration failed while restoring " + vpci.sbdf() + ": " + rc);
@@ -107,13 +111,13 @@ public final class Header {
     }
 
     int headerType() {
-        return romRegister == 0x38 ? 1 : 0;
+        return romRegister == ConfigRegisters.ROM_BRIDGE ? 1 : 0;
     }
 
     private int sizeBars(PciHardware hw) {
         for (int i = 0; i < bars.length; i++) {
             BarState bar = bars[i];
-            int reg = 0x10 + 4 * i;
+            int reg = ConfigRegisters.bar(i);
             if (i > 0 && bars[i - 1].type == BarState.Type.MEM64_LO) {
                 bar.type = BarState.Type.MEM64_HI;
                 continue;
@@ -171,7 +175,7 @@ public final class Header {
             for (BarState bar : bars) {
                 if (rc != 0) return rc;
                 if (bar.type == BarState.Type.MEM32 || bar.type == BarState.Type.MEM64_LO || bar.type == BarState.Type.MEM64_HI) {
-                    rc = vpci.addRegister(HW32, (v, r, val) -> barWrite(bar, val), 0x10 + 4 * bar.index, 4, bar);
+                    rc = vpci.addRegister(HW32, (v, r, val) -> barWrite(bar, val), ConfigRegisters.bar(bar.index), 4, bar);
                 }
             }
             if (rc == 0 && rom.type == BarState.Type.ROM) {
@@ -181,20 +185,20 @@ public final class Header {
         }
         // A domU: its own view of the header.
         rc = vpci.addRegister(HW16, (v, r, val) -> cmdWrite(val), COMMAND, 2, this, 0, 0, COMMAND_RSVDP, 0);
-        if (rc == 0) rc = vpci.addRegister(HW32, null, 0x00, 4, null);
-        if (rc == 0) rc = vpci.addRegister(HW32, null, 0x08, 4, null);
-        if (rc == 0) rc = vpci.addRegister(HW8, null, 0x0e, 1, null);
-        if (rc == 0 && headerType == 0) rc = vpci.addRegister(HW32, null, 0x2c, 4, null);
-        if (rc == 0) rc = vpci.addRegister(HW8, null, 0x3d, 1, null);
+        if (rc == 0) rc = vpci.addRegister(HW32, null, ConfigRegisters.VENDOR_ID, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW32, null, ConfigRegisters.CLASS_REVISION, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW8, null, ConfigRegisters.HEADER_TYPE, 1, null);
+        if (rc == 0 && headerType == 0) rc = vpci.addRegister(HW32, null, SUBSYSTEM, 4, null);
+        if (rc == 0) rc = vpci.addRegister(HW8, null, ConfigRegisters.INTERRUPT_PIN, 1, null);
         int[] line = {0};
         if (rc == 0) rc = vpci.addRegister((v, r) -> line[0], (v, r, val) -> {
             line[0] = val & 0xff;
             return null;
-        }, 0x3c, 1, line);
+        }, ConfigRegisters.INTERRUPT_LINE, 1, line);
         for (BarState bar : bars) {
             if (rc != 0) return rc;
             if (bar.type != BarState.Type.EMPTY) {
-                rc = vpci.addRegister((v, r) -> guestBarRead(bar), (v, r, val) -> guestBarWrite(bar, val), 0x10 + 4 * bar.index, 4, bar);
+                rc = vpci.addRegister((v, r) -> guestBarRead(bar), (v, r, val) -> guestBarWrite(bar, val), ConfigRegisters.bar(bar.index), 4, bar);
             }
         }
         if (rc == 0) rc = GuestCapabilities.register(vpci, hw);
@@ -239,7 +243,7 @@ public final class Header {
         } else {
             target.addr = (target.addr & 0xffffffffL) | ((long) val << 32);
         }
-        vpci.hardware().write(0x10 + 4 * bar.index, 4, val);
+        vpci.hardware().write(ConfigRegisters.bar(bar.index), 4, val);
         return null;
     }
 
