@@ -2,7 +2,6 @@ package vdm.ioapic;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import static vdm.ioapic.RedirectionEntry.MASK;
 import static vdm.ioapic.RedirectionEntry.REMOTE_IRR;
@@ -61,14 +60,12 @@ public final class IoApic {
     private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SELECTOR;
     private static final VarHandle ID;
-    private static final VarHandle LISTENERS;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SELECTOR = l.findVarHandle(IoApic.class, "selector", int.class);
             ID = l.findVarHandle(IoApic.class, "id", int.class);
-            LISTENERS = l.findVarHandle(IoApic.class, "unmaskListeners", UnmaskListener[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -97,8 +94,7 @@ public final class IoApic {
     private int selector;
     @SuppressWarnings("unused") // through ID
     private int id;
-    @SuppressWarnings("FieldMayBeFinal") // through LISTENERS
-    private UnmaskListener[] unmaskListeners = new UnmaskListener[0];
+    private final UnmaskListeners unmaskListeners = new UnmaskListeners();
 
     IoApic(IoApicBuilder b) {
         this.pins = b.pins;
@@ -366,26 +362,12 @@ public final class IoApic {
 
     /** Adds a listener told of every masked -> unmasked transition of any pin (see {@link UnmaskListener}). */
     public void addUnmaskListener(UnmaskListener listener) {
-        if (listener == null) throw new NullPointerException("listener");
-        for (;;) {
-            UnmaskListener[] old = (UnmaskListener[]) LISTENERS.getVolatile(this);
-            UnmaskListener[] next = Arrays.copyOf(old, old.length + 1);
-            next[old.length] = listener;
-            if (LISTENERS.compareAndSet(this, old, next)) return;
-        }
+        unmaskListeners.add(listener);
     }
 
     /** Removes a listener added before; returns whether it was there. */
     public boolean removeUnmaskListener(UnmaskListener listener) {
-        for (;;) {
-            UnmaskListener[] old = (UnmaskListener[]) LISTENERS.getVolatile(this);
-            int i = Arrays.asList(old).indexOf(listener);
-            if (i < 0) return false;
-            UnmaskListener[] next = new UnmaskListener[old.length - 1];
-            System.arraycopy(old, 0, next, 0, i);
-            System.arraycopy(old, i + 1, next, i, old.length - i - 1);
-            if (LISTENERS.compareAndSet(this, old, next)) return true;
-        }
+        return unmaskListeners.remove(listener);
     }
 
     // ------------------------------------------------------------------ the pin state machine
@@ -409,7 +391,7 @@ public final class IoApic {
             if (next == old) return;
             if (ENTRIES.compareAndSet(entries, PAD + pin, old, next)) break;
         }
-        if ((old & MASK) != 0 && (next & MASK) == 0) notifyUnmasked(pin, next);
+        if ((old & MASK) != 0 && (next & MASK) == 0) unmaskListeners.unmasked(this, pin, next);
         if (next != written) deliver(pin, next);
     }
 
@@ -425,16 +407,6 @@ public final class IoApic {
 
     private void deliver(int pin, long word) {
         sink.deliver(this, pin, MsiMessage.address(word), MsiMessage.data(word));
-    }
-
-    private void notifyUnmasked(int pin, long word) {
-        UnmaskListener[] ls = (UnmaskListener[]) LISTENERS.getAcquire(this);
-        if (ls.length == 0) return;
-        TriggerMode trigger = RedirectionEntry.trigger(word);
-        Polarity polarity = RedirectionEntry.polarity(word);
-        for (UnmaskListener l : ls) {
-            l.unmasked(this, pin, gsiBase + pin, trigger, polarity);
-        }
     }
 
     private void checkPin(int pin) {
