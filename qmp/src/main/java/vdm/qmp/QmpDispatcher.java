@@ -38,12 +38,12 @@ final class QmpDispatcher {
      */
     CompletableFuture<QmpReply> dispatch(QmpFrame frame, QmpSession session) {
         if (frame.parseError() != null) {
-            return CompletableFuture.completedFuture(QmpReply.failure(null, null, QmpError.generic(frame.parseError())));
+            return CompletableFuture.completedFuture(QmpReply.failure(null, null, QmpError.generic(frame.parseError()), null));
         }
         JsonNode req = frame.json();
         if (!req.isObject()) {
             return CompletableFuture.completedFuture(
-                    QmpReply.failure(null, null, QmpError.generic("QMP input must be a JSON object")));
+                    QmpReply.failure(null, null, QmpError.generic("QMP input must be a JSON object"), null));
         }
         JsonNode id = req.get("id");
         boolean negotiatedAtStart = session.negotiated();
@@ -60,15 +60,17 @@ final class QmpDispatcher {
             CommandCall call = new CommandCall(name, arguments, id, session, server);
             String command = name;
             return run(cmd, call).handle((value, failure) -> {
+                // What the handler asked to run after its reply goes with the reply, whether the handler then failed or not.
+                Runnable after = call.takeAfterReply();
                 QmpReply reply = failure == null
-                        ? QmpReply.success(command, id, value, call.takeAfterReply())
-                        : QmpReply.failure(command, id, failed(session, command, failure, negotiatedAtStart));
+                        ? QmpReply.success(command, id, value, after)
+                        : QmpReply.failure(command, id, failed(session, command, failure, negotiatedAtStart), after);
                 logCommand(session, command, reply.error(), started);
                 return reply;
             });
         } catch (QmpError e) {
             logCommand(session, name, e, started);
-            return CompletableFuture.completedFuture(QmpReply.failure(name, id, rewrite(e, negotiatedAtStart)));
+            return CompletableFuture.completedFuture(QmpReply.failure(name, id, rewrite(e, negotiatedAtStart), null));
         }
     }
 

@@ -17,8 +17,8 @@ record QmpReply(String command, JsonNode id, JsonNode value, QmpError error, Run
         return new QmpReply(command, id, value == null ? NODES.objectNode() : value, null, afterReply);
     }
 
-    static QmpReply failure(String command, JsonNode id, QmpError error) {
-        return new QmpReply(command, id, null, error, null);
+    static QmpReply failure(String command, JsonNode id, QmpError error, Runnable afterReply) {
+        return new QmpReply(command, id, null, error, afterReply);
     }
 
     ObjectNode toJson() {

@@ -44,6 +44,11 @@ class QmpDispatcherTest {
                     call.afterReply(() -> afterReply.add("second"));
                     return null;
                 }));
+        r.register(QmpCommand.of("x-vdm-test-after-failing", "test: work after the reply, then a failure", ArgumentSchema.NONE,
+                Execution.INLINE, call -> {
+                    call.afterReply(() -> afterReply.add("after a failure"));
+                    throw QmpError.generic("failed");
+                }));
         dispatcher = new QmpDispatcher(r, modelExecutor, null); // no command here asks for the server
     }
 
@@ -115,6 +120,10 @@ class QmpDispatcherTest {
         r.afterReply().run();
         assertEquals(List.of("first", "second"), afterReply);
         assertNull(dispatch("{\"execute\": \"query-status\"}").join().afterReply());
+        QmpReply failed = dispatch("{\"execute\": \"x-vdm-test-after-failing\"}").join();
+        assertEquals("failed", failed.error().desc());
+        failed.afterReply().run();
+        assertEquals(List.of("first", "second", "after a failure"), afterReply, "a failure's reply carries it too");
     }
 
     @Test
