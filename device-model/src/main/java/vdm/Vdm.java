@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 import vdm.host.DefaultHost;
 import vdm.host.HostDescription;
-import vdm.host.HostLoader;
 import vdm.invariants.InvariantMonitor;
 import vdm.model.Fixes;
 import vdm.model.Preset;
-import vdm.snapshot.Snapshot;
+import vdm.persist.HostJsonReader;
+import vdm.persist.Snapshot;
 import vdm.system.Machine;
 import vdm.xen.Domain;
 
@@ -41,7 +41,7 @@ public final class Vdm extends Machine {
 
     /** A host JSON file (docs/host-json.md). */
     public static Builder host(Path json) {
-        return new Builder(HostLoader.read(json));
+        return new Builder(HostJsonReader.read(json));
     }
 
     /** A fresh system in the state a snapshot document describes (see {@link Snapshot}), watched as a built one. */

@@ -23,8 +23,8 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
 
     public static Dom0State capture(Dom0Kernel k) {
         List<Device> devices = new ArrayList<>();
-        for (Map.Entry<Sbdf, Dom0Kernel.PciDev> e : new TreeMap<>(k.devices()).entrySet()) {
-            Dom0Kernel.PciDev d = e.getValue();
+        for (Map.Entry<Sbdf, PciDev> e : new TreeMap<>(k.devices()).entrySet()) {
+            PciDev d = e.getValue();
             devices.add(new Device(e.getKey(), d.driver, d.enabled, d.irq, d.gsiAtEnable, d.resource.clone(),
                     d.savedState == null ? null : d.savedState.clone()));
         }
@@ -49,7 +49,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
     public void restore(Dom0Kernel k) {
         k.restoreCursors(cursors);
         for (Device s : devices) {
-            Dom0Kernel.PciDev d = k.dev(s.sbdf());
+            PciDev d = k.dev(s.sbdf());
             d.driver = s.driver();
             d.enabled = s.enabled();
             d.irq = s.irq();

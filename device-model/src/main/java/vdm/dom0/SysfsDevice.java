@@ -4,6 +4,7 @@ import java.util.Optional;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
 import vdm.model.Fixes;
+import vdm.pci.ConfigRegisters;
 import vdm.pci.layout.BarKind;
 
 /**
@@ -31,11 +32,11 @@ public final class SysfsDevice {
     }
 
     public String vendor() {
-        return String.format("0x%04x", kernel.cfgRead(sbdf, 0, 2));
+        return String.format("0x%04x", kernel.cfgRead(sbdf, ConfigRegisters.VENDOR_ID, 2));
     }
 
     public String device() {
-        return String.format("0x%04x", kernel.cfgRead(sbdf, 2, 2));
+        return String.format("0x%04x", kernel.cfgRead(sbdf, ConfigRegisters.DEVICE_ID, 2));
     }
 
     /** The config file: the function's config space read through dom0's access path. */
@@ -71,19 +72,21 @@ public final class SysfsDevice {
     }
 
     private long[][] regions(PhysicalFunction f) {
-        long[][] out = new long[7][3];
+        long[][] out = new long[PciDev.ROM_RESOURCE + 1][3];
         for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n)) continue;
             long start = kernel.assigned(sbdf, n);
             long size = f.barSize(n);
-            long flags = IORESOURCE_SIZEALIGN | (f.barKind(n) == BarKind.IO ? IORESOURCE_IO | 0x1 : IORESOURCE_MEM);
-            if (f.barKind(n) == BarKind.MEM64) flags |= IORESOURCE_MEM_64 | 0x4;
-            if (f.barPrefetchable(n)) flags |= IORESOURCE_PREFETCH | 0x8;
+            // The flags carry the BAR's own low bits too, as decode_bar (drivers/pci/probe.c) leaves them.
+            long flags = IORESOURCE_SIZEALIGN
+                    | (f.barKind(n) == BarKind.IO ? IORESOURCE_IO | ConfigRegisters.BASE_ADDRESS_SPACE_IO : IORESOURCE_MEM);
+            if (f.barKind(n) == BarKind.MEM64) flags |= IORESOURCE_MEM_64 | ConfigRegisters.BASE_ADDRESS_MEM_TYPE_64;
+            if (f.barPrefetchable(n)) flags |= IORESOURCE_PREFETCH | ConfigRegisters.BASE_ADDRESS_MEM_PREFETCH;
             out[n] = new long[] {start, start + size - 1, flags};
         }
         if (f.romSize() > 0) {
-            long start = kernel.assigned(sbdf, 6);
-            out[6] = new long[] {start, start + f.romSize() - 1, IORESOURCE_MEM | IORESOURCE_READONLY | IORESOURCE_PREFETCH};
+            long start = kernel.assigned(sbdf, PciDev.ROM_RESOURCE);
+            out[PciDev.ROM_RESOURCE] = new long[] {start, start + f.romSize() - 1, IORESOURCE_MEM | IORESOURCE_READONLY | IORESOURCE_PREFETCH};
         }
         return out;
     }

@@ -92,18 +92,17 @@ public final class Explorer {
                     }
                     run.needsRestore(node.needsRestore());
                     if (!op.applies(run)) continue;
-                    List<String> failures = op.apply(run);
+                    List<Failure> failures = op.apply(run);
                     current = null;
                     states++;
                     boolean diverged = false;
                     List<Op> ordering = null;
-                    for (String f : failures) {
-                        boolean refusal = Op.refusal(f);
-                        diverged |= !refusal;
-                        if (refusal || !node.tainted()) {
+                    for (Failure f : failures) {
+                        diverged |= !f.refusal();
+                        if (f.refusal() || !node.tainted()) {
                             ordering = extend(node.ordering(), op, ordering);
-                            String kind = op.label() + ": " + f.replaceAll("0x[0-9a-f]+", "X");
-                            found.putIfAbsent(kind, new Found(kind, f, ordering));
+                            String kind = op.label() + ": " + f.key();
+                            found.putIfAbsent(kind, new Found(kind, f.message(), ordering));
                         }
                     }
                     List<Violation> violations = InvariantMonitor.check(vdm);
@@ -169,8 +168,8 @@ public final class Explorer {
                 r.vdm().trace().add(Trace.Source.STEP, Trace.Verdict.INFO, op.label() + ": does not apply here", "", 0);
                 continue;
             }
-            List<String> failures = op.apply(r);
-            for (String f : failures) r.vdm().trace().add(Trace.Source.STEP, Trace.Verdict.FAILED, op.label() + ": " + f, "", -1);
+            List<Failure> failures = op.apply(r);
+            for (Failure f : failures) r.vdm().trace().add(Trace.Source.STEP, Trace.Verdict.FAILED, op.label() + ": " + f.message(), "", -1);
             for (Violation v : InvariantMonitor.check(r.vdm())) {
                 r.vdm().trace().add(Trace.Source.INVARIANT, Trace.Verdict.FAILED, v.toString(), "after " + op.label(), 0);
             }

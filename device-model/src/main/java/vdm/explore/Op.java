@@ -2,17 +2,15 @@ package vdm.explore;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.LinkDevice;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.AttachResult;
+import vdm.toolstack.Libxl;
 import vdm.toolstack.XenPtDevice;
 import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
-import vdm.xen.PirqTable;
 
 /**
  * The operations the ordering explorer interleaves, each on the explored device. An operation applies only where it
@@ -22,15 +20,15 @@ import vdm.xen.PirqTable;
 public enum Op {
     ENABLE("dom0's driver enables the device (pci_enable_device)") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && !r.kernel().enabled(r.device()); }
-        List<String> apply(Run r) { r.kernel().enableDevice(r.device()); return List.of(); }
+        List<Failure> apply(Run r) { r.kernel().enableDevice(r.device()); return List.of(); }
     },
     DISABLE("dom0's driver disables it (pci_disable_device)") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()); }
-        List<String> apply(Run r) { r.kernel().disableDevice(r.device()); return List.of(); }
+        List<Failure> apply(Run r) { r.kernel().disableDevice(r.device()); return List.of(); }
     },
     BAR_MOVE("dom0 moves BAR0 with memory decoding off, then back on") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE; }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             long to = r.otherBar0();
             r.kernel().moveBar(r.device(), 0, to, true);
             return r.bar0Is(to, "dom0 moved BAR0 with decoding off");
@@ -40,7 +38,7 @@ public enum Op {
         boolean applicable(Run r) {
             return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && r.bar0Is32Bit();
         }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             long to = r.otherBar0();
             r.kernel().moveBar(r.device(), 0, to, false);
             return r.bar0Is(to, "dom0 repositioned BAR0 with memory decoding on");
@@ -48,23 +46,23 @@ public enum Op {
     },
     RESET("dom0 resets the device as pci_reset_function does: saves its state, FLR, the reset notification if fix A is in; the restore follows") {
         boolean applicable(Run r) { return r.driver() != Dom0Kernel.Driver.NONE && !r.attached(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             r.needsRestore(true);
             r.kernel().saveState(r.device());
             int rc = r.kernel().resetDeviceState(r.device());
-            return rc < 0 ? List.of("the reset notification failed: " + Errno.name(rc)) : List.of();
+            return rc < 0 ? List.of(Failure.refused("the reset notification", rc, "the reset notification failed: " + Errno.name(rc))) : List.of();
         }
     },
     NOTIFY("dom0 tells Xen the device was reset (PHYSDEVOP_pci_device_reset)") {
         boolean applicable(Run r) { return r.vdm().fixes().resetNotification() && r.kernel().pvh() && !r.attached(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             int rc = r.vdm().xen().physdev().pciDeviceReset(r.vdm().dom0(), r.device(), PhysdevOps.RESET_FLR);
-            return rc < 0 ? List.of("PHYSDEVOP_pci_device_reset: " + Errno.name(rc)) : List.of();
+            return rc < 0 ? List.of(Failure.refused("PHYSDEVOP_pci_device_reset", rc, "PHYSDEVOP_pci_device_reset: " + Errno.name(rc))) : List.of();
         }
     },
     RESTORE("dom0 restores the state it saved before the reset (pci_restore_state, the end of pci_reset_function)") {
         boolean applicable(Run r) { return r.needsRestore(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             r.needsRestore(false);
             int[] saved = r.kernel().savedState(r.device()).orElseThrow();
             r.kernel().restoreState(r.device());
@@ -73,80 +71,77 @@ public enum Op {
     },
     SETUP_GSI("dom0 sets the device's GSI up (PHYSDEVOP_setup_gsi)") {
         boolean applicable(Run r) { return r.gsi() >= 0; }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             IntxRoute route = r.vdm().host().route(r.device()).orElseThrow();
             int rc = r.vdm().xen().physdev().setupGsi(r.vdm().dom0(), route.gsi(), 1, 1);
-            return rc < 0 && rc != -Errno.EEXIST ? List.of("PHYSDEVOP_setup_gsi gsi=" + route.gsi() + ": " + Errno.name(rc)) : List.of();
+            return rc < 0 && rc != -Errno.EEXIST
+                    ? List.of(Failure.refused("PHYSDEVOP_setup_gsi", rc, "PHYSDEVOP_setup_gsi gsi=" + route.gsi() + ": " + Errno.name(rc))) : List.of();
         }
     },
     ASSIGN("xl pci-assignable-add (pciback: enable, save, reset, [notify], restore, [setup_gsi], disable)") {
         boolean applicable(Run r) { return r.driver() != Dom0Kernel.Driver.PCIBACK; }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             long before = r.bar0();
             int rc = r.vdm().libxl().pciAssignableAdd(r.device());
-            List<String> f = new ArrayList<>();
-            if (rc != 0) f.add("pci-assignable-add: " + Errno.name(rc));
+            List<Failure> f = new ArrayList<>();
+            if (rc != 0) f.add(Failure.refused("pci-assignable-add", rc, "pci-assignable-add: " + Errno.name(rc)));
             if (r.bar0() != before) {
-                f.add(String.format("pciback's restore was dropped: BAR0 reads 0x%x, was 0x%x", r.bar0(), before));
+                f.add(Failure.diverged("pciback's restore of BAR0",
+                        String.format("pciback's restore was dropped: BAR0 reads 0x%x, was 0x%x", r.bar0(), before)));
             }
             return f;
         }
     },
     ATTACH("xl pci-attach to the guest (assign_device, QEMU realize, map_pirq, permission)") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.PCIBACK && !r.attached(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             List<AttachResult> failures = r.vdm().libxl().pciAttachDiagnostic(r.domid(), r.device(), 5);
-            List<String> f = new ArrayList<>();
-            for (AttachResult a : failures) f.add(a.step() + ": " + Errno.name(a.rc()) + " (" + a.message() + ")");
+            List<Failure> f = new ArrayList<>();
+            for (AttachResult a : failures) f.add(Failure.refused(a.step(), a.rc(), a.step() + ": " + Errno.name(a.rc()) + " (" + a.message() + ")"));
             int gsi = r.gsi();
             if (gsi < 0) return f;
-            // The line libxl asked for: in a refused map_pirq's message, or else in the guest's pirq table.
+            // The line libxl asked for: the index of its refused map_pirq, or else the one it routed.
             int given = -1;
-            for (AttachResult a : failures) {
-                Matcher m = MAP_PIRQ_INDEX.matcher(a.message());
-                if (m.find()) given = Integer.parseInt(m.group(1));
-            }
-            if (given < 0) {
-                int[] pirqs = r.vdm().xen().domain(r.domid()).pirqs().export();
-                for (int i = 0; i < pirqs.length; i += 4) {
-                    if (pirqs[i + 2] == PirqTable.Type.GSI.ordinal() && pirqs[i + 1] != gsi) given = pirqs[i + 1];
-                }
-            }
+            for (AttachResult a : failures) if (a.index() >= 0) given = a.index();
+            Libxl.Route route = r.vdm().libxl().route(r.device());
+            if (given < 0 && route != null) given = route.index();
             if (given >= 0 && given != gsi) {
-                f.add("map_pirq was given " + given + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line");
+                f.add(Failure.wrongArgument("map_pirq's index",
+                        "map_pirq was given " + given + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line"));
             }
             return f;
         }
     },
     DETACH("xl pci-detach (unbind, unmap, revoke, deassign, pciback's reset and restore)") {
         boolean applicable(Run r) { return r.attached(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             AttachResult a = r.vdm().libxl().pciDetach(r.domid(), r.device());
-            return a.ok() ? List.of() : List.of("pci-detach: " + a);
+            return a.ok() ? List.of() : List.of(Failure.refused("pci-detach " + a.step(), a.rc(), "pci-detach: " + a));
         }
     },
     GUEST_BAR("the guest programs BAR0 and turns decoding on") {
         boolean applicable(Run r) { return r.attached(); }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
             long machine = GuestOps.programBar0(pt);
             return GuestOps.deviceDecodes(r.vdm(), pt, machine) ? List.of()
-                    : List.of(String.format("the guest's BAR0 reaches %s, where the device decodes nothing",
-                    machine < 0 ? "no machine address" : String.format("machine 0x%x", machine)));
+                    : List.of(Failure.diverged("the guest's BAR0", String.format("the guest's BAR0 reaches %s, where the device decodes nothing",
+                    machine < 0 ? "no machine address" : String.format("machine 0x%x", machine))));
         }
     },
     INTX("the device raises INTx and the guest EOIs it") {
         boolean applicable(Run r) { return r.attached() && r.vdm().libxl().device(r.device()).interruptPin() != 0; }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             int got = GuestOps.takeInterrupt(r.vdm(), r.vdm().libxl().device(r.device()));
-            return got == 1 ? List.of() : List.of("INTx on GSI " + r.gsi() + ": " + got + " interrupts reached the guest");
+            return got == 1 ? List.of()
+                    : List.of(Failure.diverged("INTx delivery", "INTx on GSI " + r.gsi() + ": " + got + " interrupts reached the guest"));
         }
     },
     SRS("_SRS re-routes the device's link to another IRQ") {
         boolean applicable(Run r) {
             return r.vdm().host().route(r.device()).map(IntxRoute::viaLink).orElse(false);
         }
-        List<String> apply(Run r) {
+        List<Failure> apply(Run r) {
             LinkDevice l = r.vdm().host().link(r.vdm().host().route(r.device()).orElseThrow().link()).orElseThrow();
             l.setResource(l.possible().stream().filter(g -> g != l.current()).findFirst().orElse(l.current()));
             return List.of();
@@ -157,7 +152,6 @@ public enum Op {
     public static final List<Op> STANDARD = List.of(ENABLE, DISABLE, BAR_MOVE, BAR_MOVE_HOT, RESET, NOTIFY, RESTORE,
             SETUP_GSI, ASSIGN, ATTACH, DETACH, GUEST_BAR, INTX);
 
-    private static final Pattern MAP_PIRQ_INDEX = Pattern.compile("map_pirq \\w+=(\\d+)");
     private final String description;
 
     Op(String description) {
@@ -189,11 +183,6 @@ public enum Op {
         return applicable(r);
     }
 
-    /** Failures that are a refused hypercall (an errno) or a wrong argument to one, rather than a state divergence. */
-    static boolean refusal(String failure) {
-        return failure.matches(".*: -E[A-Z]+.*") || failure.contains("the wrong line");
-    }
-
-    abstract List<String> apply(Run r);
+    abstract List<Failure> apply(Run r);
 
 }

@@ -57,10 +57,10 @@ final class Run {
         return bar0() == barB ? barA : barB;
     }
 
-    /** No failure if the device's BAR0 holds {@code address}; else one naming what happened. */
-    java.util.List<String> bar0Is(long address, String what) {
+    /** No failure if the device's BAR0 holds {@code address}; else the divergence, named by {@code what}. */
+    java.util.List<Failure> bar0Is(long address, String what) {
         long now = bar0();
         if (now == address) return java.util.List.of();
-        return java.util.List.of(String.format("%s to 0x%x, but the device's BAR0 holds 0x%x", what, address, now));
+        return java.util.List.of(Failure.diverged(what, String.format("%s to 0x%x, but the device's BAR0 holds 0x%x", what, address, now)));
     }
 }

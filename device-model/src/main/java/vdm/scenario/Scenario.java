@@ -21,7 +21,7 @@ public final class Scenario {
     /** One step's verdict with a one-line explanation. */
     public record Step(String name, Trace.Verdict verdict, String summary) {}
 
-    /** The replay: its steps, its trace, and where it ran. */
+    /** The replay: its steps, its trace, and where it ran. Written as JSON lines by {@code vdm.persist.ScenarioJson}. */
     public record Result(String label, Sbdf device, List<Step> steps, Trace trace) {
         public long failures() {
             return steps.stream().filter(s -> s.verdict() == Trace.Verdict.FAILED).count();
@@ -53,16 +53,6 @@ public final class Scenario {
                 }
             }
             sb.append(String.format("%n%d steps, %d failed%n", steps.size(), failures()));
-            return sb.toString();
-        }
-
-        /** The trace as JSON lines, then one line per step verdict. */
-        public String toJsonLines() {
-            StringBuilder sb = new StringBuilder(trace.toJsonLines());
-            for (Step s : steps) {
-                sb.append("{\"step\":").append(quote(s.name())).append(",\"verdict\":\"")
-                        .append(s.verdict().name().toLowerCase()).append("\",\"summary\":").append(quote(s.summary())).append("}\n");
-            }
             return sb.toString();
         }
     }
@@ -99,7 +89,7 @@ public final class Scenario {
         AttachResult attach = vdm.libxl().pciAttach(domid, device, 5);
         XenPtDevice pt = vdm.libxl().device(device);
         if (!attach.ok()) {
-            String wrong = wrongIndex(vdm, device, trace);
+            String wrong = wrongIndex(vdm, device, attach);
             steps.add(new Step("pci-attach", Trace.Verdict.FAILED, attach + (wrong == null ? "" : "; " + wrong)));
         } else {
             String wrongLine = wrongLine(vdm, device, pt);
@@ -170,21 +160,10 @@ public final class Scenario {
         return null;
     }
 
-    /** A map_pirq in this step whose GSI index is not the device's GSI: a Linux IRQ number taken for a GSI. */
-    private static String wrongIndex(Machine vdm, Sbdf device, Trace trace) {
+    /** The index libxl gave the refused map_pirq, if it is not the device's GSI: a Linux IRQ number taken for a GSI. */
+    private static String wrongIndex(Machine vdm, Sbdf device, AttachResult attach) {
         int gsi = vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
-        if (gsi < 0) return null;
-        for (Trace.Event e : trace.events()) {
-            if (!e.step().equals("pci-attach") || e.source() != Trace.Source.HYPERCALL || !e.message().startsWith("PHYSDEVOP_map_pirq")) continue;
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("index=(\\d+)").matcher(e.detail());
-            if (m.find() && Integer.parseInt(m.group(1)) != gsi) {
-                return String.format("map_pirq was given %s (dom0's IRQ number), the device is on GSI %d: the wrong line", m.group(1), gsi);
-            }
-        }
-        return null;
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        if (gsi < 0 || attach.index() < 0 || attach.index() == gsi) return null;
+        return String.format("map_pirq was given %d (dom0's IRQ number), the device is on GSI %d: the wrong line", attach.index(), gsi);
     }
 }

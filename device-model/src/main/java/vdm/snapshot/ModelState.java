@@ -8,7 +8,7 @@ import vdm.toolstack.ToolstackState;
 import vdm.xen.XenState;
 
 /**
- * The whole model's mutable state in memory, layer by layer: what {@link Snapshot} writes as JSON, and what the
+ * The whole model's mutable state in memory, layer by layer: what {@code vdm.persist.Snapshot} writes as JSON, and what the
  * ordering explorer forks from. vdm never modifies a captured state, and the arrays its parts return are its own
  (not copied, for the explorer's sake): read them, do not write them. {@link #fingerprint()} is a 128-bit hash over every part
  * in canonical order, so two models with equal fingerprints answer every operation the same way (logs and traces

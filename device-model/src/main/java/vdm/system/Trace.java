@@ -6,7 +6,8 @@ import java.util.function.Predicate;
 
 /**
  * Everything a passthrough flow did, in order: steps with their verdicts, hypercalls with arguments and results, and
- * the log lines of Xen, the dom0 kernel, libxl and QEMU with their real texts. Exported as JSON lines.
+ * the log lines of Xen, the dom0 kernel, libxl and QEMU with their real texts. Written as JSON lines by
+ * {@code vdm.persist.TraceJson}.
  */
 public final class Trace {
     public enum Source { STEP, HYPERCALL, XEN, KERNEL, LIBXL, QEMU, GUEST, INVARIANT }
@@ -14,13 +15,7 @@ public final class Trace {
     public enum Verdict { OK, FAILED, INFO }
 
     /** One event; {@code detail} holds a hypercall's arguments or a step's argument summary. */
-    public record Event(long seq, Source source, Verdict verdict, String step, String message, String detail, int result) {
-        public String toJson() {
-            return "{\"seq\":" + seq + ",\"source\":\"" + source.name().toLowerCase() + "\",\"verdict\":\""
-                    + verdict.name().toLowerCase() + "\",\"step\":" + quote(step) + ",\"message\":" + quote(message)
-                    + ",\"detail\":" + quote(detail) + ",\"result\":" + result + "}";
-        }
-    }
+    public record Event(long seq, Source source, Verdict verdict, String step, String message, String detail, int result) {}
 
     private final List<Event> events = new ArrayList<>();
     private final boolean recording;
@@ -74,29 +69,5 @@ public final class Trace {
 
     public synchronized boolean contains(Source source, String text) {
         return events.stream().anyMatch(e -> e.source() == source && e.message().contains(text));
-    }
-
-    public synchronized String toJsonLines() {
-        StringBuilder sb = new StringBuilder();
-        for (Event e : events) sb.append(e.toJson()).append('\n');
-        return sb.toString();
-    }
-
-    static String quote(String s) {
-        if (s == null) return "null";
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

@@ -27,8 +27,13 @@ public final class Libxl {
     private final ToolstackLog log;
     private final StepBus steps;
     private final Map<Sbdf, XenPtDevice> attached = new LinkedHashMap<>();
-    /** The interrupt libxl itself mapped and permitted per device: {pirq, irqOrGsi, gsiPermission ? 1 : 0}. */
-    private final Map<Sbdf, int[]> routed = new LinkedHashMap<>();
+    /**
+     * How libxl routed a device's interrupt in pci_add_dm_done: the pirq it mapped, the interrupt number it used
+     * (the sysfs irq on the old path, the GSI on the GSI path) and whether it granted it with gsi_permission.
+     */
+    public record Route(int pirq, int index, boolean viaGsi) {}
+
+    private final Map<Sbdf, Route> routed = new LinkedHashMap<>();
 
     public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
         this.xen = xen;
@@ -159,12 +164,12 @@ public final class Libxl {
             }
         }
         Deque<Runnable> undo = new ArrayDeque<>();
-        Xen.Assignment a = xen.assign(domid, sbdf);
+        Xen.Assignment a = xen.assignDevice(domid, sbdf);
         if (a.rc() != 0) {
             error("xc_assign_device failed: %s", Errno.text(a.rc()));
             return new AttachResult(a.rc(), "assign_device", Errno.text(a.rc()));
         }
-        undo.push(() -> xen.undoAssign(a, sbdf));
+        undo.push(() -> xen.undoAssignment(a));
         XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
         pt.realize();
         undo.push(pt::unrealize);
@@ -196,17 +201,17 @@ public final class Libxl {
             if (index == 0) return AttachResult.OK;
         } else if (fixes.gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
             index = kernel.privcmd().pcidevGetGsi(sbdf);
-            if (index < 0) return failure(d, index, "xc_pcidev_get_gsi", "xc_pcidev_get_gsi failed (error=-1): " + Errno.text(index));
+            if (index < 0) return failure(d, index, -1, "xc_pcidev_get_gsi", "xc_pcidev_get_gsi failed (error=-1): " + Errno.text(index));
         } else {
             var g = kernel.sysfs(sbdf).gsi();
-            if (g.isEmpty()) return failure(d, -Errno.ENOENT, "sysfs gsi", "no gsi in sysfs for " + sbdf);
+            if (g.isEmpty()) return failure(d, -Errno.ENOENT, -1, "sysfs gsi", "no gsi in sysfs for " + sbdf);
             index = g.get();
         }
         String mapCall = gsiPath ? "xc_physdev_map_pirq_gsi gsi" : "xc_physdev_map_pirq irq";
         PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, d.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, index, index);
         int pirq = index; // xc_physdev_map_pirq asks for pirq == index
         if (r.rc() != 0) {
-            AttachResult f = failure(d, r.rc(), mapCall.substring(0, mapCall.indexOf(' ')),
+            AttachResult f = failure(d, r.rc(), index, mapCall.substring(0, mapCall.indexOf(' ')),
                     String.format("%s=%d (error=-1): %s", mapCall, index, Errno.text(r.rc())));
             if (diagnostics == null) return f;
             diagnostics.add(f);
@@ -221,7 +226,7 @@ public final class Libxl {
         int rc = viaGsi ? xen.domctls().gsiPermission(dom0, d.id(), gsi, Domctls.GSI_GRANT)
                 : xen.domctls().irqPermission(dom0, d.id(), thePirq, true);
         if (rc != 0) {
-            AttachResult f = failure(d, rc, permCall.substring(0, permCall.indexOf(' ')),
+            AttachResult f = failure(d, rc, index, permCall.substring(0, permCall.indexOf(' ')),
                     String.format("%s=%d (error=-1): %s", permCall, viaGsi ? gsi : thePirq, Errno.text(rc)));
             if (diagnostics == null) return f;
             diagnostics.add(f);
@@ -232,15 +237,15 @@ public final class Libxl {
             else xen.domctls().irqPermission(dom0, d.id(), thePirq, false);
         });
         if (diagnostics != null && !diagnostics.isEmpty()) return diagnostics.getFirst();
-        routed.put(sbdf, new int[] {thePirq, gsi, viaGsi ? 1 : 0});
+        routed.put(sbdf, new Route(thePirq, gsi, viaGsi));
         return AttachResult.OK;
     }
 
     /** A failed step of pci_add_dm_done, logged as libxl's LOGED does ("Domain N:call=... (error=-1): text"). */
-    private AttachResult failure(Domain d, int rc, String step, String text) {
+    private AttachResult failure(Domain d, int rc, int index, String step, String text) {
         String msg = "Domain " + d.id() + ":" + text;
         error("%s", msg);
-        return new AttachResult(rc, step, msg);
+        return new AttachResult(rc, step, msg, index);
     }
 
     // ---- detach (xl pci-detach)
@@ -259,17 +264,17 @@ public final class Libxl {
         }
         Domain dom0 = kernel.domain();
         pt.unrealize();
-        int[] r = routed.remove(sbdf);
+        Route r = routed.remove(sbdf);
         if (r != null) {
-            int rc = xen.physdev().unmapPirq(dom0, domid, r[0]);
-            if (rc != 0) error("Domain %d:xc_physdev_unmap_pirq irq=%d", domid, r[0]);
-            if (r[2] == 1) xen.domctls().gsiPermission(dom0, domid, r[1], Domctls.GSI_REVOKE);
+            int rc = xen.physdev().unmapPirq(dom0, domid, r.pirq());
+            if (rc != 0) error("Domain %d:xc_physdev_unmap_pirq irq=%d", domid, r.pirq());
+            if (r.viaGsi()) xen.domctls().gsiPermission(dom0, domid, r.index(), Domctls.GSI_REVOKE);
             else {
                 // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
-                xen.domctls().irqPermission(dom0, domid, r[0], false);
+                xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
             }
         }
-        xen.deassign(domid, sbdf);
+        xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);
@@ -278,12 +283,17 @@ public final class Libxl {
 
     /** Snapshot support. */
     Map<Sbdf, XenPtDevice> attachedMap() { return new LinkedHashMap<>(attached); }
-    Map<Sbdf, int[]> routedMap() { return new LinkedHashMap<>(routed); }
+    Map<Sbdf, Route> routedMap() { return new LinkedHashMap<>(routed); }
+
+    /** How libxl routed an attached device's interrupt, or null (not attached, or no INTx). */
+    public synchronized Route route(Sbdf sbdf) {
+        return routed.get(sbdf);
+    }
     public ToolstackLog log() { return log; }
 
     StepBus steps() { return steps; }
 
-    void restore(Map<Sbdf, XenPtDevice> devices, Map<Sbdf, int[]> routes) {
+    void restore(Map<Sbdf, XenPtDevice> devices, Map<Sbdf, Route> routes) {
         attached.clear();
         attached.putAll(devices);
         routed.clear();

@@ -44,7 +44,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
         }
         out.sort(Comparator.comparing(Attached::host));
         List<Routed> routed = new ArrayList<>();
-        libxl.routedMap().forEach((s, r) -> routed.add(new Routed(s, r[0], r[1], r[2] == 1)));
+        libxl.routedMap().forEach((s, r) -> routed.add(new Routed(s, r.pirq(), r.index(), r.viaGsi())));
         routed.sort(Comparator.comparing(Routed::sbdf));
         return new ToolstackState(out.toArray(Attached[]::new), routed.toArray(Routed[]::new));
     }
@@ -80,8 +80,8 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             p.qdevId(a.qdevId());
             devices.put(a.host(), p);
         }
-        Map<Sbdf, int[]> routes = new LinkedHashMap<>();
-        for (Routed r : routed) routes.put(r.sbdf(), new int[] {r.pirq(), r.gsi(), r.viaGsi() ? 1 : 0});
+        Map<Sbdf, Libxl.Route> routes = new LinkedHashMap<>();
+        for (Routed r : routed) routes.put(r.sbdf(), new Libxl.Route(r.pirq(), r.gsi(), r.viaGsi()));
         libxl.restore(devices, routes);
     }
 

@@ -15,12 +15,19 @@ public final class Domain {
     private final int id;
     private final Kind kind;
     private final boolean hardware;
+    /** Xen's has_vpci(d): config accesses are trapped into vPCI (a PVH dom0; a domU created with vPCI). */
+    private final boolean vpci;
     private final P2m p2m = new P2m();
     private final PirqTable pirqs;
     private final BitSet irqCaps = new BitSet();
     private final Vcpu[] vcpus;
-    /** vPCI by packed SBDF of segment 0 (index bus<<8|devfn): an array for the trapped-access hot path. */
+    /**
+     * vPCI by packed SBDF of segment 0 (index bus<<8|devfn): an array for the trapped-access hot path. Memory order:
+     * published with a release store when a device is attached or detached (under Xen's lock) and read with an
+     * acquire load by the lock-free trap path, so a vCPU that sees a vPCI sees it fully built.
+     */
     private final Vpci[] vpciSegment0 = new Vpci[1 << 16];
+    private static final java.lang.invoke.VarHandle VPCIS = java.lang.invoke.MethodHandles.arrayElementVarHandle(Vpci[].class);
     private final Map<Integer, Vpci> vpciOther = new ConcurrentHashMap<>();
     private final Map<Integer, Header> headers = new ConcurrentHashMap<>();
     /** An HVM guest's virtual IO-APIC and its passed-through INTx bindings (null for dom0). */
@@ -54,10 +61,11 @@ public final class Domain {
         CF8.setOpaque(this, value);
     }
 
-    Domain(int id, Kind kind, boolean hardware, int vcpus, int nrPirqs, int nrIrqs) {
+    Domain(int id, Kind kind, boolean hardware, boolean vpci, int vcpus, int nrPirqs, int nrIrqs) {
         this.id = id;
         this.kind = kind;
         this.hardware = hardware;
+        this.vpci = vpci;
         this.pirqs = new PirqTable(nrPirqs, nrIrqs);
         this.vcpus = new Vcpu[vcpus];
         for (int i = 0; i < vcpus; i++) this.vcpus[i] = new Vcpu(this, i);
@@ -66,6 +74,7 @@ public final class Domain {
     public int id() { return id; }
     public Kind kind() { return kind; }
     public boolean isHardwareDomain() { return hardware; }
+    public boolean hasVpci() { return vpci; }
     public P2m p2m() { return p2m; }
     public PirqTable pirqs() { return pirqs; }
     public Vcpu vcpu(int n) { return vcpus[n]; }
@@ -110,7 +119,7 @@ public final class Domain {
 
     /** The vPCI of a device this domain sees, or null; O(1) for segment 0. */
     public Vpci vpci(int packedSbdf) {
-        return (packedSbdf >>> 16) == 0 ? vpciSegment0[packedSbdf] : vpciOther.get(packedSbdf);
+        return (packedSbdf >>> 16) == 0 ? (Vpci) VPCIS.getAcquire(vpciSegment0, packedSbdf) : vpciOther.get(packedSbdf);
     }
 
     public Vpci vpci(Sbdf sbdf) {
@@ -123,13 +132,13 @@ public final class Domain {
 
     void attach(Sbdf sbdf, Vpci vpci, Header header) {
         int p = sbdf.packed();
-        if ((p >>> 16) == 0) vpciSegment0[p] = vpci; else vpciOther.put(p, vpci);
-        headers.put(p, header);
+        headers.put(p, header); // before the vPCI is visible: a trap that finds the vPCI finds its header
+        if ((p >>> 16) == 0) VPCIS.setRelease(vpciSegment0, p, vpci); else vpciOther.put(p, vpci);
     }
 
     void detach(Sbdf sbdf) {
         int p = sbdf.packed();
-        if ((p >>> 16) == 0) vpciSegment0[p] = null; else vpciOther.remove(p);
+        if ((p >>> 16) == 0) VPCIS.setRelease(vpciSegment0, p, null); else vpciOther.remove(p);
         headers.remove(p);
     }
 

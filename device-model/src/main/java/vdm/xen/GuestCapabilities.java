@@ -29,19 +29,28 @@ final class GuestCapabilities {
         boolean any = !visible.isEmpty();
         if (rc == 0) {
             rc = vpci.addRegister((v, r) -> (hw.read(0x06, 2) & ~0x10) | (any ? 0x10 : 0),
-                    (v, r, val) -> hw.write(0x06, 2, val), 0x06, 2, null);
+                    (v, r, val) -> {
+                        hw.write(0x06, 2, val);
+                        return null;
+                    }, 0x06, 2, null);
         }
         for (int i = 0; i < visible.size() && rc == 0; i++) {
             int off = visible.get(i)[0], id = visible.get(i)[1];
             int next = i + 1 < visible.size() ? visible.get(i + 1)[0] : 0;
             rc = vpci.addRegister((v, r) -> id | next << 8, null, off, 2, null);
-            if (rc == 0) rc = vpci.addRegister((v, r) -> hw.read(off + 2, 2), (v, r, val) -> hw.write(off + 2, 2, val), off + 2, 2, null);
+            if (rc == 0) rc = vpci.addRegister((v, r) -> hw.read(off + 2, 2), (v, r, val) -> {
+                hw.write(off + 2, 2, val);
+                return null;
+            }, off + 2, 2, null);
             int length = id == MSIX ? 12 : msiLength(hw.read(off + 2, 2));
             for (int b = off + 4; b < off + length && rc == 0; b += 4) {
                 int reg = b;
                 int size = Math.min(4, off + length - b);
                 boolean readOnly = id == MSIX; // table and PBA locations
-                rc = vpci.addRegister((v, r) -> hw.read(reg, size), readOnly ? null : (v, r, val) -> hw.write(reg, size, val), reg, size, null);
+                rc = vpci.addRegister((v, r) -> hw.read(reg, size), readOnly ? null : (v, r, val) -> {
+                    hw.write(reg, size, val);
+                    return null;
+                }, reg, size, null);
             }
         }
         if (rc == 0 && hw.read(0x100, 4) != 0xffffffff) rc = vpci.addRegister((v, r) -> 0, null, 0x100, 4, null);

@@ -71,7 +71,7 @@ public final class Header {
         if (guest) {
             hw.write(COMMAND, 2, cmd & ~(CMD_MEMORY | CMD_IO)); // a domU starts with decoding off
         } else if ((cmd & CMD_MEMORY) != 0) {
-            h.modifyBars(null, cmd, false, 0);
+            h.modifyBars(cmd, false, 0).apply(); // before the domain runs: no vCPU to defer to
         } else {
             hw.write(COMMAND, 2, cmd);
         }
@@ -187,7 +187,10 @@ public final class Header {
         if (rc == 0 && headerType == 0) rc = vpci.addRegister(HW32, null, 0x2c, 4, null);
         if (rc == 0) rc = vpci.addRegister(HW8, null, 0x3d, 1, null);
         int[] line = {0};
-        if (rc == 0) rc = vpci.addRegister((v, r) -> line[0], (v, r, val) -> line[0] = val & 0xff, 0x3c, 1, line);
+        if (rc == 0) rc = vpci.addRegister((v, r) -> line[0], (v, r, val) -> {
+            line[0] = val & 0xff;
+            return null;
+        }, 0x3c, 1, line);
         for (BarState bar : bars) {
             if (rc != 0) return rc;
             if (bar.type != BarState.Type.EMPTY) {
@@ -200,18 +203,20 @@ public final class Header {
 
     // ---- the hardware domain's handlers (Xen's cmd_write, bar_write, rom_write)
 
-    /** cmd_write: a change of MEMORY against the hardware defers (un)mapping; the rest goes straight to hardware. */
-    private void cmdWrite(int cmd) {
+    /**
+     * cmd_write: a change of MEMORY against the hardware's COMMAND (read before the write, as Xen 4.13-4.16's
+     * cmd_write reads it; 4.17 compares with its own bars_mapped, see issue 12) returns the (un)mapping as deferred
+     * work, and modify_decoding writes COMMAND once it is done; any other change goes straight to the hardware.
+     */
+    private PendingMapping cmdWrite(int cmd) {
         int current = vpci.hardware().read(COMMAND, 2);
-        if (((cmd ^ current) & CMD_MEMORY) != 0) {
-            modifyBars(vpci.writer(), cmd, false, 0);
-        } else {
-            vpci.hardware().write(COMMAND, 2, cmd);
-        }
+        if (((cmd ^ current) & CMD_MEMORY) != 0) return modifyBars(cmd, false, 0);
+        vpci.hardware().write(COMMAND, 2, cmd);
+        return null;
     }
 
-    /** bar_write, including the refusal rule that the stale cache trips over. */
-    private void barWrite(BarState bar, int val) {
+    /** bar_write, including the refusal rule that the stale cache trips over. Defers nothing. */
+    private PendingMapping barWrite(BarState bar, int val) {
         boolean hi = bar.type == BarState.Type.MEM64_HI;
         BarState target = hi ? bars[bar.index - 1] : bar;
         int cached = (int) (target.addr >>> (hi ? 32 : 0));
@@ -220,13 +225,13 @@ public final class Header {
                 if (val != (cached | (hi ? 0 : typeBits(target)))) {
                     log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
                 }
-                return;
+                return null;
             }
         } else if ((vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0) {
             if (val != (cached | (hi ? 0 : typeBits(target)))) {
                 log.warn(domain.id(), "%s: ignored BAR %d write with memory decoding enabled", vpci.sbdf(), bar.index);
             }
-            return;
+            return null;
         }
         if (!hi) {
             target.addr = (target.addr & 0xffffffff00000000L) | (val & 0xfffffff0L);
@@ -235,28 +240,29 @@ public final class Header {
             target.addr = (target.addr & 0xffffffffL) | ((long) val << 32);
         }
         vpci.hardware().write(0x10 + 4 * bar.index, 4, val);
+        return null;
     }
 
     private static int typeBits(BarState bar) {
         return (bar.type == BarState.Type.MEM64_LO ? 0x4 : 0) | (bar.prefetchable ? 0x8 : 0);
     }
 
-    /** rom_write: a mapped ROM is not moved; toggling its enable with decoding on (un)maps it first. */
-    private void romWrite(int val) {
+    /** rom_write: a mapped ROM is not moved; toggling its enable with decoding on returns the (un)mapping to defer. */
+    private PendingMapping romWrite(int val) {
         boolean newEnabled = (val & 1) != 0;
         if (rom.enabled && newEnabled) {
             log.warn(domain.id(), "%s: ignored ROM BAR write while mapped", vpci.sbdf());
-            return;
+            return null;
         }
         if (!rom.enabled) rom.addr = val & 0xfffff800L;
         int cmd = vpci.hardware().read(COMMAND, 2);
         if ((cmd & CMD_MEMORY) != 0 && romEnabled != newEnabled) {
-            modifyBars(vpci.writer(), newEnabled ? cmd : cmd & ~CMD_MEMORY, true, val);
-            return;
+            return modifyBars(newEnabled ? cmd : cmd & ~CMD_MEMORY, true, val);
         }
         vpci.hardware().write(romRegister, 4, val);
         romEnabled = newEnabled;
         if (!newEnabled) rom.addr = val & 0xfffff800L;
+        return null;
     }
 
     // ---- a domU's BARs (Xen's guest_mem_bar_read/write)
@@ -267,7 +273,7 @@ public final class Header {
         return (int) bar.guestAddr | type;
     }
 
-    private void guestBarWrite(BarState bar, int val) {
+    private PendingMapping guestBarWrite(BarState bar, int val) {
         boolean hi = bar.type == BarState.Type.MEM64_HI;
         BarState target = hi ? bars[bar.index - 1] : bar;
         long addr = target.guestAddr;
@@ -280,17 +286,24 @@ public final class Header {
         if (target.type != BarState.Type.MEM64_LO) addr &= 0xffffffffL;
         if (target.enabled) {
             if (addr != target.guestAddr) log.warn(domain.id(), "%s: ignored guest BAR %d write while mapped", vpci.sbdf(), bar.index);
-            return;
+            return null;
         }
         target.guestAddr = addr;
+        return null;
     }
 
     // ---- mapping (Xen's modify_bars, apply_map, modify_decoding)
 
-    private void modifyBars(Vcpu vcpu, int cmd, boolean romOnly, int romValue) {
+    /**
+     * modify_bars: which BARs change state for {@code cmd}'s MEMORY bit (only the ROM for a ROM toggle; the ROM only
+     * if it is enabled otherwise), each checked by pci_check_bar first; returned as the work to defer.
+     */
+    private PendingMapping modifyBars(int cmd, boolean romOnly, int romValue) {
         boolean map = (cmd & CMD_MEMORY) != 0;
-        List<BarState> work = new ArrayList<>();
-        for (BarState bar : allBars()) {
+        BarState[] work = new BarState[bars.length + 1];
+        int n = 0;
+        for (int i = 0; i <= bars.length; i++) {
+            BarState bar = i < bars.length ? bars[i] : rom;
             if (!bar.mappable()) continue;
             if (romOnly ? bar.type != BarState.Type.ROM : (bar.type == BarState.Type.ROM && !romEnabled)) continue;
             if (bar.enabled == map) continue; // already in the requested state
@@ -301,10 +314,9 @@ public final class Header {
                         start >>> P2m.PAGE_SHIFT, end >>> P2m.PAGE_SHIFT);
                 continue;
             }
-            work.add(bar);
+            work[n++] = bar;
         }
-        PendingMapping pending = new PendingMapping(this, work, map, cmd, romOnly, romValue);
-        if (vcpu != null) vcpu.defer(pending); else pending.apply();
+        return new PendingMapping(this, domain.p2m(), java.util.Arrays.copyOf(work, n), map, romOnly ? romValue : cmd, romOnly, null);
     }
 
     /** Non-zero, not wrapping, and below 4 GiB unless the BAR is 64-bit. */
@@ -320,31 +332,24 @@ public final class Header {
         return all;
     }
 
-    /** Applies deferred work under the vPCI lock: each BAR changes state at most once, then decoding is written. */
-    int applyMapping(List<BarState> work, boolean map, int cmd, boolean romOnly, int romValue) {
-        synchronized (vpci) {
-            int n = 0;
-            for (BarState bar : work) {
-                if (bar.enabled == map) continue;
-                long gaddr = guest ? bar.guestAddr : bar.addr;
-                int rc = map ? domain.p2m().map(gaddr, bar.size, bar.addr, bar.owner) : domain.p2m().unmap(gaddr, bar.size);
-                if (rc != 0) {
-                    log.warn(domain.id(), "%s: failed to %s [%x, %x]: %d", vpci.sbdf(), map ? "map" : "unmap",
-                            gaddr >>> P2m.PAGE_SHIFT, (gaddr + bar.size - 1) >>> P2m.PAGE_SHIFT, rc);
-                    continue;
-                }
-                bar.enabled = map;
-                n++;
-            }
-            if (romOnly) {
-                vpci.hardware().write(romRegister, 4, romValue);
-                romEnabled = map;
-                if (!map) rom.addr = romValue & 0xfffff800L;
-            } else {
-                vpci.hardware().write(COMMAND, 2, cmd);
-            }
-            return n;
+    /**
+     * modify_decoding, the end of the deferred work (under the vPCI lock): the hardware gets the COMMAND value, or
+     * for a ROM toggle the ROM register value, and the header records whether the ROM is enabled.
+     */
+    void modifyDecoding(boolean map, int value, boolean romOnly) {
+        if (romOnly) {
+            vpci.hardware().write(romRegister, 4, value);
+            romEnabled = map;
+            if (!map) rom.addr = value & 0xfffff800L;
+        } else {
+            vpci.hardware().write(COMMAND, 2, value);
         }
+    }
+
+    /** The p2m refused a range of the deferred work: Xen logs it and leaves that BAR as it was. */
+    void mappingFailed(boolean map, long gaddr, long size, int rc) {
+        log.warn(domain.id(), "%s: failed to %s [%x, %x]: %d", vpci.sbdf(), map ? "map" : "unmap",
+                gaddr >>> P2m.PAGE_SHIFT, (gaddr + size - 1) >>> P2m.PAGE_SHIFT, rc);
     }
 
     /** Unmaps everything this header mapped (used when vPCI is torn down: deassign or reset notification). */

@@ -28,8 +28,8 @@ final class HostBus implements PciBus {
             }
 
             @Override
-            public void write(int offset, int size, int value) {
-                f.write(offset, size, value);
+            public int write(int offset, int size, int value) {
+                return f.write(offset, size, value);
             }
         };
     }

@@ -1,19 +1,24 @@
 package vdm.xen;
 
+import vdm.pci.engine.ConfigSpace;
+import vdm.pci.engine.FunctionReactions;
+
 /**
  * What vPCI forwards to: the physical function's config space as the hardware answers (dom0 gaps and pass-through
- * bits). Accesses are 1, 2 or 4 bytes, naturally aligned.
+ * bits). Accesses are 1, 2 or 4 bytes, naturally aligned. A write returns what it changed in the function
+ * (pci-config's {@link vdm.pci.Effects} bits), so that a caller never reads the hardware back to learn it.
  */
 public interface PciHardware {
     int read(int offset, int size);
 
-    void write(int offset, int size, int value);
+    /** Writes and returns the write's {@link vdm.pci.Effects} (0 when nothing changed or nothing answers). */
+    int write(int offset, int size, int value);
 
     /**
      * A bare config space as the hardware behind vPCI: writes apply the function's own reactions (an FLR request
      * resets it, MSI's clamp), as a physical function does. For test buses and benchmarks without a full host.
      */
-    static PciHardware of(vdm.pci.engine.ConfigSpace cs) {
+    static PciHardware of(ConfigSpace cs) {
         return new PciHardware() {
             @Override
             public int read(int offset, int size) {
@@ -21,8 +26,8 @@ public interface PciHardware {
             }
 
             @Override
-            public void write(int offset, int size, int value) {
-                vdm.pci.engine.FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
+            public int write(int offset, int size, int value) {
+                return FunctionReactions.afterWrite(cs, cs.write(offset, size, value));
             }
         };
     }
@@ -35,7 +40,8 @@ public interface PciHardware {
         }
 
         @Override
-        public void write(int offset, int size, int value) {
+        public int write(int offset, int size, int value) {
+            return 0;
         }
     };
 }

@@ -242,7 +242,6 @@ public final class PhysdevOps {
         if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
         Domain owner = xen.owner(sbdf);
         if (owner == null) return 0; // no vPCI state to rebuild (a PV dom0)
-        int rc = xen.removeVpci(owner, sbdf);
-        return rc != 0 ? rc : xen.addVpci(owner, sbdf);
+        return xen.rebuildVpci(owner, sbdf);
     }
 }

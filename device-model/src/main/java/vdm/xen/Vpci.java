@@ -31,8 +31,6 @@ public final class Vpci {
     private final PciHardware hardware;
     private final boolean gapsToHardware;
     private volatile Table table = new Table(new VpciRegister[0], new short[0], NO_DWORDS);
-    /** The vCPU whose write is being dispatched (set under this object's lock), for handlers that defer work. */
-    private Vcpu writer;
 
     /**
      * @param gapsToHardware true for the hardware domain (gaps read and write the device), false for a domU
@@ -173,32 +171,36 @@ public final class Vpci {
     }
 
     /**
+     * A write by {@code vcpu}: dispatched as {@link #dispatchWrite}, and the work a handler deferred is attached to
+     * the vCPU (Xen's defer_map), to be done by {@link Vcpu#resume()}. Returns that work, or null.
+     */
+    public PendingMapping write(Vcpu vcpu, int offset, int size, int value) {
+        PendingMapping work = dispatchWrite(offset, size, value);
+        vcpu.defer(work);
+        return work;
+    }
+
+    /** A write with no vCPU behind it (Xen itself, a test): work a handler defers is applied before this returns. */
+    public void write(int offset, int size, int value) {
+        PendingMapping work = dispatchWrite(offset, size, value);
+        if (work != null) work.apply();
+    }
+
+    /**
      * Writes {@code size} bytes at {@code offset}: each register's part through Xen's vpci_write_helper (a partial
      * write, or any register with read-only or RsvdP bits, is a read-modify-write of the whole register with its
      * untouched write-1-to-clear bits written as 0); gaps go to the hardware for dom0 and are dropped for a domU.
+     * Returns the work the handlers deferred (a COMMAND or ROM write that changes decoding), or null: the caller
+     * decides when it is done, as Xen does it when the vCPU resumes.
      */
-    public synchronized void write(Vcpu vcpu, int offset, int size, int value) {
-        writer = vcpu;
-        try {
-            write(offset, size, value);
-        } finally {
-            writer = null;
-        }
-    }
-
-    /** The vCPU whose write is being dispatched, or null (a write from Xen itself or a test). */
-    public Vcpu writer() {
-        return writer;
-    }
-
-    /** A write with no vCPU behind it: work a handler defers is applied before this returns. */
-    public synchronized void write(int offset, int size, int value) {
+    public synchronized PendingMapping dispatchWrite(int offset, int size, int value) {
         Access.check(offset, size);
         Table t = table;
         if (!t.isTrapped(offset >>> 2)) {
             if (gapsToHardware) hardware.write(offset, size, value);
-            return;
+            return null;
         }
+        PendingMapping work = null;
         int end = offset + size;
         int b = offset;
         while (b < end) {
@@ -210,13 +212,15 @@ public final class Vpci {
             }
             VpciRegister r = t.regs()[idx - 1];
             int to = Math.min(end, r.end());
-            writeHelper(r, to - b, b - r.offset, value >>> ((b - offset) * 8));
+            PendingMapping w = writeHelper(r, to - b, b - r.offset, value >>> ((b - offset) * 8));
+            if (w != null) work = work == null ? w : work.then(w);
             b = to;
         }
+        return work;
     }
 
-    /** Xen's vpci_write_helper. */
-    private void writeHelper(VpciRegister r, int size, int offsetInRegister, int data) {
+    /** Xen's vpci_write_helper; returns what the register's handler deferred. */
+    private PendingMapping writeHelper(VpciRegister r, int size, int offsetInRegister, int data) {
         int curval = 0;
         int preserved = r.roMask | r.rsvdpMask;
         if (size != r.size || preserved != 0) {
@@ -226,7 +230,7 @@ public final class Vpci {
         }
         data &= ~(preserved | r.rsvdzMask);
         data |= curval & preserved;
-        r.write.write(this, r, data & Access.ones(r.size));
+        return r.write.write(this, r, data & Access.ones(r.size));
     }
 
     @Override

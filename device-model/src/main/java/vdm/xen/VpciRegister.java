@@ -11,16 +11,19 @@ public final class VpciRegister {
         int read(Vpci vpci, VpciRegister reg);
     }
 
-    /** Stores a whole-register value that vPCI has already merged and masked. */
+    /**
+     * Stores a whole-register value that vPCI has already merged and masked, and returns the work it defers to the
+     * writing vCPU's return to the guest (a {@link PendingMapping}), or null when the write is complete as it is.
+     */
     @FunctionalInterface
     public interface Write {
-        void write(Vpci vpci, VpciRegister reg, int value);
+        PendingMapping write(Vpci vpci, VpciRegister reg, int value);
     }
 
     /** Xen's vpci_ignored_read: all ones. */
     public static final Read IGNORED_READ = (v, r) -> -1;
     /** Xen's vpci_ignored_write. */
-    public static final Write IGNORED_WRITE = (v, r, value) -> { };
+    public static final Write IGNORED_WRITE = (v, r, value) -> null;
 
     final int offset;
     final int size;

@@ -160,7 +160,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 xen.dropDomain(d);
                 d = null;
             }
-            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), nextDomid);
+            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), ds.vpci().length > 0, nextDomid);
             byId.put(ds.id(), d);
             restoreDomain(xen, d, ds);
         }

@@ -49,17 +49,6 @@ class ExplorerTest {
     }
 
     @Test
-    void aFindingsScenarioFileReplaysToTheSameFailure() {
-        Explorer.Result r = explore(Preset.BROKEN, 2);
-        Finding f = r.findings().stream().filter(x -> x.orderingText().equals("assign -> attach")).findFirst().orElseThrow();
-        String file = f.scenarioFile("broken", "pvh", "0000:00:03.0");
-        assertTrue(file.contains("\"ops\": [\"assign\", \"attach\"]"), file);
-        Trace t = Explorer.replay(() -> Vdm.defaultHost().preset(Preset.BROKEN), DefaultHost.NIC,
-                ScenarioFile.parse(file).ops());
-        assertTrue(t.contains(Trace.Source.STEP, "attach: xc_physdev_map_pirq: -ENOSYS"), t::toJsonLines);
-    }
-
-    @Test
     void withSrsInTheOperationsUpstreamShowsTheStaleGsiOfBjornsReview() {
         Explorer e = new Explorer(() -> Vdm.defaultHost().preset(Preset.UPSTREAM), DefaultHost.NVME,
                 List.of(Op.ASSIGN, Op.SRS, Op.ATTACH));

@@ -3,8 +3,6 @@ package vdm.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vdm.ioapic.InterruptSourceOverride;
@@ -13,29 +11,11 @@ import vdm.ioapic.TriggerMode;
 import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
 
-/** The built-in host has what the later issues rely on, and docs/examples/default-host.json is the same host. */
+/**
+ * The built-in host has what the later issues rely on (that docs/examples/default-host.json is the same host is
+ * checked in vdm.persist.HostJsonRoundTripTest).
+ */
 class DefaultHostTest {
-
-    static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path e = p.resolve("docs/examples");
-            if (Files.isDirectory(e)) return e;
-        }
-        throw new IllegalStateException("docs/examples not found above " + Path.of("").toAbsolutePath());
-    }
-
-    @Test
-    void jsonTwinLoadsToAnEqualDescription() {
-        HostDescription fromJson = HostLoader.read(examples().resolve("default-host.json"));
-        assertEquals(DefaultHost.description(), fromJson);
-    }
-
-    @Test
-    void writtenJsonReadsBackEqual() {
-        HostDescription d = DefaultHost.description();
-        assertEquals(d, HostLoader.parse(HostLoader.toJson(d)));
-    }
-
     @Test
     void hasTheDescribedFunctionsAllReachableAfterFirmware() {
         Host host = DefaultHost.build();

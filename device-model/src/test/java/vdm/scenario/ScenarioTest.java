@@ -10,6 +10,7 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.model.Fixes;
 import vdm.model.Preset;
+import vdm.persist.ScenarioJson;
 import vdm.system.Trace;
 import vdm.xen.Domain;
 
@@ -95,6 +96,6 @@ class ScenarioTest {
         Scenario.Result r = Scenario.run(Vdm.defaultHost().preset(Preset.UPSTREAM), DefaultHost.ACCELERATOR, "upstream");
         assertTrue(r.passed(), r::render);
         assertEquals(Trace.Verdict.INFO, verdicts(r).get("guest-interrupt"));
-        assertTrue(r.toJsonLines().lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")));
+        assertTrue(ScenarioJson.lines(r).lines().allMatch(l -> l.startsWith("{") && l.endsWith("}")));
     }
 }

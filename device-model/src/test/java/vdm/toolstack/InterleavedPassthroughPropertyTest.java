@@ -20,18 +20,21 @@ import vdm.model.Preset;
 import vdm.xen.Domain;
 import vdm.xen.P2m;
 import vdm.xen.PhysdevOps;
+import vdm.testkit.Seeds;
 
 /**
  * Random interleavings of assignable-add/remove, attach, detach, announced resets and domain create/destroy on
  * several devices and domains (upstream preset). After every step: no pirq or permission leaked, no machine range
- * mapped into two domains, and every device owned by exactly one of pciback, dom0's driver, or one domU.
+ * mapped into two domains, and every device owned by exactly one of pciback, dom0's driver, or one domU. Pinned
+ * seeds by default; the seed is printed at the start and on failure, with the flag that replays it ({@link Seeds}).
  */
 class InterleavedPassthroughPropertyTest {
     private static final Sbdf[] DEVICES = {DefaultHost.NIC, DefaultHost.GPU, DefaultHost.NVME, DefaultHost.ACCELERATOR};
 
+    private static final Seeds SEEDS = Seeds.of(InterleavedPassthroughPropertyTest.class, 1);
+
     static LongStream seeds() {
-        long base = Long.getLong("vdm.seed", System.nanoTime());
-        return LongStream.range(0, 25).map(i -> base + i * 0x9e3779b97f4a7c15L);
+        return SEEDS.cases(25);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -76,7 +79,7 @@ class InterleavedPassthroughPropertyTest {
             if (history.size() > 12) history.removeFirst();
             String violation = check(vdm);
             if (violation != null) {
-                fail(String.format("seed %d step %d: %s%nlast steps:%n  %s", seed, step, violation, String.join("\n  ", history)));
+                fail(String.format("%s, step %d: %s%nlast steps:%n  %s", SEEDS.describe(seed), step, violation, String.join("\n  ", history)));
             }
         }
     }

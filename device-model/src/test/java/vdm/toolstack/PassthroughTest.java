@@ -9,6 +9,7 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
+import vdm.persist.TraceJson;
 import vdm.system.Trace;
 
 class PassthroughTest {
@@ -20,11 +21,11 @@ class PassthroughTest {
         assertEquals(0, vdm.libxl().pciAssignableAdd(NIC));
         int domid = vdm.libxl().domainCreate(1);
         AttachResult r = vdm.libxl().pciAttach(domid, NIC, 5);
-        assertTrue(r.ok(), () -> r + "\n" + vdm.trace().toJsonLines());
+        assertTrue(r.ok(), () -> r + "\n" + TraceJson.lines(vdm.trace()));
         XenPtDevice pt = vdm.libxl().device(NIC);
-        assertTrue(pt.interruptBound(), vdm.trace()::toJsonLines);
-        assertTrue(GuestSteps.programBarsAndReach(vdm, pt), vdm.trace()::toJsonLines);
-        assertEquals(1, GuestSteps.takeInterrupt(vdm, pt), vdm.trace()::toJsonLines);
+        assertTrue(pt.interruptBound(), () -> TraceJson.lines(vdm.trace()));
+        assertTrue(GuestSteps.programBarsAndReach(vdm, pt), () -> TraceJson.lines(vdm.trace()));
+        assertEquals(1, GuestSteps.takeInterrupt(vdm, pt), () -> TraceJson.lines(vdm.trace()));
         assertTrue(vdm.libxl().pciDetach(domid, NIC).ok());
         assertTrue(vdm.xen().domain(domid).p2m().isEmpty());
         assertEquals(0, vdm.libxl().domainDestroy(domid));

@@ -48,6 +48,39 @@ class HeaderTest {
     }
 
     @Test
+    void aCommandWriteReturnsItsDeferredMappingAsDataAndTouchesNothingUntilApplied() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XenConfig.UPSTREAM, bus);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Vcpu v = dom0.vcpu(0);
+        xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfebc0000);
+        PendingMapping work = dom0.vpci(NIC).dispatchWrite(0x04, 2, 0x0006);
+        assertTrue(work != null && work.map() && !work.romOnly());
+        assertEquals(0x0006, work.command(), "the COMMAND to write last");
+        assertTrue(work.p2m() == dom0.p2m(), "the owner's p2m");
+        assertEquals(1, work.bars().length, "BAR0 only: the ROM is not enabled");
+        assertEquals(0, work.bars()[0].index());
+        assertFalse(v.hasPendingWork(), "dispatching attaches nothing: the caller does");
+        assertEquals(0, bus.space("0000:00:03.0").read(0x04, 2));
+        assertTrue(dom0.p2m().isEmpty());
+        v.defer(work);
+        assertEquals(1, v.resume());
+        assertEquals(0x0006, bus.space("0000:00:03.0").read(0x04, 2));
+        assertEquals(0xfebc0000L, dom0.p2m().translate(0xfebc0000L));
+        assertEquals(null, dom0.vpci(NIC).dispatchWrite(0x04, 2, 0x0007), "no change of MEMORY: nothing to defer");
+        assertEquals(0x0007, bus.space("0000:00:03.0").read(0x04, 2));
+    }
+
+    @Test
+    void theHardwareWriteReturnsItsEffects() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        PciHardware hw = bus.function(NIC.packed());
+        assertEquals(vdm.pci.Effects.COMMAND_MEMORY, hw.write(0x04, 2, 0x0002) & vdm.pci.Effects.COMMAND_MEMORY);
+        assertEquals(0, hw.write(0x04, 2, 0x0002), "writing the same value changes nothing");
+        assertEquals(0, PciHardware.NONE.write(0x04, 2, 0x0002));
+    }
+
+    @Test
     void aBarWriteWhileMappedIsRefusedWithXensLogLine() {
         TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
         Xen xen = new Xen(XenConfig.UPSTREAM, bus);
@@ -94,8 +127,7 @@ class HeaderTest {
         assertEquals(0, hw.read(0x10, 4));
         // The cure, as PHYSDEVOP_pci_device_reset does it: rebuild vPCI from the hardware.
         hw.reset(ResetKind.FLR);
-        assertEquals(0, xen.removeVpci(dom0, NIC));
-        assertEquals(0, xen.addVpci(dom0, NIC));
+        assertEquals(0, xen.rebuildVpci(dom0, NIC));
         assertTrue(dom0.p2m().isEmpty(), () -> dom0.p2m().ranges().toString());
         enable(xen, v);
         assertEquals(0xfebc0000, hw.read(0x10, 4), "the restore is accepted");
@@ -166,13 +198,13 @@ class HeaderTest {
         Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
         Sbdf e = Sbdf.parse("00:04.0");
         xen.ecamWrite(dom0.vcpu(0), ecam(e, 0x10), 4, 0xfe000000);
-        Domain domU = xen.createDomain(1);
-        assertEquals(-Errno.ESRCH, xen.assignDevice(42, e));
-        assertEquals(-Errno.ENODEV, xen.assignDevice(domU.id(), Sbdf.parse("00:1f.0")));
-        assertEquals(0, xen.assignDevice(domU.id(), e));
+        Domain domU = xen.createDomainWithVpci(1);
+        assertEquals(-Errno.ESRCH, xen.assignDevice(42, e).rc());
+        assertEquals(-Errno.ENODEV, xen.assignDevice(domU.id(), Sbdf.parse("00:1f.0")).rc());
+        assertEquals(0, xen.assignDevice(domU.id(), e).rc());
         assertEquals(null, dom0.vpci(e), "dom0 no longer traps it");
-        Domain other = xen.createDomain(1);
-        assertEquals(-Errno.EBUSY, xen.assignDevice(other.id(), e), "held by another domU");
+        Domain other = xen.createDomainWithVpci(1);
+        assertEquals(-Errno.EBUSY, xen.assignDevice(other.id(), e).rc(), "held by another domU");
         Vcpu g = domU.vcpu(0);
         assertEquals(0x10d38086, xen.ecamRead(g, ecam(e, 0), 4));
         assertEquals(0xffffffff, xen.ecamRead(g, ecam(NIC, 0), 4), "another domain's device is invisible");

@@ -26,6 +26,7 @@ class VpciTest {
         Storage s = (Storage) r.data();
         s.value = val | (s.value & s.rw1c);
         s.value &= ~(val & s.rw1c);
+        return null;
     };
 
     /** A domU-like vPCI: gaps read as ones. */
@@ -112,10 +113,11 @@ class VpciTest {
             }
 
             @Override
-            public void write(int offset, int size, int value) {
+            public int write(int offset, int size, int value) {
                 int shift = (offset & 3) * 8;
                 int mask = (-1 >>> ((4 - size) * 8)) << shift;
                 hw[offset >>> 2] = (hw[offset >>> 2] & ~mask) | ((value << shift) & mask);
+                return 0;
             }
         };
         Vpci v = new Vpci(new Sbdf(0, 0, 3, 0), 0, device, true);

@@ -100,7 +100,7 @@ public final class IoApic {
     @SuppressWarnings("FieldMayBeFinal") // through LISTENERS
     private UnmaskListener[] unmaskListeners = new UnmaskListener[0];
 
-    private IoApic(Builder b) {
+    IoApic(IoApicBuilder b) {
         this.pins = b.pins;
         this.version = b.version;
         this.resetId = b.id;
@@ -138,8 +138,8 @@ public final class IoApic {
         ID.setVolatile(this, (int) state[pins + 1]);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static IoApicBuilder builder() {
+        return new IoApicBuilder();
     }
 
     /** A QEMU-like IO-APIC: id 0, 24 pins, version 0x20, GSI base 0, at 0xFEC00000. */
@@ -254,6 +254,17 @@ public final class IoApic {
     public void setEntry(int pin, long value) {
         checkPin(pin);
         writeEntry(pin, value, -1L);
+    }
+
+    /**
+     * Clears the bits {@code clear} and then sets the bits {@code set} of pin {@code pin}'s entry as one atomic step
+     * (a single compare-and-set against the entry as it is at that moment), with the effects of a register write.
+     * Every read-modify-write of an entry goes through here: a separate {@link #entry} then {@link #setEntry} can
+     * lose a concurrent change (a mask from one caller, a vector from another).
+     */
+    public void updateEntry(int pin, long clear, long set) {
+        checkPin(pin);
+        writeEntry(pin, set, clear | set);
     }
 
     /** Whether pin {@code pin}'s IRR is set: a level input asserted, or an input latched while masked. */
@@ -467,64 +478,5 @@ public final class IoApic {
     @Override
     public String toString() {
         return String.format("IO-APIC %d @0x%x (GSI %d..%d)", resetId, address, gsiBase, gsiBase + pins - 1);
-    }
-
-    /** Configures an {@link IoApic}; defaults are QEMU's: id 0, 24 pins, version 0x20, GSI base 0, 0xFEC00000. */
-    public static final class Builder {
-        private int id;
-        private int pins = DEFAULT_PINS;
-        private int version = VERSION_20;
-        private int gsiBase;
-        private long address = DEFAULT_ADDRESS;
-        private InterruptSink sink = InterruptSink.DISCARD;
-
-        private Builder() {
-        }
-
-        /** The IO-APIC ID (4 bits, as the 82093AA's ID register holds). */
-        public Builder id(int id) {
-            if (id < 0 || id > 0xf) throw new IllegalArgumentException("IO-APIC id " + id + " is not 0..15");
-            this.id = id;
-            return this;
-        }
-
-        public Builder pins(int pins) {
-            if (pins < 1 || pins > MAX_PINS) {
-                throw new IllegalArgumentException("IO-APIC pin count " + pins + " is not 1.." + MAX_PINS);
-            }
-            this.pins = pins;
-            return this;
-        }
-
-        /** 0x11 (82093AA, Xen's vIO-APIC, no EOI register) or 0x20 (EOI register at 0x40); QEMU allows the same two. */
-        public Builder version(int version) {
-            if (version != VERSION_11 && version != VERSION_20) {
-                throw new IllegalArgumentException(String.format(
-                        "IO-APIC version 0x%x is not supported: use 0x11 (no EOI register) or 0x20", version));
-            }
-            this.version = version;
-            return this;
-        }
-
-        public Builder gsiBase(int gsiBase) {
-            if (gsiBase < 0) throw new IllegalArgumentException("GSI base " + gsiBase + " is negative");
-            this.gsiBase = gsiBase;
-            return this;
-        }
-
-        public Builder address(long address) {
-            this.address = address;
-            return this;
-        }
-
-        public Builder sink(InterruptSink sink) {
-            if (sink == null) throw new NullPointerException("sink (use InterruptSink.DISCARD for none)");
-            this.sink = sink;
-            return this;
-        }
-
-        public IoApic build() {
-            return new IoApic(this);
-        }
     }
 }

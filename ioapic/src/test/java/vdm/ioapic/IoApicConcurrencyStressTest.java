@@ -1,7 +1,8 @@
 package vdm.ioapic;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import vdm.testkit.Seeds;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>IRR equals the line each device last drove;</li>
  *   <li>none lost: an asserted, unmasked pin has been delivered (remote IRR set).</li>
  * </ul>
- * Seeded; the seed and round are in every failure message.
+ * Seeded (pinned seeds by default, see {@link Seeds}); the seed and round are in every failure message.
  */
 class IoApicConcurrencyStressTest {
     private static final int PINS = 2;
@@ -38,6 +40,11 @@ class IoApicConcurrencyStressTest {
     private static final int ROUNDS = 60_000;
     private static final int OPS_PER_ROUND = 48;
     private static final int VECTOR_BASE = 0x50;
+    private static final Seeds SEEDS = Seeds.of(IoApicConcurrencyStressTest.class, 11, 22, 33, 44);
+
+    static LongStream seeds() {
+        return SEEDS.cases();
+    }
 
     private static long level(int pin, boolean masked) {
         return RedirectionEntry.fixed(VECTOR_BASE + pin, TriggerMode.LEVEL, Polarity.ACTIVE_LOW, 0)
@@ -45,7 +52,7 @@ class IoApicConcurrencyStressTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {11, 22, 33, 44})
+    @MethodSource("seeds")
     void concurrentAssertDeassertEoiAndUnmaskNeverLoseNorDuplicateALevelInterrupt(long seed) throws Exception {
         AtomicIntegerArray outstanding = new AtomicIntegerArray(PINS);
         AtomicReference<String> failure = new AtomicReference<>();
@@ -142,9 +149,10 @@ class IoApicConcurrencyStressTest {
         threads.forEach(Thread::start);
         for (Thread th : threads) th.join(120_000);
         if (failure.get() != null) barrier.reset();
-        assertTrue(crashes.isEmpty(), "seed " + seed + ": a thread failed: " + crashes);
-        assertNull(failure.get(), () -> "seed " + seed + ": " + failure.get());
-        assertEquals(ROUNDS, round[0], "seed " + seed + ": every round checked");
-        assertTrue(deliveries.get() > ROUNDS, "seed " + seed + ": only " + deliveries.get() + " deliveries");
+        String where = SEEDS.describe(seed);
+        assertTrue(crashes.isEmpty(), where + ": a thread failed: " + crashes);
+        assertNull(failure.get(), () -> where + ": " + failure.get());
+        assertEquals(ROUNDS, round[0], where + ": every round checked");
+        assertTrue(deliveries.get() > ROUNDS, where + ": only " + deliveries.get() + " deliveries");
     }
 }

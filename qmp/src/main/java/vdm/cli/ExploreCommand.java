@@ -17,8 +17,8 @@ import vdm.Vdm;
 import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
-import vdm.explore.ScenarioFile;
 import vdm.pci.Sbdf;
+import vdm.persist.ScenarioFile;
 import vdm.model.Preset;
 import vdm.system.Trace;
 import vdm.xen.Domain;
@@ -78,7 +78,7 @@ final class ExploreCommand implements Callable<Integer> {
                 if (out != null) {
                     Files.createDirectories(out);
                     Path file = out.resolve("finding-" + n + ".json");
-                    Files.writeString(file, f.scenarioFile(p.label(), kind.name().toLowerCase(), sbdf.toString()));
+                    Files.writeString(file, ScenarioFile.of(f, p.label(), kind.name().toLowerCase(), sbdf.toString()).toJson());
                     o.printf("  scenario file: %s%n", file);
                 }
                 o.println();

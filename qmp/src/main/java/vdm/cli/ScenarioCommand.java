@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import vdm.pci.Sbdf;
+import vdm.persist.ScenarioJson;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 
@@ -44,7 +45,7 @@ final class ScenarioCommand implements Callable<Integer> {
             err.println("vdm scenario: " + e.getMessage());
             return 2;
         }
-        spec.commandLine().getOut().print(json ? r.toJsonLines() : r.render());
+        spec.commandLine().getOut().print(json ? ScenarioJson.lines(r) : r.render());
         spec.commandLine().getOut().flush();
         return r.passed() ? 0 : 1;
     }

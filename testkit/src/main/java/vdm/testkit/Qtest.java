@@ -43,15 +43,24 @@ public final class Qtest implements AutoCloseable {
     }
 
     /**
-     * Starts {@code qemu-system-x86_64 -machine MACHINE -accel tcg -S -qtest stdio} with the extra arguments
-     * (devices). Fails with a clear message when QEMU is missing: the differential tests must not silently pass.
+     * Where QEMU is; an {@link IllegalStateException} saying how to install it when it is not on PATH: the
+     * differential tests must not silently pass.
      */
-    public static Qtest start(String machine, String... extraArgs) throws IOException {
+    public static Path requireBinary() {
         Path bin = binary();
         if (bin == null) {
             throw new IllegalStateException(BINARY + " is not on PATH: install Debian's qemu-system-x86 "
                     + "(apt-get install --no-install-recommends qemu-system-x86 ipxe-qemu); .ci/run does this");
         }
+        return bin;
+    }
+
+    /**
+     * Starts {@code qemu-system-x86_64 -machine MACHINE -accel tcg -S -qtest stdio} with the extra arguments
+     * (devices). Fails with a clear message when QEMU is missing (see {@link #requireBinary()}).
+     */
+    public static Qtest start(String machine, String... extraArgs) throws IOException {
+        Path bin = requireBinary();
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-machine", machine, "-accel", "tcg", "-S",
                 "-qtest", "stdio", "-qtest-log", "/dev/null", "-display", "none", "-nodefaults", "-m", "64"));
         cmd.addAll(List.of(extraArgs));

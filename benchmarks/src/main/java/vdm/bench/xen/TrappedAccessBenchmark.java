@@ -67,9 +67,9 @@ public class TrappedAccessBenchmark {
         // A domU holding the first device.
         Sbdf first = bus.functions().getFirst();
         guestBusDevfn = first.bus() << 8 | first.devfn();
-        domU = xen.createDomain(1);
+        domU = xen.createDomainWithVpci(1);
         guestCpu = domU.vcpu(0);
-        if (xen.assignDevice(domU.id(), first) != 0) throw new IllegalStateException("assign failed");
+        if (!xen.assignDevice(domU.id(), first).ok()) throw new IllegalStateException("assign failed");
         xen.ecamWrite(guestCpu, guestBusDevfn << 12 | 0x10, 4, 0xc0000000);
     }
 

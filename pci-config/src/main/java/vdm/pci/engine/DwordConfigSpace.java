@@ -1,6 +1,5 @@
 package vdm.pci.engine;
 
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import vdm.pci.Access;
@@ -68,16 +67,20 @@ public abstract class DwordConfigSpace implements ConfigSpace {
         Dwords.replace(state, d, Access.laneMask(offset, size) & ~fixed[d], value << shift);
     }
 
-    /** A copy taken after an acquire fence: consistent when nothing writes meanwhile, as for a snapshot. */
+    /**
+     * A copy of every dword with plain (vectorized) reads. Memory order: a bulk copy cannot be atomic over the space,
+     * so it is meant for a quiescent function (a snapshot, a state restore): the caller must already be ordered after
+     * the last writer (same thread, or a lock or join between them). Each dword is written whole by a
+     * compare-and-set, so a racing copy still sees no torn dword, only possibly an older one.
+     */
     @Override
     public final int[] dwords() {
-        VarHandle.acquireFence();
         return state.clone();
     }
 
+    /** Whether the space holds exactly {@code words}; plain reads, for a quiescent function as {@link #dwords}. */
     @Override
     public final boolean holds(int[] words) {
-        VarHandle.acquireFence();
         return Arrays.equals(state, words);
     }
 
@@ -88,7 +91,8 @@ public abstract class DwordConfigSpace implements ConfigSpace {
     @Override
     public final void restoreDwords(int[] words) {
         Access.checkDwords(size(), words);
-        VarHandle.acquireFence();
+        // Plain mismatch scans find the dwords to change (a quiescent function, as for dwords()); each change is a
+        // compare-and-set, so a concurrent writer's bits are never lost, only raced.
         for (int d = Arrays.mismatch(state, words); d >= 0; ) {
             Dwords.replace(state, d, ~fixed[d], words[d]);
             if (++d >= dwords) break;

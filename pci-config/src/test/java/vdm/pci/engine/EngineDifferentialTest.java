@@ -16,17 +16,21 @@ import vdm.pci.Mode;
 import vdm.pci.ResetKind;
 import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.layout.Layout;
+import vdm.testkit.Seeds;
 
 /**
  * The three engines must agree bit for bit: a million random accesses per catalog device and mode (all sizes,
  * aligned and not, in and out of range, pokes and resets now and then), comparing every result, every effect,
- * every error and the final bytes. The seed is printed on failure; set -Dvdm.seed=N to replay one.
+ * every error and the final bytes. Pinned seeds by default; the seed is printed at the start and on failure, with
+ * the -Dvdm.seed flag that replays it ({@link Seeds}).
  */
 class EngineDifferentialTest {
     private static final int ACCESSES = Integer.getInteger("vdm.accesses", 1_000_000);
+    /** Each case's seed is the base XOR its device and mode. */
+    private static final Seeds SEEDS = Seeds.of(EngineDifferentialTest.class, 1);
 
     static Stream<Arguments> devices() {
-        long base = Long.getLong("vdm.seed", System.nanoTime());
+        long base = SEEDS.base();
         return DeviceCatalog.names().stream().flatMap(n -> Stream.of(Mode.values())
                 .map(m -> Arguments.of(n, m, base ^ (n.hashCode() * 31L + m.ordinal()))));
     }
@@ -70,8 +74,8 @@ class EngineDifferentialTest {
             assertArrayEquals(ref.bytes(), table.bytes(), "table engine final state");
             assertArrayEquals(ref.bytes(), compiled.bytes(), "compiled engine final state");
         } catch (AssertionError e) {
-            fail(String.format("%s (%s) diverged at step %d with seed %d (replay: -Dvdm.seed=...; this case's seed is "
-                    + "printed here)%nreference: %s%ncompiled:  %s", device, mode, step, seed,
+            fail(String.format("%s (%s) diverged at step %d with %s%nreference: %s%ncompiled:  %s", device, mode, step,
+                    SEEDS.describe(seed),
                     HexFormat.of().formatHex(ref.bytes(), 0, 64), HexFormat.of().formatHex(compiled.bytes(), 0, 64)), e);
         }
     }

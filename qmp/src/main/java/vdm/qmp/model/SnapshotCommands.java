@@ -16,7 +16,7 @@ import vdm.qmp.CommandRegistry;
 import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 import vdm.qmp.QmpError;
-import vdm.snapshot.Snapshot;
+import vdm.persist.Snapshot;
 
 /**
  * The whole model saved and loaded (vdm's snapshot document, to a file or inline). A load that fails leaves the

@@ -1,4 +1,4 @@
-package vdm.xen;
+package vdm.persist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,17 +8,23 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import vdm.pci.Sbdf;
+import vdm.xen.BarState;
+import vdm.xen.Domain;
+import vdm.xen.GuestInterrupts;
+import vdm.xen.P2m;
+import vdm.xen.PirqTable;
+import vdm.xen.XenState;
 
 /**
  * The hypervisor's part of a snapshot document: {@link XenState} as JSON and back. Ranges of permitted irqs are
  * written as [from, to) pairs (dom0 may use every irq), enums by name. The console log is output, not state.
  */
-public final class XenSnapshot {
+final class XenSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private XenSnapshot() {}
 
-    public static ObjectNode toJson(XenState s) {
+    static ObjectNode toJson(XenState s) {
         ObjectNode o = JSON.objectNode();
         o.put("nextDomid", s.nextDomid());
         if (s.programmedGsis() != null) {
@@ -91,7 +97,7 @@ public final class XenSnapshot {
     }
 
     /** The state a document describes; a malformed one fails with an exception naming the member. */
-    public static XenState fromJson(JsonNode o) {
+    static XenState fromJson(JsonNode o) {
         int next = o.get("nextDomid").asInt();
         int[] gsis = null;
         int vector = 0;

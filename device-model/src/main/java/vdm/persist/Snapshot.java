@@ -1,24 +1,17 @@
-package vdm.snapshot;
+package vdm.persist;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.HexFormat;
 import java.util.List;
-import vdm.system.Machine;
-import vdm.dom0.Dom0Snapshot;
+import java.util.function.Function;
 import vdm.host.HostDescription;
-import vdm.host.HostLoader;
-import vdm.host.HostState;
-import vdm.host.LinkDevice;
-import vdm.host.PhysicalFunction;
 import vdm.model.Fixes;
-import vdm.toolstack.ToolstackSnapshot;
+import vdm.snapshot.ModelState;
+import vdm.system.Machine;
 import vdm.xen.Domain;
-import vdm.xen.XenSnapshot;
 
 /**
  * The whole model as a versioned JSON document: the host description and every function's config space, the links,
@@ -49,23 +42,12 @@ public final class Snapshot {
                 .put("setupGsi", f.setupGsi()).put("gsiLookup", f.gsiLookup().name());
         o.putObject("dom0").put("kind", vdm.dom0().kind().name()).put("vcpus", vdm.dom0().vcpuCount());
         try {
-            o.set("host", JSON.readTree(HostLoader.toJson(vdm.host().description())));
-        } catch (JsonProcessingException | RuntimeException e) {
+            o.set("host", HostJsonWriter.toTree(vdm.host().description()));
+        } catch (RuntimeException e) {
             throw new SnapshotException("this host cannot be saved: " + e.getMessage(), e);
         }
         ModelState state = ModelState.capture(vdm);
-        ObjectNode hs = o.putObject("hostState");
-        ObjectNode fns = hs.putObject("functions");
-        List<PhysicalFunction> functions = vdm.host().functions();
-        for (int i = 0; i < functions.size(); i++) fns.put(functions.get(i).sbdf().toString(), hex(state.host().configs()[i].words()));
-        ObjectNode links = hs.putObject("links");
-        List<LinkDevice> ls = vdm.host().links();
-        for (int i = 0; i < ls.size(); i++) links.put(ls.get(i).name(), state.host().links()[i]);
-        ArrayNode apics = hs.putArray("ioapics");
-        for (long[] a : state.host().ioApics()) {
-            ArrayNode w = apics.addArray();
-            for (long x : a) w.add(x);
-        }
+        o.set("hostState", HostSnapshot.toJson(vdm.host(), state.host()));
         o.set("xen", XenSnapshot.toJson(state.xen()));
         o.set("dom0Kernel", Dom0Snapshot.toJson(state.dom0()));
         o.set("toolstack", ToolstackSnapshot.toJson(state.toolstack()));
@@ -85,7 +67,7 @@ public final class Snapshot {
      * A fresh machine in the state the document describes, built by {@code builders} from the document's host (the
      * embedding API passes its own, so the loaded model is watched as a built one is).
      */
-    public static Machine load(String document, java.util.function.Function<HostDescription, ? extends Machine.Builder> builders) {
+    public static Machine load(String document, Function<HostDescription, ? extends Machine.Builder> builders) {
         JsonNode o;
         try {
             o = JSON.readTree(document);
@@ -109,10 +91,10 @@ public final class Snapshot {
             JsonNode f = o.get("fixes");
             Fixes fixes = new Fixes(f.get("resetNotification").asBoolean(), f.get("pvhMapPirq").asBoolean(),
                     f.get("setupGsi").asBoolean(), Fixes.GsiLookup.valueOf(f.get("gsiLookup").asText()));
-            HostDescription desc = HostLoader.parse(o.get("host").toString());
+            HostDescription desc = HostJsonReader.parse(o.get("host").toString());
             Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
                     .dom0Vcpus(o.get("dom0").get("vcpus").asInt()).bootDom0(false).build();
-            ModelState state = new ModelState(hostState(vdm, o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
+            ModelState state = new ModelState(HostSnapshot.fromJson(vdm.host(), o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
                     Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
             state.restore(vdm);
             return vdm;
@@ -121,46 +103,5 @@ public final class Snapshot {
         } catch (RuntimeException e) {
             throw new SnapshotException("corrupt snapshot: " + e, e);
         }
-    }
-
-    /** Config spaces as the lspci-style bytes, little-endian. */
-    private static String hex(int[] words) {
-        byte[] b = new byte[words.length << 2];
-        for (int d = 0; d < words.length; d++) {
-            for (int k = 0; k < 4; k++) b[4 * d + k] = (byte) (words[d] >>> (8 * k));
-        }
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static HostState hostState(Machine vdm, JsonNode hs) {
-        List<PhysicalFunction> functions = vdm.host().functions();
-        int[][] configs = new int[functions.size()][];
-        for (int i = 0; i < configs.length; i++) {
-            PhysicalFunction fn = functions.get(i);
-            JsonNode hex = hs.get("functions").get(fn.sbdf().toString());
-            if (hex == null) throw new IllegalArgumentException("no config space saved for " + fn.sbdf());
-            byte[] b = HexFormat.of().parseHex(hex.asText());
-            if (b.length != fn.config().size()) throw new IllegalArgumentException(fn.sbdf() + ": " + b.length + " config bytes, expected " + fn.config().size());
-            int[] w = new int[b.length >>> 2];
-            for (int off = 0; off < b.length; off += 4) {
-                w[off >>> 2] = (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
-            }
-            configs[i] = w;
-        }
-        List<LinkDevice> ls = vdm.host().links();
-        int[] links = new int[ls.size()];
-        for (int i = 0; i < links.length; i++) {
-            JsonNode irq = hs.get("links").get(ls.get(i).name());
-            if (irq == null) throw new IllegalArgumentException("no state saved for link " + ls.get(i).name());
-            links[i] = irq.asInt();
-        }
-        JsonNode a = hs.get("ioapics");
-        long[][] apics = new long[a.size()][];
-        for (int i = 0; i < apics.length; i++) {
-            JsonNode w = a.get(i);
-            apics[i] = new long[w.size()];
-            for (int k = 0; k < apics[i].length; k++) apics[i][k] = w.get(k).asLong();
-        }
-        return HostState.of(vdm.host(), configs, links, apics);
     }
 }

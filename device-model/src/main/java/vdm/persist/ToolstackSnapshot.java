@@ -1,4 +1,4 @@
-package vdm.toolstack;
+package vdm.persist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,14 +8,15 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import vdm.pci.Sbdf;
+import vdm.toolstack.ToolstackState;
 
 /** The toolstack's part of a snapshot document: {@link ToolstackState} as JSON and back. */
-public final class ToolstackSnapshot {
+final class ToolstackSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private ToolstackSnapshot() {}
 
-    public static ObjectNode toJson(ToolstackState s) {
+    static ObjectNode toJson(ToolstackState s) {
         ObjectNode o = JSON.objectNode();
         ArrayNode devs = o.putArray("attached");
         for (ToolstackState.Attached p : s.attached()) {
@@ -37,7 +38,7 @@ public final class ToolstackSnapshot {
     }
 
     /** The state a document describes; a malformed one fails with an exception. */
-    public static ToolstackState fromJson(JsonNode o) {
+    static ToolstackState fromJson(JsonNode o) {
         List<ToolstackState.Attached> devices = new ArrayList<>();
         for (JsonNode d : o.get("attached")) {
             long[][] res = new long[d.get("resources").size()][];

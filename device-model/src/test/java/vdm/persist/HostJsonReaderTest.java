@@ -1,4 +1,4 @@
-package vdm.host;
+package vdm.persist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,16 +9,22 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import vdm.pci.engine.ConfigSpace;
+import vdm.host.Host;
+import vdm.host.HostDescription;
+import vdm.host.HostDescriptionException;
+import vdm.host.IntxPin;
+import vdm.host.IntxRoute;
+import vdm.host.PhysicalFunction;
+import vdm.host.RootBus;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.pci.Sbdf;
 import vdm.pci.catalog.DeviceCatalog;
-import vdm.pci.Sbdf;
+import vdm.pci.engine.ConfigSpace;
 import vdm.pci.dump.LspciDump;
 import vdm.pci.engine.Engine;
 
 /** The JSON format: what it accepts, and errors that name the path, the member and the line. */
-class HostLoaderTest {
+class HostJsonReaderTest {
     private static final String MINIMAL = """
             {
               "version": 1,
@@ -29,7 +35,7 @@ class HostLoaderTest {
             """;
 
     private static HostDescriptionException refused(String json) {
-        return assertThrows(HostDescriptionException.class, () -> HostLoader.parse(json, "host.json", null));
+        return assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(json, "host.json", null));
     }
 
     private static void assertMentions(Exception e, String... parts) {
@@ -42,7 +48,7 @@ class HostLoaderTest {
     void minimalDescriptionEqualsTheBuilderOne() {
         HostDescription built = Host.builder().ioApic(0, 0xfec0_0000L, 0, 24).device("00:03.0", "e1000e")
                 .prt(0, 3, IntxPin.A, 16).describe();
-        assertEquals(built, HostLoader.parse(MINIMAL));
+        assertEquals(built, HostJsonReader.parse(MINIMAL));
     }
 
     @Test
@@ -124,7 +130,7 @@ class HostLoaderTest {
                   "prt": [ { "bus": 0, "device": "0x1c", "pin": "INTA", "link": "LNKA" } ],
                   "links": [ { "name": "LNKA", "possible": [ 20, 21 ], "current": 20 } ] }
                 """;
-        HostDescription d = HostLoader.parse(json);
+        HostDescription d = HostJsonReader.parse(json);
         assertEquals(1, d.bridges().getFirst().subordinateBus(), "subordinate defaults to secondary");
         assertEquals(List.of(new RootBus(0, 0)), d.rootBuses(), "root bus 0000:00 by default");
         assertEquals(InterruptSourceOverride.IRQ0_TO_GSI2, d.madt().overrides().getFirst());
@@ -144,7 +150,7 @@ class HostLoaderTest {
                 "\"import\": { \"file\": \"nic.lspci\", \"function\": \"00:03.0\", \"bars\": { \"0\": \"0x20000\", \"1\": 64 }, \"rom\": \"0x40000\" }");
         Files.writeString(dir.resolve("host.json"), json);
 
-        Host host = HostLoader.load(dir.resolve("host.json"));
+        Host host = HostJsonReader.load(dir.resolve("host.json"));
         Sbdf sbdf = Sbdf.parse("00:03.0");
         PhysicalFunction f = host.require(sbdf);
         assertEquals(0x100e8086, host.read(sbdf, 0, 4));
@@ -152,7 +158,7 @@ class HostLoaderTest {
         assertEquals(128L << 10, f.barSize(0));
         assertTrue(f.barDecodes(0), "the dump had memory decoding on");
         assertEquals(16, host.route(sbdf).orElseThrow().gsi());
-        assertEquals(HostLoader.read(dir.resolve("host.json")), HostLoader.read(dir.resolve("host.json")), "dumps compare by content");
+        assertEquals(HostJsonReader.read(dir.resolve("host.json")), HostJsonReader.read(dir.resolve("host.json")), "dumps compare by content");
     }
 
     @Test
@@ -162,25 +168,17 @@ class HostLoaderTest {
         Files.writeString(dir.resolve("nic.lspci"), LspciDump.format(new Sbdf(0, 3, 0), nic));
         Files.writeString(dir.resolve("missing-size.json"), MINIMAL.replace("\"device\": \"e1000e\"",
                 "\"import\": { \"file\": \"nic.lspci\" }"));
-        var e = assertThrows(HostDescriptionException.class, () -> HostLoader.read(dir.resolve("missing-size.json")));
+        var e = assertThrows(HostDescriptionException.class, () -> HostJsonReader.read(dir.resolve("missing-size.json")));
         assertMentions(e, "missing-size.json", "device 0000:00:03.0", "BAR0", "no size");
         Files.writeString(dir.resolve("no-file.json"), MINIMAL.replace("\"device\": \"e1000e\"",
                 "\"import\": { \"file\": \"absent.lspci\" }"));
-        assertMentions(assertThrows(HostDescriptionException.class, () -> HostLoader.read(dir.resolve("no-file.json"))),
+        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonReader.read(dir.resolve("no-file.json"))),
                 "functions[0].import.file", "absent.lspci");
     }
 
     @Test
-    void writingAJavaOnlyLayoutIsRefusedNamingTheDevice() {
-        HostDescription d = Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
-                .device("00:05.0", vdm.pci.layout.Layout.type0("custom").ids(0x1234, 1).build()).describe();
-        assertMentions(assertThrows(HostDescriptionException.class, () -> HostLoader.toJson(d)), "device 0000:00:05.0", "custom");
-    }
-
-    @Test
     void unreadableFileIsNamed(@TempDir Path dir) {
-        var e = assertThrows(HostDescriptionException.class, () -> HostLoader.read(dir.resolve("nope.json")));
+        var e = assertThrows(HostDescriptionException.class, () -> HostJsonReader.read(dir.resolve("nope.json")));
         assertMentions(e, "nope.json", "cannot read");
     }
-
 }

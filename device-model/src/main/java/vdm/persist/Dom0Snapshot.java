@@ -1,4 +1,4 @@
-package vdm.dom0;
+package vdm.persist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,14 +7,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import vdm.pci.Sbdf;
+import vdm.dom0.Dom0Kernel;
+import vdm.dom0.Dom0State;
 
 /** dom0's part of a snapshot document: {@link Dom0State} as JSON and back. The kernel log is output, not state. */
-public final class Dom0Snapshot {
+final class Dom0Snapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private Dom0Snapshot() {}
 
-    public static ObjectNode toJson(Dom0State s) {
+    static ObjectNode toJson(Dom0State s) {
         ObjectNode o = JSON.objectNode();
         long[] c = s.cursors();
         o.put("nextMmio32", c[0]).put("nextMmio64", c[1]).put("nextIo", c[2]).put("nextVector", c[3]);
@@ -41,7 +43,7 @@ public final class Dom0Snapshot {
     }
 
     /** The state a document describes; a malformed one fails with an exception. */
-    public static Dom0State fromJson(JsonNode o) {
+    static Dom0State fromJson(JsonNode o) {
         long[] cursors = {o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asLong(), o.get("nextVector").asLong()};
         List<Dom0State.Device> devices = new ArrayList<>();
         o.get("devices").fields().forEachRemaining(e -> {

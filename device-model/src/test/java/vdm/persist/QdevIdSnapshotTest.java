@@ -1,4 +1,4 @@
-package vdm.snapshot;
+package vdm.persist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.model.Preset;
+import vdm.snapshot.ModelState;
 
 /** The qdev id device_add gave an attached device is model state: saved, loaded, restored and fingerprinted. */
 class QdevIdSnapshotTest {

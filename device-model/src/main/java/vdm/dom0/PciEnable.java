@@ -1,0 +1,63 @@
+package vdm.dom0;
+
+import static vdm.pci.ConfigRegisters.COMMAND;
+import static vdm.pci.ConfigRegisters.COMMAND_IO;
+import static vdm.pci.ConfigRegisters.COMMAND_MASTER;
+import static vdm.pci.ConfigRegisters.COMMAND_MEMORY;
+
+import vdm.host.Host;
+import vdm.host.PhysicalFunction;
+import vdm.log.StepBus;
+import vdm.pci.Sbdf;
+import vdm.pci.layout.BarKind;
+
+/**
+ * pci_enable_device and pci_disable_device (drivers/pci/pci.c). Enabling turns on the decoding the function's BARs
+ * need (pci_enable_resources, drivers/pci/setup-res.c), then routes its INTx (pcibios_enable_device ->
+ * acpi_pci_irq_enable, {@link AcpiIrqRouting}); disabling turns decoding and bus mastering off.
+ */
+final class PciEnable {
+    private final Host host;
+    private final PciConfigAccess config;
+    private final PciDevices devices;
+    private final AcpiIrqRouting irqRouting;
+    private final StepBus steps;
+
+    PciEnable(Host host, PciConfigAccess config, PciDevices devices, AcpiIrqRouting irqRouting, StepBus steps) {
+        this.host = host;
+        this.config = config;
+        this.devices = devices;
+        this.irqRouting = irqRouting;
+        this.steps = steps;
+    }
+
+    /** I/O decoding if the function has an I/O BAR, memory decoding if it has a memory BAR or a ROM, then the IRQ. */
+    void enable(Sbdf sbdf) {
+        PciDev d = devices.get(sbdf);
+        PhysicalFunction f = host.require(sbdf);
+        int cmd = config.read(sbdf, COMMAND, 2);
+        int want = 0;
+        for (int n = 0; n < f.layout().barCount(); n++) {
+            if (!f.barImplemented(n)) continue;
+            want |= f.barKind(n) == BarKind.IO ? COMMAND_IO : COMMAND_MEMORY;
+        }
+        if (f.romSize() > 0) want |= COMMAND_MEMORY;
+        if ((cmd & want) != want) config.write(sbdf, COMMAND, 2, cmd | want);
+        d.enabled = true;
+        irqRouting.enable(d);
+        steps.end("pci_enable_device " + sbdf);
+    }
+
+    /**
+     * Decoding and bus mastering off. (Linux's do_pci_disable_device clears only Bus Master; this model clears the
+     * decode enables too.)
+     */
+    void disable(Sbdf sbdf) {
+        PciDev d = devices.get(sbdf);
+        int cmd = config.read(sbdf, COMMAND, 2);
+        int off = COMMAND_IO | COMMAND_MEMORY | COMMAND_MASTER;
+        if ((cmd & off) != 0) config.write(sbdf, COMMAND, 2, cmd & ~off);
+        d.enabled = false;
+        steps.end("pci_disable_device " + sbdf);
+    }
+}

@@ -1,0 +1,81 @@
+package vdm.persist;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HexFormat;
+import java.util.List;
+import vdm.host.Host;
+import vdm.host.HostState;
+import vdm.host.LinkDevice;
+import vdm.host.PhysicalFunction;
+
+/**
+ * The hardware's part of a snapshot document: {@link HostState} as JSON and back. Config spaces are keyed by SBDF
+ * and written as the bytes {@code lspci -xxxx} shows (little-endian dwords), links by name with their current IRQ,
+ * the physical IO-APICs as their exported words. The host's description is written apart, as a host document.
+ */
+final class HostSnapshot {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private HostSnapshot() {}
+
+    static ObjectNode toJson(Host host, HostState s) {
+        ObjectNode hs = JSON.objectNode();
+        ObjectNode fns = hs.putObject("functions");
+        List<PhysicalFunction> functions = host.functions();
+        for (int i = 0; i < functions.size(); i++) fns.put(functions.get(i).sbdf().toString(), hex(s.configs()[i].words()));
+        ObjectNode links = hs.putObject("links");
+        List<LinkDevice> ls = host.links();
+        for (int i = 0; i < ls.size(); i++) links.put(ls.get(i).name(), s.links()[i]);
+        ArrayNode apics = hs.putArray("ioapics");
+        for (long[] a : s.ioApics()) {
+            ArrayNode w = apics.addArray();
+            for (long x : a) w.add(x);
+        }
+        return hs;
+    }
+
+    /** The state a document describes for {@code host}; a part the host lacks or has otherwise is refused by name. */
+    static HostState fromJson(Host host, JsonNode hs) {
+        List<PhysicalFunction> functions = host.functions();
+        int[][] configs = new int[functions.size()][];
+        for (int i = 0; i < configs.length; i++) {
+            PhysicalFunction fn = functions.get(i);
+            JsonNode hex = hs.get("functions").get(fn.sbdf().toString());
+            if (hex == null) throw new IllegalArgumentException("no config space saved for " + fn.sbdf());
+            byte[] b = HexFormat.of().parseHex(hex.asText());
+            if (b.length != fn.config().size()) throw new IllegalArgumentException(fn.sbdf() + ": " + b.length + " config bytes, expected " + fn.config().size());
+            int[] w = new int[b.length >>> 2];
+            for (int off = 0; off < b.length; off += 4) {
+                w[off >>> 2] = (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+            }
+            configs[i] = w;
+        }
+        List<LinkDevice> ls = host.links();
+        int[] links = new int[ls.size()];
+        for (int i = 0; i < links.length; i++) {
+            JsonNode irq = hs.get("links").get(ls.get(i).name());
+            if (irq == null) throw new IllegalArgumentException("no state saved for link " + ls.get(i).name());
+            links[i] = irq.asInt();
+        }
+        JsonNode a = hs.get("ioapics");
+        long[][] apics = new long[a.size()][];
+        for (int i = 0; i < apics.length; i++) {
+            JsonNode w = a.get(i);
+            apics[i] = new long[w.size()];
+            for (int k = 0; k < apics[i].length; k++) apics[i][k] = w.get(k).asLong();
+        }
+        return HostState.of(host, configs, links, apics);
+    }
+
+    /** Config spaces as the lspci-style bytes, little-endian. */
+    private static String hex(int[] words) {
+        byte[] b = new byte[words.length << 2];
+        for (int d = 0; d < words.length; d++) {
+            for (int k = 0; k < 4; k++) b[4 * d + k] = (byte) (words[d] >>> (8 * k));
+        }
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,119 @@
+package vdm.xen;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import vdm.errno.Errno;
+import vdm.pci.Sbdf;
+
+/**
+ * Who holds each PCI function, and its vPCI in that domain: XEN_DOMCTL_assign_device / deassign_device
+ * (xen/drivers/passthrough/pci.c assign_device, deassign_device) and vpci_assign_device / vpci_deassign_device.
+ * Assigning takes the device out of the hardware domain's vPCI; the target gets a vPCI only if it has one
+ * ({@code has_vpci(d)}): an HVM guest whose device model (QEMU) emulates config space has none, a guest Xen
+ * emulates config space for ({@link Xen#createDomainWithVpci}) has one. Every method runs under Xen's lock.
+ */
+final class DeviceAssignment {
+    private final Xen xen;
+    /** Functions a domU holds, and which. */
+    private final Map<Sbdf, Domain> assigned = new HashMap<>();
+
+    DeviceAssignment(Xen xen) {
+        this.xen = xen;
+    }
+
+    /** vpci_assign_device: builds the device's vPCI in {@code d} from the hardware's current state. */
+    int addVpci(Domain d, Sbdf sbdf) {
+        PciHardware hw = xen.bus().function(sbdf.packed());
+        if (hw == null) return -Errno.ENODEV;
+        if (d.vpci(sbdf) != null) return -Errno.EEXIST;
+        Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
+        Header header = Header.init(xen.log(), xen.config(), d, vpci);
+        if (header == null) return -Errno.EINVAL;
+        d.attach(sbdf, vpci, header);
+        return 0;
+    }
+
+    /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
+    int removeVpci(Domain d, Sbdf sbdf) {
+        Header h = d.header(sbdf);
+        if (h == null) return -Errno.ENODEV;
+        h.unmapAll();
+        h.vpci().clear();
+        d.detach(sbdf);
+        return 0;
+    }
+
+    Xen.Assignment assign(int domid, Sbdf sbdf) {
+        Domain d = xen.domain(domid);
+        if (d == null) return Xen.Assignment.failed(-Errno.ESRCH, sbdf);
+        if (d.isHardwareDomain()) return Xen.Assignment.failed(-Errno.EINVAL, sbdf);
+        if (xen.bus().function(sbdf.packed()) == null) return Xen.Assignment.failed(-Errno.ENODEV, sbdf);
+        if (assigned.containsKey(sbdf)) return Xen.Assignment.failed(-Errno.EBUSY, sbdf);
+        Domain from = owner(sbdf);
+        Vpci vpci = from == null ? null : from.vpci(sbdf);
+        Header header = from == null ? null : from.header(sbdf);
+        if (from != null) {
+            header.unmapAll();
+            from.detach(sbdf);
+        }
+        Xen.Assignment a = new Xen.Assignment(0, sbdf, from, vpci, header, d);
+        if (d.hasVpci()) {
+            int rc = addVpci(d, sbdf);
+            if (rc != 0) {
+                undo(a);
+                return Xen.Assignment.failed(rc, sbdf);
+            }
+        }
+        assigned.put(sbdf, d);
+        return a;
+    }
+
+    /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */
+    void undo(Xen.Assignment a) {
+        if (a.rc() != 0) return;
+        Sbdf sbdf = a.sbdf();
+        if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);
+        assigned.remove(sbdf, a.to());
+        if (a.from() != null) a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+    }
+
+    /** The device returns to the hardware domain, whose vPCI is rebuilt from the hardware (a PVH dom0; PV has none). */
+    int deassign(int domid, Sbdf sbdf) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (assigned.get(sbdf) != d) return -Errno.ENODEV;
+        if (d.vpci(sbdf) != null) removeVpci(d, sbdf);
+        assigned.remove(sbdf);
+        Domain dom0 = xen.dom0();
+        return dom0 != null && dom0.hasVpci() ? addVpci(dom0, sbdf) : 0;
+    }
+
+    Domain assignedTo(Sbdf sbdf) {
+        return assigned.get(sbdf);
+    }
+
+    List<Sbdf> assignedDevices(Domain d) {
+        return assigned.entrySet().stream().filter(e -> e.getValue() == d).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** The domain whose vPCI holds the device, or null. */
+    Domain owner(Sbdf sbdf) {
+        for (Domain d : xen.domainsUnlocked()) if (d.vpci(sbdf) != null) return d;
+        return null;
+    }
+
+    /** A domain that goes away (destroy or a state restore) holds nothing any more. */
+    void forget(Domain d) {
+        assigned.values().removeIf(x -> x == d);
+    }
+
+    Map<Sbdf, Domain> snapshot() {
+        return new HashMap<>(assigned);
+    }
+
+    void restore(Map<Sbdf, Domain> saved) {
+        assigned.clear();
+        assigned.putAll(saved);
+    }
+}

@@ -1,0 +1,94 @@
+package vdm.persist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import vdm.host.DefaultHost;
+import vdm.host.FunctionSource;
+import vdm.host.HostDescription;
+import vdm.host.HostDescriptionException;
+
+/** What the writer writes, the reader reads back to the same description, member by member; docs/examples included. */
+class HostJsonRoundTripTest {
+    static Path examples() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path e = p.resolve("docs/examples");
+            if (Files.isDirectory(e)) return e;
+        }
+        throw new IllegalStateException("docs/examples not found above " + Path.of("").toAbsolutePath());
+    }
+
+    static Stream<Path> exampleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(examples())) {
+            List<Path> json = files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+            assertFalse(json.isEmpty(), "docs/examples has no host files");
+            return json.stream();
+        }
+    }
+
+    @Test
+    void jsonTwinLoadsToAnEqualDescription() {
+        HostDescription fromJson = HostJsonReader.read(examples().resolve("default-host.json"));
+        assertEquals(DefaultHost.description(), fromJson);
+    }
+
+    @Test
+    void writtenJsonReadsBackEqual() {
+        HostDescription d = DefaultHost.description();
+        assertEquals(d, HostJsonReader.parse(HostJsonWriter.toJson(d)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exampleFiles")
+    void eachExampleReadsBackMemberByMemberAfterWriting(Path file) {
+        HostDescription read = HostJsonReader.read(file);
+        if (read.functions().stream().anyMatch(f -> f.source() instanceof FunctionSource.Dump)) {
+            assertThrows(HostDescriptionException.class, () -> HostJsonWriter.toJson(read), "imports are not written back");
+            return;
+        }
+        String written = HostJsonWriter.toJson(read);
+        HostDescription back = HostJsonReader.parse(written, "written " + file.getFileName(), file.getParent());
+        assertSameMembers(read, back);
+        assertEquals(written, HostJsonWriter.toJson(back), "writing what was read back writes the same document");
+    }
+
+    @Test
+    void theDefaultHostReadsBackMemberByMember() {
+        assertSameMembers(DefaultHost.description(), HostJsonReader.parse(HostJsonWriter.toJson(DefaultHost.description())));
+    }
+
+    @Test
+    void aHostWithEveryOptionalMemberReadsBackMemberByMember() {
+        assertSameMembers(RichHost.description(), HostJsonReader.parse(HostJsonWriter.toJson(RichHost.description())));
+    }
+
+    /** Each part of the description apart, so a difference names the part and the element, then the whole. */
+    static void assertSameMembers(HostDescription want, HostDescription got) {
+        assertSameList("rootBridges", want.rootBuses(), got.rootBuses(), Object::toString);
+        assertSameList("ioApics", want.madt().ioApics(), got.madt().ioApics(), Object::toString);
+        assertSameList("overrides", want.madt().overrides(), got.madt().overrides(), Object::toString);
+        assertEquals(want.madt().sci(), got.madt().sci(), "sci");
+        assertSameList("bridges", want.bridges(), got.bridges(), b -> b.sbdf().toString());
+        assertSameList("functions", want.functions(), got.functions(), f -> f.sbdf().toString());
+        assertSameList("prt", want.prt(), got.prt(), Object::toString);
+        assertSameList("links", want.links(), got.links(), l -> l.name());
+        assertEquals(want, got, "the whole description");
+    }
+
+    private static <T> void assertSameList(String member, List<T> want, List<T> got, Function<T, String> name) {
+        assertEquals(want.size(), got.size(), member + ": how many");
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(want.get(i), got.get(i), member + "[" + i + "] (" + name.apply(want.get(i)) + ")");
+        }
+    }
+}

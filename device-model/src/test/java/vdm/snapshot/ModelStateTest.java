@@ -1,0 +1,30 @@
+package vdm.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import vdm.Vdm;
+import vdm.host.DefaultHost;
+import vdm.model.Preset;
+
+/** The in-memory state: fingerprints and shared config images (its JSON form is tested in vdm.persist.SnapshotTest). */
+class ModelStateTest {
+    @Test
+    void fingerprintsTellStatesApartAndCapturesShareUnchangedConfigSpaces() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        ModelState before = ModelState.capture(a);
+        assertEquals(before.fingerprint(), ModelState.capture(a, before).fingerprint(), "nothing changed");
+        a.kernel().cfgWrite(DefaultHost.NIC, 0x3c, 1, 0x0b); // interrupt line: one byte of one function
+        ModelState after = ModelState.capture(a, before);
+        assertTrue(!before.fingerprint().equals(after.fingerprint()), "one config byte changes the fingerprint");
+        int nic = a.host().functions().indexOf(a.host().require(DefaultHost.NIC));
+        for (int i = 0; i < after.host().configs().length; i++) {
+            if (i == nic) assertTrue(after.host().configs()[i] != before.host().configs()[i], "the changed space is a new image");
+            else assertTrue(after.host().configs()[i] == before.host().configs()[i], "function " + i + "'s image is shared");
+        }
+        before.restore(a);
+        assertEquals(before.fingerprint(), ModelState.capture(a).fingerprint());
+        assertEquals(0, a.host().read(DefaultHost.NIC, 0x3c, 1) & 0xff, "the restore put the byte back");
+    }
+}
