@@ -30,6 +30,7 @@ final class ToolstackSnapshot {
             ObjectNode maps = d.putObject("mappings");
             long[] m = p.mappings();
             for (int i = 0; i < m.length; i += 4) maps.set(Long.toString(m[i]), JSON.arrayNode().add(m[i + 1]).add(m[i + 2]).add(m[i + 3]));
+            if (p.qdevId() != null) d.put("qdevId", p.qdevId());
         }
         ObjectNode routed = o.putObject("routed");
         for (ToolstackState.Routed r : s.routed()) routed.set(r.sbdf().toString(), JSON.arrayNode().add(r.pirq()).add(r.gsi()).add(r.viaGsi() ? 1 : 0));
@@ -55,7 +56,7 @@ final class ToolstackSnapshot {
             for (int i = 0; i < maps.size(); i++) System.arraycopy(maps.get(i), 0, m, 4 * i, 4);
             devices.add(new ToolstackState.Attached(Sbdf.parse(d.get("host").asText()), d.get("domid").asInt(), d.get("slot").asInt(),
                     HexFormat.of().parseHex(d.get("config").asText()), d.get("guestRom").asInt(), d.get("machineIrq").asInt(),
-                    d.get("bound").asBoolean(), res, bars, m));
+                    d.get("bound").asBoolean(), res, bars, m, qdevId(d)));
         }
         devices.sort((a, b) -> a.host().compareTo(b.host()));
         List<ToolstackState.Routed> routes = new ArrayList<>();
@@ -63,5 +64,13 @@ final class ToolstackSnapshot {
                 e.getValue().get(0).asInt(), e.getValue().get(1).asInt(), e.getValue().get(2).asInt() == 1)));
         routes.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         return new ToolstackState(devices.toArray(ToolstackState.Attached[]::new), routes.toArray(ToolstackState.Routed[]::new));
+    }
+
+    /** Optional: documents written before devices kept their qdev id have none, and a device without one neither. */
+    private static String qdevId(JsonNode d) {
+        JsonNode id = d.get("qdevId");
+        if (id == null || id.isNull()) return null;
+        if (!id.isTextual()) throw new IllegalArgumentException("attached device " + d.get("host").asText() + ": qdevId must be a string");
+        return id.textValue();
     }
 }

@@ -115,6 +115,16 @@ public final class Libxl {
     }
 
     /**
+     * The same attach as QEMU's device_add with an {@code id}: the device keeps {@code qdevId} (null for none), so
+     * that device_del can name it, also after a snapshot is loaded.
+     */
+    public synchronized AttachResult pciAttach(int domid, Sbdf sbdf, int guestSlot, String qdevId) {
+        AttachResult r = pciAttach(domid, sbdf, guestSlot);
+        if (r.ok()) attached.get(sbdf).qdevId(qdevId);
+        return r;
+    }
+
+    /**
      * The same attach for diagnosis (the ordering explorer): where libxl stops at the first failing hypercall of
      * pci_add_dm_done, this goes on to the next one with the values libxl would have used, so that every failure of
      * the step is seen; then, if anything failed, it undoes everything as a failed attach does. Returns every failure

@@ -17,9 +17,12 @@ import vdm.xen.Domain;
  */
 public record ToolstackState(Attached[] attached, Routed[] routed) {
 
-    /** {@code mappings} holds quadruples (BAR, gfn, mfn, frames), by BAR. */
+    /**
+     * {@code mappings} holds quadruples (BAR, gfn, mfn, frames), by BAR; {@code qdevId} is QEMU's qdev id, null if
+     * device_add gave none.
+     */
     public record Attached(Sbdf host, int domid, int slot, byte[] config, int guestRom, int machineIrq, boolean bound,
-                           long[][] resources, long[] guestBars, long[] mappings) {}
+                           long[][] resources, long[] guestBars, long[] mappings, String qdevId) {}
 
     public record Routed(Sbdf sbdf, int pirq, int gsi, boolean viaGsi) {}
 
@@ -37,7 +40,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
                 m[k++] = x.getValue()[2];
             }
             out.add(new Attached(e.getKey(), p.guest().id(), p.guestSlot(), p.copy(), p.guestRom(), p.machineIrq(), p.interruptBound(),
-                    p.resources(), p.guestBars(), m));
+                    p.resources(), p.guestBars(), m, p.qdevId()));
         }
         out.sort(Comparator.comparing(Attached::host));
         List<Routed> routed = new ArrayList<>();
@@ -74,6 +77,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             long[] m = a.mappings();
             for (int i = 0; i < m.length; i += 4) maps.put((int) m[i], new long[] {m[i + 1], m[i + 2], m[i + 3]});
             p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), maps);
+            p.qdevId(a.qdevId());
             devices.put(a.host(), p);
         }
         Map<Sbdf, Libxl.Route> routes = new LinkedHashMap<>();
@@ -87,7 +91,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             h.put(a.host().packed()).put(a.domid()).put(a.slot()).put(a.config()).put(a.guestRom()).put(a.machineIrq()).put(a.bound());
             h.put(a.resources().length);
             for (long[] r : a.resources()) h.put(r);
-            h.put(a.guestBars()).put(a.mappings());
+            h.put(a.guestBars()).put(a.mappings()).put(a.qdevId());
         }
         h.put(routed.length);
         for (Routed r : routed) h.put(r.sbdf().packed()).put(r.pirq()).put(r.gsi()).put(r.viaGsi());

@@ -35,6 +35,8 @@ public final class XenPtDevice {
     private int machineIrq;
     private boolean bound;
     private final Map<Integer, long[]> mapped = new HashMap<>(); // BAR -> {gfn, mfn, frames}
+    /** QEMU's qdev id (DeviceState.id, device_add's "id"), by which device_del names it; null if none was given. */
+    private String qdevId;
 
     XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot) {
         this(xen, kernel, log, steps, guest, host, guestSlot, kernel.sysfs(host).config(), kernel.sysfs(host).regions());
@@ -79,6 +81,10 @@ public final class XenPtDevice {
     public int guestSlot() { return guestSlot; }
     public int machineIrq() { return machineIrq; }
     public boolean interruptBound() { return bound; }
+    public String qdevId() { return qdevId; }
+
+    /** Set by the toolstack with the attach that realized the device (and by a snapshot load). */
+    void qdevId(String id) { qdevId = id; }
 
     /** The INTx pin the guest sees (the host's), 0 if none. */
     public int interruptPin() {

@@ -27,7 +27,7 @@ import vdm.pci.layout.Layout;
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Runs configuration accesses from stdin against a catalog device, one per line:",
-                "  read OFF SIZE          prints the value as 0x%08x",
+                "  read OFF SIZE          prints the value as 0x%%08x", // picocli formats descriptions: %% is a %
                 "  write OFF SIZE VALUE   prints nothing (the effects with --effects)",
                 "Numbers are hex with 0x or decimal; blank lines and # comments are ignored.",
                 "A bad line is reported on stderr with its number; the run goes on and exits 1."})

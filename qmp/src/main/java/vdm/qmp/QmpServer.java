@@ -30,8 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -99,7 +99,9 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
     private final EventLoopGroup group;
     private final boolean epoll;
     private final ExecutorService modelExecutor;
-    private final Set<QmpSession> sessions = ConcurrentHashMap.newKeySet();
+    private final QmpDispatcher dispatcher;
+    /** Each open connection's session (for its negotiation state) and output (for events and the final flush). */
+    private final Map<QmpSession, QmpOutput> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger clientNumbers = new AtomicInteger();
     private final List<Channel> listeners = new ArrayList<>();
@@ -124,6 +126,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             return t;
         });
         this.greeting = line(CoreCommands.greeting());
+        this.dispatcher = new QmpDispatcher(commands, modelExecutor, this);
     }
 
     /** Binds every endpoint and starts serving; on any failure nothing stays bound. */
@@ -191,7 +194,11 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
                 });
     }
 
-    private void admit(Channel ch, String label) {
+    /**
+     * Sets up an accepted connection: a refusal past the connection cap, else the QMP pipeline (the frame decoder,
+     * then flow control, which dispatches and writes through the connection's output).
+     */
+    void admit(Channel ch, String label) {
         if (stopping.get()) {
             ch.close();
             return;
@@ -202,10 +209,12 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             ch.pipeline().addLast(new Refusal(config.maxConnections(), peer(ch, label)));
             return;
         }
-        QmpSession s = new QmpSession(this, clientNumbers.incrementAndGet(), peer(ch, label));
-        sessions.add(s);
+        QmpSession s = new QmpSession(clientNumbers.incrementAndGet(), peer(ch, label));
+        QmpOutput out = new QmpOutput(ch, config, s);
+        sessions.put(s, out);
         ch.closeFuture().addListener(f -> sessions.remove(s));
-        ch.pipeline().addLast(s);
+        ch.pipeline().addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
+                .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()));
     }
 
     /**
@@ -263,9 +272,9 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
         event.putObject("timestamp").put("seconds", now.getEpochSecond()).put("microseconds", now.getNano() / 1000);
         byte[] bytes = line(event);
         int n = 0;
-        for (QmpSession s : sessions) {
-            if (s.negotiated()) {
-                s.sendEvent(bytes);
+        for (Map.Entry<QmpSession, QmpOutput> s : sessions.entrySet()) {
+            if (s.getKey().negotiated()) {
+                s.getValue().sendEvent(bytes);
                 n++;
             }
         }
@@ -291,8 +300,6 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
     /** Open client connections, counting those being refused. */
     public int connectionCount() { return connections.get(); }
 
-    byte[] greeting() { return greeting; }
-
     /** Completes when the server has stopped (after {@code quit} or {@link #stop()}). */
     public CompletableFuture<Void> terminated() { return terminated; }
 
@@ -306,7 +313,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
         // Sessions close first, each after its queued output (the SHUTDOWN event) has gone out; only then do the
         // event loops stop, since a stopping loop closes its channels before running queued writes.
         List<CompletableFuture<Void>> closed = new ArrayList<>();
-        for (QmpSession s : sessions) closed.add(s.closeAfterFlush());
+        for (QmpOutput o : sessions.values()) closed.add(o.closeAfterFlush());
         synchronized (listeners) { socketFiles.forEach(UnixSocketFile::delete); }
         modelExecutor.shutdown();
         CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new))

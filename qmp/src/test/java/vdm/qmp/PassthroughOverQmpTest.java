@@ -108,4 +108,45 @@ class PassthroughOverQmpTest {
             assertEquals("0000:00:03.0", list.get(1).get("devices").get(0).asText());
         }
     }
+
+    @Test
+    void aDeviceIdSurvivesASnapshotLoadSoDeviceDelFindsIt() throws IOException {
+        try (TestServer s = start(Preset.UPSTREAM); TestServer.Conn c = s.negotiated()) {
+            ask(c, "{\"execute\": \"x-vdm-assignable-add\", \"arguments\": {\"hostaddr\": \"0000:00:03.0\"}}");
+            ask(c, "{\"execute\": \"x-vdm-domain-create\"}");
+            assertEquals("{\"return\":{}}", ask(c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"xen-pci-passthrough\", "
+                    + "\"id\": \"nic0\", \"hostaddr\": \"0000:00:03.0\", \"domain\": 1}}").toString());
+            JsonNode snap = ask(c, "{\"execute\": \"x-vdm-snapshot-save\"}").get("return").get("snapshot");
+            ask(c, "{\"execute\": \"x-vdm-preset-set\", \"arguments\": {\"preset\": \"upstream\"}}"); // a fresh model: no nic0
+            assertEquals("DeviceNotFound", ask(c, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"nic0\"}}")
+                    .get("error").get("class").asText());
+            assertEquals("{}", ask(c, "{\"execute\": \"x-vdm-snapshot-load\", \"arguments\": {\"snapshot\": " + snap + "}}").get("return").toString());
+
+            assertEquals("{\"return\":{}}", ask(c, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"nic0\"}}").toString());
+            JsonNode event = JSON.readTree(c.line());
+            assertEquals("DEVICE_DELETED", event.get("event").asText());
+            assertEquals("nic0", event.get("data").get("device").asText());
+            assertEquals("/machine/peripheral/nic0", event.get("data").get("path").asText());
+            assertEquals(0, ask(c, "{\"execute\": \"x-vdm-domain-list\"}").get("return").get(1).get("devices").size(), "detached");
+        }
+    }
+
+    @Test
+    void aDeviceFromASnapshotWithoutIdsIsNamedByItsAddress() throws IOException {
+        try (TestServer s = start(Preset.UPSTREAM); TestServer.Conn c = s.negotiated()) {
+            ask(c, "{\"execute\": \"x-vdm-assignable-add\", \"arguments\": {\"hostaddr\": \"0000:00:03.0\"}}");
+            ask(c, "{\"execute\": \"x-vdm-domain-create\"}");
+            ask(c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"xen-pci-passthrough\", \"id\": \"nic0\", "
+                    + "\"hostaddr\": \"0000:00:03.0\", \"domain\": 1}}");
+            com.fasterxml.jackson.databind.node.ObjectNode snap = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    ask(c, "{\"execute\": \"x-vdm-snapshot-save\"}").get("return").get("snapshot");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) snap.get("toolstack").get("attached").get(0)).remove("qdevId");
+            assertEquals("{}", ask(c, "{\"execute\": \"x-vdm-snapshot-load\", \"arguments\": {\"snapshot\": " + snap + "}}").get("return").toString());
+            JsonNode nic = null;
+            for (JsonNode d : ask(c, "{\"execute\": \"query-pci\"}").get("return").get(0).get("devices")) if (d.get("slot").asInt() == 3) nic = d;
+            assertEquals("vdm-0000:00:03.0", nic.get("qdev_id").asText(), "an older document has no ids");
+            assertEquals("{\"return\":{}}", ask(c, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"vdm-0000:00:03.0\"}}").toString());
+            assertEquals("vdm-0000:00:03.0", JSON.readTree(c.line()).get("data").get("device").asText());
+        }
+    }
 }

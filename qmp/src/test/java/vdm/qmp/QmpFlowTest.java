@@ -2,10 +2,13 @@ package vdm.qmp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,32 +24,24 @@ class QmpFlowTest {
     @Test
     void aClientThatStopsReadingDoesNotDelayAnotherAndIsDisconnected() throws Exception {
         QmpServer.Config config = QmpServer.Config.DEFAULTS.withOutputLimits(8 * 1024, 32 * 1024, 256 * 1024,
-                Duration.ofMillis(800));
+                Duration.ofSeconds(3));
         try (TestServer s = TestServer.start(CommandRegistry.withCoreCommands(), config, false);
              var slow = s.negotiated(); var fast = s.negotiated()) {
-            // The slow client floods requests with large replies and never reads: the server must stop reading it
-            // (its socket then refuses more input) rather than buffer without bound.
+            // The slow client floods requests with large replies and never reads, until its socket takes no more:
+            // the server must stop reading it rather than buffer without bound. (When and how it pauses is
+            // QmpPipelineTest's, on an EmbeddedChannel; this is the real transport.)
             ByteBuffer flood = ByteBuffer.wrap("{\"execute\": \"query-commands\"}\n".repeat(2000).getBytes(StandardCharsets.US_ASCII));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int idle = 0;
-            while (idle < 50 && System.nanoTime() < deadline) {
+            do {
                 if (!flood.hasRemaining()) flood.rewind();
-                if (slow.client.trySend(flood) == 0) {
-                    idle++;
-                    Thread.sleep(2); // the point is to observe that the server has stopped taking input
-                } else {
-                    idle = 0;
-                }
-            }
-            assertTrue(idle >= 50, "the server kept reading a client that does not read its replies");
-            // Meanwhile the other client is served promptly.
-            long worst = 0;
+            } while (slow.client.trySend(flood) > 0);
+            byte[] more = "{\"execute\": \"query-commands\"}\n".repeat(1 << 15).getBytes(StandardCharsets.US_ASCII);
+            // A second of no progress, well inside the stall timeout: a server that read on would take some.
+            assertThrows(SocketTimeoutException.class, () -> slow.client.send(more, Duration.ofSeconds(1)),
+                    "the server kept reading a client that does not read its replies");
+            // Meanwhile the other client is served.
             for (int i = 0; i < 200; i++) {
-                long t0 = System.nanoTime();
                 assertTrue(fast.ask("{\"execute\": \"query-version\", \"id\": " + i + "}").endsWith("\"id\": " + i + "}"));
-                worst = Math.max(worst, System.nanoTime() - t0);
             }
-            assertTrue(worst < TimeUnit.MILLISECONDS.toNanos(500), "worst round trip " + worst / 1000 + " us");
             // The stalled client is dropped after the stall timeout; the other stays.
             TestServer.await("the stalled client to be disconnected", () -> s.server.connectionCount() == 1);
             assertTrue(fast.ask("{\"execute\": \"query-status\", \"id\": 1}").endsWith("\"id\": 1}"));
@@ -60,27 +55,18 @@ class QmpFlowTest {
         try (TestServer s = TestServer.start(CommandRegistry.withCoreCommands(), config, false);
              var _ = s.negotiated(); var reader = s.negotiated()) { // the first never reads
             var data = JsonNodeFactory.instance.objectNode().put("pad", "z".repeat(1000));
+            int emitted = 0, read = 0;
             for (int i = 0; i < 3000 && s.server.connectionCount() == 2; i++) {
                 s.server.events().emit("TEST_EVENT", data);
+                emitted++;
                 if (i % 50 == 0) {
                     // keep the good client drained so that only the deaf one backs up
-                    drain(reader);
+                    for (; read < emitted; read++) assertTrue(reader.line().contains("\"event\": \"TEST_EVENT\""));
                 }
             }
             TestServer.await("the deaf client to be disconnected", () -> s.server.connectionCount() == 1);
-            drain(reader);
+            for (; read < emitted; read++) assertTrue(reader.line().contains("\"event\": \"TEST_EVENT\""));
             assertTrue(reader.ask("{\"execute\": \"query-version\", \"id\": 5}").endsWith("\"id\": 5}"));
-        }
-    }
-
-    /** Reads whatever has arrived. */
-    private static void drain(TestServer.Conn c) throws IOException {
-        try {
-            while (true) {
-                if (c.client.readLine(Duration.ofMillis(5)) == null) throw new AssertionError("disconnected");
-            }
-        } catch (java.net.SocketTimeoutException nothingMore) {
-            // drained
         }
     }
 
@@ -119,11 +105,18 @@ class QmpFlowTest {
 
     @Test
     void repliesComeInRequestOrderEvenWhenAnEarlierCommandIsSlow() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<JsonNode> later = new CompletableFuture<>();
         CommandRegistry r = CommandRegistry.withCoreCommands();
-        r.register(QmpCommand.async("x-vdm-test-later", "test: completes later", ArgumentSchema.NONE, Execution.MODEL,
-                call -> CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))));
+        r.register(QmpCommand.async("x-vdm-test-later", "test: completes when the test says", ArgumentSchema.NONE,
+                Execution.MODEL, call -> {
+                    started.countDown();
+                    return later;
+                }));
         try (TestServer s = TestServer.start(r, QmpServer.Config.DEFAULTS, false); var c = s.negotiated()) {
             c.send("{\"execute\": \"x-vdm-test-later\", \"id\": 1}\n{\"execute\": \"query-version\", \"id\": 2}\n");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            later.complete(null);
             assertEquals("{\"return\": {}, \"id\": 1}", c.line());
             assertTrue(c.line().endsWith("\"id\": 2}"));
         }

@@ -1,6 +1,5 @@
 package vdm.qmp.model;
 
-import java.util.Map;
 import vdm.Vdm;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
@@ -8,15 +7,28 @@ import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
 import vdm.pci.dump.PciClassNames;
 import vdm.pci.layout.BarKind;
+import vdm.qmp.Arg;
+import vdm.qmp.ArgType;
+import vdm.qmp.ArgumentSchema;
+import vdm.qmp.CommandRegistry;
+import vdm.qmp.Execution;
+import vdm.qmp.QmpCommand;
 
 /** human-monitor-command's {@code info pci}, {@code info pic} and {@code info irq}, in QEMU's text style. */
 final class Hmp {
     private Hmp() {}
 
-    static String run(Vdm vdm, Map<String, Sbdf> ids, String commandLine) throws vdm.qmp.QmpError {
+    static void register(CommandRegistry registry, Model model) {
+        registry.register(QmpCommand.of("human-monitor-command", "HMP: info pci, info pic, info irq",
+                ArgumentSchema.of(Arg.required("command-line", ArgType.STRING, "the HMP command"),
+                        Arg.optional("cpu-index", ArgType.INTEGER, "ignored")),
+                Execution.MODEL, call -> PassthroughCommands.JSON.textNode(run(model.vdm(), call.arguments().string("command-line")))));
+    }
+
+    static String run(Vdm vdm, String commandLine) {
         String cmd = commandLine.trim().replaceAll("\\s+", " ");
         return switch (cmd) {
-            case "info pci" -> infoPci(vdm, ids);
+            case "info pci" -> infoPci(vdm);
             case "info pic" -> infoPic(vdm);
             case "info irq" -> infoIrq(vdm);
             case "" -> "";
@@ -29,7 +41,7 @@ final class Hmp {
     }
 
     /** As hmp_info_pci / hmp_info_pci_device. */
-    private static String infoPci(Vdm vdm, Map<String, Sbdf> ids) {
+    private static String infoPci(Vdm vdm) {
         StringBuilder sb = new StringBuilder();
         for (PhysicalFunction f : vdm.host().functions()) {
             Sbdf s = f.sbdf();
@@ -61,8 +73,7 @@ final class Hmp {
                 long addr = f.romDecodes() ? f.romAddress() : -1;
                 sb.append(String.format("      BAR6: 32 bit memory at 0x%08x [0x%08x].\r\n", addr, addr + f.romSize() - 1));
             }
-            String qdev = ids.entrySet().stream().filter(e -> e.getValue().equals(s)).map(Map.Entry::getKey).findFirst().orElse("");
-            sb.append(String.format("      id \"%s\"\r\n", qdev));
+            sb.append(String.format("      id \"%s\"\r\n", QdevIds.ofHost(vdm, s)));
         }
         return sb.toString();
     }

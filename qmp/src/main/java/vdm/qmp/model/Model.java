@@ -1,7 +1,9 @@
 package vdm.qmp.model;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import vdm.Vdm;
 import vdm.model.Preset;
 
@@ -13,6 +15,8 @@ public final class Model {
     private final Path hostFile;
     private Preset preset;
     private Vdm vdm;
+    /** Ids whose device_del is under way (QEMU's pending_deleted_event): they belong to this model, not a later one. */
+    private final Set<String> unplugging = new HashSet<>();
 
     public Model(Path hostFile, Preset preset) {
         this.hostFile = hostFile;
@@ -32,12 +36,23 @@ public final class Model {
     /** Replaces the model with a loaded one (a snapshot); the preset follows its fixes. */
     public void replace(Vdm loaded) {
         this.vdm = loaded;
+        unplugging.clear();
         for (Preset p : Preset.values()) if (p.fixes().equals(loaded.fixes())) this.preset = p;
     }
 
     /** Reboots everything under another preset: domains, attachments and device state start afresh. */
     public void reboot(Preset p) {
         this.vdm = boot(p);
+        unplugging.clear();
         this.preset = p;
+    }
+
+    /** Marks {@code id} as being unplugged; false if it already is. */
+    boolean startUnplug(String id) {
+        return unplugging.add(id);
+    }
+
+    void unplugDone(String id) {
+        unplugging.remove(id);
     }
 }

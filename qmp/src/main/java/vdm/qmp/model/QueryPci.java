@@ -2,7 +2,6 @@ package vdm.qmp.model;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
 import vdm.Vdm;
 import vdm.host.Bridge;
 import vdm.host.IntxRoute;
@@ -20,14 +19,14 @@ import vdm.toolstack.XenPtDevice;
 final class QueryPci {
     private QueryPci() {}
 
-    static ArrayNode of(Vdm vdm, Map<String, Sbdf> ids) {
+    static ArrayNode of(Vdm vdm) {
         ArrayNode out = PassthroughCommands.JSON.arrayNode();
         ObjectNode bus0 = out.addObject().put("bus", 0);
-        bus0.set("devices", devices(vdm, ids, 0));
+        bus0.set("devices", devices(vdm, 0));
         return out;
     }
 
-    private static ArrayNode devices(Vdm vdm, Map<String, Sbdf> ids, int bus) {
+    private static ArrayNode devices(Vdm vdm, int bus) {
         ArrayNode list = PassthroughCommands.JSON.arrayNode();
         for (PhysicalFunction f : vdm.host().functions()) {
             Sbdf s = f.sbdf();
@@ -42,8 +41,7 @@ final class QueryPci {
             int pin = vdm.host().read(s, 0x3d, 1);
             d.put("irq_pin", pin);
             if (pin != 0) d.put("irq", vdm.host().read(s, 0x3c, 1));
-            String qdev = ids.entrySet().stream().filter(e -> e.getValue().equals(s)).map(Map.Entry::getKey).findFirst().orElse("");
-            d.put("qdev_id", qdev);
+            d.put("qdev_id", QdevIds.ofHost(vdm, s));
             ArrayNode regions = d.putArray("regions");
             for (int n = 0; n < f.layout().barCount(); n++) {
                 if (!f.barImplemented(n)) continue;
@@ -57,7 +55,7 @@ final class QueryPci {
                 regions.addObject().put("bar", 6).put("type", "memory").put("address", f.romDecodes() ? f.romAddress() : -1)
                         .put("size", f.romSize()).put("prefetch", false).put("mem_type_64", false);
             }
-            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, ids, b)));
+            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, b)));
             XenPtDevice pt = vdm.libxl().device(s);
             String owner = pt != null ? "d" + pt.guest().id() : vdm.kernel().pciback().holds(s) ? "pciback" : "dom0";
             d.put("x-vdm-owner", owner);
@@ -66,14 +64,14 @@ final class QueryPci {
         return list;
     }
 
-    private static ObjectNode bridge(Vdm vdm, Map<String, Sbdf> ids, Bridge b) {
+    private static ObjectNode bridge(Vdm vdm, Bridge b) {
         ObjectNode o = PassthroughCommands.JSON.objectNode();
         ObjectNode bus = o.putObject("bus").put("number", b.primaryBus()).put("secondary", b.secondaryBus())
                 .put("subordinate", b.subordinateBus());
         window(bus, "io_range", b.ioWindow());
         window(bus, "memory_range", b.memoryWindow());
         window(bus, "prefetchable_range", b.prefetchableWindow());
-        if (b.secondaryBus() != 0) o.set("devices", devices(vdm, ids, b.secondaryBus()));
+        if (b.secondaryBus() != 0) o.set("devices", devices(vdm, b.secondaryBus()));
         return o;
     }
 

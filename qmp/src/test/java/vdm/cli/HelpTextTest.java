@@ -1,0 +1,54 @@
+package vdm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Help texts as a user sees them, from a real {@code vdm} process: picocli reports a description it cannot format
+ * on the process's stderr (not the command's err writer, so the in-process runner cannot see it).
+ */
+class HelpTextTest {
+    private record Run(int exit, String out, String err) {}
+
+    private static Run vdm(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("vdm-help", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vdm " + String.join(" ", args) + " did not exit");
+            return new Run(p.exitValue(), out, Files.readString(err));
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "probe --help"})
+    void helpPrintsNoPicocliWarning(String args) throws Exception {
+        Run r = vdm(args.split(" "));
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("WARN"), r.err());
+        assertTrue(r.out().startsWith("Usage: vdm"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"probe --help"})
+    void probeHelpShowsTheOutputFormatLiterally(String args) throws Exception {
+        assertTrue(vdm(args.split(" ")).out().contains("prints the value as 0x%08x"));
+    }
+}
