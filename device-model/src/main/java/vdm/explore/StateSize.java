@@ -108,7 +108,7 @@ final class StateSize {
         object(2);
         refs(t.attached());
         for (ToolstackState.Attached a : t.attached()) {
-            if (first(a)) object(10);
+            if (first(a)) object(11); // Attached has 11 components
             if (first(a.config())) bytes += align(16 + a.config().length);
             refs(a.resources());
             for (long[] r : a.resources()) longs(r);
