@@ -88,7 +88,7 @@ final class StateSize {
         for (XenState.Assigned a : x.assigned()) record(a, REF + INT);
         refs(x.domains());
         for (XenState.DomainState d : x.domains()) {
-            fields(3 * INT + 7 * REF);
+            fields(3 * INT + BOOLEAN + 7 * REF);
             longs(d.irqCaps());
             refs(d.pirqs());
             for (PirqTable.Mapping p : d.pirqs()) record(p, 2 * INT + REF + BOOLEAN);

@@ -17,7 +17,10 @@ import vdm.xen.XenState;
 
 /**
  * The hypervisor's part of a snapshot document: {@link XenState} as JSON and back. Ranges of permitted irqs are
- * written as [from, to) pairs (dom0 may use every irq), enums by name. The console log is output, not state.
+ * written as [from, to) pairs (dom0 may use every irq), enums by name. A domain's {@code hasVpci} is written only when
+ * it is not what its kind has by default ({@link #vpciByDefault}), and a missing one reads as that default: a model
+ * without a domU created with vPCI writes the document it wrote before the member existed. The console log is output,
+ * not state.
  */
 final class XenSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -45,6 +48,7 @@ final class XenSnapshot {
     private static ObjectNode domain(XenState.DomainState d) {
         ObjectNode o = JSON.objectNode();
         o.put("id", d.id()).put("kind", d.kind().name()).put("vcpus", d.vcpus()).put("cf8", d.cf8());
+        if (d.hasVpci() != vpciByDefault(d.kind())) o.put("hasVpci", d.hasVpci());
         ArrayNode caps = o.putArray("irqCaps");
         BitSet c = BitSet.valueOf(d.irqCaps());
         for (int from = c.nextSetBit(0); from >= 0; from = c.nextSetBit(from)) {
@@ -72,6 +76,14 @@ final class XenSnapshot {
             }
         }
         return o;
+    }
+
+    /**
+     * Whether Xen gives a domain of this kind vPCI when nothing else is asked: a PVH hardware domain has it, a PV one
+     * never, an HVM domU only if created with XEN_X86_EMU_VPCI (dom0 is PV or PVH, domUs HVM).
+     */
+    private static boolean vpciByDefault(Domain.Kind kind) {
+        return kind == Domain.Kind.PVH;
     }
 
     private static ArrayNode bar(BarState.Saved b) {
@@ -119,6 +131,7 @@ final class XenSnapshot {
         BitSet caps = new BitSet();
         for (JsonNode r : dn.get("irqCaps")) caps.set(r.get(0).asInt(), r.get(1).asInt());
         Domain.Kind kind = Domain.Kind.valueOf(dn.get("kind").asText());
+        boolean hasVpci = dn.has("hasVpci") ? dn.get("hasVpci").asBoolean() : vpciByDefault(kind);
         List<PirqTable.Mapping> pirqs = new ArrayList<>();
         for (JsonNode p : dn.get("pirqs")) {
             pirqs.add(new PirqTable.Mapping(p.get(0).asInt(), p.get(1).asInt(), PirqTable.Type.valueOf(p.get(2).asText()), p.get(3).asBoolean()));
@@ -145,7 +158,7 @@ final class XenSnapshot {
             bs.sort((a, b) -> Integer.compare(a.machineIrq(), b.machineIrq()));
             bindings = bs.toArray(GuestInterrupts.Binding[]::new);
         }
-        return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), dn.get("cf8").asInt(), caps.toLongArray(),
+        return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
                 bindings);
     }

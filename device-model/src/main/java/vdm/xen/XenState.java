@@ -25,10 +25,11 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     public record Assigned(Sbdf device, int domid) {}
 
     /**
-     * One domain. {@code pirqs} are ordered by pirq; {@code vioapic} is null for a domain without guest interrupts
-     * (dom0); {@code bindings} are ordered by machine irq.
+     * One domain. {@code hasVpci} is Xen's has_vpci(d), fixed when the domain is created; {@code pirqs} are ordered by
+     * pirq; {@code vioapic} is null for a domain without guest interrupts (dom0); {@code bindings} are ordered by
+     * machine irq.
      */
-    public record DomainState(int id, Domain.Kind kind, int vcpus, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
+    public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings) {}
 
     /** One device's vPCI header: the cached BARs (as many as the header type has) and the ROM. */
@@ -66,7 +67,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             vioapic = d.interrupts().vioapic().exportState();
             bindings = d.interrupts().bindingsInOrder();
         }
-        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.cf8(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
+        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings);
     }
 
@@ -77,8 +78,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     }
 
     /**
-     * Checks this state against {@code xen} before anything changes: dom0 of the same kind, devices the bus has, pirq
-     * and irq numbers in range, assignments to domains the state has.
+     * Checks this state against {@code xen} before anything changes: dom0 of the same kind (and vPCI), devices the bus
+     * has, pirq and irq numbers in range, assignments to domains the state has.
      */
     public void check(Xen xen) {
         if (domains.length == 0 || domains[0].id() != 0) throw new IllegalArgumentException("the state has no dom0");
@@ -88,6 +89,10 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         if (d0.kind() != dom0.kind() || d0.vcpus() != dom0.vcpuCount()) {
             throw new IllegalArgumentException("dom0 is " + d0.kind() + " with " + d0.vcpus() + " vCPUs in the state but " + dom0.kind()
                     + " with " + dom0.vcpuCount() + " vCPUs here");
+        }
+        if (d0.hasVpci() != dom0.hasVpci()) {
+            throw new IllegalArgumentException("dom0 has " + (d0.hasVpci() ? "" : "no ") + "vPCI in the state but " + (dom0.hasVpci() ? "" : "no ")
+                    + "vPCI here");
         }
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (DomainState d : domains) {
@@ -133,11 +138,11 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         Map<Integer, Domain> byId = new HashMap<>();
         for (DomainState ds : domains) {
             Domain d = xen.domain(ds.id());
-            if (d != null && ds.id() != 0 && d.vcpuCount() != ds.vcpus()) {
+            if (d != null && ds.id() != 0 && (d.vcpuCount() != ds.vcpus() || d.hasVpci() != ds.hasVpci())) {
                 xen.dropDomain(d);
                 d = null;
             }
-            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), ds.vpci().length > 0, nextDomid);
+            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), ds.hasVpci(), nextDomid);
             byId.put(ds.id(), d);
             restoreDomain(xen, d, ds);
         }
@@ -190,7 +195,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         for (Assigned a : assigned) h.put(a.device().packed()).put(a.domid());
         h.put(domains.length);
         for (DomainState d : domains) {
-            h.put(d.id()).put(d.kind().ordinal()).put(d.vcpus()).put(d.cf8()).put(d.irqCaps()).put(d.pirqs().length);
+            h.put(d.id()).put(d.kind().ordinal()).put(d.vcpus()).put(d.hasVpci()).put(d.cf8()).put(d.irqCaps()).put(d.pirqs().length);
             for (PirqTable.Mapping m : d.pirqs()) h.put(m.pirq()).put(m.irq()).put(m.type().ordinal()).put(m.bound());
             h.put(d.p2m().length);
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
