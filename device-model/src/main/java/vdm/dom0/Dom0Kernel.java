@@ -83,15 +83,15 @@ public final class Dom0Kernel {
         return devices.all();
     }
 
-    /** {32-bit memory, 64-bit memory, I/O, vector}: the allocators' cursors. */
-    long[] cursors() {
-        long[] r = resources.cursors();
-        return new long[] {r[0], r[1], r[2], irqRouting.nextVector()};
+    /** The allocators' cursors: resource assignment's and the IO-APIC vector's. */
+    Dom0State.Cursors cursors() {
+        ResourceAssignment.Cursors r = resources.cursors();
+        return new Dom0State.Cursors(r.nextMmio32(), r.nextMmio64(), r.nextIo(), irqRouting.nextVector());
     }
 
-    void restoreCursors(long[] c) {
-        resources.restoreCursors(c[0], c[1], (int) c[2]);
-        irqRouting.restoreNextVector((int) c[3]);
+    void restoreCursors(Dom0State.Cursors c) {
+        resources.restoreCursors(new ResourceAssignment.Cursors(c.nextMmio32(), c.nextMmio64(), c.nextIo()));
+        irqRouting.restoreNextVector(c.nextVector());
     }
 
     PciDev dev(Sbdf sbdf) {

@@ -9,10 +9,13 @@ import vdm.fingerprint.StateHash;
 
 /**
  * dom0's mutable state in memory: each device's driver, enable state, IRQ, recorded GSI and resources (by SBDF); the
- * IRQ numbers given to GSIs (pairs by GSI, then the next free IRQ); the resource and vector cursors; pciback's devices
- * with their saved config and GSI (by SBDF). The kernel log is output, not state.
+ * IRQ numbers given to GSIs (by GSI, and the next free IRQ); the resource and vector cursors; pciback's devices with
+ * their saved config and GSI (by SBDF). The kernel log is output, not state.
  */
-public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] pciback) {
+public record Dom0State(Cursors cursors, Device[] devices, LinuxIrqs.Saved irqs, Held[] pciback) {
+
+    /** Where the kernel's allocators are: the next 32-bit and 64-bit memory and I/O addresses for BARs, the next IO-APIC vector. */
+    public record Cursors(long nextMmio32, long nextMmio64, int nextIo, int nextVector) {}
 
     /** {@code savedState}: what pci_save_state kept in the device, null if nothing. */
     public record Device(Sbdf sbdf, Dom0Kernel.Driver driver, boolean enabled, int irq, int gsiAtEnable, long[] resource,
@@ -33,7 +36,7 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
 
     /** Refuses a state that does not fit {@code k} before anything changes, naming what does not fit. */
     public void check(Dom0Kernel k) {
-        if (cursors.length != 4) throw new IllegalArgumentException("dom0 cursors: " + cursors.length + " saved, 4 expected");
+        if (cursors == null) throw new IllegalArgumentException("dom0 cursors are missing");
         for (Device d : devices) {
             if (!k.exists(d.sbdf())) throw new IllegalArgumentException("no PCI device " + d.sbdf() + " in dom0");
             if (d.resource().length != 7) throw new IllegalArgumentException(d.sbdf() + ": " + d.resource().length + " resources saved, 7 expected");
@@ -41,7 +44,9 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
                 throw new IllegalArgumentException(d.sbdf() + ": " + d.savedState().length + " saved config dwords, 16 expected");
             }
         }
-        for (int[] p : irqs) if (p.length != 2) throw new IllegalArgumentException("dom0 IRQ entries are pairs, got " + p.length + " numbers");
+        for (LinuxIrqs.Registration r : irqs.registrations()) {
+            if (r.gsi() < 0 || r.irq() < 0) throw new IllegalArgumentException("dom0 registered GSI " + r.gsi() + " as IRQ " + r.irq() + ": a negative number");
+        }
         for (Held h : pciback) if (!k.exists(h.sbdf())) throw new IllegalArgumentException("pciback holds " + h.sbdf() + ", which dom0 lacks");
     }
 
@@ -62,12 +67,13 @@ public record Dom0State(long[] cursors, Device[] devices, int[][] irqs, Held[] p
     }
 
     public void hashInto(StateHash h) {
-        h.put(cursors).put(devices.length);
+        h.put(cursors.nextMmio32()).put(cursors.nextMmio64()).put(cursors.nextIo()).put(cursors.nextVector()).put(devices.length);
         for (Device d : devices) {
             h.put(d.sbdf().packed()).put(d.driver().ordinal()).put(d.enabled()).put(d.irq()).put(d.gsiAtEnable()).put(d.resource()).put(d.savedState());
         }
-        h.put(irqs.length);
-        for (int[] p : irqs) h.put(p[0]).put(p[1]);
+        h.put(irqs.registrations().length);
+        for (LinuxIrqs.Registration r : irqs.registrations()) h.put(r.gsi()).put(r.irq());
+        h.put(irqs.nextIrq());
         h.put(pciback.length);
         for (Held x : pciback) h.put(x.sbdf().packed()).put(x.gsi()).put(x.savedState());
     }

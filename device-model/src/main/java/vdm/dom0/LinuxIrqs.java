@@ -31,23 +31,26 @@ public final class LinuxIrqs {
         return n;
     }
 
-    /** {gsi, irq} pairs and the next dynamic IRQ, for a snapshot. */
-    synchronized int[][] export() {
-        int[][] out = new int[irqOfGsi.size() + 1][];
-        int i = 0;
-        for (var e : new java.util.TreeMap<>(irqOfGsi).entrySet()) out[i++] = new int[] {e.getKey(), e.getValue()};
-        out[i] = new int[] {-1, next};
-        return out;
+    /** The IRQ acpi_register_gsi gave a GSI. */
+    public record Registration(int gsi, int irq) {}
+
+    /** What a state capture saves: the GSIs registered, by GSI, and the next dynamic IRQ. */
+    public record Saved(Registration[] registrations, int nextIrq) {}
+
+    synchronized Saved export() {
+        Registration[] out = new java.util.TreeMap<>(irqOfGsi).entrySet().stream()
+                .map(e -> new Registration(e.getKey(), e.getValue())).toArray(Registration[]::new);
+        return new Saved(out, next);
     }
 
-    synchronized void restore(int[][] saved) {
+    synchronized void restore(Saved saved) {
         irqOfGsi.clear();
         gsiOfIrq.clear();
-        for (int[] p : saved) {
-            if (p[0] < 0) { next = p[1]; continue; }
-            irqOfGsi.put(p[0], p[1]);
-            gsiOfIrq.put(p[1], p[0]);
+        for (Registration r : saved.registrations()) {
+            irqOfGsi.put(r.gsi(), r.irq());
+            gsiOfIrq.put(r.irq(), r.gsi());
         }
+        next = saved.nextIrq();
     }
 
     /** The IRQ a GSI was given, or -1. */

@@ -125,15 +125,18 @@ final class ResourceAssignment {
         return devices.get(sbdf).resource[n];
     }
 
-    /** The allocator's cursors {32-bit memory, 64-bit memory, I/O}, for a state capture. */
-    long[] cursors() {
-        return new long[] {nextMmio32, nextMmio64, nextIo};
+    /** Where the allocator puts the next BAR of each kind. */
+    record Cursors(long nextMmio32, long nextMmio64, int nextIo) {}
+
+    /** The allocator's cursors, for a state capture. */
+    Cursors cursors() {
+        return new Cursors(nextMmio32, nextMmio64, nextIo);
     }
 
-    void restoreCursors(long mmio32, long mmio64, int io) {
-        nextMmio32 = mmio32;
-        nextMmio64 = mmio64;
-        nextIo = io;
+    void restoreCursors(Cursors c) {
+        nextMmio32 = c.nextMmio32();
+        nextMmio64 = c.nextMmio64();
+        nextIo = c.nextIo();
     }
 
     private static long align(long v, long size) {

@@ -1,5 +1,6 @@
 package vdm.dom0;
 
+import java.util.Arrays;
 import java.util.Optional;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
@@ -16,6 +17,14 @@ import vdm.pci.layout.BarKind;
 public final class SysfsDevice {
     static final long IORESOURCE_IO = 0x100, IORESOURCE_MEM = 0x200, IORESOURCE_PREFETCH = 0x2000,
             IORESOURCE_READONLY = 0x4000, IORESOURCE_SIZEALIGN = 0x40000, IORESOURCE_MEM_64 = 0x100000;
+
+    /**
+     * One line of the {@code resource} file: the first and last address the kernel gave a BAR (or the ROM) and its
+     * IORESOURCE_* flags with the BAR's own low bits; all zero for a BAR the function does not implement.
+     */
+    public record Resource(long start, long end, long flags) {
+        static final Resource NONE = new Resource(0, 0, 0);
+    }
 
     private final Dom0Kernel kernel;
     private final Sbdf sbdf;
@@ -61,18 +70,18 @@ public final class SysfsDevice {
     public String resource() {
         PhysicalFunction f = kernel.host().require(sbdf);
         StringBuilder sb = new StringBuilder();
-        long[][] regions = regions(f);
-        for (long[] r : regions) sb.append(String.format("0x%016x 0x%016x 0x%016x%n", r[0], r[1], r[2]));
+        for (Resource r : regions(f)) sb.append(String.format("0x%016x 0x%016x 0x%016x%n", r.start(), r.end(), r.flags()));
         return sb.toString();
     }
 
-    /** {start, end, flags} per BAR (0..5) and ROM (6); unimplemented ones are zero. */
-    public long[][] regions() {
+    /** The {@code resource} file's lines: per BAR (0..5) and the ROM (6); unimplemented ones are zero. */
+    public Resource[] regions() {
         return regions(kernel.host().require(sbdf));
     }
 
-    private long[][] regions(PhysicalFunction f) {
-        long[][] out = new long[PciDev.ROM_RESOURCE + 1][3];
+    private Resource[] regions(PhysicalFunction f) {
+        Resource[] out = new Resource[PciDev.ROM_RESOURCE + 1];
+        Arrays.fill(out, Resource.NONE);
         for (int n = 0; n < f.layout().barCount(); n++) {
             if (!f.barImplemented(n)) continue;
             long start = kernel.assigned(sbdf, n);
@@ -82,11 +91,11 @@ public final class SysfsDevice {
                     | (f.barKind(n) == BarKind.IO ? IORESOURCE_IO | ConfigRegisters.BASE_ADDRESS_SPACE_IO : IORESOURCE_MEM);
             if (f.barKind(n) == BarKind.MEM64) flags |= IORESOURCE_MEM_64 | ConfigRegisters.BASE_ADDRESS_MEM_TYPE_64;
             if (f.barPrefetchable(n)) flags |= IORESOURCE_PREFETCH | ConfigRegisters.BASE_ADDRESS_MEM_PREFETCH;
-            out[n] = new long[] {start, start + size - 1, flags};
+            out[n] = new Resource(start, start + size - 1, flags);
         }
         if (f.romSize() > 0) {
             long start = kernel.assigned(sbdf, PciDev.ROM_RESOURCE);
-            out[PciDev.ROM_RESOURCE] = new long[] {start, start + f.romSize() - 1, IORESOURCE_MEM | IORESOURCE_READONLY | IORESOURCE_PREFETCH};
+            out[PciDev.ROM_RESOURCE] = new Resource(start, start + f.romSize() - 1, IORESOURCE_MEM | IORESOURCE_READONLY | IORESOURCE_PREFETCH);
         }
         return out;
     }

@@ -5,16 +5,21 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import vdm.dom0.Dom0State;
+import vdm.dom0.LinuxIrqs;
+import vdm.dom0.SysfsDevice;
 import vdm.host.HostState;
 import vdm.snapshot.ModelState;
+import vdm.toolstack.BarMapping;
 import vdm.toolstack.ToolstackState;
+import vdm.xen.BarState;
 import vdm.xen.P2m;
+import vdm.xen.PirqTable;
 import vdm.xen.XenState;
 
 /**
  * An estimate of the heap a set of captured states holds, for the explorer's memory figure: 16-byte object and array
- * headers, 4-byte references (compressed oops), 8-byte alignment; an object shared between states (a config image, a
- * string) is counted once. Immutable JDK values it points at (enum constants, SBDFs interned by the host) are not counted.
+ * headers (12 bytes for an object, 16 for an array), 4-byte references (compressed oops), fields of their own size,
+ * 8-byte alignment; an object shared between states (a config image, a string) is counted once. Immutable JDK values it points at (enum constants, SBDFs interned by the host) are not counted.
  */
 final class StateSize {
     private final Set<Object> counted = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -34,8 +39,21 @@ final class StateSize {
         return (n + 7) & ~7L;
     }
 
+    private static final int REF = 4, INT = 4, LONG = 8, BOOLEAN = 1;
+
+    /** An object whose fields are all references or ints. */
     private void object(int fields) {
-        bytes += align(12 + 4L * fields);
+        fields(4 * fields);
+    }
+
+    /** An object with {@code fieldBytes} bytes of fields. */
+    private void fields(int fieldBytes) {
+        bytes += align(12 + fieldBytes);
+    }
+
+    /** A record counted once however many states share it. */
+    private void record(Object r, int fieldBytes) {
+        if (first(r)) fields(fieldBytes);
     }
 
     private void ints(int[] a) {
@@ -66,12 +84,14 @@ final class StateSize {
         ints(x.programmedGsis());
         refs(x.dom0VioApics());
         for (long[] w : x.dom0VioApics()) longs(w);
-        ints(x.assigned());
+        refs(x.assigned());
+        for (XenState.Assigned a : x.assigned()) record(a, REF + INT);
         refs(x.domains());
         for (XenState.DomainState d : x.domains()) {
-            object(10);
+            fields(3 * INT + BOOLEAN + 7 * REF);
             longs(d.irqCaps());
-            ints(d.pirqs());
+            refs(d.pirqs());
+            for (PirqTable.Mapping p : d.pirqs()) record(p, 2 * INT + REF + BOOLEAN);
             refs(d.p2m());
             for (P2m.Range r : d.p2m()) {
                 if (first(r)) object(7);
@@ -79,8 +99,10 @@ final class StateSize {
             }
             refs(d.vpci());
             for (XenState.HeaderState hs : d.vpci()) {
-                if (first(hs)) object(4);
-                longs(hs.bars());
+                record(hs, REF + INT + BOOLEAN + 2 * REF);
+                refs(hs.bars());
+                for (BarState.Saved b : hs.bars()) bar(b);
+                bar(hs.rom());
             }
             longs(d.vioapic());
             if (d.bindings() != null) {
@@ -90,15 +112,16 @@ final class StateSize {
         }
         Dom0State k = m.dom0();
         object(4);
-        longs(k.cursors());
+        record(k.cursors(), 2 * LONG + 2 * INT);
         refs(k.devices());
         for (Dom0State.Device d : k.devices()) {
             if (first(d)) object(6);
             longs(d.resource());
             ints(d.savedState());
         }
-        refs(k.irqs());
-        for (int[] p : k.irqs()) ints(p);
+        record(k.irqs(), REF + INT);
+        refs(k.irqs().registrations());
+        for (LinuxIrqs.Registration r : k.irqs().registrations()) record(r, 2 * INT);
         refs(k.pciback());
         for (Dom0State.Held p : k.pciback()) {
             if (first(p)) object(3);
@@ -111,11 +134,16 @@ final class StateSize {
             if (first(a)) object(11); // Attached has 11 components
             if (first(a.config())) bytes += align(16 + a.config().length);
             refs(a.resources());
-            for (long[] r : a.resources()) longs(r);
+            for (SysfsDevice.Resource r : a.resources()) record(r, 3 * LONG);
             longs(a.guestBars());
-            longs(a.mappings());
+            refs(a.mappings());
+            for (BarMapping b : a.mappings()) record(b, INT + 3 * LONG);
         }
         refs(t.routed());
         for (var r : t.routed()) if (first(r)) object(4);
+    }
+
+    private void bar(BarState.Saved b) {
+        record(b, REF + 3 * LONG + 2 * BOOLEAN);
     }
 }

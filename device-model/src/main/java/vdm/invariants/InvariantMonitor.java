@@ -81,8 +81,11 @@ public final class InvariantMonitor {
         }
     }
 
+    /** Machine frames {@code first..last} (inclusive) that domain {@code domid} maps, and which of its p2m ranges ({@code where}). */
+    private record MachineFrames(long first, long last, int domid, String where) {}
+
     public static void p2m(Machine vdm, List<Violation> out) {
-        List<Object[]> machine = new ArrayList<>(); // {first frame, last frame, domain id, where}
+        List<MachineFrames> machine = new ArrayList<>();
         for (Domain d : vdm.xen().domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
                 P2m.Owner owner = r.owner();
@@ -101,17 +104,17 @@ public final class InvariantMonitor {
                 }
                 boolean holds = d.isHardwareDomain() ? vdm.xen().assignedTo(sbdf) == null : vdm.xen().assignedTo(sbdf) == d;
                 if (!holds) out.add(new Violation("p2m-decoded", where, "a device d" + d.id() + " holds", "held by another domain"));
-                machine.add(new Object[] {r.mfn(), r.mfn() + r.pages() - 1, d.id(), where});
+                machine.add(new MachineFrames(r.mfn(), r.mfn() + r.pages() - 1, d.id(), where));
             }
         }
         // Overlaps between domains, by sorted intervals (a 256 MiB BAR is 65,536 frames: no per-frame walk).
-        machine.sort((a, b) -> Long.compare((long) a[0], (long) b[0]));
+        machine.sort((a, b) -> Long.compare(a.first(), b.first()));
         for (int i = 0; i < machine.size(); i++) {
-            Object[] a = machine.get(i);
-            for (int j = i + 1; j < machine.size() && (long) machine.get(j)[0] <= (long) a[1]; j++) {
-                Object[] b = machine.get(j);
-                if ((int) a[2] != (int) b[2]) {
-                    out.add(new Violation("p2m-exclusive", String.format("machine frame 0x%x", (long) b[0]), "one domain", a[3] + " and " + b[3]));
+            MachineFrames a = machine.get(i);
+            for (int j = i + 1; j < machine.size() && machine.get(j).first() <= a.last(); j++) {
+                MachineFrames b = machine.get(j);
+                if (a.domid() != b.domid()) {
+                    out.add(new Violation("p2m-exclusive", String.format("machine frame 0x%x", b.first()), "one domain", a.where() + " and " + b.where()));
                 }
             }
         }
@@ -120,10 +123,10 @@ public final class InvariantMonitor {
     public static void pirqs(Machine vdm, List<Violation> out) {
         if (vdm.xen().routing() == null) return;
         for (Domain d : vdm.xen().domains()) {
-            for (int[] m : d.pirqs().mappings()) {
-                if (d.pirqs().type(m[0]) != PirqTable.Type.GSI) continue;
-                if (!vdm.xen().routing().programmed(m[1])) {
-                    out.add(new Violation("pirq-registered", "d" + d.id() + " pirq " + m[0], "GSI " + m[1] + " set up", "GSI " + m[1] + " never set up"));
+            for (PirqTable.Mapping m : d.pirqs().mappings()) {
+                if (m.type() != PirqTable.Type.GSI) continue;
+                if (!vdm.xen().routing().programmed(m.irq())) {
+                    out.add(new Violation("pirq-registered", "d" + d.id() + " pirq " + m.pirq(), "GSI " + m.irq() + " set up", "GSI " + m.irq() + " never set up"));
                 }
             }
         }
@@ -163,7 +166,7 @@ public final class InvariantMonitor {
             for (XenPtDevice pt : vdm.libxl().devices(d.id())) {
                 if (pt.machineIrq() != 0) want.set(d.pirqs().irq(pt.machineIrq()));
             }
-            for (int[] m : d.pirqs().mappings()) want.set(m[1]); // a mapped pirq carries its permission (map_domain_pirq)
+            for (PirqTable.Mapping m : d.pirqs().mappings()) want.set(m.irq()); // a mapped pirq carries its permission (map_domain_pirq)
             if (!d.irqCaps().equals(want)) out.add(new Violation("permissions", "d" + d.id(), "irqs " + want, "irqs " + d.irqCaps()));
         }
     }

@@ -9,17 +9,24 @@ import java.util.List;
 import vdm.pci.Sbdf;
 import vdm.dom0.Dom0Kernel;
 import vdm.dom0.Dom0State;
+import vdm.dom0.LinuxIrqs;
 
-/** dom0's part of a snapshot document: {@link Dom0State} as JSON and back. The kernel log is output, not state. */
+/**
+ * dom0's part of a snapshot document: {@link Dom0State} as JSON and back. The IRQ numbers are [gsi, irq] pairs by GSI,
+ * then [-1, next dynamic IRQ]. The kernel log is output, not state.
+ */
 final class Dom0Snapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    /** The GSI member of the pair that carries the next dynamic IRQ instead of a registration. */
+    private static final int NEXT_IRQ = -1;
 
     private Dom0Snapshot() {}
 
     static ObjectNode toJson(Dom0State s) {
         ObjectNode o = JSON.objectNode();
-        long[] c = s.cursors();
-        o.put("nextMmio32", c[0]).put("nextMmio64", c[1]).put("nextIo", c[2]).put("nextVector", c[3]);
+        Dom0State.Cursors c = s.cursors();
+        o.put("nextMmio32", c.nextMmio32()).put("nextMmio64", c.nextMmio64()).put("nextIo", c.nextIo()).put("nextVector", c.nextVector());
         ObjectNode devs = o.putObject("devices");
         for (Dom0State.Device d : s.devices()) {
             ObjectNode dn = devs.putObject(d.sbdf().toString()).put("driver", d.driver().name()).put("enabled", d.enabled())
@@ -32,7 +39,8 @@ final class Dom0Snapshot {
             }
         }
         ArrayNode irqs = o.putArray("irqs");
-        for (int[] p : s.irqs()) irqs.add(JSON.arrayNode().add(p[0]).add(p[1]));
+        for (LinuxIrqs.Registration r : s.irqs().registrations()) irqs.add(JSON.arrayNode().add(r.gsi()).add(r.irq()));
+        irqs.add(JSON.arrayNode().add(NEXT_IRQ).add(s.irqs().nextIrq()));
         ObjectNode pb = o.putObject("pciback");
         for (Dom0State.Held h : s.pciback()) {
             ArrayNode a = pb.putArray(h.sbdf().toString());
@@ -44,7 +52,8 @@ final class Dom0Snapshot {
 
     /** The state a document describes; a malformed one fails with an exception. */
     static Dom0State fromJson(JsonNode o) {
-        long[] cursors = {o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asLong(), o.get("nextVector").asLong()};
+        Dom0State.Cursors cursors = new Dom0State.Cursors(o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asInt(),
+                o.get("nextVector").asInt());
         List<Dom0State.Device> devices = new ArrayList<>();
         o.get("devices").fields().forEachRemaining(e -> {
             JsonNode dn = e.getValue();
@@ -59,8 +68,14 @@ final class Dom0Snapshot {
                     dn.get("enabled").asBoolean(), dn.get("irq").asInt(), dn.get("gsiAtEnable").asInt(), res, saved));
         });
         devices.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
-        int[][] irqs = new int[o.get("irqs").size()][];
-        for (int i = 0; i < irqs.length; i++) irqs[i] = new int[] {o.get("irqs").get(i).get(0).asInt(), o.get("irqs").get(i).get(1).asInt()};
+        List<LinuxIrqs.Registration> registrations = new ArrayList<>();
+        int nextIrq = LinuxIrqs.NR_LEGACY_IRQS; // a kernel that registered nothing
+        for (JsonNode p : o.get("irqs")) {
+            if (p.size() != 2) throw new IllegalArgumentException("dom0 IRQ entries are pairs, got " + p);
+            if (p.get(0).asInt() == NEXT_IRQ) nextIrq = p.get(1).asInt();
+            else registrations.add(new LinuxIrqs.Registration(p.get(0).asInt(), p.get(1).asInt()));
+        }
+        LinuxIrqs.Saved irqs = new LinuxIrqs.Saved(registrations.toArray(LinuxIrqs.Registration[]::new), nextIrq);
         List<Dom0State.Held> held = new ArrayList<>();
         o.get("pciback").fields().forEachRemaining(e -> {
             int[] saved = new int[e.getValue().size() - 1];

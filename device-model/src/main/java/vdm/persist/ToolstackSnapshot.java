@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
+import vdm.toolstack.BarMapping;
 import vdm.toolstack.ToolstackState;
 
 /** The toolstack's part of a snapshot document: {@link ToolstackState} as JSON and back. */
@@ -24,12 +26,11 @@ final class ToolstackSnapshot {
                     .put("slot", p.slot()).put("config", HexFormat.of().formatHex(p.config()))
                     .put("guestRom", p.guestRom()).put("machineIrq", p.machineIrq()).put("bound", p.bound());
             ArrayNode res = d.putArray("resources");
-            for (long[] r : p.resources()) res.add(JSON.arrayNode().add(r[0]).add(r[1]).add(r[2]));
+            for (SysfsDevice.Resource r : p.resources()) res.add(JSON.arrayNode().add(r.start()).add(r.end()).add(r.flags()));
             ArrayNode bars = d.putArray("guestBars");
             for (long b : p.guestBars()) bars.add(b);
             ObjectNode maps = d.putObject("mappings");
-            long[] m = p.mappings();
-            for (int i = 0; i < m.length; i += 4) maps.set(Long.toString(m[i]), JSON.arrayNode().add(m[i + 1]).add(m[i + 2]).add(m[i + 3]));
+            for (BarMapping m : p.mappings()) maps.set(Integer.toString(m.bar()), JSON.arrayNode().add(m.gfn()).add(m.mfn()).add(m.frames()));
             if (p.qdevId() != null) d.put("qdevId", p.qdevId());
         }
         ObjectNode routed = o.putObject("routed");
@@ -41,22 +42,17 @@ final class ToolstackSnapshot {
     static ToolstackState fromJson(JsonNode o) {
         List<ToolstackState.Attached> devices = new ArrayList<>();
         for (JsonNode d : o.get("attached")) {
-            long[][] res = new long[d.get("resources").size()][];
-            for (int i = 0; i < res.length; i++) {
-                JsonNode r = d.get("resources").get(i);
-                res[i] = new long[] {r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong()};
-            }
+            List<SysfsDevice.Resource> res = new ArrayList<>();
+            for (JsonNode r : d.get("resources")) res.add(new SysfsDevice.Resource(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong()));
             long[] bars = new long[d.get("guestBars").size()];
             for (int i = 0; i < bars.length; i++) bars[i] = d.get("guestBars").get(i).asLong();
-            List<long[]> maps = new ArrayList<>();
-            d.get("mappings").fields().forEachRemaining(e -> maps.add(new long[] {Integer.parseInt(e.getKey()),
-                    e.getValue().get(0).asLong(), e.getValue().get(1).asLong(), e.getValue().get(2).asLong()}));
-            maps.sort((a, b) -> Long.compare(a[0], b[0]));
-            long[] m = new long[4 * maps.size()];
-            for (int i = 0; i < maps.size(); i++) System.arraycopy(maps.get(i), 0, m, 4 * i, 4);
+            List<BarMapping> maps = new ArrayList<>();
+            d.get("mappings").fields().forEachRemaining(e -> maps.add(new BarMapping(Integer.parseInt(e.getKey()),
+                    e.getValue().get(0).asLong(), e.getValue().get(1).asLong(), e.getValue().get(2).asLong())));
+            maps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
             devices.add(new ToolstackState.Attached(Sbdf.parse(d.get("host").asText()), d.get("domid").asInt(), d.get("slot").asInt(),
                     HexFormat.of().parseHex(d.get("config").asText()), d.get("guestRom").asInt(), d.get("machineIrq").asInt(),
-                    d.get("bound").asBoolean(), res, bars, m, qdevId(d)));
+                    d.get("bound").asBoolean(), res.toArray(SysfsDevice.Resource[]::new), bars, maps.toArray(BarMapping[]::new), qdevId(d)));
         }
         devices.sort((a, b) -> a.host().compareTo(b.host()));
         List<ToolstackState.Routed> routes = new ArrayList<>();

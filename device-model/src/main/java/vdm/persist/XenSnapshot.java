@@ -17,7 +17,10 @@ import vdm.xen.XenState;
 
 /**
  * The hypervisor's part of a snapshot document: {@link XenState} as JSON and back. Ranges of permitted irqs are
- * written as [from, to) pairs (dom0 may use every irq), enums by name. The console log is output, not state.
+ * written as [from, to) pairs (dom0 may use every irq), enums by name. A domain's {@code hasVpci} is written only when
+ * it is not what its kind has by default ({@link #vpciByDefault}), and a missing one reads as that default: a model
+ * without a domU created with vPCI writes the document it wrote before the member existed. The console log is output,
+ * not state.
  */
 final class XenSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -36,7 +39,7 @@ final class XenSnapshot {
         ArrayNode v = o.putArray("dom0VioApics");
         for (long[] a : s.dom0VioApics()) v.add(words(a));
         ObjectNode assigned = o.putObject("assigned");
-        for (int i = 0; i < s.assigned().length; i += 2) assigned.put(Sbdf.unpack(s.assigned()[i]).toString(), s.assigned()[i + 1]);
+        for (XenState.Assigned a : s.assigned()) assigned.put(a.device().toString(), a.domid());
         ArrayNode domains = o.putArray("domains");
         for (XenState.DomainState d : s.domains()) domains.add(domain(d));
         return o;
@@ -45,6 +48,7 @@ final class XenSnapshot {
     private static ObjectNode domain(XenState.DomainState d) {
         ObjectNode o = JSON.objectNode();
         o.put("id", d.id()).put("kind", d.kind().name()).put("vcpus", d.vcpus()).put("cf8", d.cf8());
+        if (d.hasVpci() != vpciByDefault(d.kind())) o.put("hasVpci", d.hasVpci());
         ArrayNode caps = o.putArray("irqCaps");
         BitSet c = BitSet.valueOf(d.irqCaps());
         for (int from = c.nextSetBit(0); from >= 0; from = c.nextSetBit(from)) {
@@ -53,10 +57,7 @@ final class XenSnapshot {
             from = to;
         }
         ArrayNode pirqs = o.putArray("pirqs");
-        int[] p = d.pirqs();
-        for (int i = 0; i < p.length; i += 4) {
-            pirqs.add(JSON.arrayNode().add(p[i]).add(p[i + 1]).add(PirqTable.Type.values()[p[i + 2]].name()).add(p[i + 3] != 0));
-        }
+        for (PirqTable.Mapping m : d.pirqs()) pirqs.add(JSON.arrayNode().add(m.pirq()).add(m.irq()).add(m.type().name()).add(m.bound()));
         ArrayNode p2m = o.putArray("p2m");
         for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner().toString()));
         ArrayNode vpci = o.putArray("vpci");
@@ -64,8 +65,8 @@ final class XenSnapshot {
             ObjectNode hv = vpci.addObject().put("sbdf", h.sbdf().toString()).put("headerType", h.headerType())
                     .put("romEnabled", h.romEnabled());
             ArrayNode bars = hv.putArray("bars");
-            for (int i = 0; i < h.barCount(); i++) bars.add(bar(h.bars(), i));
-            hv.set("rom", bar(h.bars(), h.barCount()));
+            for (BarState.Saved b : h.bars()) bars.add(bar(b));
+            hv.set("rom", bar(h.rom()));
         }
         if (d.vioapic() != null) {
             o.set("vioapic", words(d.vioapic()));
@@ -77,10 +78,16 @@ final class XenSnapshot {
         return o;
     }
 
-    private static ArrayNode bar(long[] w, int i) {
-        int o = 6 * i;
-        return JSON.arrayNode().add(BarState.Type.values()[(int) w[o]].name()).add(w[o + 1]).add(w[o + 2]).add(w[o + 3] != 0)
-                .add(w[o + 4] != 0).add(w[o + 5]);
+    /**
+     * Whether Xen gives a domain of this kind vPCI when nothing else is asked: a PVH hardware domain has it, a PV one
+     * never, an HVM domU only if created with XEN_X86_EMU_VPCI (dom0 is PV or PVH, domUs HVM).
+     */
+    private static boolean vpciByDefault(Domain.Kind kind) {
+        return kind == Domain.Kind.PVH;
+    }
+
+    private static ArrayNode bar(BarState.Saved b) {
+        return JSON.arrayNode().add(b.type().name()).add(b.address()).add(b.size()).add(b.prefetchable()).add(b.enabled()).add(b.guestAddress());
     }
 
     private static ArrayNode words(long[] w) {
@@ -110,44 +117,34 @@ final class XenSnapshot {
         JsonNode vs = o.get("dom0VioApics");
         long[][] vio = new long[vs.size()][];
         for (int i = 0; i < vio.length; i++) vio[i] = words(vs.get(i));
-        List<int[]> pairs = new ArrayList<>();
-        o.get("assigned").fields().forEachRemaining(e -> pairs.add(new int[] {Sbdf.parse(e.getKey()).packed(), e.getValue().asInt()}));
-        pairs.sort((a, b) -> Sbdf.unpack(a[0]).compareTo(Sbdf.unpack(b[0])));
-        int[] assigned = new int[2 * pairs.size()];
-        for (int i = 0; i < pairs.size(); i++) {
-            assigned[2 * i] = pairs.get(i)[0];
-            assigned[2 * i + 1] = pairs.get(i)[1];
-        }
+        List<XenState.Assigned> assigned = new ArrayList<>();
+        o.get("assigned").fields().forEachRemaining(e -> assigned.add(new XenState.Assigned(Sbdf.parse(e.getKey()), e.getValue().asInt())));
+        assigned.sort((a, b) -> a.device().compareTo(b.device()));
         List<XenState.DomainState> domains = new ArrayList<>();
         for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        return new XenState(next, gsis, vector, vio, assigned, domains.toArray(XenState.DomainState[]::new));
+        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new));
     }
 
     private static XenState.DomainState domain(JsonNode dn) {
         int id = dn.get("id").asInt();
         BitSet caps = new BitSet();
         for (JsonNode r : dn.get("irqCaps")) caps.set(r.get(0).asInt(), r.get(1).asInt());
-        JsonNode ps = dn.get("pirqs");
-        int[] pirqs = new int[4 * ps.size()];
-        for (int i = 0; i < ps.size(); i++) {
-            JsonNode p = ps.get(i);
-            pirqs[4 * i] = p.get(0).asInt();
-            pirqs[4 * i + 1] = p.get(1).asInt();
-            pirqs[4 * i + 2] = PirqTable.Type.valueOf(p.get(2).asText()).ordinal();
-            pirqs[4 * i + 3] = p.get(3).asBoolean() ? 1 : 0;
+        Domain.Kind kind = Domain.Kind.valueOf(dn.get("kind").asText());
+        boolean hasVpci = dn.has("hasVpci") ? dn.get("hasVpci").asBoolean() : vpciByDefault(kind);
+        List<PirqTable.Mapping> pirqs = new ArrayList<>();
+        for (JsonNode p : dn.get("pirqs")) {
+            pirqs.add(new PirqTable.Mapping(p.get(0).asInt(), p.get(1).asInt(), PirqTable.Type.valueOf(p.get(2).asText()), p.get(3).asBoolean()));
         }
         List<P2m.Range> ranges = new ArrayList<>();
         for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), P2m.Owner.parse(r.get(3).asText())));
         ranges.sort((a, b) -> Long.compare(a.gfn(), b.gfn()));
         List<XenState.HeaderState> headers = new ArrayList<>();
         for (JsonNode hv : dn.get("vpci")) {
-            JsonNode bars = hv.get("bars");
-            long[] w = new long[6 * (bars.size() + 1)];
-            for (int i = 0; i < bars.size(); i++) bar(bars.get(i), w, i);
-            bar(hv.get("rom"), w, bars.size());
+            List<BarState.Saved> bars = new ArrayList<>();
+            for (JsonNode b : hv.get("bars")) bars.add(bar(b));
             headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
-                    hv.get("romEnabled").asBoolean(), w));
+                    hv.get("romEnabled").asBoolean(), bars.toArray(BarState.Saved[]::new), bar(hv.get("rom"))));
         }
         headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         long[] vioapic = null;
@@ -161,17 +158,13 @@ final class XenSnapshot {
             bs.sort((a, b) -> Integer.compare(a.machineIrq(), b.machineIrq()));
             bindings = bs.toArray(GuestInterrupts.Binding[]::new);
         }
-        return new XenState.DomainState(id, Domain.Kind.valueOf(dn.get("kind").asText()), dn.get("vcpus").asInt(), dn.get("cf8").asInt(),
-                caps.toLongArray(), pirqs, ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic, bindings);
+        return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
+                pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
+                bindings);
     }
 
-    private static void bar(JsonNode a, long[] w, int i) {
-        int o = 6 * i;
-        w[o] = BarState.Type.valueOf(a.get(0).asText()).ordinal();
-        w[o + 1] = a.get(1).asLong();
-        w[o + 2] = a.get(2).asLong();
-        w[o + 3] = a.get(3).asBoolean() ? 1 : 0;
-        w[o + 4] = a.get(4).asBoolean() ? 1 : 0;
-        w[o + 5] = a.get(5).asLong();
+    private static BarState.Saved bar(JsonNode a) {
+        return new BarState.Saved(BarState.Type.valueOf(a.get(0).asText()), a.get(1).asLong(), a.get(2).asLong(), a.get(3).asBoolean(),
+                a.get(4).asBoolean(), a.get(5).asLong());
     }
 }

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
 import vdm.fingerprint.StateHash;
 import vdm.xen.Domain;
@@ -18,11 +18,11 @@ import vdm.xen.Domain;
 public record ToolstackState(Attached[] attached, Routed[] routed) {
 
     /**
-     * {@code mappings} holds quadruples (BAR, gfn, mfn, frames), by BAR; {@code qdevId} is QEMU's qdev id, null if
-     * device_add gave none.
+     * {@code resources} are the sysfs lines realize read (six BARs and the ROM); {@code mappings} are ordered by BAR;
+     * {@code qdevId} is QEMU's qdev id, null if device_add gave none.
      */
     public record Attached(Sbdf host, int domid, int slot, byte[] config, int guestRom, int machineIrq, boolean bound,
-                           long[][] resources, long[] guestBars, long[] mappings, String qdevId) {}
+                           SysfsDevice.Resource[] resources, long[] guestBars, BarMapping[] mappings, String qdevId) {}
 
     public record Routed(Sbdf sbdf, int pirq, int gsi, boolean viaGsi) {}
 
@@ -30,17 +30,8 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
         List<Attached> out = new ArrayList<>();
         for (Map.Entry<Sbdf, XenPtDevice> e : libxl.attachedMap().entrySet()) {
             XenPtDevice p = e.getValue();
-            Map<Integer, long[]> maps = p.mappings();
-            long[] m = new long[4 * maps.size()];
-            int k = 0;
-            for (Map.Entry<Integer, long[]> x : maps.entrySet()) {
-                m[k++] = x.getKey();
-                m[k++] = x.getValue()[0];
-                m[k++] = x.getValue()[1];
-                m[k++] = x.getValue()[2];
-            }
             out.add(new Attached(e.getKey(), p.guest().id(), p.guestSlot(), p.copy(), p.guestRom(), p.machineIrq(), p.interruptBound(),
-                    p.resources(), p.guestBars(), m, p.qdevId()));
+                    p.resources(), p.guestBars(), p.mappings(), p.qdevId()));
         }
         out.sort(Comparator.comparing(Attached::host));
         List<Routed> routed = new ArrayList<>();
@@ -55,7 +46,13 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             if (!domains.contains(a.domid())) throw new IllegalArgumentException("attached device " + a.host() + ": no domain " + a.domid());
             if (a.config().length != 256) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.config().length + " config bytes, 256 expected");
             if (a.guestBars().length != 6) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.guestBars().length + " guest BARs, 6 expected");
-            if (a.mappings().length % 4 != 0) throw new IllegalArgumentException("attached device " + a.host() + ": mappings not in fours");
+            if (a.resources().length != 7) throw new IllegalArgumentException("attached device " + a.host() + ": " + a.resources().length + " resources, 7 expected");
+            java.util.BitSet bars = new java.util.BitSet();
+            for (BarMapping m : a.mappings()) {
+                if (m.bar() < 0 || m.bar() >= 6) throw new IllegalArgumentException("attached device " + a.host() + ": a mapping of BAR " + m.bar() + " (BARs are 0 to 5)");
+                if (bars.get(m.bar())) throw new IllegalArgumentException("attached device " + a.host() + ": BAR " + m.bar() + " is mapped twice");
+                bars.set(m.bar());
+            }
         }
     }
 
@@ -70,13 +67,10 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             Domain guest = libxl.xen().domain(a.domid());
             XenPtDevice p = current.get(a.host());
             // QEMU's object for the device is kept when it is the same realization (guest, slot, host resources)
-            if (p == null || p.guest() != guest || p.guestSlot() != a.slot() || !Arrays.deepEquals(p.resources(), a.resources())) {
+            if (p == null || p.guest() != guest || p.guestSlot() != a.slot() || !Arrays.equals(p.resources(), a.resources())) {
                 p = new XenPtDevice(libxl.xen(), libxl.kernel(), libxl.log(), libxl.steps(), guest, a.host(), a.slot(), a.config(), a.resources());
             }
-            Map<Integer, long[]> maps = new TreeMap<>();
-            long[] m = a.mappings();
-            for (int i = 0; i < m.length; i += 4) maps.put((int) m[i], new long[] {m[i + 1], m[i + 2], m[i + 3]});
-            p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), maps);
+            p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), a.mappings());
             p.qdevId(a.qdevId());
             devices.put(a.host(), p);
         }
@@ -90,8 +84,10 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
         for (Attached a : attached) {
             h.put(a.host().packed()).put(a.domid()).put(a.slot()).put(a.config()).put(a.guestRom()).put(a.machineIrq()).put(a.bound());
             h.put(a.resources().length);
-            for (long[] r : a.resources()) h.put(r);
-            h.put(a.guestBars()).put(a.mappings()).put(a.qdevId());
+            for (SysfsDevice.Resource r : a.resources()) h.put(r.start()).put(r.end()).put(r.flags());
+            h.put(a.guestBars()).put(a.mappings().length);
+            for (BarMapping m : a.mappings()) h.put(m.bar()).put(m.gfn()).put(m.mfn()).put(m.frames());
+            h.put(a.qdevId());
         }
         h.put(routed.length);
         for (Routed r : routed) h.put(r.sbdf().packed()).put(r.pirq()).put(r.gsi()).put(r.viaGsi());

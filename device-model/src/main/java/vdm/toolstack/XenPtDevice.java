@@ -1,7 +1,7 @@
 package vdm.toolstack;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.Objects;
 import vdm.dom0.Dom0Kernel;
 import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
@@ -28,13 +28,14 @@ public final class XenPtDevice {
     private final Sbdf host;
     private final int guestSlot;
     private final byte[] copy = new byte[256];
-    private final long[][] resources;
+    private final SysfsDevice.Resource[] resources;
     private final long[] guestBar = new long[6];
     private int guestRom;
     /** The pirq QEMU mapped and bound (machine_irq after mapping), 0 if none. */
     private int machineIrq;
     private boolean bound;
-    private final Map<Integer, long[]> mapped = new HashMap<>(); // BAR -> {gfn, mfn, frames}
+    /** The BARs QEMU mapped for the guest, by BAR index (null: not mapped). */
+    private final BarMapping[] mapped = new BarMapping[6];
     /** QEMU's qdev id (DeviceState.id, device_add's "id"), by which device_del names it; null if none was given. */
     private String qdevId;
 
@@ -43,7 +44,8 @@ public final class XenPtDevice {
     }
 
     /** With the host config and resources given (realize reads them from sysfs; a snapshot load from the document). */
-    XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot, byte[] config, long[][] resources) {
+    XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot, byte[] config,
+            SysfsDevice.Resource[] resources) {
         this.xen = xen;
         this.kernel = kernel;
         this.log = log;
@@ -57,19 +59,24 @@ public final class XenPtDevice {
 
     /** Snapshot support: the emulated state QEMU keeps. */
     byte[] copy() { return copy.clone(); }
-    long[][] resources() { return resources; }
+    SysfsDevice.Resource[] resources() { return resources; }
     long[] guestBars() { return guestBar.clone(); }
     int guestRom() { return guestRom; }
-    Map<Integer, long[]> mappings() { return new java.util.TreeMap<>(mapped); }
 
-    void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, Map<Integer, long[]> maps) {
+    /** The BAR mappings QEMU made, by BAR. */
+    BarMapping[] mappings() {
+        return Arrays.stream(mapped).filter(Objects::nonNull).toArray(BarMapping[]::new);
+    }
+
+    /** Puts back the emulated state (a state restore; the caller checked each mapping's BAR is one of the six). */
+    void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, BarMapping[] maps) {
         System.arraycopy(config, 0, copy, 0, 256);
         System.arraycopy(bars, 0, guestBar, 0, 6);
         guestRom = rom;
         machineIrq = irq;
         bound = isBound;
-        mapped.clear();
-        mapped.putAll(maps);
+        Arrays.fill(mapped, null);
+        for (BarMapping m : maps) mapped[m.bar()] = m;
     }
 
     private String prefix() {
@@ -150,8 +157,8 @@ public final class XenPtDevice {
             xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
         }
-        for (long[] m : mapped.values()) xen.memoryMapping(kernel.domain(), guest.id(), m[0], m[1], m[2], false, null);
-        mapped.clear();
+        for (BarMapping m : mapped) if (m != null) xen.memoryMapping(kernel.domain(), guest.id(), m.gfn(), m.mfn(), m.frames(), false, null);
+        Arrays.fill(mapped, null);
     }
 
     // ---- the guest's config space
@@ -161,15 +168,15 @@ public final class XenPtDevice {
     }
 
     private long barSize(int n) {
-        return resources[n][1] - resources[n][0] + 1;
+        return resources[n].end() - resources[n].start() + 1;
     }
 
     private boolean barImplemented(int n) {
-        return resources[n][2] != 0;
+        return resources[n].flags() != 0;
     }
 
     private int barType(int n) {
-        long flags = resources[n][2];
+        long flags = resources[n].flags();
         if ((flags & 0x100) != 0) return 0x1;
         return ((flags & 0x100000) != 0 ? 0x4 : 0) | ((flags & 0x2000) != 0 ? 0x8 : 0);
     }
@@ -210,8 +217,8 @@ public final class XenPtDevice {
                 writeBarByte(b, v);
             } else if (b >= 0x30 && b < 0x34) {
                 int shift = (b & 3) * 8;
-                int romSize = (int) (resources[6][1] - resources[6][0] + 1);
-                int mask = resources[6][2] == 0 ? 0 : (~(romSize - 1) | 1);
+                int romSize = (int) barSize(6);
+                int mask = barImplemented(6) ? (~(romSize - 1) | 1) : 0;
                 guestRom = (guestRom & ~(0xff << shift)) | ((v << shift) & mask);
             } else if (b < 0x40) {
                 GuestConfigView.Reg r = GuestConfigView.find(b);
@@ -257,21 +264,22 @@ public final class XenPtDevice {
     private void updateMappings() {
         boolean decoding = (kernel.cfgRead(host, 0x04, 2) & 0x2) != 0;
         for (int n = 0; n < 6; n++) {
-            long[] want = null;
-            if (decoding && barImplemented(n) && (barType(n) & 1) == 0 && guestBar[n] != 0) {
-                long size = barSize(n);
-                want = new long[] {guestBar[n] >>> P2m.PAGE_SHIFT, resources[n][0] >>> P2m.PAGE_SHIFT,
-                        Math.max(1, (size + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT)};
+            boolean want = decoding && barImplemented(n) && (barType(n) & 1) == 0 && guestBar[n] != 0;
+            long gfn = 0, mfn = 0, frames = 0;
+            if (want) {
+                gfn = guestBar[n] >>> P2m.PAGE_SHIFT;
+                mfn = resources[n].start() >>> P2m.PAGE_SHIFT;
+                frames = Math.max(1, (barSize(n) + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT);
             }
-            long[] have = mapped.get(n);
-            if (have != null && want != null && java.util.Arrays.equals(have, want)) continue;
+            BarMapping have = mapped[n];
+            if (have != null && want && have.covers(gfn, mfn, frames)) continue;
             if (have != null) {
-                xen.memoryMapping(kernel.domain(), guest.id(), have[0], have[1], have[2], false, null);
-                mapped.remove(n);
+                xen.memoryMapping(kernel.domain(), guest.id(), have.gfn(), have.mfn(), have.frames(), false, null);
+                mapped[n] = null;
             }
-            if (want != null) {
-                int rc = xen.memoryMapping(kernel.domain(), guest.id(), want[0], want[1], want[2], true, new P2m.Owner(host, n));
-                if (rc == 0) mapped.put(n, want);
+            if (want) {
+                int rc = xen.memoryMapping(kernel.domain(), guest.id(), gfn, mfn, frames, true, new P2m.Owner(host, n));
+                if (rc == 0) mapped[n] = new BarMapping(n, gfn, mfn, frames);
                 else log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
             }
         }

@@ -33,6 +33,26 @@ public final class BarState {
     public long guestAddress() { return guestAddr; }
     public P2m.Owner owner() { return owner; }
 
+    /**
+     * The cache of one BAR as a state capture saves it. The owner is not saved: it follows from the device and the
+     * BAR's index, which the header the BAR belongs to gives.
+     */
+    public record Saved(Type type, long address, long size, boolean prefetchable, boolean enabled, long guestAddress) {}
+
+    Saved save() {
+        return new Saved(type, addr, size, prefetchable, enabled, guestAddr);
+    }
+
+    /** Overwrites the cache with a saved one (a state restore; the header checked that the types fit). */
+    void restore(Saved s) {
+        type = s.type();
+        addr = s.address();
+        size = s.size();
+        prefetchable = s.prefetchable();
+        enabled = s.enabled();
+        guestAddr = s.guestAddress();
+    }
+
     boolean mappable() {
         return type == Type.MEM32 || type == Type.MEM64_LO || type == Type.ROM;
     }

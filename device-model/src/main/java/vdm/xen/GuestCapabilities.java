@@ -13,18 +13,21 @@ import java.util.List;
 final class GuestCapabilities {
     private static final int MSI = 0x05, MSIX = 0x11;
 
+    /** A capability the domU sees: where it is and its id. */
+    private record Capability(int offset, int id) {}
+
     private GuestCapabilities() {}
 
     static int register(Vpci vpci, PciHardware hw) {
-        List<int[]> visible = new ArrayList<>(); // {offset, id}
+        List<Capability> visible = new ArrayList<>();
         if ((hw.read(0x06, 2) & 0x10) != 0) {
             int seen = 0;
             for (int off = hw.read(0x34, 1) & 0xfc; off >= 0x40 && seen < 48; off = hw.read(off + 1, 1) & 0xfc, seen++) {
                 int id = hw.read(off, 1);
-                if (id == MSI || id == MSIX) visible.add(new int[] {off, id});
+                if (id == MSI || id == MSIX) visible.add(new Capability(off, id));
             }
         }
-        int first = visible.isEmpty() ? 0 : visible.getFirst()[0];
+        int first = visible.isEmpty() ? 0 : visible.getFirst().offset();
         int rc = vpci.addRegister((v, r) -> first, null, 0x34, 1, null);
         boolean any = !visible.isEmpty();
         if (rc == 0) {
@@ -35,8 +38,8 @@ final class GuestCapabilities {
                     }, 0x06, 2, null);
         }
         for (int i = 0; i < visible.size() && rc == 0; i++) {
-            int off = visible.get(i)[0], id = visible.get(i)[1];
-            int next = i + 1 < visible.size() ? visible.get(i + 1)[0] : 0;
+            int off = visible.get(i).offset(), id = visible.get(i).id();
+            int next = i + 1 < visible.size() ? visible.get(i + 1).offset() : 0;
             rc = vpci.addRegister((v, r) -> id | next << 8, null, off, 2, null);
             if (rc == 0) rc = vpci.addRegister((v, r) -> hw.read(off + 2, 2), (v, r, val) -> {
                 hw.write(off + 2, 2, val);

@@ -99,14 +99,14 @@ public final class Header {
     /** Whether a captured state has this header's shape (header type and BAR types), so its handlers fit it as they are. */
     boolean fits(XenState.HeaderState s) {
         if (s.headerType() != headerType() || s.barCount() != bars.length) return false;
-        for (int i = 0; i < bars.length; i++) if (s.bars()[6 * i] != bars[i].type.ordinal()) return false;
-        return s.bars()[6 * bars.length] == rom.type.ordinal();
+        for (int i = 0; i < bars.length; i++) if (s.bars()[i].type() != bars[i].type) return false;
+        return s.rom().type() == rom.type;
     }
 
     /** Overwrites the BAR and ROM caches with a captured state of the same shape. */
     void restoreBars(XenState.HeaderState s) {
-        for (int i = 0; i < bars.length; i++) XenState.get(s.bars(), i, bars[i]);
-        XenState.get(s.bars(), bars.length, rom);
+        for (int i = 0; i < bars.length; i++) bars[i].restore(s.bars()[i]);
+        rom.restore(s.rom());
         romEnabled = s.romEnabled();
     }
 

@@ -83,33 +83,26 @@ public final class PirqTable {
         mapped.clear();
     }
 
-    /** Every mapped pirq as quadruples (pirq, irq, type ordinal, bound 0/1), by pirq (a state capture). */
-    public synchronized int[] export() {
-        int[] out = new int[4 * mapped.cardinality()];
+    /**
+     * One mapped pirq: the Xen irq it maps (domain_pirq_to_irq), how it was mapped (a GSI or an MSI) and whether an
+     * event channel is bound to it.
+     */
+    public record Mapping(int pirq, int irq, Type type, boolean bound) {}
+
+    /** Every mapped pirq, by pirq: what a state capture saves and what the invariants compare with the other layers. */
+    public synchronized Mapping[] mappings() {
+        Mapping[] out = new Mapping[mapped.cardinality()];
         int k = 0;
-        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) {
-            out[k++] = p;
-            out[k++] = pirqToIrq[p];
-            out[k++] = type[p].ordinal();
-            out[k++] = bound[p] ? 1 : 0;
-        }
+        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) out[k++] = new Mapping(p, pirqToIrq[p], type[p], bound[p]);
         return out;
     }
 
-    /** Replaces the table's contents with {@link #export()}'s result (a state restore; the caller checked ranges). */
-    synchronized void restore(int[] quads) {
+    /** Replaces the table's contents with {@link #mappings()}' result (a state restore; the caller checked ranges). */
+    synchronized void restore(Mapping[] saved) {
         for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) unmap(p);
-        for (int i = 0; i < quads.length; i += 4) {
-            map(quads[i], quads[i + 1], Type.values()[quads[i + 2]]);
-            bound[quads[i]] = quads[i + 3] != 0;
+        for (Mapping m : saved) {
+            map(m.pirq(), m.irq(), m.type());
+            bound[m.pirq()] = m.bound();
         }
-    }
-
-    /** Every mapped pirq as {pirq, irq}. */
-    public synchronized int[][] mappings() {
-        int[][] out = new int[mapped.cardinality()][];
-        int k = 0;
-        for (int p = mapped.nextSetBit(0); p >= 0; p = mapped.nextSetBit(p + 1)) out[k++] = new int[] {p, pirqToIrq[p]};
-        return out;
     }
 }

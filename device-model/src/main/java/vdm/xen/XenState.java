@@ -18,24 +18,28 @@ import vdm.fingerprint.StateHash;
  * output, not state. Captured states are never modified; {@link #restore} puts one back into a hypervisor built on
  * the same host, reusing its objects where they fit.
  */
-public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, int[] assigned,
+public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, Assigned[] assigned,
                        DomainState[] domains) {
 
-    /**
-     * One domain. {@code pirqs} holds quadruples (pirq, irq, type ordinal, bound 0/1); {@code vioapic} is null for a
-     * domain without guest interrupts (dom0); {@code bindings} are ordered by machine irq.
-     */
-    public record DomainState(int id, Domain.Kind kind, int vcpus, int cf8, long[] irqCaps, int[] pirqs, P2m.Range[] p2m,
-                              HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings) {}
+    /** A function a domU holds (XEN_DOMCTL_assign_device), by SBDF in a state. */
+    public record Assigned(Sbdf device, int domid) {}
 
-    /** One device's vPCI header: per BAR and then the ROM, six words (type, address, size, prefetchable, enabled, guest address). */
-    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, long[] bars) {
+    /**
+     * One domain. {@code hasVpci} is Xen's has_vpci(d), fixed when the domain is created; {@code pirqs} are ordered by
+     * pirq; {@code vioapic} is null for a domain without guest interrupts (dom0); {@code bindings} are ordered by
+     * machine irq.
+     */
+    public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
+                              P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings) {}
+
+    /** One device's vPCI header: the cached BARs (as many as the header type has) and the ROM. */
+    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, BarState.Saved[] bars, BarState.Saved rom) {
         public int barCount() {
-            return bars.length / 6 - 1;
+            return bars.length;
         }
     }
 
-    /** {@code assigned} holds pairs (packed SBDF, domid), ordered by SBDF. */
+    /** {@code assigned} is ordered by SBDF. */
     public static XenState capture(Xen xen) {
         IoApicRouting r = xen.routing();
         int[] gsis = r == null ? null : r.programmedGsis().stream().toArray();
@@ -43,12 +47,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         long[][] vio = new long[v.size()][];
         for (int i = 0; i < vio.length; i++) vio[i] = v.get(i).exportState();
         Map<Sbdf, Domain> assignedMap = xen.assignedMap();
-        int[] assigned = new int[assignedMap.size() * 2];
-        int k = 0;
-        for (Map.Entry<Sbdf, Domain> e : assignedMap.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            assigned[k++] = e.getKey().packed();
-            assigned[k++] = e.getValue().id();
-        }
+        Assigned[] assigned = assignedMap.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> new Assigned(e.getKey(), e.getValue().id())).toArray(Assigned[]::new);
         List<Domain> ds = xen.domains(); // ordered by id
         DomainState[] domains = new DomainState[ds.size()];
         for (int i = 0; i < domains.length; i++) domains[i] = domain(ds.get(i));
@@ -67,41 +67,19 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             vioapic = d.interrupts().vioapic().exportState();
             bindings = d.interrupts().bindingsInOrder();
         }
-        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().export(),
+        return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings);
     }
 
     private static HeaderState header(Header h) {
-        long[] bars = new long[6 * (h.barCount() + 1)];
-        for (int i = 0; i < h.barCount(); i++) put(bars, i, h.bar(i));
-        put(bars, h.barCount(), h.rom());
-        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), bars);
-    }
-
-    private static void put(long[] w, int i, BarState b) {
-        int o = 6 * i;
-        w[o] = b.type.ordinal();
-        w[o + 1] = b.addr;
-        w[o + 2] = b.size;
-        w[o + 3] = b.prefetchable ? 1 : 0;
-        w[o + 4] = b.enabled ? 1 : 0;
-        w[o + 5] = b.guestAddr;
-    }
-
-    static void get(long[] w, int i, BarState b) {
-        int o = 6 * i;
-        if (w[o] < 0 || w[o] >= BarState.Type.values().length) throw new IllegalArgumentException("BAR type " + w[o] + " is unknown");
-        b.type = BarState.Type.values()[(int) w[o]];
-        b.addr = w[o + 1];
-        b.size = w[o + 2];
-        b.prefetchable = w[o + 3] != 0;
-        b.enabled = w[o + 4] != 0;
-        b.guestAddr = w[o + 5];
+        BarState.Saved[] bars = new BarState.Saved[h.barCount()];
+        for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
+        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), bars, h.rom().save());
     }
 
     /**
-     * Checks this state against {@code xen} before anything changes: dom0 of the same kind, devices the bus has, pirq
-     * and irq numbers in range, assignments to domains the state has.
+     * Checks this state against {@code xen} before anything changes: dom0 of the same kind (and vPCI), devices the bus
+     * has, pirq and irq numbers in range, assignments to domains the state has.
      */
     public void check(Xen xen) {
         if (domains.length == 0 || domains[0].id() != 0) throw new IllegalArgumentException("the state has no dom0");
@@ -112,26 +90,30 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             throw new IllegalArgumentException("dom0 is " + d0.kind() + " with " + d0.vcpus() + " vCPUs in the state but " + dom0.kind()
                     + " with " + dom0.vcpuCount() + " vCPUs here");
         }
+        if (d0.hasVpci() != dom0.hasVpci()) {
+            throw new IllegalArgumentException("dom0 has " + (d0.hasVpci() ? "" : "no ") + "vPCI in the state but " + (dom0.hasVpci() ? "" : "no ")
+                    + "vPCI here");
+        }
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (DomainState d : domains) {
             if (!ids.add(d.id())) throw new IllegalArgumentException("domain " + d.id() + " appears twice");
             if (d.id() != 0 && d.kind() != Domain.Kind.HVM) throw new IllegalArgumentException("domain " + d.id() + " is " + d.kind() + ", domUs are HVM");
             if (d.id() != 0 && (d.vcpus() < 1 || d.vcpus() > 128)) throw new IllegalArgumentException("domain " + d.id() + ": " + d.vcpus() + " vCPUs");
             if (d.id() != 0 && d.id() >= nextDomid) throw new IllegalArgumentException("domain " + d.id() + " is not below nextDomid " + nextDomid);
-            if (d.pirqs().length % 4 != 0) throw new IllegalArgumentException("domain " + d.id() + ": pirq list is not in fours");
-            for (int i = 0; i < d.pirqs().length; i += 4) {
-                int pirq = d.pirqs()[i], irq = d.pirqs()[i + 1], type = d.pirqs()[i + 2];
-                if (pirq <= 0 || pirq >= Xen.NR_PIRQS) throw new IllegalArgumentException("domain " + d.id() + ": pirq " + pirq + " out of range");
-                if (irq <= 0 || irq >= Xen.NR_IRQS) throw new IllegalArgumentException("domain " + d.id() + ": pirq " + pirq + " maps irq " + irq + ", out of range");
-                if (type <= 0 || type >= PirqTable.Type.values().length) throw new IllegalArgumentException("domain " + d.id() + ": pirq " + pirq + " has type " + type);
+            for (PirqTable.Mapping m : d.pirqs()) {
+                if (m.pirq() <= 0 || m.pirq() >= Xen.NR_PIRQS) throw new IllegalArgumentException("domain " + d.id() + ": pirq " + m.pirq() + " out of range");
+                if (m.irq() <= 0 || m.irq() >= Xen.NR_IRQS) {
+                    throw new IllegalArgumentException("domain " + d.id() + ": pirq " + m.pirq() + " maps irq " + m.irq() + ", out of range");
+                }
+                if (m.type() == null || m.type() == PirqTable.Type.NONE) {
+                    throw new IllegalArgumentException("domain " + d.id() + ": pirq " + m.pirq() + " is mapped with type " + m.type());
+                }
             }
             for (HeaderState h : d.vpci()) {
                 if (xen.bus().function(h.sbdf().packed()) == null) throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": no such function on this host");
-                if (h.bars().length % 6 != 0 || h.bars().length == 0) throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": BAR words not in sixes");
-                for (int i = 0; i < h.bars().length; i += 6) {
-                    if (h.bars()[i] < 0 || h.bars()[i] >= BarState.Type.values().length) {
-                        throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": BAR type " + h.bars()[i] + " is unknown");
-                    }
+                if (h.rom() == null || h.rom().type() == null) throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": no ROM cache");
+                for (int i = 0; i < h.barCount(); i++) {
+                    if (h.bars()[i] == null || h.bars()[i].type() == null) throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": BAR" + i + " has no type");
                 }
             }
             if ((d.vioapic() == null) != (d.id() == 0)) throw new IllegalArgumentException("domain " + d.id() + ": virtual IO-APIC " + (d.vioapic() == null ? "missing" : "unexpected"));
@@ -139,8 +121,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         if (dom0VioApics.length != xen.dom0VioApics().size()) {
             throw new IllegalArgumentException("dom0VioApics: " + dom0VioApics.length + " saved, " + xen.dom0VioApics().size() + " here");
         }
-        for (int i = 0; i < assigned.length; i += 2) {
-            if (!ids.contains(assigned[i + 1])) throw new IllegalArgumentException(Sbdf.unpack(assigned[i]) + " is assigned to domain " + assigned[i + 1] + ", which the state lacks");
+        for (Assigned a : assigned) {
+            if (!ids.contains(a.domid())) throw new IllegalArgumentException(a.device() + " is assigned to domain " + a.domid() + ", which the state lacks");
         }
     }
 
@@ -156,11 +138,11 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         Map<Integer, Domain> byId = new HashMap<>();
         for (DomainState ds : domains) {
             Domain d = xen.domain(ds.id());
-            if (d != null && ds.id() != 0 && d.vcpuCount() != ds.vcpus()) {
+            if (d != null && ds.id() != 0 && (d.vcpuCount() != ds.vcpus() || d.hasVpci() != ds.hasVpci())) {
                 xen.dropDomain(d);
                 d = null;
             }
-            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), ds.vpci().length > 0, nextDomid);
+            if (d == null) d = xen.restoreDomain(ds.id(), ds.vcpus(), ds.hasVpci(), nextDomid);
             byId.put(ds.id(), d);
             restoreDomain(xen, d, ds);
         }
@@ -173,7 +155,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         List<IoApic> v = xen.dom0VioApics();
         for (int i = 0; i < v.size(); i++) v.get(i).importState(dom0VioApics[i]);
         Map<Sbdf, Domain> map = new HashMap<>();
-        for (int i = 0; i < assigned.length; i += 2) map.put(Sbdf.unpack(assigned[i]), byId.get(assigned[i + 1]));
+        for (Assigned a : assigned) map.put(a.device(), byId.get(a.domid()));
         xen.restoreAssigned(map);
     }
 
@@ -209,12 +191,20 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     public void hashInto(StateHash h) {
         h.put(nextDomid).put(programmedGsis).put(routingVector).put(dom0VioApics.length);
         for (long[] w : dom0VioApics) h.put(w);
-        h.put(assigned).put(domains.length);
+        h.put(assigned.length);
+        for (Assigned a : assigned) h.put(a.device().packed()).put(a.domid());
+        h.put(domains.length);
         for (DomainState d : domains) {
-            h.put(d.id()).put(d.kind().ordinal()).put(d.vcpus()).put(d.cf8()).put(d.irqCaps()).put(d.pirqs()).put(d.p2m().length);
+            h.put(d.id()).put(d.kind().ordinal()).put(d.vcpus()).put(d.hasVpci()).put(d.cf8()).put(d.irqCaps()).put(d.pirqs().length);
+            for (PirqTable.Mapping m : d.pirqs()) h.put(m.pirq()).put(m.irq()).put(m.type().ordinal()).put(m.bound());
+            h.put(d.p2m().length);
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
             h.put(d.vpci().length);
-            for (HeaderState x : d.vpci()) h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.bars());
+            for (HeaderState x : d.vpci()) {
+                h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.barCount());
+                for (BarState.Saved b : x.bars()) hash(h, b);
+                hash(h, x.rom());
+            }
             h.put(d.vioapic());
             if (d.bindings() != null) {
                 h.put(d.bindings().length);
@@ -223,5 +213,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h.put(-1);
             }
         }
+    }
+
+    private static void hash(StateHash h, BarState.Saved b) {
+        h.put(b.type().ordinal()).put(b.address()).put(b.size()).put(b.prefetchable()).put(b.enabled()).put(b.guestAddress());
     }
 }

@@ -1,6 +1,5 @@
 package vdm.dom0;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -104,14 +103,14 @@ class ResourceAssignmentTest {
     void theCursorsAdvancePastEveryAssignment() {
         ResourceAssignment r = allocator(twoFunctions());
         r.assignUnassigned();
-        assertArrayEquals(new long[] {0xe020_0000L, 0x40_1000_0000L, 0xc020}, r.cursors());
+        assertEquals(new ResourceAssignment.Cursors(0xe020_0000L, 0x40_1000_0000L, 0xc020), r.cursors());
     }
 
     @Test
     void restoredCursorsAreWhereTheNextBarGoes() {
         Host host = twoFunctions();
         ResourceAssignment r = allocator(host);
-        r.restoreCursors(0xe800_0000L, 0x80_0000_0000L, 0xd000);
+        r.restoreCursors(new ResourceAssignment.Cursors(0xe800_0000L, 0x80_0000_0000L, 0xd000));
         r.assignUnassigned();
         assertEquals(0xe800_0000L, host.require(A).barAddress(0));
         assertEquals(0x80_0000_0000L, host.require(A).barAddress(2));

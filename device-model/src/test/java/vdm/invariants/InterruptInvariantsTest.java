@@ -188,7 +188,7 @@ class InterruptInvariantsTest {
             assertTrue(RedirectionEntry.vector(vdm.xen().routing().physical().entry(gsi)) != 0, dev + ": pin programmed");
             Domain guest = vdm.xen().domain(domid);
             assertEquals(1, guest.pirqs().mappings().length, dev + ": one guest pirq");
-            assertEquals(gsi, guest.pirqs().mappings()[0][1], dev + ": the guest pirq maps the GSI");
+            assertEquals(gsi, guest.pirqs().mappings()[0].irq(), dev + ": the guest pirq maps the GSI");
             assertTrue(guest.irqPermitted(gsi), dev + ": the guest may use it");
             healthy(vdm, dev + " attached");
             assertTrue(vdm.trace().matching(e -> e.source() == Trace.Source.INVARIANT).isEmpty(), () -> TraceJson.lines(vdm.trace()));

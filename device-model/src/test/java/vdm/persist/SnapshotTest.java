@@ -1,6 +1,7 @@
 package vdm.persist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,5 +170,20 @@ class SnapshotTest {
         e = assertThrows(IllegalArgumentException.class, () -> ModelState.capture(other).restore(pvh));
         assertTrue(e.getMessage().contains("another host"), e.getMessage());
         assertEquals(saved, Snapshot.save(pvh), "a refused restore changes nothing");
+    }
+
+    @Test
+    void aDomUWithVpciButNoDeviceKeepsItsVpciThroughADocumentAndOtherDomainsWriteNothingNew() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        int plain = a.libxl().domainCreate(1);
+        assertFalse(Snapshot.save(a).contains("hasVpci"), "dom0 and a domU with what their kind has write no member");
+        int emulated = a.xen().createDomainWithVpci(1).id();
+        String saved = Snapshot.save(a);
+        assertTrue(saved.contains("\"hasVpci\" : true"), saved);
+        Vdm b = Vdm.load(saved);
+        assertTrue(b.xen().domain(emulated).hasVpci(), "loaded with vPCI, though no device gives it a vPCI header");
+        assertFalse(b.xen().domain(plain).hasVpci());
+        assertTrue(b.dom0().hasVpci(), "a PVH dom0 has vPCI without the member");
+        assertEquals(saved, Snapshot.save(b));
     }
 }

@@ -1,6 +1,7 @@
 package vdm.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -26,5 +27,18 @@ class ModelStateTest {
         before.restore(a);
         assertEquals(before.fingerprint(), ModelState.capture(a).fingerprint());
         assertEquals(0, a.host().read(DefaultHost.NIC, 0x3c, 1) & 0xff, "the restore put the byte back");
+    }
+
+    @Test
+    void aDomainsVpciIsPartOfTheStateAndARestoreRecreatesTheDomainWithIt() {
+        Vdm withVpci = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        int id = withVpci.xen().createDomainWithVpci(1).id();
+        Vdm without = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        assertEquals(id, without.xen().createDomain(1).id());
+        ModelState state = ModelState.capture(withVpci);
+        assertNotEquals(state.fingerprint(), ModelState.capture(without).fingerprint(), "the domains differ only in has_vpci");
+        state.restore(without);
+        assertTrue(without.xen().domain(id).hasVpci(), "the domain without vPCI was replaced by one with it");
+        assertEquals(state.fingerprint(), ModelState.capture(without).fingerprint());
     }
 }

@@ -20,6 +20,7 @@ import vdm.model.Preset;
 import vdm.xen.Domain;
 import vdm.xen.P2m;
 import vdm.xen.PhysdevOps;
+import vdm.xen.PirqTable;
 import vdm.testkit.Seeds;
 
 /**
@@ -103,7 +104,7 @@ class InterleavedPassthroughPropertyTest {
                 }
             }
             TreeSet<Integer> havePirqs = new TreeSet<>();
-            for (int[] m : d.pirqs().mappings()) havePirqs.add(m[0]);
+            for (PirqTable.Mapping m : d.pirqs().mappings()) havePirqs.add(m.pirq());
             if (!havePirqs.equals(wantPirqs)) return "d" + d.id() + " pirqs " + havePirqs + " but its devices need " + wantPirqs;
             if (!d.irqCaps().equals(wantCaps)) return "d" + d.id() + " may use irqs " + d.irqCaps() + " but its devices need " + wantCaps;
             for (XenPtDevice pt : vdm.libxl().devices(d.id())) {

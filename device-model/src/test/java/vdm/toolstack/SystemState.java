@@ -6,6 +6,7 @@ import vdm.Vdm;
 import vdm.host.PhysicalFunction;
 import vdm.xen.Domain;
 import vdm.xen.P2m;
+import vdm.xen.PirqTable;
 
 /** A fingerprint of everything an attach or detach may touch, to prove a failed one changed nothing. */
 final class SystemState {
@@ -15,7 +16,7 @@ final class SystemState {
         StringBuilder sb = new StringBuilder();
         for (Domain d : vdm.xen().domains()) {
             sb.append("d").append(d.id()).append(" caps ").append(d.irqCaps()).append('\n');
-            for (int[] m : d.pirqs().mappings()) sb.append("  pirq ").append(m[0]).append("->").append(m[1]).append(d.pirqs().bound(m[0]) ? " bound" : "").append('\n');
+            for (PirqTable.Mapping m : d.pirqs().mappings()) sb.append("  pirq ").append(m.pirq()).append("->").append(m.irq()).append(m.bound() ? " bound" : "").append('\n');
             for (P2m.Range r : d.p2m().ranges()) sb.append("  p2m ").append(r).append('\n');
             sb.append("  assigned ").append(vdm.xen().assignedDevices(d)).append('\n');
             TreeMap<String, String> vpci = new TreeMap<>();
