@@ -209,7 +209,7 @@ public final class PhysicalFunction {
     }
 
     /**
-     * True if BAR n decodes now (DESIGN 2; QEMU {@code pci_bar_address}): implemented, its COMMAND space bit (I/O or
+     * True if BAR n decodes now (PCI 3.0 section 6.2.5; QEMU {@code pci_bar_address}): implemented, its COMMAND space bit (I/O or
      * memory) set, address non-zero, the range not wrapping, and a 32-bit or I/O BAR ending below 4 GiB. (With
      * size-aligned address bits the last two hold by construction; they are checked so the rule is in one place.
      * Unlike QEMU, a BAR ending at 2^64 - 1 decodes: QEMU refuses it only because ~0 is its "unmapped" marker.)

@@ -3,7 +3,7 @@ package vdm.model;
 import vdm.xen.XenConfig;
 
 /**
- * The four upstream fixes for passthrough with a PVH dom0, one switch per failure (DESIGN section 7):
+ * The four upstream fixes for passthrough with a PVH dom0, one switch per failure (docs/architecture.md, "Fixes and presets"):
  * (A) tell Xen a device was reset, (B) let a PVH dom0 call map_pirq, (C) set the GSI up during assignment (and grant
  * it with gsi_permission), (D) how the toolstack finds a device's GSI.
  */

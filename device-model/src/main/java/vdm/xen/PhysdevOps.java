@@ -113,22 +113,32 @@ public final class PhysdevOps {
         }
     }
 
+    /**
+     * An MSI's irq is allocated from one space for the whole host (Xen's create_irq under its irq descriptor lock):
+     * allocations are serialized on {@link #msiIrqLock}, taken before any pirq table and with the domain list read
+     * first, so the order is Xen's lock, then this one, then pirq tables (one at a time besides the target's).
+     */
     private PirqResult allocateAndMapMsiPirq(Domain caller, Domain d, int pirq) {
-        synchronized (d.pirqs()) {
-            int irq = -1;
-            for (int i = Math.max(gsiLimit(), 1); i < Xen.NR_IRQS; i++) {
-                if (!msiIrqInUse(i)) { irq = i; break; }
+        java.util.List<Domain> domains = xen.domains();
+        synchronized (msiIrqLock) {
+            synchronized (d.pirqs()) {
+                int irq = -1;
+                for (int i = Math.max(gsiLimit(), 1); i < Xen.NR_IRQS; i++) {
+                    if (!msiIrqInUse(domains, i)) { irq = i; break; }
+                }
+                if (irq < 0) return new PirqResult(-Errno.ENOSPC, 0);
+                int p = allocatePirq(d, pirq, irq, false);
+                if (p < 0) return new PirqResult(p, 0);
+                int rc = mapDomainPirq(caller, d, p, irq, PirqTable.Type.MSI);
+                return new PirqResult(rc, rc == 0 ? p : 0);
             }
-            if (irq < 0) return new PirqResult(-Errno.ENOSPC, 0);
-            int p = allocatePirq(d, pirq, irq, false);
-            if (p < 0) return new PirqResult(p, 0);
-            int rc = mapDomainPirq(caller, d, p, irq, PirqTable.Type.MSI);
-            return new PirqResult(rc, rc == 0 ? p : 0);
         }
     }
 
-    private boolean msiIrqInUse(int irq) {
-        for (Domain d : xen.domains()) if (d.pirqs().pirq(irq) != 0) return true;
+    private final Object msiIrqLock = new Object();
+
+    private static boolean msiIrqInUse(java.util.List<Domain> domains, int irq) {
+        for (Domain d : domains) if (d.pirqs().pirq(irq) != 0) return true;
         return false;
     }
 

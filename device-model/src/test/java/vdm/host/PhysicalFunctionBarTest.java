@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
 
-/** BAR decoding as DESIGN 2 states it: COMMAND bit, non-zero address, no wrap, 32-bit below 4 GiB, ROM enable. */
+/** BAR decoding as PCI 3.0 section 6.2.5 and QEMU pci_bar_address define it: COMMAND bit, non-zero address, no wrap, 32-bit below 4 GiB, ROM enable. */
 class PhysicalFunctionBarTest {
     private static final Sbdf GPU = Sbdf.parse("00:02.0");
     private static final Sbdf NIC = Sbdf.parse("00:03.0");

@@ -14,7 +14,7 @@ import vdm.persist.ScenarioJson;
 import vdm.system.Trace;
 import vdm.xen.Domain;
 
-/** The scenario replay under each preset, and each failure of DESIGN section 7 alone (one fix off, the rest on). */
+/** The scenario replay under each preset, and each of the four failures alone (one fix off, the rest on). */
 class ScenarioTest {
     private static Map<String, Trace.Verdict> verdicts(Scenario.Result r) {
         return r.steps().stream().collect(Collectors.toMap(Scenario.Step::name, Scenario.Step::verdict));

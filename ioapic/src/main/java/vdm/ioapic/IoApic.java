@@ -23,7 +23,7 @@ import static vdm.ioapic.RedirectionEntry.VECTOR_MASK;
  * while remote IRR is set and never lost between an assert, an EOI and an unmask. No locks; nothing on the register,
  * assert, deassert, EOI or delivery paths allocates.
  *
- * <h2>Semantics (DESIGN section 4)</h2>
+ * <h2>Semantics (82093AA datasheet; QEMU hw/intc/ioapic.c)</h2>
  * Those of QEMU's {@code ioapic_set_irq}, {@code ioapic_service} and {@code ioapic_eoi_broadcast}: a level input
  * latches IRR and delivers when unmasked with remote IRR clear, setting remote IRR; an edge input delivers at once
  * if unmasked and is dropped if masked (82093AA); EOI clears remote IRR of the level pins with that vector and

@@ -8,7 +8,7 @@ import vdm.pci.catalog.DeviceCatalog;
 import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 
-/** The sizing values DESIGN §2 records live from QEMU 7.2. */
+/** The BAR sizing values read live from QEMU 7.2 (qtest) for the catalog devices. */
 class BarSizingTest {
     private static int size(ConfigSpace cs, int offset) {
         int saved = cs.read(offset, 4);

@@ -30,7 +30,7 @@ import vdm.qmp.QmpServer;
  * query-version over a Unix socket against an in-process server: one client lock-step (a round trip per command),
  * one client pipelined (64 in flight), 16 clients pipelined, and 16 clients lock-step. Client and server share the
  * machine's cores, so the figures include the client's cost. For scale: QEMU 7.2 answers about 6,000/s to one
- * lock-step client here (DESIGN.md section 8).
+ * lock-step client here (QEMU monitor/qmp.c: one request at a time per monitor).
  * Run: flock /tmp/vdm-bench.lock java --sun-misc-unsafe-memory-access=allow -jar benchmarks/target/benchmarks.jar 'vdm.bench.qmp' -prof gc
  */
 @State(Scope.Benchmark)

@@ -28,7 +28,7 @@ import vdm.pci.engine.Engine;
 import vdm.pci.layout.BarKind;
 import vdm.pci.layout.Layout;
 
-/** vdm's dumps as the real lspci decodes them: the dump format's contract (DESIGN.md section 2). */
+/** vdm's dumps as the real lspci decodes them: the dump format's contract (lspci -F reads what lspci -x/-xxx/-xxxx prints). */
 class LspciDecodesExportTest {
     private static final Sbdf BDF = new Sbdf(0, 3, 0);
 
