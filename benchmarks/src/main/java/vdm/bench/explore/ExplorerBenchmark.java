@@ -32,7 +32,7 @@ import vdm.model.Preset;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class ExplorerBenchmark {
     @Param({"broken", "upstream"})

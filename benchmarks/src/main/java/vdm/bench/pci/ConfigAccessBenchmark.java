@@ -28,7 +28,7 @@ import vdm.pci.engine.Engine;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class ConfigAccessBenchmark {
     @Param({"REFERENCE", "TABLE", "COMPILED"})

@@ -27,7 +27,7 @@ import vdm.pci.layout.Layout;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class DispatchDepthBenchmark {
     static final int REGISTERS = 67;

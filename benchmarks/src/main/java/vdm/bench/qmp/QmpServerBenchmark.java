@@ -34,7 +34,7 @@ import vdm.qmp.QmpServer;
  * Run: flock /tmp/vdm-bench.lock java --sun-misc-unsafe-memory-access=allow -jar benchmarks/target/benchmarks.jar 'vdm.bench.qmp' -prof gc
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class QmpServerBenchmark {

@@ -31,7 +31,7 @@ import vdm.xen.Domain;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class AttachDetachBenchmark {
     private Vdm vdm;

@@ -36,7 +36,7 @@ import vdm.xen.XenConfig;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class TrappedAccessBenchmark {
     @Param({"1", "10000"})
