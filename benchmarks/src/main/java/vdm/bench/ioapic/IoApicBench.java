@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 public class IoApicBench {
     static final int EDGE_PIN = 3;
     static final int LEVEL_PIN = 9;

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(2)
 public class IoApicScalingBench {
     private static final int PADDING = 16; // longs: 128 bytes between two threads' counters
     /** Pins 0..11 of each IO-APIC are level, 12..23 edge; a driver's edge pin is its level pin + 12. */
