@@ -104,17 +104,6 @@ public class Machine {
             this.description = description;
         }
 
-        /** A builder of the same machine (host, fixes, dom0, tracing, monitor): builders are reused by explorers. */
-        protected Builder(Builder from) {
-            this.description = from.description;
-            this.fixes = from.fixes;
-            this.dom0Kind = from.dom0Kind;
-            this.dom0Vcpus = from.dom0Vcpus;
-            this.boot = from.boot;
-            this.tracing = from.tracing;
-            this.monitor = from.monitor;
-        }
-
         public HostDescription description() { return description; }
         public Fixes fixes() { return fixes; }
 
