@@ -58,14 +58,12 @@ public final class IoApic {
     public static final long DEFAULT_ADDRESS = 0xFEC0_0000L;
 
     private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle SELECTOR;
-    private static final VarHandle ID;
+    private static final VarHandle SELECTOR = intField("selector");
+    private static final VarHandle ID = intField("id");
 
-    static {
+    private static VarHandle intField(String name) {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SELECTOR = l.findVarHandle(IoApic.class, "selector", int.class);
-            ID = l.findVarHandle(IoApic.class, "id", int.class);
+            return MethodHandles.lookup().findVarHandle(IoApic.class, name, int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -425,13 +423,8 @@ public final class IoApic {
         return (int) SELECTOR.getAcquire(this);
     }
 
-    public int pins() {
-        return pins;
-    }
-
-    public int version() {
-        return version;
-    }
+    public int pins() { return pins; }
+    public int version() { return version; }
 
     /** The first GSI this IO-APIC serves (MADT); pin n is GSI {@code gsiBase() + n}. */
     public int gsiBase() {
@@ -443,9 +436,7 @@ public final class IoApic {
         return address;
     }
 
-    public InterruptSink sink() {
-        return sink;
-    }
+    public InterruptSink sink() { return sink; }
 
     @Override
     public String toString() {
