@@ -115,7 +115,7 @@ public final class GuestInterrupts {
         if (b == null || b.pirq() != pirq) return -Errno.EINVAL;
         publish(irq, null);
         domain.pirqs().bind(pirq, false);
-        mask(irq);
+        if (!xen.machineIrqBound(irq)) mask(irq); // pirq_guest_unbind: the irq is disabled once no guest holds it
         return 0;
     }
 
@@ -134,11 +134,10 @@ public final class GuestInterrupts {
     }
 
     synchronized void unbindAll() {
-        for (Binding b : bound) {
-            mask(b.machineIrq());
-            BINDINGS.setRelease(byMachineIrq, b.machineIrq(), null);
-        }
+        Binding[] was = bound;
+        for (Binding b : was) BINDINGS.setRelease(byMachineIrq, b.machineIrq(), null);
         bound = new Binding[0];
+        for (Binding b : was) if (!xen.machineIrqBound(b.machineIrq())) mask(b.machineIrq());
     }
 
     private void mask(int irq) {
@@ -148,6 +147,11 @@ public final class GuestInterrupts {
     }
 
     /** A machine interrupt on {@code gsi}: asserted into the guest's IO-APIC if this guest has it bound. */
+    /** Whether this guest has {@code irq} bound (lock-free). */
+    boolean binds(int irq) {
+        return bindingAcquire(irq) != null;
+    }
+
     boolean deliverMachineIrq(int gsi) {
         Binding b = bindingAcquire(gsi);
         if (b == null) return false;

@@ -106,6 +106,12 @@ public final class Xen {
         for (GuestInterrupts g : guests) g.deliverMachineIrq(gsi);
     }
 
+    /** Whether any guest has machine irq {@code irq} bound (a shared GSI stays unmasked until its last guest unbinds). */
+    boolean machineIrqBound(int irq) {
+        for (GuestInterrupts g : guests) if (g.binds(irq)) return true;
+        return false;
+    }
+
     /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */
     public List<IoApic> dom0VioApics() {
         return dom0VioApics;
