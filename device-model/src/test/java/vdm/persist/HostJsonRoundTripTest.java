@@ -43,6 +43,11 @@ class HostJsonRoundTripTest {
     }
 
     @Test
+    void theWideHostsJsonTwinLoadsToAnEqualDescription() {
+        assertEquals(vdm.host.WideHost.description(), HostJsonReader.read(examples().resolve("wide-host.json")));
+    }
+
+    @Test
     void writtenJsonReadsBackEqual() {
         HostDescription d = DefaultHost.description();
         assertEquals(d, HostJsonReader.parse(HostJsonWriter.toJson(d)));
