@@ -22,7 +22,10 @@ public record Fixes(boolean resetNotification, boolean pvhMapPirq, boolean setup
         if (gsiLookup == null) throw new IllegalArgumentException("GSI lookup (fix D) is missing");
     }
 
-    /** What the hypervisor does under these fixes (Xen 4.20's filter and hypercalls come with B, C and A). */
+    /**
+     * What the hypervisor does under these fixes (Xen 4.20's filter and hypercalls come with B, C and A). Every preset
+     * is Xen 4.19 or later, so vPCI always tests what it mapped (4.17's vpciTestsMapped).
+     */
     public XenConfig xenConfig() {
         return new XenConfig(true, pvhMapPirq, setupGsi, resetNotification, setupGsi);
     }

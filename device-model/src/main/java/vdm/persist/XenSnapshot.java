@@ -63,7 +63,7 @@ final class XenSnapshot {
         ArrayNode vpci = o.putArray("vpci");
         for (XenState.HeaderState h : d.vpci()) {
             ObjectNode hv = vpci.addObject().put("sbdf", h.sbdf().toString()).put("headerType", h.headerType())
-                    .put("romEnabled", h.romEnabled());
+                    .put("romEnabled", h.romEnabled()).put("barsMapped", h.barsMapped());
             ArrayNode bars = hv.putArray("bars");
             for (BarState.Saved b : h.bars()) bars.add(bar(b));
             hv.set("rom", bar(h.rom()));
@@ -84,6 +84,17 @@ final class XenSnapshot {
      */
     private static boolean vpciByDefault(Domain.Kind kind) {
         return kind == Domain.Kind.PVH;
+    }
+
+    /**
+     * header->bars_mapped for a document written before the member existed: set when a BAR or the ROM is mapped, as
+     * modify_decoding sets the flag together with the BARs' enabled bits. Where the two could differ (decoding on
+     * with nothing mappable, or every map refused) nothing is mapped either way, so the next COMMAND write does the
+     * same to the device and the p2m whichever the flag says.
+     */
+    private static boolean anyMapped(List<BarState.Saved> bars, BarState.Saved rom) {
+        for (BarState.Saved b : bars) if (b.enabled()) return true;
+        return rom.enabled();
     }
 
     private static ArrayNode bar(BarState.Saved b) {
@@ -143,8 +154,10 @@ final class XenSnapshot {
         for (JsonNode hv : dn.get("vpci")) {
             List<BarState.Saved> bars = new ArrayList<>();
             for (JsonNode b : hv.get("bars")) bars.add(bar(b));
+            BarState.Saved rom = bar(hv.get("rom"));
+            boolean barsMapped = hv.has("barsMapped") ? hv.get("barsMapped").asBoolean() : anyMapped(bars, rom);
             headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
-                    hv.get("romEnabled").asBoolean(), bars.toArray(BarState.Saved[]::new), bar(hv.get("rom"))));
+                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom));
         }
         headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         long[] vioapic = null;

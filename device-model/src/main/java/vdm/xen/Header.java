@@ -27,6 +27,12 @@ public final class Header {
     private final BarState[] bars;
     private final BarState rom = new BarState(6);
     private volatile boolean romEnabled;
+    /**
+     * Xen's header->bars_mapped (4.17+): whether memory decoding is on from Xen's point of view, i.e. whether it
+     * mapped the BARs. Only modify_decoding sets it (to the MEMORY bit of the COMMAND it writes); a new vPCI starts
+     * with it clear. It goes stale, as the BAR caches do, when the device's COMMAND changes behind Xen's back.
+     */
+    private volatile boolean barsMapped;
     private int romRegister = ConfigRegisters.ROM;
 
     private Header(XenLog log, XenConfig config, Domain domain, Vpci vpci, boolean guest, int barCount) {
@@ -51,6 +57,8 @@ public final class Header {
     public BarState bar(int n) { return bars[n]; }
     public BarState rom() { return rom; }
     public boolean romEnabled() { return romEnabled; }
+    /** Xen's header->bars_mapped: memory decoding is on as far as Xen knows, so it has mapped the BARs. */
+    public boolean barsMapped() { return barsMapped; }
 
     /**
      * Xen's init_header: sizes the BARs with memory decoding off, registers the handlers and, if the device was
@@ -108,6 +116,7 @@ public final class Header {
         for (int i = 0; i < bars.length; i++) bars[i].restore(s.bars()[i]);
         rom.restore(s.rom());
         romEnabled = s.romEnabled();
+        barsMapped = s.barsMapped();
     }
 
     int headerType() {
@@ -208,38 +217,41 @@ public final class Header {
     // ---- the hardware domain's handlers (Xen's cmd_write, bar_write, rom_write)
 
     /**
-     * cmd_write: a change of MEMORY against the hardware's COMMAND (read before the write, as Xen 4.13-4.16's
-     * cmd_write reads it; 4.17 compares with its own bars_mapped, see issue 12) returns the (un)mapping as deferred
-     * work, and modify_decoding writes COMMAND once it is done; any other change goes straight to the hardware.
+     * cmd_write: a COMMAND whose MEMORY bit differs from Xen's view returns the (un)mapping as deferred work, and
+     * modify_decoding writes COMMAND once it is done; any other write goes straight to the hardware. Xen's view is
+     * header->bars_mapped since 4.17, so a device whose COMMAND was cleared behind Xen's back still gets its BARs
+     * unmapped when dom0 turns decoding off; 4.13-4.16 compared with the hardware's COMMAND, read before the write.
      */
     private PendingMapping cmdWrite(int cmd) {
-        int current = vpci.hardware().read(COMMAND, 2);
-        if (((cmd ^ current) & CMD_MEMORY) != 0) return modifyBars(cmd, false, 0);
+        boolean memory = (cmd & CMD_MEMORY) != 0;
+        boolean decoding = config.vpciTestsMapped() ? barsMapped : (vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0;
+        if (memory != decoding) return modifyBars(cmd, false, 0);
         vpci.hardware().write(COMMAND, 2, cmd);
         return null;
     }
 
-    /** bar_write, including the refusal rule that the stale cache trips over. Defers nothing. */
+    /**
+     * bar_write, including the refusal rule that the stale cache trips over. Defers nothing. Xen masks the low half's
+     * value with PCI_BASE_ADDRESS_MEM_MASK first, so the "is it the current value" test that spares the warning
+     * ignores the type bits the write carried.
+     */
     private PendingMapping barWrite(BarState bar, int val) {
         boolean hi = bar.type == BarState.Type.MEM64_HI;
         BarState target = hi ? bars[bar.index - 1] : bar;
+        if (!hi) val &= 0xfffffff0; // PCI_BASE_ADDRESS_MEM_MASK
         int cached = (int) (target.addr >>> (hi ? 32 : 0));
-        if (config.barWriteTestsMapped()) {
+        if (config.vpciTestsMapped()) {
             if (target.enabled) {
-                if (val != (cached | (hi ? 0 : typeBits(target)))) {
-                    log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
-                }
+                if (val != cached) log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
                 return null;
             }
         } else if ((vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0) {
-            if (val != (cached | (hi ? 0 : typeBits(target)))) {
-                log.warn(domain.id(), "%s: ignored BAR %d write with memory decoding enabled", vpci.sbdf(), bar.index);
-            }
+            if (val != cached) log.warn(domain.id(), "%s: ignored BAR %d write with memory decoding enabled", vpci.sbdf(), bar.index);
             return null;
         }
         if (!hi) {
-            target.addr = (target.addr & 0xffffffff00000000L) | (val & 0xfffffff0L);
-            val = (val & 0xfffffff0) | typeBits(target); // Xen writes back the same RO bits
+            target.addr = (target.addr & 0xffffffff00000000L) | (val & 0xffffffffL);
+            val |= typeBits(target); // Xen writes back the same RO bits
         } else {
             target.addr = (target.addr & 0xffffffffL) | ((long) val << 32);
         }
@@ -251,22 +263,38 @@ public final class Header {
         return (bar.type == BarState.Type.MEM64_LO ? 0x4 : 0) | (bar.prefetchable ? 0x8 : 0);
     }
 
-    /** rom_write: a mapped ROM is not moved; toggling its enable with decoding on returns the (un)mapping to defer. */
+    /**
+     * rom_write: a mapped ROM is not moved; toggling its enable while the BARs are mapped returns the (un)mapping to
+     * defer. Since 4.17 "mapped" is Xen's own view (rom->enabled, header->bars_mapped); 4.13-4.16 tested the
+     * hardware's COMMAND and header->rom_enabled.
+     */
     private PendingMapping romWrite(int val) {
         boolean newEnabled = (val & 1) != 0;
-        if (rom.enabled && newEnabled) {
-            log.warn(domain.id(), "%s: ignored ROM BAR write while mapped", vpci.sbdf());
+        boolean mapped, decoding;
+        if (config.vpciTestsMapped()) {
+            mapped = rom.enabled;
+            decoding = barsMapped;
+            if (mapped && newEnabled) {
+                log.warn(domain.id(), "%s: ignored ROM BAR write while mapped", vpci.sbdf());
+                return null;
+            }
+        } else {
+            mapped = romEnabled;
+            decoding = (vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0;
+            if (decoding && mapped && newEnabled) {
+                log.warn(domain.id(), "%s: ignored ROM BAR write with memory decoding enabled", vpci.sbdf());
+                return null;
+            }
+        }
+        if (!mapped) rom.addr = val & 0xfffff800L;
+        if (!decoding || mapped == newEnabled) {
+            vpci.hardware().write(romRegister, 4, val);
+            romEnabled = newEnabled;
+            if (!newEnabled) rom.addr = val & 0xfffff800L;
             return null;
         }
-        if (!rom.enabled) rom.addr = val & 0xfffff800L;
-        int cmd = vpci.hardware().read(COMMAND, 2);
-        if ((cmd & CMD_MEMORY) != 0 && romEnabled != newEnabled) {
-            return modifyBars(newEnabled ? cmd : cmd & ~CMD_MEMORY, true, val);
-        }
-        vpci.hardware().write(romRegister, 4, val);
-        romEnabled = newEnabled;
-        if (!newEnabled) rom.addr = val & 0xfffff800L;
-        return null;
+        // Xen passes a fabricated COMMAND (MEMORY or 0) that only says the direction; it is never written.
+        return modifyBars(newEnabled ? CMD_MEMORY : 0, true, val);
     }
 
     // ---- a domU's BARs (Xen's guest_mem_bar_read/write)
@@ -347,6 +375,7 @@ public final class Header {
             if (!map) rom.addr = value & 0xfffff800L;
         } else {
             vpci.hardware().write(COMMAND, 2, value);
+            barsMapped = map;
         }
     }
 
@@ -366,6 +395,7 @@ public final class Header {
                 if (domain.p2m().unmap(gaddr, bar.size) == 0) n++;
                 bar.enabled = false;
             }
+            barsMapped = false; // nothing is mapped any more (a vPCI Xen rebuilds starts with it clear)
             return n;
         }
     }

@@ -5,8 +5,13 @@ package vdm.xen;
  * {@link #UPSTREAM} is Xen 4.20+; {@link #XEN_4_19} is before the PVH dom0 passthrough fixes.
  */
 public record XenConfig(
-        /** bar_write refuses a write while the BAR is mapped (Xen >= 4.17); false: while memory decoding is on. */
-        boolean barWriteTestsMapped,
+        /**
+         * vPCI's header handlers decide on what Xen itself mapped, as Xen >= 4.17 does (commit 7abd7bc162, "vpci:
+         * refuse BAR writes only if the BAR is mapped"): cmd_write and rom_write compare with header->bars_mapped,
+         * bar_write and rom_write refuse on bar->enabled. False: Xen 4.13-4.16, which read the hardware's COMMAND
+         * (and rom_write header->rom_enabled) instead.
+         */
+        boolean vpciTestsMapped,
         /** hvm_physdev_op lets map_pirq/unmap_pirq through without has_pirq (4.20, fix B). */
         boolean pvhMapPirq,
         /** hvm_physdev_op lets the hardware domain call setup_gsi (4.20, part of fix C). */

@@ -32,8 +32,11 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings) {}
 
-    /** One device's vPCI header: the cached BARs (as many as the header type has) and the ROM. */
-    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, BarState.Saved[] bars, BarState.Saved rom) {
+    /**
+     * One device's vPCI header: the cached BARs (as many as the header type has), the ROM, whether the ROM is enabled
+     * (header->rom_enabled) and whether Xen has the BARs mapped (header->bars_mapped).
+     */
+    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, boolean barsMapped, BarState.Saved[] bars, BarState.Saved rom) {
         public int barCount() {
             return bars.length;
         }
@@ -74,7 +77,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     private static HeaderState header(Header h) {
         BarState.Saved[] bars = new BarState.Saved[h.barCount()];
         for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
-        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), bars, h.rom().save());
+        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save());
     }
 
     /**
@@ -201,7 +204,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
             h.put(d.vpci().length);
             for (HeaderState x : d.vpci()) {
-                h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.barCount());
+                h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.barsMapped()).put(x.barCount());
                 for (BarState.Saved b : x.bars()) hash(h, b);
                 hash(h, x.rom());
             }

@@ -231,4 +231,134 @@ class HeaderTest {
         assertEquals(0x10d38086, xen.ecamRead(dom0.vcpu(0), ecam(e, 0), 4), "back with dom0");
         assertEquals(0, xen.destroyDomain(domU.id()));
     }
+
+    /** Xen 4.13-4.16's header handlers: everything they decide on is read from the hardware. */
+    private static final XenConfig XEN_4_16 = new XenConfig(false, false, false, false, false);
+
+    @Test
+    void barsMappedFollowsTheCommandModifyDecodingWrites() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XenConfig.UPSTREAM, bus);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Vcpu v = dom0.vcpu(0);
+        Header h = dom0.header(NIC);
+        assertFalse(h.barsMapped(), "a new vPCI of a device that does not decode");
+        enable(xen, v);
+        assertTrue(h.barsMapped());
+        xen.ecamWrite(v, ecam(NIC, 0x04), 2, 0x0007);
+        assertTrue(h.barsMapped(), "other COMMAND bits leave it");
+        xen.ecamWrite(v, ecam(NIC, 0x30), 4, 0xfeb80001);
+        assertTrue(h.barsMapped(), "a ROM toggle leaves it");
+        PendingMapping off = dom0.vpci(NIC).dispatchWrite(0x04, 2, 0x0004);
+        assertTrue(h.barsMapped(), "it changes when the deferred work is done, not before");
+        v.defer(off);
+        v.resume();
+        assertFalse(h.barsMapped());
+        assertTrue(dom0.p2m().isEmpty(), "the ROM is unmapped with the BARs");
+        // vpci_assign_device on a device that decodes: init_header maps at once.
+        bus.space("0000:00:03.0").write(0x04, 2, 0x0002);
+        assertEquals(0, xen.rebuildVpci(dom0, NIC));
+        assertTrue(dom0.header(NIC).barsMapped());
+    }
+
+    @Test
+    void decodingClearedBehindXensBackIsStillUnmappedByDom0TurningItOff() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XenConfig.UPSTREAM, bus);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Vcpu v = dom0.vcpu(0);
+        enable(xen, v);
+        ConfigSpace hw = bus.space("0000:00:03.0");
+        hw.write(0x04, 2, 0x0000); // COMMAND cleared behind Xen's back
+        // cmd_write compares with bars_mapped (true), not with the hardware's COMMAND (already off): it unmaps.
+        xen.ecamWrite(v, ecam(NIC, 0x04), 2, 0x0000);
+        assertFalse(dom0.header(NIC).barsMapped());
+        assertFalse(dom0.header(NIC).bar(0).enabled());
+        assertTrue(dom0.p2m().isEmpty(), () -> dom0.p2m().ranges().toString());
+        xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfe000000);
+        assertFalse(xen.log().contains("ignored BAR"), () -> xen.log().dmesg());
+        assertEquals(0xfe000000, hw.read(0x10, 4), "the move reaches the device");
+        enable(xen, v);
+        assertEquals(0xfebc0000L, dom0.p2m().translate(0xfebc0000L), "mapped where dom0 put it again");
+    }
+
+    @Test
+    void beforeXen417DecodingClearedBehindXensBackKeepsTheBarsMappedAndTheMoveGoesThrough() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XEN_4_16, bus);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Vcpu v = dom0.vcpu(0);
+        enable(xen, v);
+        ConfigSpace hw = bus.space("0000:00:03.0");
+        hw.write(0x04, 2, 0x0000);
+        // 4.16's cmd_write reads COMMAND (off) and sees no change: nothing is unmapped.
+        xen.ecamWrite(v, ecam(NIC, 0x04), 2, 0x0000);
+        assertTrue(dom0.header(NIC).bar(0).enabled());
+        assertEquals(0xfebc0000L, dom0.p2m().translate(0xfebc0000L));
+        // 4.16's bar_write reads COMMAND too (off): the BAR moves under its mapping.
+        xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfe000000);
+        assertFalse(xen.log().contains("ignored BAR"));
+        assertEquals(0xfe000000, hw.read(0x10, 4));
+        assertEquals(0xfe000000L, dom0.header(NIC).bar(0).address());
+        xen.ecamWrite(v, ecam(NIC, 0x04), 2, 0x0006);
+        assertEquals(0xfebc0000L, dom0.p2m().translate(0xfebc0000L), "BAR0 counts as mapped: the old range stays");
+        assertEquals(-1, dom0.p2m().translate(0xfe000000L));
+    }
+
+    @Test
+    void aRomToggleAfterDecodingWasClearedBehindXensBackMapsOnXensViewSince417() {
+        for (XenConfig config : new XenConfig[] {XenConfig.UPSTREAM, XEN_4_16}) {
+            TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+            Xen xen = new Xen(config, bus);
+            Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+            Vcpu v = dom0.vcpu(0);
+            enable(xen, v);
+            bus.space("0000:00:03.0").write(0x04, 2, 0x0000);
+            xen.ecamWrite(v, ecam(NIC, 0x30), 4, 0xfeb80001);
+            assertTrue(dom0.header(NIC).romEnabled());
+            assertEquals(0xfeb80001, bus.space("0000:00:03.0").read(0x30, 4));
+            if (config.vpciTestsMapped()) {
+                assertTrue(dom0.header(NIC).rom().enabled(), "4.17+: bars_mapped says decoding is on, so the ROM is mapped");
+                assertEquals(0xfeb80000L, dom0.p2m().translate(0xfeb80000L));
+            } else {
+                assertFalse(dom0.header(NIC).rom().enabled(), "4.16: COMMAND says decoding is off, the register is just written");
+                assertEquals(-1, dom0.p2m().translate(0xfeb80000L));
+            }
+        }
+    }
+
+    @Test
+    void beforeXen417AnEnabledRomIsNotMovedWhileDecoding() {
+        TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
+        Xen xen = new Xen(XEN_4_16, bus);
+        Vcpu v = xen.createDom0(Domain.Kind.PVH, 1).vcpu(0);
+        enable(xen, v);
+        xen.ecamWrite(v, ecam(NIC, 0x30), 4, 0xfeb80001);
+        xen.ecamWrite(v, ecam(NIC, 0x30), 4, 0xfe000001);
+        assertEquals("0000:00:03.0: ignored ROM BAR write with memory decoding enabled", xen.log().events().getLast().message());
+        assertEquals(0xfeb80001, bus.space("0000:00:03.0").read(0x30, 4));
+    }
+
+    @Test
+    void theIgnoredBarWarningComparesTheAddressBitsOnly() {
+        for (XenConfig config : new XenConfig[] {XenConfig.UPSTREAM, XEN_4_16}) {
+            TestBus bus = new TestBus().add("0000:00:05.0", "gpu");
+            Xen xen = new Xen(config, bus);
+            Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+            Vcpu v = dom0.vcpu(0);
+            Sbdf gpu = Sbdf.parse("00:05.0");
+            xen.ecamWrite(v, ecam(gpu, 0x14), 4, 0xe000000c); // BAR1: 64-bit prefetchable
+            xen.ecamWrite(v, ecam(gpu, 0x18), 4, 0x00000000);
+            xen.ecamWrite(v, ecam(gpu, 0x10), 4, 0xf2000000);
+            xen.ecamWrite(v, ecam(gpu, 0x04), 2, 0x0002);
+            assertTrue(dom0.header(gpu).bar(1).enabled());
+            // bar_write masks with PCI_BASE_ADDRESS_MEM_MASK before it compares with the cached address.
+            xen.ecamWrite(v, ecam(gpu, 0x14), 4, 0xe0000000);
+            xen.ecamWrite(v, ecam(gpu, 0x14), 4, 0xe000000f);
+            assertFalse(xen.log().contains("ignored BAR"), () -> config + ": " + xen.log().dmesg());
+            xen.ecamWrite(v, ecam(gpu, 0x14), 4, 0xd000000c);
+            assertTrue(xen.log().contains("0000:00:05.0: ignored BAR 1 write "), () -> config + ": " + xen.log().dmesg());
+            assertEquals(0xe000000c, bus.space("0000:00:05.0").read(0x14, 4));
+        }
+    }
 }
