@@ -11,7 +11,9 @@ import vdm.pci.Access;
  * and read as ones (writes dropped) for a domU.
  *
  * <p>Xen walks a sorted list per access; vdm finds the register of every byte through a per-byte index and skips
- * untrapped dwords through a per-dword bitmap, so dispatch costs the same whatever the number of registers. Reads
+ * untrapped dwords through a per-dword bitmap, so dispatch costs the same whatever the number of registers. Each
+ * run of bytes between registers reaches the hardware as Xen's vpci_read_hw/vpci_write_hw access it, one access
+ * per run at the run's width, because devices whose registers react to the access width see the difference. Reads
  * take no lock (the register table is immutable and published through a volatile field); writes and registration
  * are serialized on this object, as Xen's vpci lock serializes them.
  */
@@ -79,26 +81,37 @@ public final class Vpci {
     }
 
     /**
-     * Xen's vpci_remove_registers: removes the registers fully inside [start, start + size); a register that only
-     * partly overlaps the range gives {@code -ERANGE} and nothing is removed.
+     * Xen's vpci_remove_registers (4.21+): walks the registers in offset order, removes each one that lies wholly
+     * inside [start, start + size) and stops with {@code -ERANGE} at the first that only partly overlaps, keeping
+     * what it removed before it. start, size and their sum are unsigned 32-bit as in Xen: a size of 2^31 or more
+     * reaches every register from start up, and a range whose end wraps past 2^32 holds no register (it can still
+     * partly overlap one that starts below the wrapped end and ends above start).
      */
     public synchronized int removeRegisters(int start, int size) {
         Table t = table;
-        int end = start + size;
-        int keep = 0;
-        for (VpciRegister r : t.regs()) {
-            boolean inside = r.offset >= start && r.end() <= end;
-            boolean overlaps = r.offset < end && start < r.end();
-            if (overlaps && !inside) return -Errno.ERANGE;
-            if (!inside) keep++;
+        long from = Integer.toUnsignedLong(start), to = Integer.toUnsignedLong(start + size);
+        VpciRegister[] sorted = t.regs().clone();
+        Arrays.sort(sorted, (a, b) -> Integer.compare(a.offset, b.offset)); // Xen's handlers list is kept sorted
+        java.util.Set<VpciRegister> removed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int rc = 0;
+        for (VpciRegister r : sorted) {
+            if (r.offset >= from && r.end() <= to) {
+                removed.add(r);
+                continue;
+            }
+            if (r.end() > from && r.offset < to) {
+                rc = -Errno.ERANGE;
+                break;
+            }
+            if (from < r.offset) break; // the rest lie above the range
         }
-        VpciRegister[] regs = new VpciRegister[keep];
-        int i = 0;
-        for (VpciRegister r : t.regs()) {
-            if (!(r.offset >= start && r.end() <= end)) regs[i++] = r;
+        if (!removed.isEmpty()) {
+            VpciRegister[] regs = new VpciRegister[t.regs().length - removed.size()];
+            int i = 0;
+            for (VpciRegister r : t.regs()) if (!removed.contains(r)) regs[i++] = r;
+            table = build(regs);
         }
-        table = build(regs);
-        return 0;
+        return rc;
     }
 
     /** Removes every register (Xen's vpci_deassign_device / teardown). */
@@ -138,8 +151,55 @@ public final class Vpci {
         return dispatchRead(t, offset, size);
     }
 
+    /**
+     * One run of {@code size} (1 to 4) contiguous bytes no register covers, read as Xen's vpci_read_hw reads it: one
+     * access of the run's width, and a three-byte run as a byte and a word (byte first when it starts at an odd
+     * offset). Xen reads a two-byte run at an odd offset (between two byte registers at 0 and 3 of a dword) with one
+     * unaligned pci_conf_read16; the hardware here takes aligned accesses only, so vdm reads its two bytes.
+     */
     private int gapRead(int offset, int size) {
-        return gapsToHardware ? hardware.read(offset, size) : Access.ones(size);
+        if (!gapsToHardware) return Access.ones(size); // a domU never reaches the hardware
+        return switch (size) {
+            case 3 -> (offset & 1) != 0
+                    ? hardware.read(offset, 1) & 0xff | (hardware.read(offset + 1, 2) & 0xffff) << 8
+                    : hardware.read(offset, 2) & 0xffff | (hardware.read(offset + 2, 1) & 0xff) << 16;
+            case 2 -> (offset & 1) != 0
+                    ? hardware.read(offset, 1) & 0xff | (hardware.read(offset + 1, 1) & 0xff) << 8
+                    : hardware.read(offset, 2) & 0xffff;
+            default -> hardware.read(offset, size) & Access.ones(size);
+        };
+    }
+
+    /** vpci_write_hw for one run of gap bytes, with the widths {@link #gapRead} uses; a domU's are dropped. */
+    private void gapWrite(int offset, int size, int value) {
+        if (!gapsToHardware) return;
+        switch (size) {
+            case 3 -> {
+                if ((offset & 1) != 0) {
+                    hardware.write(offset, 1, value & 0xff);
+                    hardware.write(offset + 1, 2, (value >>> 8) & 0xffff);
+                } else {
+                    hardware.write(offset, 2, value & 0xffff);
+                    hardware.write(offset + 2, 1, (value >>> 16) & 0xff);
+                }
+            }
+            case 2 -> {
+                if ((offset & 1) != 0) {
+                    hardware.write(offset, 1, value & 0xff);
+                    hardware.write(offset + 1, 1, (value >>> 8) & 0xff);
+                } else {
+                    hardware.write(offset, 2, value & 0xffff);
+                }
+            }
+            default -> hardware.write(offset, size, value & Access.ones(size));
+        }
+    }
+
+    /** The end of the run of gap bytes that starts at {@code b}, within an access ending at {@code end}. */
+    private static int gapEnd(Table t, int b, int end) {
+        int to = b + 1;
+        while (to < end && t.index()[to] == 0) to++;
+        return to;
     }
 
     private int dispatchRead(Table t, int offset, int size) {
@@ -156,9 +216,10 @@ public final class Vpci {
         int b = offset;
         while (b < end) {
             int idx = t.index()[b];
-            if (idx == 0) {
-                result |= (gapRead(b, 1) & 0xff) << ((b - offset) * 8);
-                b++;
+            if (idx == 0) { // vpci_read's heading or tailing gap: one vpci_read_hw for the whole run
+                int to = gapEnd(t, b, end);
+                result |= gapRead(b, to - b) << ((b - offset) * 8);
+                b = to;
                 continue;
             }
             VpciRegister r = t.regs()[idx - 1];
@@ -189,7 +250,8 @@ public final class Vpci {
     /**
      * Writes {@code size} bytes at {@code offset}: each register's part through Xen's vpci_write_helper (a partial
      * write, or any register with read-only or RsvdP bits, is a read-modify-write of the whole register with its
-     * untouched write-1-to-clear bits written as 0); gaps go to the hardware for dom0 and are dropped for a domU.
+     * untouched write-1-to-clear bits written as 0); each run of gap bytes goes to the hardware in one access for dom0
+     * (see {@link #gapRead}) and is dropped for a domU.
      * Returns the work the handlers deferred (a COMMAND or ROM write that changes decoding), or null: the caller
      * decides when it is done, as Xen does it when the vCPU resumes.
      */
@@ -197,7 +259,7 @@ public final class Vpci {
         Access.check(offset, size);
         Table t = table;
         if (!t.isTrapped(offset >>> 2)) {
-            if (gapsToHardware) hardware.write(offset, size, value);
+            gapWrite(offset, size, value);
             return null;
         }
         PendingMapping work = null;
@@ -205,9 +267,10 @@ public final class Vpci {
         int b = offset;
         while (b < end) {
             int idx = t.index()[b];
-            if (idx == 0) {
-                if (gapsToHardware) hardware.write(b, 1, value >>> ((b - offset) * 8));
-                b++;
+            if (idx == 0) { // vpci_write's heading or tailing gap: one vpci_write_hw for the whole run
+                int to = gapEnd(t, b, end);
+                gapWrite(b, to - b, value >>> ((b - offset) * 8));
+                b = to;
                 continue;
             }
             VpciRegister r = t.regs()[idx - 1];

@@ -167,4 +167,127 @@ class VpciTest {
         assertThrows(ConfigAccessException.class, () -> v.read(1, 2));
         assertThrows(ConfigAccessException.class, () -> v.write(0, 3, 0));
     }
+
+    /** Registers at 0/4, 4/2, 8/4 and 12/4 (Xen keeps them sorted; these are added out of order). */
+    private static Vpci fourRegisters() {
+        Vpci v = guest();
+        v.addRegister(READ, WRITE, 8, 4, new Storage(3, 0));
+        v.addRegister(READ, WRITE, 0, 4, new Storage(1, 0));
+        v.addRegister(READ, WRITE, 12, 4, new Storage(4, 0));
+        v.addRegister(READ, WRITE, 4, 2, new Storage(2, 0));
+        return v;
+    }
+
+    @Test
+    void removalKeepsWhatItRemovedBeforeThePartialOverlapThatStopsIt() {
+        Vpci v = fourRegisters();
+        // [4, 10): 4/2 lies inside and goes; 8/4 only partly overlaps: -ERANGE, and 4/2 stays removed.
+        assertEquals(-Errno.ERANGE, v.removeRegisters(4, 6));
+        assertEquals(3, v.registerCount());
+        assertEquals(0xffffffff, v.read(4, 4), "the removed register is a gap now");
+        assertEquals(3, v.read(8, 4));
+        assertEquals(4, v.read(12, 4), "registers after the overlap are not reached");
+    }
+
+    @Test
+    void aSizeOfTwoToTheThirtyFirstOrMoreRemovesEverythingFromStartUp() {
+        Vpci v = fourRegisters();
+        assertEquals(0, v.removeRegisters(4, 0x80000000)); // end = 0x80000004, unsigned
+        assertEquals(1, v.registerCount());
+        assertEquals(1, v.read(0, 4));
+        Vpci w = fourRegisters();
+        assertEquals(0, w.removeRegisters(0, 0xffffffff));
+        assertEquals(0, w.registerCount());
+    }
+
+    @Test
+    void aRangeWhoseEndWrapsHoldsNoRegister() {
+        Vpci v = fourRegisters();
+        assertEquals(0, v.removeRegisters(8, 0xfffffffc), "end wraps to 4: nothing lies in [8, 4)");
+        assertEquals(4, v.registerCount());
+        // end wraps to 1: 0/4 neither lies inside [2, 1) nor misses it (it ends above 2 and starts below 1).
+        assertEquals(-Errno.ERANGE, v.removeRegisters(2, 0xffffffff));
+        assertEquals(4, v.registerCount());
+        assertEquals(0, v.removeRegisters(0, 0), "an empty range");
+        assertEquals(4, v.registerCount());
+    }
+
+    /** A dom0 device that answers from a dword array and records every access it receives as offset/size. */
+    private static final class RecordingHardware implements PciHardware {
+        final int[] dwords = new int[1024];
+        final java.util.List<String> accesses = new java.util.ArrayList<>();
+
+        @Override
+        public int read(int offset, int size) {
+            vdm.pci.Access.check(offset, size);
+            accesses.add("r" + Integer.toHexString(offset) + "/" + size);
+            return (dwords[offset >>> 2] >>> ((offset & 3) * 8)) & vdm.pci.Access.ones(size);
+        }
+
+        @Override
+        public int write(int offset, int size, int value) {
+            vdm.pci.Access.check(offset, size);
+            accesses.add("w" + Integer.toHexString(offset) + "/" + size);
+            int mask = vdm.pci.Access.laneMask(offset, size);
+            dwords[offset >>> 2] = (dwords[offset >>> 2] & ~mask) | ((value << ((offset & 3) * 8)) & mask);
+            return 0;
+        }
+    }
+
+    @Test
+    void eachRunOfGapBytesIsOneHardwareAccessAtItsWidth() {
+        RecordingHardware hw = new RecordingHardware();
+        Vpci v = new Vpci(new Sbdf(0, 0, 3, 0), 0, hw, true);
+        v.addRegister(READ, WRITE, 0x04, 2, new Storage(0x0006, 0)); // COMMAND: STATUS above is a 2-byte gap
+        v.addRegister(READ, WRITE, 0x13, 1, new Storage(0xaa, 0)); // 3-byte gap below, at an even offset
+        v.addRegister(READ, WRITE, 0x20, 1, new Storage(0xbb, 0)); // 3-byte gap above, at an odd offset
+        v.addRegister(READ, WRITE, 0x31, 1, new Storage(0xcc, 0)); // a byte gap below, a word gap above
+        hw.dwords[0x04 >>> 2] = 0x02100000;
+        hw.dwords[0x10 >>> 2] = 0x00332211;
+        hw.dwords[0x20 >>> 2] = 0x77665500;
+        hw.dwords[0x30 >>> 2] = 0x99880044;
+        assertEquals(0x02100006, v.read(0x04, 4));
+        assertEquals(0xaa332211, v.read(0x10, 4));
+        assertEquals(0x776655bb, v.read(0x20, 4));
+        assertEquals(0x9988cc44, v.read(0x30, 4));
+        assertEquals(java.util.List.of("r6/2", "r10/2", "r12/1", "r21/1", "r22/2", "r30/1", "r32/2"), hw.accesses,
+                "vpci_read_hw: one read per run; three bytes as word+byte from an even offset, byte+word from an odd one");
+        hw.accesses.clear();
+        v.write(0x04, 4, 0xffff0007);
+        v.write(0x10, 4, 0x00123456);
+        v.write(0x20, 4, 0x12345600);
+        v.write(0x30, 4, 0x12340056);
+        assertEquals(java.util.List.of("w6/2", "w10/2", "w12/1", "w21/1", "w22/2", "w30/1", "w32/2"), hw.accesses);
+        assertEquals(0xffff0000, hw.dwords[0x04 >>> 2], "STATUS got the upper half in one word write");
+        assertEquals(0x00123456, hw.dwords[0x10 >>> 2]);
+        assertEquals(0x12345600, hw.dwords[0x20 >>> 2]);
+        assertEquals(0x12340056, hw.dwords[0x30 >>> 2]);
+    }
+
+    @Test
+    void aDwordWithNoRegisterInAnAccessIsOneAccessOfTheWholeWidth() {
+        RecordingHardware hw = new RecordingHardware();
+        Vpci v = new Vpci(new Sbdf(0, 0, 3, 0), 0, hw, true);
+        v.addRegister(READ, WRITE, 0x04, 2, new Storage(0x0006, 0));
+        v.read(0x06, 2);
+        v.read(0x40, 4);
+        v.write(0x06, 2, 0xffff);
+        v.write(0x40, 4, 1);
+        assertEquals(java.util.List.of("r6/2", "r40/4", "w6/2", "w40/4"), hw.accesses);
+    }
+
+    @Test
+    void aTwoByteGapAtAnOddOffsetIsReadAsItsTwoBytes() {
+        // Xen's vpci_read_hw passes this run to one unaligned pci_conf_read16; vdm's hardware takes aligned accesses
+        // only (PciHardware), so the run between byte registers at 0 and 3 is read and written byte by byte.
+        RecordingHardware hw = new RecordingHardware();
+        Vpci v = new Vpci(new Sbdf(0, 0, 3, 0), 0, hw, true);
+        v.addRegister(READ, WRITE, 0x40, 1, new Storage(0x11, 0));
+        v.addRegister(READ, WRITE, 0x43, 1, new Storage(0x44, 0));
+        hw.dwords[0x40 >>> 2] = 0x00332200;
+        assertEquals(0x44332211, v.read(0x40, 4));
+        v.write(0x40, 4, 0x00abcd00);
+        assertEquals(java.util.List.of("r41/1", "r42/1", "w41/1", "w42/1"), hw.accesses);
+        assertEquals(0x00abcd00, hw.dwords[0x40 >>> 2]);
+    }
 }
