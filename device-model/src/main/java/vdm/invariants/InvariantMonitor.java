@@ -21,7 +21,8 @@ import vdm.xen.PirqTable;
  * The copies of the truth that passthrough keeps in each layer, checked against each other (issue 7). Each check
  * returns the violations it finds; an empty list means the layers agree.
  * <ul>
- *   <li>{@code vpci-cache}: vPCI's cached BAR address and {@code enabled} flag agree with what the device decodes;</li>
+ *   <li>{@code vpci-cache}: vPCI's cached BAR address and {@code enabled} flag agree with what the device decodes, and
+ *       its {@code bars_mapped} with what dom0's p2m maps of the device;</li>
  *   <li>{@code p2m-decoded}: every p2m range of a domain is decoded, at that machine address, by a device it holds;</li>
  *   <li>{@code p2m-exclusive}: no machine frame is mapped into two domains;</li>
  *   <li>{@code pirq-registered}: every GSI pirq maps a GSI whose pin was set up;</li>
@@ -77,6 +78,28 @@ public final class InvariantMonitor {
                 } else if (decodes && b.address() != f.barAddress(n)) {
                     out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, String.format("address 0x%x", f.barAddress(n)), String.format("address 0x%x", b.address())));
                 }
+            }
+            barsMapped(h, dom0.p2m(), out);
+        }
+    }
+
+    /**
+     * Xen's header->bars_mapped against dom0's p2m: while it is set, every memory BAR modify_bars would map (at a
+     * valid position) has its range mapped; while it is clear, no BAR of the device is mapped (the ROM is left out:
+     * its own enable bit toggles its mapping while the BARs stay mapped).
+     */
+    private static void barsMapped(Header h, P2m p2m, List<Violation> out) {
+        BitSet mapped = new BitSet();
+        for (P2m.Range r : p2m.ranges()) {
+            if (r.owner().device().equals(h.sbdf()) && r.owner().bar() != P2m.ROM) mapped.set(r.owner().bar());
+        }
+        for (int n = 0; n < h.barCount(); n++) {
+            BarState b = h.bar(n);
+            if (b.type() != BarState.Type.MEM32 && b.type() != BarState.Type.MEM64_LO) continue;
+            boolean expected = h.barsMapped() && b.mappableAtHostAddress();
+            if (mapped.get(n) != expected) {
+                out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, (expected ? "mapped" : "not mapped") + " (bars_mapped=" + h.barsMapped() + ")",
+                        mapped.get(n) ? "mapped in d0's p2m" : "not in d0's p2m"));
             }
         }
     }

@@ -53,6 +53,21 @@ public final class BarState {
         guestAddr = s.guestAddress();
     }
 
+    /**
+     * pci_check_bar's test of a position (x86): non-zero, not wrapping, and below 4 GiB unless the BAR is 64-bit.
+     * modify_bars skips a BAR that fails it ("not mapping BAR [...] invalid position").
+     */
+    boolean validPosition(long start) {
+        long end = start + size - 1;
+        if (start == 0 || Long.compareUnsigned(end, start) < 0) return false;
+        return type == Type.MEM64_LO || Long.compareUnsigned(end, 0xffffffffL) <= 0;
+    }
+
+    /** Whether modify_bars would map this BAR at its host address: a memory BAR or ROM at a valid position. */
+    public boolean mappableAtHostAddress() {
+        return mappable() && validPosition(addr);
+    }
+
     boolean mappable() {
         return type == Type.MEM32 || type == Type.MEM64_LO || type == Type.ROM;
     }

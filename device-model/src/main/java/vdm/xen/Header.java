@@ -340,7 +340,7 @@ public final class Header {
             if (romOnly ? bar.type != BarState.Type.ROM : (bar.type == BarState.Type.ROM && !romEnabled)) continue;
             if (bar.enabled == map) continue; // already in the requested state
             // pci_check_bar: the host range must be a valid position (and, for a domU, the guest one too).
-            if (map && (!validPosition(bar, bar.addr) || (guest && !validPosition(bar, bar.guestAddr)))) {
+            if (map && (!bar.validPosition(bar.addr) || (guest && !bar.validPosition(bar.guestAddr)))) {
                 long start = bar.addr, end = bar.addr + bar.size - 1;
                 log.warn(domain.id(), "%s: not mapping BAR [%x, %x] invalid position", vpci.sbdf(),
                         start >>> P2m.PAGE_SHIFT, end >>> P2m.PAGE_SHIFT);
@@ -349,13 +349,6 @@ public final class Header {
             work[n++] = bar;
         }
         return new PendingMapping(this, domain.p2m(), java.util.Arrays.copyOf(work, n), map, romOnly ? romValue : cmd, romOnly, null);
-    }
-
-    /** Non-zero, not wrapping, and below 4 GiB unless the BAR is 64-bit. */
-    private static boolean validPosition(BarState bar, long start) {
-        long end = start + bar.size - 1;
-        if (start == 0 || Long.compareUnsigned(end, start) < 0) return false;
-        return bar.type == BarState.Type.MEM64_LO || Long.compareUnsigned(end, 0xffffffffL) <= 0;
     }
 
     private List<BarState> allBars() {

@@ -186,4 +186,19 @@ class SnapshotTest {
         assertTrue(b.dom0().hasVpci(), "a PVH dom0 has vPCI without the member");
         assertEquals(saved, Snapshot.save(b));
     }
+
+    @Test
+    void aDocumentWrittenBeforeBarsMappedLoadsWithItDerivedFromTheMappedBars() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        a.kernel().cfgWrite(DefaultHost.NIC, 0x04, 2, a.kernel().cfgRead(DefaultHost.NIC, 0x04, 2) & ~0x2); // NIC: nothing mapped
+        assertFalse(a.dom0().header(DefaultHost.NIC).barsMapped());
+        String saved = Snapshot.save(a);
+        assertTrue(saved.contains("\"barsMapped\" : true") && saved.contains("\"barsMapped\" : false"), saved);
+        String older = saved.replaceAll("\"barsMapped\" : (true|false),\\s*", "");
+        assertFalse(older.contains("barsMapped"));
+        Vdm b = Vdm.load(older);
+        assertFalse(b.dom0().header(DefaultHost.NIC).barsMapped(), "no BAR of the NIC is mapped");
+        assertTrue(b.dom0().header(DefaultHost.GPU).barsMapped(), "the GPU's BARs are mapped");
+        assertEquals(saved, Snapshot.save(b), "derived as the model had it");
+    }
 }

@@ -41,4 +41,26 @@ class ModelStateTest {
         assertTrue(without.xen().domain(id).hasVpci(), "the domain without vPCI was replaced by one with it");
         assertEquals(state.fingerprint(), ModelState.capture(without).fingerprint());
     }
+
+    @Test
+    void barsMappedIsPartOfTheFingerprintAndComesBackWithARestore() {
+        Vdm a = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        ModelState s = ModelState.capture(a);
+        vdm.xen.XenState x = s.xen();
+        vdm.xen.XenState.DomainState d0 = x.domains()[0];
+        vdm.xen.XenState.HeaderState[] vpci = d0.vpci().clone();
+        int i = 0;
+        while (!vpci[i].barsMapped()) i++;
+        vdm.xen.XenState.HeaderState h = vpci[i];
+        vpci[i] = new vdm.xen.XenState.HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), false, h.bars(), h.rom());
+        vdm.xen.XenState.DomainState[] ds = x.domains().clone();
+        ds[0] = new vdm.xen.XenState.DomainState(d0.id(), d0.kind(), d0.vcpus(), d0.hasVpci(), d0.cf8(), d0.irqCaps(), d0.pirqs(),
+                d0.p2m(), vpci, d0.vioapic(), d0.bindings());
+        ModelState flipped = new ModelState(s.host(), new vdm.xen.XenState(x.nextDomid(), x.programmedGsis(), x.routingVector(),
+                x.dom0VioApics(), x.assigned(), ds), s.dom0(), s.toolstack());
+        assertNotEquals(s.fingerprint(), flipped.fingerprint(), "the states differ only in " + h.sbdf() + "'s bars_mapped");
+        flipped.restore(a);
+        assertTrue(!a.dom0().header(h.sbdf()).barsMapped());
+        assertEquals(flipped.fingerprint(), ModelState.capture(a).fingerprint());
+    }
 }
