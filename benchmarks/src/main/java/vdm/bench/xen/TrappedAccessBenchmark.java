@@ -97,6 +97,18 @@ public class TrappedAccessBenchmark {
         return xen.ecamRead(guestCpu, guestBusDevfn << 12 | 0x10, 4);
     }
 
+    /** A dword read of COMMAND (a register) and STATUS (a gap): the handler and one 16-bit hardware read for the gap. */
+    @Benchmark
+    public int dom0ReadRegisterAndGap() {
+        return xen.ecamRead(dom0Cpu, lastBusDevfn << 12 | 0x04, 4);
+    }
+
+    /** A dword write of COMMAND (unchanged, no mapping work) and STATUS (a gap, one 16-bit hardware write). */
+    @Benchmark
+    public void dom0WriteRegisterAndGap() {
+        xen.ecamWrite(dom0Cpu, lastBusDevfn << 12 | 0x04, 4, 0);
+    }
+
     /** cmd_write toggling memory decoding: maps or unmaps all six BARs (p2m work included) and writes COMMAND. */
     @Benchmark
     public int cmdWriteToggle() {
