@@ -54,7 +54,7 @@ public final class Dom0Kernel {
         this.irqs = new LinuxIrqs(dom0.kind() == Domain.Kind.PV);
         this.devices = new PciDevices(host);
         this.config = new PciConfigAccess(host, xen, dom0);
-        this.resources = new ResourceAssignment(host, config, devices, steps);
+        this.resources = new ResourceAssignment(host, config, devices, log, steps);
         this.irqRouting = new AcpiIrqRouting(host, xen, dom0, config, irqs, log);
         this.enabling = new PciEnable(host, config, devices, irqRouting, steps);
         this.stateSaver = new ConfigStateSaver(config, devices, log, steps);
@@ -78,19 +78,20 @@ public final class Dom0Kernel {
 
     public boolean pvh() { return dom0.kind() == Domain.Kind.PVH; }
 
-    /** Snapshot support: the devices, and the resource and vector cursors. */
+    /** Snapshot support: the devices, and the vector cursor. */
     Map<Sbdf, PciDev> devices() {
         return devices.all();
     }
 
-    /** The allocators' cursors: resource assignment's and the IO-APIC vector's. */
+    /**
+     * The allocators' cursors: the IO-APIC vector's. (Resource assignment keeps none: it runs at boot, and what it
+     * placed is in the devices' resources.)
+     */
     Dom0State.Cursors cursors() {
-        ResourceAssignment.Cursors r = resources.cursors();
-        return new Dom0State.Cursors(r.nextMmio32(), r.nextMmio64(), r.nextIo(), irqRouting.nextVector());
+        return new Dom0State.Cursors(irqRouting.nextVector());
     }
 
     void restoreCursors(Dom0State.Cursors c) {
-        resources.restoreCursors(new ResourceAssignment.Cursors(c.nextMmio32(), c.nextMmio64(), c.nextIo()));
         irqRouting.restoreNextVector(c.nextVector());
     }
 

@@ -14,8 +14,11 @@ import vdm.fingerprint.StateHash;
  */
 public record Dom0State(Cursors cursors, Device[] devices, LinuxIrqs.Saved irqs, Held[] pciback) {
 
-    /** Where the kernel's allocators are: the next 32-bit and 64-bit memory and I/O addresses for BARs, the next IO-APIC vector. */
-    public record Cursors(long nextMmio32, long nextMmio64, int nextIo, int nextVector) {}
+    /**
+     * Where the kernel's allocators are: the next IO-APIC vector. (BAR assignment runs at boot only and keeps no cursor:
+     * what it placed is in each device's resources.)
+     */
+    public record Cursors(int nextVector) {}
 
     /** {@code savedState}: what pci_save_state kept in the device, null if nothing. */
     public record Device(Sbdf sbdf, Dom0Kernel.Driver driver, boolean enabled, int irq, int gsiAtEnable, long[] resource,
@@ -67,7 +70,7 @@ public record Dom0State(Cursors cursors, Device[] devices, LinuxIrqs.Saved irqs,
     }
 
     public void hashInto(StateHash h) {
-        h.put(cursors.nextMmio32()).put(cursors.nextMmio64()).put(cursors.nextIo()).put(cursors.nextVector()).put(devices.length);
+        h.put(cursors.nextVector()).put(devices.length);
         for (Device d : devices) {
             h.put(d.sbdf().packed()).put(d.driver().ordinal()).put(d.enabled()).put(d.irq()).put(d.gsiAtEnable()).put(d.resource()).put(d.savedState());
         }

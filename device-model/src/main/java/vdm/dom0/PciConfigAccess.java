@@ -7,9 +7,10 @@ import vdm.xen.Xen;
 
 /**
  * How dom0's kernel reaches configuration space (pci_bus_read_config_* -> raw_pci_read, arch/x86/pci/common.c). A PVH
- * dom0 is an HVM-like guest: its accesses to segment 0 trap into Xen, whose vPCI (xen/drivers/vpci) sees every one
- * and may act on it (mapping BARs when decoding turns on, for one). A PV dom0's accesses, and any beyond segment 0
- * (which this vPCI does not cover), reach the device directly.
+ * dom0 is an HVM-like guest: its accesses trap into Xen on every segment (Xen traps the MMCFG region of each MCFG
+ * entry, vpci_mmcfg_read/write in xen/arch/x86/hvm/io.c, and segment 0's CF8/CFC too), and vPCI (xen/drivers/vpci)
+ * sees every one and may act on it (mapping BARs when decoding turns on, for one). A PV dom0's accesses reach the
+ * device directly.
  */
 final class PciConfigAccess {
     private final Host host;
@@ -23,17 +24,17 @@ final class PciConfigAccess {
     }
 
     private boolean trapped(Sbdf sbdf) {
-        return dom0.kind() == Domain.Kind.PVH && sbdf.segment() == 0;
+        return dom0.kind() == Domain.Kind.PVH;
     }
 
     int read(Sbdf sbdf, int offset, int size) {
-        if (trapped(sbdf)) return xen.configRead(dom0.vcpu(0), sbdf.bus() << 8 | sbdf.devfn(), offset, size);
+        if (trapped(sbdf)) return xen.configRead(dom0.vcpu(0), sbdf.segment(), sbdf.bus() << 8 | sbdf.devfn(), offset, size);
         return host.read(sbdf, offset, size);
     }
 
     void write(Sbdf sbdf, int offset, int size, int value) {
         if (trapped(sbdf)) {
-            xen.configWrite(dom0.vcpu(0), sbdf.bus() << 8 | sbdf.devfn(), offset, size, value);
+            xen.configWrite(dom0.vcpu(0), sbdf.segment(), sbdf.bus() << 8 | sbdf.devfn(), offset, size, value);
         } else {
             host.write(sbdf, offset, size, value);
         }

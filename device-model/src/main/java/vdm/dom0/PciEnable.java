@@ -31,17 +31,19 @@ final class PciEnable {
         this.steps = steps;
     }
 
-    /** I/O decoding if the function has an I/O BAR, memory decoding if it has a memory BAR or a ROM, then the IRQ. */
+    /** I/O decoding if the kernel holds an I/O BAR of the function, memory decoding if a memory BAR or the ROM, then the IRQ. */
     void enable(Sbdf sbdf) {
         PciDev d = devices.get(sbdf);
         PhysicalFunction f = host.require(sbdf);
         int cmd = config.read(sbdf, COMMAND, 2);
         int want = 0;
+        // pci_enable_resources: only resources the kernel holds count; one that failed to assign was reset
+        // (reset_resource: flags 0) at boot and is skipped, its resource start left at 0.
         for (int n = 0; n < f.layout().barCount(); n++) {
-            if (!f.barImplemented(n)) continue;
+            if (!f.barImplemented(n) || d.resource[n] == 0) continue;
             want |= f.barKind(n) == BarKind.IO ? COMMAND_IO : COMMAND_MEMORY;
         }
-        if (f.romSize() > 0) want |= COMMAND_MEMORY;
+        if (f.romSize() > 0 && d.resource[PciDev.ROM_RESOURCE] != 0) want |= COMMAND_MEMORY;
         if ((cmd & want) != want) config.write(sbdf, COMMAND, 2, cmd | want);
         d.enabled = true;
         irqRouting.enable(d);

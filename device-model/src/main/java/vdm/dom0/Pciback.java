@@ -19,7 +19,7 @@ public final class Pciback {
     /** dev_data: what pciback keeps per device. */
     private static final class DevData {
         int[] savedState;
-        /** The GSI set up during init (fix C), -1 if none. */
+        /** psdev->gsi: the GSI recorded during init (a PVH dom0 with fix C or privcmd's lookup), -1 if none. */
         int gsi = -1;
     }
 
@@ -57,7 +57,7 @@ public final class Pciback {
         return held.keySet().stream().sorted().toList();
     }
 
-    /** The GSI pciback recorded for the device (fix C), or -1. */
+    /** The GSI pciback recorded for the device when it seized it (psdev->gsi), or -1. */
     public synchronized int gsi(Sbdf sbdf) {
         DevData d = held.get(sbdf);
         return d == null ? -1 : d.gsi;
@@ -85,7 +85,9 @@ public final class Pciback {
     /**
      * pcistub_init_device: enable (the "HACK" that makes ACPI give the device its IRQ), save the state, reset,
      * [fix A: tell Xen], restore, [fix C: look the GSI up through _PRT and PHYSDEVOP_setup_gsi it; no INTx pin, no
-     * GSI], disable.
+     * GSI], disable. On a PVH dom0 the GSI found is recorded in psdev->gsi for privcmd's GET_GSI; upstream records it
+     * in the same block as the setup, and vdm's combination of privcmd's lookup without fix C records it without
+     * the setup hypercall.
      */
     private int initDevice(Sbdf sbdf, DevData data) {
         kernel.log().debug("pciback %s: initializing...", sbdf);
@@ -101,6 +103,9 @@ public final class Pciback {
         }
         kernel.restoreState(sbdf, data.savedState);
         Fixes fixes = kernel.fixes();
+        if (!fixes.setupGsi() && fixes.gsiLookup() == Fixes.GsiLookup.PRIVCMD && kernel.pvh()) {
+            data.gsi = kernel.gsiInfo(sbdf).map(IntxRoute::gsi).orElse(-1);
+        }
         if (fixes.setupGsi() && kernel.pvh()) {
             Optional<IntxRoute> info = kernel.gsiInfo(sbdf);
             if (info.isPresent()) {

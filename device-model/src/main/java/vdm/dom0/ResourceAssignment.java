@@ -4,91 +4,251 @@ import static vdm.pci.ConfigRegisters.COMMAND;
 import static vdm.pci.ConfigRegisters.COMMAND_DECODE_ENABLE;
 import static vdm.pci.ConfigRegisters.bar;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import vdm.host.Bridge;
 import vdm.host.Host;
 import vdm.host.PhysicalFunction;
+import vdm.pci.ConfigRegisters;
 import vdm.log.StepBus;
 import vdm.pci.Sbdf;
 import vdm.pci.layout.Bar;
 import vdm.pci.layout.BarKind;
 
 /**
- * dom0's PCI resource code: at boot, an address for every BAR and ROM firmware left at 0 (a simple bump allocator
- * standing in for pci_assign_unassigned_resources, drivers/pci/setup-bus.c), the kernel's record of what each BAR
- * holds (pci_read_bases, drivers/pci/probe.c), and later moves of a BAR (pci_update_resource, drivers/pci/setup-res.c).
+ * dom0's PCI resource code: at boot, an address for every BAR and ROM firmware left unassigned
+ * (pci_assign_unassigned_resources, drivers/pci/setup-bus.c), the kernel's record of what each BAR holds
+ * (pci_read_bases, drivers/pci/probe.c), and later moves of a BAR (pci_update_resource, drivers/pci/setup-res.c).
  *
- * <p>Addresses come from three cursors: 32-bit memory from 0xe0000000, 64-bit prefetchable memory on a root bus from
- * 0x4000000000 (above 4 GiB, as Linux puts large BARs when it can), I/O ports from 0xc000. A BAR behind a bridge with
- * a memory window goes at the window's base.
+ * <p>The boot-time allocator works as Linux's does on a host whose firmware programmed the bridge windows:
+ * <ol>
+ *   <li>the survey (pcibios_resource_survey, arch/x86/pci/i386.c) claims each bridge's programmed windows in its
+ *       parent bus's ranges (pci_claim_bridge_resource) and each BAR firmware placed where it sits; a BAR at 0, or one
+ *       that fits no range of its bus or collides with one already claimed, is left for assignment;</li>
+ *   <li>assignment goes bus by bus from the root buses down (__pci_bus_assign_resources): the unassigned resources
+ *       of the functions on one bus, bridges' own BARs among them, sorted by alignment, largest first
+ *       (pdev_sort_resources), each placed at the lowest free, naturally aligned address in a range of that bus
+ *       (pci_assign_resource -> __pci_assign_resource -> pci_bus_alloc_resource -> allocate_resource).</li>
+ * </ol>
+ * Which range of a bus a resource may use follows __pci_assign_resource: a 64-bit prefetchable BAR goes in a 64-bit
+ * prefetchable window (above 4 GiB first, pci_bus_alloc_resource's pci_high), a 32-bit or non-prefetchable one in
+ * the non-prefetchable window, an IO BAR in the IO window only, a ROM (prefetchable, 32-bit) in the memory window.
+ * A bridge window is not resized: Linux keeps the windows firmware programmed and claimed (pbus_size_mem sizes only
+ * windows it must assign), so a BAR that does not fit is not assigned: "can't assign; no space", "failed to
+ * assign", and its resource is reset (reset_resource: start, end and flags 0), so pci_enable_device leaves it out.
+ *
+ * <p>The host describes no _CRS for its root buses; all of them allocate from the same three ranges, one address
+ * space: I/O ports 0xc000..0xffff, 32-bit memory 0xe0000000..0xfebfffff (below the IO-APICs at 0xfec00000) and a
+ * 64-bit prefetchable range 0x4000000000..0xffffffffff (above 4 GiB, where Linux puts large BARs when it can).
+ * Nothing of the allocation outlives boot: the kernel's resources ({@link PciDev#resource}) are what remains.
  */
 final class ResourceAssignment {
-    static final long MMIO32_BASE = 0xe000_0000L, MMIO64_BASE = 0x40_0000_0000L;
-    static final int IO_BASE = 0xc000;
+    static final Aperture.Space IO = Aperture.Space.IO, MEMORY = Aperture.Space.MEMORY;
+    static final long ROOT_IO_BASE = 0xc000, ROOT_IO_LIMIT = 0xffff;
+    static final long ROOT_MEM_BASE = 0xe000_0000L, ROOT_MEM_LIMIT = 0xfebf_ffffL;
+    static final long ROOT_MEM64_BASE = 0x40_0000_0000L, ROOT_MEM64_LIMIT = 0xff_ffff_ffffL;
+    private static final long FOUR_GIB = 1L << 32;
+    /** Host bridges' resources are left alone (__dev_sort_resources: PCI_CLASS_BRIDGE_HOST). */
+    private static final int PCI_CLASS_BRIDGE_HOST = 0x0600;
 
     private final Host host;
     private final PciConfigAccess config;
     private final PciDevices devices;
+    private final KernelLog log;
     private final StepBus steps;
-    private long nextMmio32 = MMIO32_BASE;
-    private long nextMmio64 = MMIO64_BASE;
-    private int nextIo = IO_BASE;
 
-    ResourceAssignment(Host host, PciConfigAccess config, PciDevices devices, StepBus steps) {
+    ResourceAssignment(Host host, PciConfigAccess config, PciDevices devices, KernelLog log, StepBus steps) {
         this.host = host;
         this.config = config;
         this.devices = devices;
+        this.log = log;
         this.steps = steps;
     }
 
-    /** pci_assign_unassigned_resources: every function's unassigned BARs and ROM get an address, in SBDF order. */
-    void assignUnassigned() {
-        for (PhysicalFunction f : host.functions()) assign(f);
+    /**
+     * One resource to place: BAR {@code index} or the ROM ({@link PciDev#ROM_RESOURCE}) of a function, with the
+     * flags that choose its range (IORESOURCE_IO, IORESOURCE_PREFETCH, IORESOURCE_MEM_64).
+     */
+    record Request(PhysicalFunction function, int index, long size, boolean io, boolean prefetchable, boolean mem64) {
+        /** pci_resource_name: "BAR 0", "ROM". */
+        String name() {
+            return index == PciDev.ROM_RESOURCE ? "ROM" : "BAR " + index;
+        }
+
+        /** %pR of the resource: "[mem size 0x00004000 64bit]" while unset, "[mem 0xfe000000-0xfe003fff 64bit]" once placed. */
+        String describe(long start) {
+            String width = io ? "%#06x" : "%#010x";
+            String where = start < 0 ? "size " + String.format(width, size)
+                    : String.format(width, start) + "-" + String.format(width, start + size - 1);
+            return "[" + (io ? "io  " : "mem ") + where + (mem64 ? " 64bit" : "") + (prefetchable ? " pref" : "") + "]";
+        }
     }
 
-    private void assign(PhysicalFunction f) {
+    /** pci_assign_unassigned_resources: every function's unassigned BARs and ROM get an address, bus by bus. */
+    void assignUnassigned() {
+        List<Aperture> root = List.of(new Aperture(IO, ROOT_IO_BASE, ROOT_IO_LIMIT, false, false),
+                new Aperture(MEMORY, ROOT_MEM_BASE, ROOT_MEM_LIMIT, false, false),
+                new Aperture(MEMORY, ROOT_MEM64_BASE, ROOT_MEM64_LIMIT, true, true));
+        Map<Sbdf, List<Aperture>> windows = new HashMap<>();
+        for (Bridge b : host.bridges()) { // upstream bridges first: a window is claimed in its parent's ranges
+            List<Aperture> parent = b.function().upstream().map(up -> windows.get(up.sbdf())).orElse(root);
+            List<Aperture> own = windowsOf(b);
+            for (Aperture w : own) claim(parent, w.space, w.base, w.limit - w.base + 1);
+            windows.put(b.sbdf(), own);
+        }
+        Map<PhysicalFunction, List<Request>> unassigned = new HashMap<>();
+        for (PhysicalFunction f : host.functions()) unassigned.put(f, survey(f, rangesOf(f, root, windows)));
+
+        Map<Request, Long> placed = new LinkedHashMap<>();
+        Map<Integer, List<PhysicalFunction>> rootBuses = new TreeMap<>();
+        for (PhysicalFunction f : host.functions()) {
+            if (f.upstream().isEmpty()) rootBuses.computeIfAbsent(f.sbdf().segment() << 8 | f.sbdf().bus(), k -> new ArrayList<>()).add(f);
+        }
+        for (List<PhysicalFunction> bus : rootBuses.values()) assignBus(bus, root, windows, unassigned, placed);
+        for (PhysicalFunction f : host.functions()) program(f, placed);
+    }
+
+    /** The programmed windows of a bridge, as the ranges of its secondary bus (in Linux's order: IO, memory, prefetchable). */
+    private static List<Aperture> windowsOf(Bridge b) {
+        List<Aperture> out = new ArrayList<>();
+        b.ioWindow().ifPresent(w -> out.add(new Aperture(IO, w.base(), w.limit(), false, false)));
+        b.memoryWindow().ifPresent(w -> out.add(new Aperture(MEMORY, w.base(), w.limit(), false, false)));
+        // PCI_PREF_RANGE_TYPE_64 in the Prefetchable Memory Base register: the window decodes 64-bit addresses.
+        boolean pref64 = (b.function().config().read(0x24, 2) & 0xf) == 1;
+        b.prefetchableWindow().ifPresent(w -> out.add(new Aperture(MEMORY, w.base(), w.limit(), true, pref64)));
+        return out;
+    }
+
+    private static List<Aperture> rangesOf(PhysicalFunction f, List<Aperture> root, Map<Sbdf, List<Aperture>> windows) {
+        return f.upstream().map(up -> windows.get(up.sbdf())).orElse(root);
+    }
+
+    /**
+     * pcibios_allocate_dev_resources: claims each BAR and the ROM firmware placed; returns what is left to assign
+     * (at 0, or not claimable: "we'll assign a new address later").
+     */
+    private List<Request> survey(PhysicalFunction f, List<Aperture> ranges) {
+        List<Request> out = new ArrayList<>();
+        int cls = f.config().read(ConfigRegisters.CLASS_REVISION, 4) >>> 16;
+        for (int n = 0; n < f.layout().barCount(); n++) {
+            Bar b = f.barDeclaration(n);
+            if (b == null) continue;
+            Request r = new Request(f, n, b.size(), b.kind() == BarKind.IO, b.prefetchable(), b.kind() == BarKind.MEM64);
+            long at = f.barAddress(n);
+            if (at != 0 && claim(ranges, r.io() ? IO : MEMORY, at, b.size())) continue;
+            if (cls != PCI_CLASS_BRIDGE_HOST) out.add(r);
+        }
+        if (f.romSize() > 0) {
+            Request r = new Request(f, PciDev.ROM_RESOURCE, f.romSize(), false, true, false);
+            long at = f.romAddress();
+            if (!(at != 0 && claim(ranges, MEMORY, at, f.romSize())) && cls != PCI_CLASS_BRIDGE_HOST) out.add(r);
+        }
+        return out;
+    }
+
+    private static boolean claim(List<Aperture> ranges, Aperture.Space space, long start, long size) {
+        for (Aperture a : ranges) if (a.space == space && a.contains(start, size)) return a.claim(start, size);
+        return false;
+    }
+
+    /**
+     * __pci_bus_assign_resources for one bus: its functions' unassigned resources, largest alignment first (a stable
+     * sort keeps SBDF and BAR order among equals, as pdev_sort_resources' insertion does), then each bridge's
+     * secondary bus.
+     */
+    private void assignBus(List<PhysicalFunction> bus, List<Aperture> ranges, Map<Sbdf, List<Aperture>> windows,
+                           Map<PhysicalFunction, List<Request>> unassigned, Map<Request, Long> placed) {
+        List<Request> requests = new ArrayList<>();
+        for (PhysicalFunction f : bus) requests.addAll(unassigned.get(f));
+        requests.sort(Comparator.comparingLong(Request::size).reversed()); // alignment = size for a BAR and a ROM
+        for (Request r : requests) {
+            long at = allocate(r, ranges);
+            if (at < 0) {
+                String sbdf = r.function().sbdf().toString();
+                log.info("pci %s: %s %s: can't assign; no space", sbdf, r.name(), r.describe(-1));
+                log.info("pci %s: %s %s: failed to assign", sbdf, r.name(), r.describe(-1));
+                continue;
+            }
+            log.info("pci %s: %s %s: assigned", r.function().sbdf(), r.name(), r.describe(at));
+            placed.put(r, at);
+        }
+        for (PhysicalFunction f : bus) {
+            Optional<Bridge> b = f.asBridge();
+            if (b.isEmpty()) continue;
+            List<PhysicalFunction> below = new ArrayList<>(b.get().secondaryFunctions());
+            below.sort(Comparator.comparing(PhysicalFunction::sbdf));
+            assignBus(below, windows.get(f.sbdf()), windows, unassigned, placed);
+        }
+    }
+
+    /**
+     * __pci_assign_resource's order of tries: an exact match of prefetchable and 64-bit first; a 64-bit prefetchable
+     * BAR then any prefetchable window; a prefetchable or 64-bit one then any memory window, but never a
+     * non-prefetchable BAR in a prefetchable window (pci_bus_alloc_from_region). Returns the address or -1.
+     */
+    private static long allocate(Request r, List<Aperture> ranges) {
+        if (r.io()) return allocate(r, ranges, a -> a.space == IO);
+        long at = allocate(r, ranges, a -> a.prefetchable == r.prefetchable() && a.mem64 == r.mem64());
+        if (at < 0 && r.prefetchable() && r.mem64()) at = allocate(r, ranges, a -> a.prefetchable);
+        if (at < 0 && (r.prefetchable() || r.mem64())) at = allocate(r, ranges, a -> true);
+        return at;
+    }
+
+    /** pci_bus_alloc_resource over the matching ranges: a 64-bit BAR above 4 GiB first, then anywhere; others below 4 GiB. */
+    private static long allocate(Request r, List<Aperture> ranges, Predicate<Aperture> match) {
+        Predicate<Aperture> fits = a -> (r.io() ? a.space == IO : a.space == MEMORY) && (!a.prefetchable || r.prefetchable() || r.io())
+                && match.test(a);
+        if (r.mem64()) {
+            for (Aperture a : ranges) {
+                if (!fits.test(a)) continue;
+                long at = a.allocate(r.size(), r.size(), FOUR_GIB, Long.MAX_VALUE);
+                if (at >= 0) return at;
+            }
+            for (Aperture a : ranges) {
+                if (!fits.test(a)) continue;
+                long at = a.allocate(r.size(), r.size(), 0, Long.MAX_VALUE);
+                if (at >= 0) return at;
+            }
+            return -1;
+        }
+        for (Aperture a : ranges) {
+            if (!fits.test(a)) continue;
+            long at = a.allocate(r.size(), r.size(), 0, FOUR_GIB - 1);
+            if (at >= 0) return at;
+        }
+        return -1;
+    }
+
+    /** pci_update_resource for the function's new addresses, with memory and IO decoding off while they move. */
+    private void program(PhysicalFunction f, Map<Request, Long> placed) {
         Sbdf s = f.sbdf();
-        boolean unassigned = false;
-        for (int n = 0; n < f.layout().barCount(); n++) unassigned |= f.barImplemented(n) && f.barAddress(n) == 0;
-        unassigned |= f.romSize() > 0 && f.romAddress() == 0;
+        List<Map.Entry<Request, Long>> mine = new ArrayList<>();
+        for (Map.Entry<Request, Long> e : placed.entrySet()) if (e.getKey().function() == f) mine.add(e);
+        if (mine.isEmpty()) return;
         int cmd = config.read(s, COMMAND, 2);
         // Decoding off while a BAR moves (as pci_std_update_resource does for 64-bit BARs; vdm does it for all, so a
         // PVH dom0's vPCI sees the move with nothing mapped), back on afterwards.
-        boolean decoding = unassigned && (cmd & COMMAND_DECODE_ENABLE) != 0;
+        boolean decoding = (cmd & COMMAND_DECODE_ENABLE) != 0;
         if (decoding) config.write(s, COMMAND, 2, cmd & ~COMMAND_DECODE_ENABLE);
-        assignBars(f, s);
-        if (decoding) config.write(s, COMMAND, 2, cmd);
-    }
-
-    private void assignBars(PhysicalFunction f, Sbdf s) {
-        for (int n = 0; n < f.layout().barCount(); n++) {
-            if (!f.barImplemented(n) || f.barAddress(n) != 0) continue;
-            Bar b = f.barDeclaration(n);
-            long size = b.size();
-            int reg = bar(n);
-            if (b.kind() == BarKind.IO) {
-                int addr = (int) align(nextIo, size);
-                nextIo = (int) (addr + size);
-                config.write(s, reg, 4, addr);
+        for (Map.Entry<Request, Long> e : mine) {
+            Request r = e.getKey();
+            long addr = e.getValue();
+            if (r.index() == PciDev.ROM_RESOURCE) {
+                config.write(s, f.layout().romOffset(), 4, (int) addr);
                 continue;
             }
-            long window = f.upstream().flatMap(up -> up.memoryWindow()).map(w -> w.base()).orElse(-1L);
-            long addr;
-            if (b.kind() == BarKind.MEM64 && b.prefetchable() && window < 0) {
-                addr = align(nextMmio64, size);
-                nextMmio64 = addr + size;
-            } else if (window >= 0) {
-                addr = align(window, size);
-            } else {
-                addr = align(nextMmio32, size);
-                nextMmio32 = addr + size;
-            }
+            int reg = bar(r.index());
             config.write(s, reg, 4, (int) addr);
-            if (b.kind() == BarKind.MEM64) config.write(s, reg + 4, 4, (int) (addr >>> 32));
+            if (r.mem64()) config.write(s, reg + 4, 4, (int) (addr >>> 32));
         }
-        if (f.romSize() > 0 && f.romAddress() == 0) {
-            long addr = align(nextMmio32, f.romSize());
-            nextMmio32 = addr + f.romSize();
-            config.write(s, f.layout().romOffset(), 4, (int) addr);
-        }
+        if (decoding) config.write(s, COMMAND, 2, cmd);
     }
 
     /**
@@ -125,21 +285,4 @@ final class ResourceAssignment {
         return devices.get(sbdf).resource[n];
     }
 
-    /** Where the allocator puts the next BAR of each kind. */
-    record Cursors(long nextMmio32, long nextMmio64, int nextIo) {}
-
-    /** The allocator's cursors, for a state capture. */
-    Cursors cursors() {
-        return new Cursors(nextMmio32, nextMmio64, nextIo);
-    }
-
-    void restoreCursors(Cursors c) {
-        nextMmio32 = c.nextMmio32();
-        nextMmio64 = c.nextMmio64();
-        nextIo = c.nextIo();
-    }
-
-    private static long align(long v, long size) {
-        return (v + size - 1) & ~(size - 1);
-    }
 }

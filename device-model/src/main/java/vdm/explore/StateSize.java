@@ -112,7 +112,7 @@ final class StateSize {
         }
         Dom0State k = m.dom0();
         object(4);
-        record(k.cursors(), 2 * LONG + 2 * INT);
+        record(k.cursors(), INT);
         refs(k.devices());
         for (Dom0State.Device d : k.devices()) {
             if (first(d)) object(6);

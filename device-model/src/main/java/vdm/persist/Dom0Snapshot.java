@@ -26,7 +26,7 @@ final class Dom0Snapshot {
     static ObjectNode toJson(Dom0State s) {
         ObjectNode o = JSON.objectNode();
         Dom0State.Cursors c = s.cursors();
-        o.put("nextMmio32", c.nextMmio32()).put("nextMmio64", c.nextMmio64()).put("nextIo", c.nextIo()).put("nextVector", c.nextVector());
+        o.put("nextVector", c.nextVector()); // documents written before also carry nextMmio32, nextMmio64 and nextIo, which are ignored
         ObjectNode devs = o.putObject("devices");
         for (Dom0State.Device d : s.devices()) {
             ObjectNode dn = devs.putObject(d.sbdf().toString()).put("driver", d.driver().name()).put("enabled", d.enabled())
@@ -52,8 +52,7 @@ final class Dom0Snapshot {
 
     /** The state a document describes; a malformed one fails with an exception. */
     static Dom0State fromJson(JsonNode o) {
-        Dom0State.Cursors cursors = new Dom0State.Cursors(o.get("nextMmio32").asLong(), o.get("nextMmio64").asLong(), o.get("nextIo").asInt(),
-                o.get("nextVector").asInt());
+        Dom0State.Cursors cursors = new Dom0State.Cursors(o.get("nextVector").asInt());
         List<Dom0State.Device> devices = new ArrayList<>();
         o.get("devices").fields().forEachRemaining(e -> {
             JsonNode dn = e.getValue();

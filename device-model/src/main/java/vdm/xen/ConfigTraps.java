@@ -28,7 +28,7 @@ final class ConfigTraps {
             if (size != 1 && size != 2 && size != 4) throw new ConfigAccessException(port, size, "size must be 1, 2 or 4");
             if (latch >= 0 || (port & (size - 1)) != 0) return Access.ones(size); // bit 31 clear, or misaligned
             int reg = (latch & 0xfc) | ((latch >>> 16) & 0xf00) | (port & 3); // AMD extended register bits 27:24
-            return readValid(d, latch >>> 8 & 0xffff, reg, size); // aligned and below 4096 by construction
+            return readValid(d, latch >>> 8 & 0xffff, reg, size); // segment 0 (CF8 reaches no other); aligned, below 4096
         }
         if (port == 0xcf8 && size == 4) return d.cf8Opaque();
         return Access.ones(size);
@@ -48,31 +48,33 @@ final class ConfigTraps {
         }
     }
 
-    int configRead(Vcpu vcpu, int busDevfn, int reg, int size) {
+    /** A trapped read of the function at packed SBDF {@code sbdf} (segment << 16 | bus << 8 | devfn). */
+    int configRead(Vcpu vcpu, int sbdf, int reg, int size) {
         Access.check(reg, size);
-        return readValid(vcpu.domain(), busDevfn, reg, size);
+        return readValid(vcpu.domain(), sbdf, reg, size);
     }
 
-    private int readValid(Domain d, int busDevfn, int reg, int size) {
-        Vpci vpci = d.vpci(busDevfn);
+    private int readValid(Domain d, int sbdf, int reg, int size) {
+        Vpci vpci = d.vpci(sbdf);
         if (vpci != null) return vpci.readValid(reg, size);
         if (d.isHardwareDomain()) {
-            PciHardware hw = bus.function(busDevfn);
+            PciHardware hw = bus.function(sbdf);
             if (hw != null) return hw.read(reg, size);
         }
         return Access.ones(size);
     }
 
-    void configWrite(Vcpu vcpu, int busDevfn, int reg, int size, int value) {
+    /** A trapped write of the function at packed SBDF {@code sbdf}. */
+    void configWrite(Vcpu vcpu, int sbdf, int reg, int size, int value) {
         Domain d = vcpu.domain();
-        Vpci vpci = d.vpci(busDevfn);
+        Vpci vpci = d.vpci(sbdf);
         if (vpci != null) {
             vcpu.defer(vpci.dispatchWrite(reg, size, value)); // defer_map: the work is the write's result
             vcpu.resume(); // vpci_process_pending: done before the vCPU returns to the guest
             return;
         }
         if (d.isHardwareDomain()) {
-            PciHardware hw = bus.function(busDevfn);
+            PciHardware hw = bus.function(sbdf);
             if (hw != null) {
                 hw.write(reg, size, value);
                 return;

@@ -22,13 +22,15 @@ public final class Domain {
     private final BitSet irqCaps = new BitSet();
     private final Vcpu[] vcpus;
     /**
-     * vPCI by packed SBDF of segment 0 (index bus<<8|devfn): an array for the trapped-access hot path. Memory order:
-     * published with a release store when a device is attached or detached (under Xen's lock) and read with an
-     * acquire load by the lock-free trap path, so a vCPU that sees a vPCI sees it fully built.
+     * vPCI by packed SBDF: one array per PCI segment (index bus<<8|devfn), as Xen traps every MMCFG region the MCFG
+     * lists (vpci_mmcfg_read/write), for the trapped-access hot path. The outer array has one slot per segment the
+     * host has; a segment's array is created at its first attach. Memory order: the segment's array and each vPCI
+     * are published with release stores when a device is attached or detached (under Xen's lock) and read with
+     * acquire loads by the lock-free trap path, so a vCPU that sees a vPCI sees it fully built.
      */
-    private final Vpci[] vpciSegment0 = new Vpci[1 << 16];
+    private final Vpci[][] vpciSegments;
+    private static final java.lang.invoke.VarHandle SEGMENTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(Vpci[][].class);
     private static final java.lang.invoke.VarHandle VPCIS = java.lang.invoke.MethodHandles.arrayElementVarHandle(Vpci[].class);
-    private final Map<Integer, Vpci> vpciOther = new ConcurrentHashMap<>();
     private final Map<Integer, Header> headers = new ConcurrentHashMap<>();
     /** An HVM guest's virtual IO-APIC and its passed-through INTx bindings (null for dom0). */
     GuestInterrupts guestInterrupts;
@@ -61,7 +63,10 @@ public final class Domain {
         CF8.setOpaque(this, value);
     }
 
-    Domain(int id, Kind kind, boolean hardware, boolean vpci, int vcpus, int nrPirqs, int nrIrqs) {
+    /** @param segments how many PCI segments the host has (segments 0 .. segments - 1 may hold a vPCI) */
+    Domain(int id, Kind kind, boolean hardware, boolean vpci, int vcpus, int nrPirqs, int nrIrqs, int segments) {
+        if (segments < 1 || segments > 1 << 16) throw new IllegalArgumentException("a host has 1..65536 PCI segments, not " + segments);
+        this.vpciSegments = new Vpci[segments][];
         this.id = id;
         this.kind = kind;
         this.hardware = hardware;
@@ -117,9 +122,12 @@ public final class Domain {
         return (BitSet) irqCaps.clone();
     }
 
-    /** The vPCI of a device this domain sees, or null; O(1) for segment 0, by an acquire load (see vpciSegment0). */
+    /** The vPCI of a device this domain sees, or null; O(1) on any segment, by two acquire loads (see vpciSegments). */
     public Vpci vpci(int packedSbdf) {
-        return (packedSbdf >>> 16) == 0 ? (Vpci) VPCIS.getAcquire(vpciSegment0, packedSbdf) : vpciOther.get(packedSbdf);
+        int segment = packedSbdf >>> 16;
+        if (segment >= vpciSegments.length) return null;
+        Vpci[] bus = (Vpci[]) SEGMENTS.getAcquire(vpciSegments, segment);
+        return bus == null ? null : (Vpci) VPCIS.getAcquire(bus, packedSbdf & 0xffff);
     }
 
     public Vpci vpci(Sbdf sbdf) {
@@ -132,13 +140,24 @@ public final class Domain {
 
     void attach(Sbdf sbdf, Vpci vpci, Header header) {
         int p = sbdf.packed();
+        int segment = p >>> 16;
+        if (segment >= vpciSegments.length) {
+            throw new IllegalArgumentException(sbdf + ": segment " + segment + " is beyond the host's " + vpciSegments.length + " PCI segment(s)");
+        }
+        Vpci[] bus = (Vpci[]) SEGMENTS.getAcquire(vpciSegments, segment);
+        if (bus == null) {
+            bus = new Vpci[1 << 16];
+            SEGMENTS.setRelease(vpciSegments, segment, bus); // under Xen's lock: no other writer
+        }
         headers.put(p, header); // before the vPCI is visible: a trap that finds the vPCI finds its header
-        if ((p >>> 16) == 0) VPCIS.setRelease(vpciSegment0, p, vpci); else vpciOther.put(p, vpci);
+        VPCIS.setRelease(bus, p & 0xffff, vpci);
     }
 
     void detach(Sbdf sbdf) {
         int p = sbdf.packed();
-        if ((p >>> 16) == 0) VPCIS.setRelease(vpciSegment0, p, null); else vpciOther.remove(p);
+        int segment = p >>> 16;
+        Vpci[] bus = segment < vpciSegments.length ? (Vpci[]) SEGMENTS.getAcquire(vpciSegments, segment) : null;
+        if (bus != null) VPCIS.setRelease(bus, p & 0xffff, null);
         headers.remove(p);
     }
 

@@ -8,15 +8,19 @@ import vdm.pci.Sbdf;
 
 /** Xen's view of a {@link Host}'s PCI functions: each physical function as the hardware behind vPCI. */
 final class HostBus implements PciBus {
-    private final PciHardware[] segment0 = new PciHardware[1 << 16];
-    private final Host host;
+    /** By segment, then bus << 8 | devfn: built once, so the trapped-access path finds any function allocating nothing. */
+    private final PciHardware[][] segments;
     private final List<Sbdf> present = new ArrayList<>();
 
     HostBus(Host host) {
-        this.host = host;
+        int top = 0;
+        for (PhysicalFunction f : host.functions()) top = Math.max(top, f.sbdf().segment());
+        segments = new PciHardware[top + 1][];
         for (PhysicalFunction f : host.functions()) {
             present.add(f.sbdf());
-            if (f.sbdf().segment() == 0) segment0[f.packed()] = adapter(f);
+            int s = f.sbdf().segment();
+            if (segments[s] == null) segments[s] = new PciHardware[1 << 16];
+            segments[s][f.packed() & 0xffff] = adapter(f);
         }
     }
 
@@ -36,9 +40,9 @@ final class HostBus implements PciBus {
 
     @Override
     public PciHardware function(int packedSbdf) {
-        if ((packedSbdf >>> 16) == 0) return segment0[packedSbdf];
-        PhysicalFunction f = host.lookup(packedSbdf);
-        return f == null ? null : adapter(f);
+        int s = packedSbdf >>> 16;
+        PciHardware[] seg = s < segments.length ? segments[s] : null;
+        return seg == null ? null : seg[packedSbdf & 0xffff];
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class Xen {
     private volatile GuestInterrupts[] guests = new GuestInterrupts[0];
     private volatile Domain dom0;
     private int nextDomid = 1;
+    /** How many PCI segments the host has (one MMCFG region each): the extent of every domain's vPCI table. */
+    private final int segments;
 
     /** A hypervisor over a PCI bus with no interrupt controllers (enough for config-space work). */
     public Xen(XenConfig config, PciBus bus) {
@@ -63,6 +65,9 @@ public final class Xen {
         this.physdev = new PhysdevOps(this);
         this.domctls = new Domctls(this);
         this.traps = new ConfigTraps(bus);
+        int top = 0;
+        for (Sbdf f : bus.functions()) top = Math.max(top, f.segment());
+        this.segments = top + 1;
     }
 
     /** A hypervisor on a host: its PCI functions, its IO-APICs as the MADT lays them out, and its SCI. */
@@ -137,7 +142,7 @@ public final class Xen {
     public synchronized Domain createDom0(Domain.Kind kind, int vcpus) {
         if (dom0 != null) throw new IllegalStateException("dom0 exists already");
         if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not " + kind);
-        Domain d = new Domain(0, kind, true, kind == Domain.Kind.PVH, vcpus, NR_PIRQS, NR_IRQS);
+        Domain d = new Domain(0, kind, true, kind == Domain.Kind.PVH, vcpus, NR_PIRQS, NR_IRQS, segments);
         d.permitIrqs(1, NR_IRQS);
         domains.put(0, d);
         dom0 = d;
@@ -166,7 +171,7 @@ public final class Xen {
 
     private Domain newDomU(int id, int vcpus, boolean vpci) {
         if (dom0 == null) throw new IllegalStateException("no dom0 yet: boot dom0 first");
-        Domain d = new Domain(id, Domain.Kind.HVM, false, vpci, vcpus, NR_PIRQS, NR_IRQS);
+        Domain d = new Domain(id, Domain.Kind.HVM, false, vpci, vcpus, NR_PIRQS, NR_IRQS, segments);
         d.guestInterrupts = new GuestInterrupts(this, d);
         domains.put(id, d);
         publishGuests();
@@ -284,13 +289,39 @@ public final class Xen {
         traps.configWrite(vcpu, offset >>> 12, offset & 0xfff, size, value);
     }
 
+    /**
+     * An ECAM (MMCFG) access in the region of {@code segment} (Xen maps one per MCFG entry and traps each:
+     * vpci_mmcfg_read/write): {@code offset} = bus << 20 | devfn << 12 | register.
+     */
+    public int ecamRead(Vcpu vcpu, int segment, int offset, int size) {
+        return traps.configRead(vcpu, checkSegment(segment) << 16 | offset >>> 12, offset & 0xfff, size);
+    }
+
+    public void ecamWrite(Vcpu vcpu, int segment, int offset, int size, int value) {
+        traps.configWrite(vcpu, checkSegment(segment) << 16 | offset >>> 12, offset & 0xfff, size, value);
+    }
+
     /** {@code busDevfn} = bus << 8 | devfn on segment 0. */
     public int configRead(Vcpu vcpu, int busDevfn, int reg, int size) {
-        return traps.configRead(vcpu, busDevfn, reg, size);
+        return traps.configRead(vcpu, busDevfn & 0xffff, reg, size);
     }
 
     public void configWrite(Vcpu vcpu, int busDevfn, int reg, int size, int value) {
-        traps.configWrite(vcpu, busDevfn, reg, size, value);
+        traps.configWrite(vcpu, busDevfn & 0xffff, reg, size, value);
+    }
+
+    /** A trapped access to {@code segment}'s function {@code busDevfn} (= bus << 8 | devfn), through its MMCFG region. */
+    public int configRead(Vcpu vcpu, int segment, int busDevfn, int reg, int size) {
+        return traps.configRead(vcpu, checkSegment(segment) << 16 | busDevfn & 0xffff, reg, size);
+    }
+
+    public void configWrite(Vcpu vcpu, int segment, int busDevfn, int reg, int size, int value) {
+        traps.configWrite(vcpu, checkSegment(segment) << 16 | busDevfn & 0xffff, reg, size, value);
+    }
+
+    private static int checkSegment(int segment) {
+        if (segment < 0 || segment > 0xffff) throw new IllegalArgumentException("PCI segment " + segment + " is not 0..ffff");
+        return segment;
     }
 
     // ---- state capture and restore (XenState), which rebuild the model apart from its hypercalls

@@ -45,17 +45,18 @@ class ResourceAssignmentTest {
         Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
         StepBus bus = new StepBus();
         bus.addListener(steps::add);
-        return new ResourceAssignment(host, new PciConfigAccess(host, xen, dom0), new PciDevices(host), bus);
+        return new ResourceAssignment(host, new PciConfigAccess(host, xen, dom0), new PciDevices(host), new KernelLog(), bus);
     }
 
     @Test
-    void thirtyTwoBitBarsAndTheRomArePackedUpwardFromTheMmio32BaseEachAlignedToItsSize() {
+    void thirtyTwoBitBarsAndTheRomArePackedUpwardFromTheRootRangeLargestAlignmentFirst() {
+        // pdev_sort_resources orders a bus's resources by alignment: B's 1 MiB BAR, then A's 64 KiB ROM, then A's 4 KiB BAR0.
         Host host = twoFunctions();
         allocator(host).assignUnassigned();
         PhysicalFunction a = host.require(A), b = host.require(B);
-        assertEquals(0xe000_0000L, a.barAddress(0));
-        assertEquals(0xe001_0000L, a.romAddress(), "the ROM after BAR0, at its 64 KiB alignment");
-        assertEquals(0xe010_0000L, b.barAddress(0), "the next function's 1 MiB BAR at a 1 MiB boundary");
+        assertEquals(0xe000_0000L, b.barAddress(0), "the largest first, at the base of the root bus's 32-bit range");
+        assertEquals(0xe010_0000L, a.romAddress(), "the ROM next, at its 64 KiB alignment");
+        assertEquals(0xe011_0000L, a.barAddress(0), "the smallest last");
     }
 
     @Test
@@ -81,12 +82,22 @@ class ResourceAssignmentTest {
     }
 
     @Test
-    void aBarFirmwareAssignedIsLeftWhereItIsAndTakesNothingFromTheCursor() {
+    void aBarFirmwareAssignedIsLeftWhereItIsAndTheOthersGoAroundIt() {
+        Host host = twoFunctions();
+        host.write(A, ConfigRegisters.bar(0), 4, 0xe000_0000);
+        allocator(host).assignUnassigned();
+        assertEquals(0xe000_0000L, host.require(A).barAddress(0));
+        assertEquals(0xe010_0000L, host.require(B).barAddress(0), "the next 1 MiB boundary past the claimed BAR");
+        assertEquals(0xe001_0000L, host.require(A).romAddress(), "the first 64 KiB boundary past the claimed BAR");
+    }
+
+    @Test
+    void aBarFirmwarePlacedOutsideEveryRangeOfItsBusIsAssignedAnew() {
+        // pcibios_allocate_dev_resources: a BAR that cannot be claimed gets "a new address later".
         Host host = twoFunctions();
         host.write(A, ConfigRegisters.bar(0), 4, 0xd000_0000);
         allocator(host).assignUnassigned();
-        assertEquals(0xd000_0000L, host.require(A).barAddress(0));
-        assertEquals(0xe000_0000L, host.require(A).romAddress(), "the ROM starts the 32-bit cursor");
+        assertEquals(0xe011_0000L, host.require(A).barAddress(0));
     }
 
     @Test
@@ -96,25 +107,7 @@ class ResourceAssignmentTest {
         host.write(A, ConfigRegisters.COMMAND, 2, on);
         allocator(host).assignUnassigned();
         assertEquals(on, host.read(A, ConfigRegisters.COMMAND, 2) & on);
-        assertEquals(0xe000_0000L, host.require(A).barAddress(0));
-    }
-
-    @Test
-    void theCursorsAdvancePastEveryAssignment() {
-        ResourceAssignment r = allocator(twoFunctions());
-        r.assignUnassigned();
-        assertEquals(new ResourceAssignment.Cursors(0xe020_0000L, 0x40_1000_0000L, 0xc020), r.cursors());
-    }
-
-    @Test
-    void restoredCursorsAreWhereTheNextBarGoes() {
-        Host host = twoFunctions();
-        ResourceAssignment r = allocator(host);
-        r.restoreCursors(new ResourceAssignment.Cursors(0xe800_0000L, 0x80_0000_0000L, 0xd000));
-        r.assignUnassigned();
-        assertEquals(0xe800_0000L, host.require(A).barAddress(0));
-        assertEquals(0x80_0000_0000L, host.require(A).barAddress(2));
-        assertEquals(0xd000, host.require(A).barAddress(1));
+        assertEquals(0xe011_0000L, host.require(A).barAddress(0));
     }
 
     @Test
@@ -125,8 +118,8 @@ class ResourceAssignmentTest {
         r.readBases();
         host.reset(A, ResetKind.FLR);
         assertEquals(0, host.require(A).barAddress(0), "the device forgot");
-        assertEquals(0xe000_0000L, r.assigned(A, 0), "the kernel did not");
-        assertEquals(0xe001_0000L, r.assigned(A, PciDev.ROM_RESOURCE));
+        assertEquals(0xe011_0000L, r.assigned(A, 0), "the kernel did not");
+        assertEquals(0xe010_0000L, r.assigned(A, PciDev.ROM_RESOURCE));
     }
 
     @Test
