@@ -40,14 +40,14 @@ public final class Scenario {
                 String mark = switch (s.verdict()) {
                     case OK -> "ok  ";
                     case FAILED -> "FAIL";
-                    case INFO -> "--  ";
+                    case INFO, EXPECTED -> "--  ";
                 };
                 sb.append(String.format("%s  %-" + width + "s  %s%n", mark, s.name(), s.summary()));
                 for (Trace.Event e : trace.events()) {
                     if (!e.step().equals(s.name())) continue;
                     if (e.source() == Trace.Source.KERNEL && e.message().contains("restore config")) continue;
                     String src = e.source().name().toLowerCase();
-                    String flag = e.verdict() == Trace.Verdict.FAILED ? "!" : " ";
+                    String flag = e.verdict() == Trace.Verdict.FAILED ? "!" : e.verdict() == Trace.Verdict.EXPECTED ? "~" : " ";
                     String detail = e.detail().isEmpty() ? "" : "  [" + e.detail() + "]";
                     sb.append(String.format("      %s %-9s %s%s%n", flag, src, e.message(), detail));
                 }

@@ -308,19 +308,68 @@ public final class Libxl {
         revokeIoports(domid, sbdf);
         Route r = routed.remove(sbdf);
         if (r != null) {
-            int rc = xen.physdev().unmapPirq(dom0, domid, r.pirq());
-            if (rc != 0) error("Domain %d:xc_physdev_unmap_pirq irq=%d", domid, r.pirq());
-            if (r.viaGsi()) xen.domctls().gsiPermission(dom0, domid, r.index(), Domctls.GSI_REVOKE);
-            else {
-                // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
-                xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
-            }
+            boolean gsiPath = kernel.pvh() && kernel.fixes().gsiLookup() != Fixes.GsiLookup.NONE;
+            if (gsiPath) unmapGsi(dom0, domid, sbdf, r);
+            else unmapIrq(dom0, domid, r);
         }
         xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
+    }
+
+    /**
+     * What libxl expects of its own unmap on the old path: QEMU's xen_pt_unregister_device unmapped the pirq first, so
+     * Xen's unmap_domain_pirq finds none ("pirq N not mapped") and returns -EINVAL. pci_remove_detached says so in a
+     * comment ("QEMU may have already unmapped the IRQ. So the error may be spurious") and still logs it.
+     */
+    static final ToolstackLog.Expected QEMU_UNMAPPED_FIRST = new ToolstackLog.Expected(-Errno.EINVAL,
+            "QEMU's xen_pt_unregister_device unmapped the pirq before libxl's pci_remove_detached, which logs the error anyway");
+
+    /**
+     * pci_remove_detached on a domain with a pirq notion (a PV dom0, or without fix D): xc_physdev_unmap_pirq with the
+     * sysfs irq, then xc_domain_irq_permission(..., 0); errors are logged (LOGED: "...: strerror") and passed over.
+     * The unmap is expected to fail when QEMU already unmapped that pirq (it did whenever it had bound it).
+     */
+    private void unmapIrq(Domain dom0, int domid, Route r) {
+        boolean qemuUnmapped = xen.domain(domid).pirqs().irq(r.pirq()) == 0;
+        int rc = qemuUnmapped ? log.expecting(QEMU_UNMAPPED_FIRST, () -> xen.physdev().unmapPirq(dom0, domid, r.pirq()))
+                : xen.physdev().unmapPirq(dom0, domid, r.pirq());
+        if (rc != 0) {
+            String text = String.format("Domain %d:xc_physdev_unmap_pirq irq=%d: %s", domid, r.pirq(), Errno.text(rc));
+            if (qemuUnmapped && rc == QEMU_UNMAPPED_FIRST.result()) log.expectedError(ToolstackLog.Source.LIBXL, text, QEMU_UNMAPPED_FIRST);
+            else error("%s", text);
+        }
+        // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
+        rc = xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
+        if (rc != 0) error("Domain %d:xc_domain_irq_permission irq=%d: %s", domid, r.pirq(), Errno.text(rc));
+    }
+
+    /**
+     * libxl__arch_hvm_unmap_gsi (libxl_x86.c), the GSI path: the GSI again, then xc_physdev_map_pirq_gsi with pirq -1
+     * "to get the already mapped pirq first" (QEMU has unmapped it by now, so Xen allocates one), xc_physdev_unmap_pirq
+     * of that pirq, and the revoke. Each failure is logged and ends the routine, as libxl returns ERROR_FAIL.
+     */
+    private void unmapGsi(Domain dom0, int domid, Sbdf sbdf, Route r) {
+        int gsi = r.index();
+        if (kernel.fixes().gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
+            gsi = kernel.privcmd().pcidevGetGsi(sbdf);
+            if (gsi < 0) return; // ENOENT: no GSI, nothing to undo (LOGD DEBUG)
+        }
+        PhysdevOps.PirqResult m = xen.physdev().mapPirq(dom0, domid, PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, -1);
+        if (m.rc() != 0) {
+            error("Domain %d:xc_physdev_map_pirq_gsi gsi=%d: %s", domid, gsi, Errno.text(m.rc()));
+            return;
+        }
+        int rc = xen.physdev().unmapPirq(dom0, domid, m.pirq());
+        if (rc != 0) {
+            error("Domain %d:xc_physdev_unmap_pirq gsi=%d: %s", domid, gsi, Errno.text(rc));
+            return;
+        }
+        rc = r.viaGsi() ? xen.domctls().gsiPermission(dom0, domid, gsi, Domctls.GSI_REVOKE)
+                : xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
+        if (rc != 0) error("Domain %d:%s gsi=%d: %s", domid, r.viaGsi() ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", gsi, Errno.text(rc));
     }
 
     /** Snapshot support. */
