@@ -14,6 +14,8 @@ import vdm.toolstack.XenPtDevice;
 import vdm.xen.BarState;
 import vdm.xen.Domain;
 import vdm.xen.Header;
+import vdm.xen.IoPorts;
+import vdm.pci.layout.BarKind;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
 
@@ -25,6 +27,8 @@ import vdm.xen.PirqTable;
  *       its {@code bars_mapped} with what dom0's p2m maps of the device;</li>
  *   <li>{@code p2m-decoded}: every p2m range of a domain is decoded, at that machine address, by a device it holds;</li>
  *   <li>{@code p2m-exclusive}: no machine frame is mapped into two domains;</li>
+ *   <li>{@code ioport-decoded}: every guest IO port range is decoded, at that machine port, by an IO BAR of a device
+ *   the guest holds, and the guest is permitted those ports; no machine port is mapped into two guests;</li>
  *   <li>{@code pirq-registered}: every GSI pirq maps a GSI whose pin was set up;</li>
  *   <li>{@code ioapic-programmed}: a physical IO-APIC pin is programmed exactly when its GSI was set up;</li>
  *   <li>{@code dom0-gsi-current}: the GSI dom0 cached for a device (pciback's, v4's sysfs) is what _PRT resolves now;</li>
@@ -56,6 +60,7 @@ public final class InvariantMonitor {
         List<Violation> out = new ArrayList<>();
         vpciCache(vdm, out);
         p2m(vdm, out);
+        ioports(vdm, out);
         pirqs(vdm, out);
         ioapic(vdm, out);
         dom0Gsi(vdm, out);
@@ -138,6 +143,39 @@ public final class InvariantMonitor {
                 MachineFrames b = machine.get(j);
                 if (a.domid() != b.domid()) {
                     out.add(new Violation("p2m-exclusive", String.format("machine frame 0x%x", b.first()), "one domain", a.where() + " and " + b.where()));
+                }
+            }
+        }
+    }
+
+    /** The IO twin of {@link #p2m}: XEN_DOMCTL_ioport_mapping's ranges against the devices' IO decoding. */
+    public static void ioports(Machine vdm, List<Violation> out) {
+        List<MachineFrames> machine = new ArrayList<>();
+        for (Domain d : vdm.xen().domains()) {
+            for (IoPorts.Range r : d.ioPorts().ranges()) {
+                P2m.Owner owner = r.owner();
+                PhysicalFunction f = vdm.host().require(owner.device());
+                String where = "d" + d.id() + " " + owner + " ports";
+                long decoded = owner.bar() != P2m.ROM && f.barKind(owner.bar()) == BarKind.IO && f.barDecodes(owner.bar())
+                        ? f.barAddress(owner.bar()) : -1;
+                if (decoded != r.mport()) {
+                    out.add(new Violation("ioport-decoded", where, String.format("machine port 0x%x decoded by the device", r.mport()),
+                            decoded < 0 ? "the device decodes no IO there" : String.format("the device decodes it at 0x%x", decoded)));
+                }
+                if (vdm.xen().assignedTo(owner.device()) != d) out.add(new Violation("ioport-decoded", where, "a device d" + d.id() + " holds", "held by another domain"));
+                if (!d.ioPorts().permitted(r.mport(), r.mport() + r.ports() - 1)) {
+                    out.add(new Violation("ioport-decoded", where, "ports permitted (ioport_caps)", "not permitted"));
+                }
+                machine.add(new MachineFrames(r.mport(), r.mport() + r.ports() - 1, d.id(), where));
+            }
+        }
+        machine.sort((a, b) -> Long.compare(a.first(), b.first()));
+        for (int i = 0; i < machine.size(); i++) {
+            MachineFrames a = machine.get(i);
+            for (int j = i + 1; j < machine.size() && machine.get(j).first() <= a.last(); j++) {
+                MachineFrames b = machine.get(j);
+                if (a.domid() != b.domid()) {
+                    out.add(new Violation("ioport-decoded", String.format("machine port 0x%x", b.first()), "one domain", a.where() + " and " + b.where()));
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
 import vdm.toolstack.BarMapping;
+import vdm.toolstack.IoBarMapping;
 import vdm.toolstack.ToolstackState;
 
 /** The toolstack's part of a snapshot document: {@link ToolstackState} as JSON and back. */
@@ -31,6 +32,8 @@ final class ToolstackSnapshot {
             for (long b : p.guestBars()) bars.add(b);
             ObjectNode maps = d.putObject("mappings");
             for (BarMapping m : p.mappings()) maps.set(Integer.toString(m.bar()), JSON.arrayNode().add(m.gfn()).add(m.mfn()).add(m.frames()));
+            ObjectNode ioMaps = d.putObject("ioMappings");
+            for (IoBarMapping m : p.ioMappings()) ioMaps.set(Integer.toString(m.bar()), JSON.arrayNode().add(m.gport()).add(m.mport()).add(m.ports()));
             if (p.qdevId() != null) d.put("qdevId", p.qdevId());
         }
         ObjectNode routed = o.putObject("routed");
@@ -50,9 +53,17 @@ final class ToolstackSnapshot {
             d.get("mappings").fields().forEachRemaining(e -> maps.add(new BarMapping(Integer.parseInt(e.getKey()),
                     e.getValue().get(0).asLong(), e.getValue().get(1).asLong(), e.getValue().get(2).asLong())));
             maps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
+            // Optional: documents from before guest IO BARs were mapped have none.
+            List<IoBarMapping> ioMaps = new ArrayList<>();
+            if (d.has("ioMappings")) {
+                d.get("ioMappings").fields().forEachRemaining(e -> ioMaps.add(new IoBarMapping(Integer.parseInt(e.getKey()),
+                        e.getValue().get(0).asInt(), e.getValue().get(1).asInt(), e.getValue().get(2).asInt())));
+            }
+            ioMaps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
             devices.add(new ToolstackState.Attached(Sbdf.parse(d.get("host").asText()), d.get("domid").asInt(), d.get("slot").asInt(),
                     HexFormat.of().parseHex(d.get("config").asText()), d.get("guestRom").asInt(), d.get("machineIrq").asInt(),
-                    d.get("bound").asBoolean(), res.toArray(SysfsDevice.Resource[]::new), bars, maps.toArray(BarMapping[]::new), qdevId(d)));
+                    d.get("bound").asBoolean(), res.toArray(SysfsDevice.Resource[]::new), bars, maps.toArray(BarMapping[]::new), qdevId(d),
+                    ioMaps.toArray(IoBarMapping[]::new)));
         }
         devices.sort((a, b) -> a.host().compareTo(b.host()));
         List<ToolstackState.Routed> routes = new ArrayList<>();

@@ -11,6 +11,7 @@ import vdm.pci.Sbdf;
 import vdm.xen.BarState;
 import vdm.xen.Domain;
 import vdm.xen.GuestInterrupts;
+import vdm.xen.IoPorts;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
 import vdm.xen.XenState;
@@ -60,6 +61,15 @@ final class XenSnapshot {
         for (PirqTable.Mapping m : d.pirqs()) pirqs.add(JSON.arrayNode().add(m.pirq()).add(m.irq()).add(m.type().name()).add(m.bound()));
         ArrayNode p2m = o.putArray("p2m");
         for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner().toString()));
+        ArrayNode ioportCaps = o.putArray("ioportCaps");
+        BitSet ports = BitSet.valueOf(d.ioportCaps());
+        for (int from = ports.nextSetBit(0); from >= 0; from = ports.nextSetBit(from)) {
+            int to = ports.nextClearBit(from);
+            ioportCaps.add(JSON.arrayNode().add(from).add(to));
+            from = to;
+        }
+        ArrayNode ioports = o.putArray("ioports");
+        for (IoPorts.Range r : d.ioports()) ioports.add(JSON.arrayNode().add(r.gport()).add(r.mport()).add(r.ports()).add(r.owner().toString()));
         ArrayNode vpci = o.putArray("vpci");
         for (XenState.HeaderState h : d.vpci()) {
             ObjectNode hv = vpci.addObject().put("sbdf", h.sbdf().toString()).put("headerType", h.headerType())
@@ -150,6 +160,15 @@ final class XenSnapshot {
         List<P2m.Range> ranges = new ArrayList<>();
         for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), P2m.Owner.parse(r.get(3).asText())));
         ranges.sort((a, b) -> Long.compare(a.gfn(), b.gfn()));
+        // Documents from before the IO port space have no members: dom0 then has Xen's boot-time ports, a guest none.
+        BitSet ioportCaps = dn.has("ioportCaps") || id != 0 ? new BitSet() : IoPorts.hardwareDomainCaps();
+        if (dn.has("ioportCaps")) for (JsonNode r : dn.get("ioportCaps")) ioportCaps.set(r.get(0).asInt(), r.get(1).asInt());
+        List<IoPorts.Range> ioports = new ArrayList<>();
+        if (dn.has("ioports")) {
+            for (JsonNode r : dn.get("ioports")) {
+                ioports.add(new IoPorts.Range(r.get(0).asInt(), r.get(1).asInt(), r.get(2).asInt(), P2m.Owner.parse(r.get(3).asText())));
+            }
+        }
         List<XenState.HeaderState> headers = new ArrayList<>();
         for (JsonNode hv : dn.get("vpci")) {
             List<BarState.Saved> bars = new ArrayList<>();
@@ -173,7 +192,7 @@ final class XenSnapshot {
         }
         return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
-                bindings);
+                bindings, ioportCaps.toLongArray(), ioports.toArray(IoPorts.Range[]::new));
     }
 
     private static BarState.Saved bar(JsonNode a) {

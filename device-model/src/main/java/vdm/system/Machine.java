@@ -167,21 +167,32 @@ public class Machine {
             StepBus steps = new StepBus();
             Xen xen = Xen.onHost(fixes.xenConfig(), host);
             sink.xen = xen;
+            ToolstackLog toolstackLog = new ToolstackLog();
             if (tracing) {
-                xen.addHypercallListener((caller, name, args, rc) -> trace.add(Trace.Source.HYPERCALL,
-                        rc < 0 ? Trace.Verdict.FAILED : Trace.Verdict.OK, name + " = " + Errno.name(rc), "d" + caller.id() + " " + args, rc));
-                xen.log().addListener(e -> trace.add(Trace.Source.XEN,
-                        e.level().failure() ? Trace.Verdict.FAILED : Trace.Verdict.INFO, e.line(), "", 0));
+                // A failure the toolstack said it expects (ToolstackLog.expecting), and Xen's lines while that call
+                // runs, are marked EXPECTED with the reason instead of FAILED.
+                xen.addHypercallListener((caller, name, args, rc) -> {
+                    ToolstackLog.Expected e = toolstackLog.expectation();
+                    boolean expected = e != null && rc == e.result();
+                    trace.add(Trace.Source.HYPERCALL, rc < 0 ? expected ? Trace.Verdict.EXPECTED : Trace.Verdict.FAILED : Trace.Verdict.OK,
+                            name + " = " + Errno.name(rc), "d" + caller.id() + " " + args + (expected ? "; expected: " + e.why() : ""), rc);
+                });
+                xen.log().addListener(l -> {
+                    ToolstackLog.Expected e = toolstackLog.expectation();
+                    boolean failure = l.level().failure();
+                    trace.add(Trace.Source.XEN, failure ? e != null ? Trace.Verdict.EXPECTED : Trace.Verdict.FAILED : Trace.Verdict.INFO, l.line(),
+                            failure && e != null ? "expected: " + e.why() : "", 0);
+                });
             }
             trace.step("boot");
             xen.createDom0(dom0Kind, dom0Vcpus);
             Dom0Kernel kernel = new Dom0Kernel(host, xen, fixes, steps);
-            ToolstackLog toolstackLog = new ToolstackLog();
             if (tracing) {
                 kernel.log().addListener(l -> trace.add(Trace.Source.KERNEL,
                         l.level() == vdm.log.Level.ERR ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(), "", 0));
                 toolstackLog.addListener(l -> trace.add(l.source() == ToolstackLog.Source.LIBXL ? Trace.Source.LIBXL : Trace.Source.QEMU,
-                        l.level().failure() ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(), "", l.result()));
+                        l.expected() != null ? Trace.Verdict.EXPECTED : l.level().failure() ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(),
+                        l.expected() != null ? "expected: " + l.expected().why() : "", l.result()));
             }
             return new Parts(host, xen, kernel, new Libxl(xen, kernel, toolstackLog, steps), trace, steps, fixes);
         }

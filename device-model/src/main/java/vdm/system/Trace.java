@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 public final class Trace {
     public enum Source { STEP, HYPERCALL, XEN, KERNEL, LIBXL, QEMU, GUEST, INVARIANT }
 
-    public enum Verdict { OK, FAILED, INFO }
+    /** {@code EXPECTED}: an error upstream also reports on a healthy run; the event's detail says why. */
+    public enum Verdict { OK, FAILED, INFO, EXPECTED }
 
     /** One event; {@code detail} holds a hypercall's arguments or a step's argument summary. */
     public record Event(long seq, Source source, Verdict verdict, String step, String message, String detail, int result) {}

@@ -173,6 +173,12 @@ public final class Libxl {
         XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
         pt.realize();
         undo.push(pt::unrealize);
+        AttachResult ports = grantIoports(d, sbdf, undo);
+        if (!ports.ok()) {
+            while (!undo.isEmpty()) undo.pop().run();
+            steps.end("pci-attach " + sbdf + " (undone)");
+            return ports;
+        }
         AttachResult routing = pciAddDmDone(d, sbdf, pt, undo, diagnostics);
         if (diagnostics != null && !diagnostics.isEmpty() && routing.ok()) routing = diagnostics.getFirst();
         if (!routing.ok()) {
@@ -183,6 +189,41 @@ public final class Libxl {
         attached.put(sbdf, pt);
         steps.end("pci-attach " + sbdf);
         return AttachResult.OK;
+    }
+
+    /** PCI_BAR_IO in libxl_pci.c: the IORESOURCE_IO flag of a sysfs {@code resource} line. */
+    private static final long PCI_BAR_IO = 0x100;
+
+    /**
+     * pci_add_dm_done's first loop over sysfs {@code resource}: each IO BAR's ports are granted to the guest with
+     * xc_domain_ioport_permission, which QEMU's XEN_DOMCTL_ioport_mapping needs. (Memory BARs get
+     * xc_domain_iomem_permission there; the model's XEN_DOMCTL_memory_mapping checks no iomem permission, so it is
+     * left out.) A refusal fails the attach with libxl's message.
+     */
+    private AttachResult grantIoports(Domain d, Sbdf sbdf, Deque<Runnable> undo) {
+        Domain dom0 = kernel.domain();
+        for (var r : kernel.sysfs(sbdf).regions()) {
+            if (r.start() == 0 || (r.flags() & PCI_BAR_IO) == 0) continue;
+            int start = (int) r.start(), size = (int) (r.end() - r.start() + 1);
+            int rc = xen.domctls().ioportPermission(dom0, d.id(), start, size, true);
+            if (rc != 0) {
+                // LOGED appends strerror(errno); "(error %d)" is libxc's -1
+                return failure(d, rc, -1, "xc_domain_ioport_permission",
+                        String.format("xc_domain_ioport_permission 0x%x/0x%x (error -1): %s", start, size, Errno.text(rc)));
+            }
+            undo.push(() -> xen.domctls().ioportPermission(dom0, d.id(), start, size, false));
+        }
+        return AttachResult.OK;
+    }
+
+    /** pci_remove_detached's revoke: xc_domain_ioport_permission(..., 0) for each IO BAR, errors logged and passed over. */
+    private void revokeIoports(int domid, Sbdf sbdf) {
+        for (var r : kernel.sysfs(sbdf).regions()) {
+            if (r.start() == 0 || (r.flags() & PCI_BAR_IO) == 0) continue;
+            long size = r.end() - r.start() + 1;
+            int rc = xen.domctls().ioportPermission(kernel.domain(), domid, (int) r.start(), (int) size, false);
+            if (rc != 0) error("Domain %d:xc_domain_ioport_permission error %#x/%#x: %s", domid, r.start(), size, Errno.text(rc));
+        }
     }
 
     /**
@@ -264,21 +305,71 @@ public final class Libxl {
         }
         Domain dom0 = kernel.domain();
         pt.unrealize();
+        revokeIoports(domid, sbdf);
         Route r = routed.remove(sbdf);
         if (r != null) {
-            int rc = xen.physdev().unmapPirq(dom0, domid, r.pirq());
-            if (rc != 0) error("Domain %d:xc_physdev_unmap_pirq irq=%d", domid, r.pirq());
-            if (r.viaGsi()) xen.domctls().gsiPermission(dom0, domid, r.index(), Domctls.GSI_REVOKE);
-            else {
-                // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
-                xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
-            }
+            boolean gsiPath = kernel.pvh() && kernel.fixes().gsiLookup() != Fixes.GsiLookup.NONE;
+            if (gsiPath) unmapGsi(dom0, domid, sbdf, r);
+            else unmapIrq(dom0, domid, r);
         }
         xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
+    }
+
+    /**
+     * What libxl expects of its own unmap on the old path: QEMU's xen_pt_unregister_device unmapped the pirq first, so
+     * Xen's unmap_domain_pirq finds none ("pirq N not mapped") and returns -EINVAL. pci_remove_detached says so in a
+     * comment ("QEMU may have already unmapped the IRQ. So the error may be spurious") and still logs it.
+     */
+    static final ToolstackLog.Expected QEMU_UNMAPPED_FIRST = new ToolstackLog.Expected(-Errno.EINVAL,
+            "QEMU's xen_pt_unregister_device unmapped the pirq before libxl's pci_remove_detached, which logs the error anyway");
+
+    /**
+     * pci_remove_detached on a domain with a pirq notion (a PV dom0, or without fix D): xc_physdev_unmap_pirq with the
+     * sysfs irq, then xc_domain_irq_permission(..., 0); errors are logged (LOGED: "...: strerror") and passed over.
+     * The unmap is expected to fail when QEMU already unmapped that pirq (it did whenever it had bound it).
+     */
+    private void unmapIrq(Domain dom0, int domid, Route r) {
+        boolean qemuUnmapped = xen.domain(domid).pirqs().irq(r.pirq()) == 0;
+        int rc = qemuUnmapped ? log.expecting(QEMU_UNMAPPED_FIRST, () -> xen.physdev().unmapPirq(dom0, domid, r.pirq()))
+                : xen.physdev().unmapPirq(dom0, domid, r.pirq());
+        if (rc != 0) {
+            String text = String.format("Domain %d:xc_physdev_unmap_pirq irq=%d: %s", domid, r.pirq(), Errno.text(rc));
+            if (qemuUnmapped && rc == QEMU_UNMAPPED_FIRST.result()) log.expectedError(ToolstackLog.Source.LIBXL, text, QEMU_UNMAPPED_FIRST);
+            else error("%s", text);
+        }
+        // The pirq is gone, so dom0's own pirq decides as in Xen; a GSI the guest still holds is denied here.
+        rc = xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
+        if (rc != 0) error("Domain %d:xc_domain_irq_permission irq=%d: %s", domid, r.pirq(), Errno.text(rc));
+    }
+
+    /**
+     * libxl__arch_hvm_unmap_gsi (libxl_x86.c), the GSI path: the GSI again, then xc_physdev_map_pirq_gsi with pirq -1
+     * "to get the already mapped pirq first" (QEMU has unmapped it by now, so Xen allocates one), xc_physdev_unmap_pirq
+     * of that pirq, and the revoke. Each failure is logged and ends the routine, as libxl returns ERROR_FAIL.
+     */
+    private void unmapGsi(Domain dom0, int domid, Sbdf sbdf, Route r) {
+        int gsi = r.index();
+        if (kernel.fixes().gsiLookup() == Fixes.GsiLookup.PRIVCMD) {
+            gsi = kernel.privcmd().pcidevGetGsi(sbdf);
+            if (gsi < 0) return; // ENOENT: no GSI, nothing to undo (LOGD DEBUG)
+        }
+        PhysdevOps.PirqResult m = xen.physdev().mapPirq(dom0, domid, PhysdevOps.MAP_PIRQ_TYPE_GSI, gsi, -1);
+        if (m.rc() != 0) {
+            error("Domain %d:xc_physdev_map_pirq_gsi gsi=%d: %s", domid, gsi, Errno.text(m.rc()));
+            return;
+        }
+        int rc = xen.physdev().unmapPirq(dom0, domid, m.pirq());
+        if (rc != 0) {
+            error("Domain %d:xc_physdev_unmap_pirq gsi=%d: %s", domid, gsi, Errno.text(rc));
+            return;
+        }
+        rc = r.viaGsi() ? xen.domctls().gsiPermission(dom0, domid, gsi, Domctls.GSI_REVOKE)
+                : xen.domctls().irqPermission(dom0, domid, r.pirq(), false);
+        if (rc != 0) error("Domain %d:%s gsi=%d: %s", domid, r.viaGsi() ? "xc_domain_gsi_permission" : "xc_domain_irq_permission", gsi, Errno.text(rc));
     }
 
     /** Snapshot support. */

@@ -13,8 +13,20 @@ import vdm.log.LogRing;
 public final class ToolstackLog {
     public enum Source { LIBXL, QEMU }
 
-    /** One line; {@code result} is the error it reports (a -errno, or -1 where the real line has none), else 0. */
-    public record Line(Source source, Level level, String text, int result) {}
+    /**
+     * An error upstream prints on a healthy run, with why it is harmless: a failure the toolstack knows to expect
+     * ({@code result}, a -errno) and the reason, for people.
+     */
+    public record Expected(int result, String why) {}
+
+    /**
+     * One line; {@code result} is the error it reports (a -errno, or -1 where the real line has none), else 0;
+     * {@code expected} is set on an error upstream also prints on a healthy run (else null).
+     */
+    public record Line(Source source, Level level, String text, int result, Expected expected) {}
+
+    /** The failure the toolstack's current call is known to end with, or null: see {@link #expecting}. */
+    private volatile Expected expecting;
 
     public static final int CAPACITY = 8192;
     private final LogRing<Line> lines = new LogRing<>(CAPACITY);
@@ -24,11 +36,35 @@ public final class ToolstackLog {
     }
 
     public void info(Source source, String text) {
-        lines.add(new Line(source, Level.INFO, text, 0));
+        lines.add(new Line(source, Level.INFO, text, 0, null));
     }
 
     public void error(Source source, String text, int result) {
-        lines.add(new Line(source, Level.ERR, text, result));
+        lines.add(new Line(source, Level.ERR, text, result, null));
+    }
+
+    /** An error line upstream prints on a healthy run too, marked with why. */
+    public void expectedError(Source source, String text, Expected why) {
+        lines.add(new Line(source, Level.ERR, text, why.result(), why));
+    }
+
+    /**
+     * Runs one hypercall the toolstack knows may fail as {@code why} says, so that whoever merges the hypervisor's
+     * reports with this log (the composition root's trace) can mark that failure, and what Xen logs for it, as
+     * expected. Returns the call's result.
+     */
+    public int expecting(Expected why, java.util.function.IntSupplier call) {
+        expecting = why;
+        try {
+            return call.getAsInt();
+        } finally {
+            expecting = null;
+        }
+    }
+
+    /** The expectation of the call under way, or null. */
+    public Expected expectation() {
+        return expecting;
     }
 
     public List<Line> lines() {

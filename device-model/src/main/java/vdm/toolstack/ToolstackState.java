@@ -19,10 +19,11 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
 
     /**
      * {@code resources} are the sysfs lines realize read (six BARs and the ROM); {@code mappings} are ordered by BAR;
-     * {@code qdevId} is QEMU's qdev id, null if device_add gave none.
+     * {@code qdevId} is QEMU's qdev id, null if device_add gave none; {@code ioMappings} are the IO BARs QEMU mapped, by BAR.
      */
     public record Attached(Sbdf host, int domid, int slot, byte[] config, int guestRom, int machineIrq, boolean bound,
-                           SysfsDevice.Resource[] resources, long[] guestBars, BarMapping[] mappings, String qdevId) {}
+                           SysfsDevice.Resource[] resources, long[] guestBars, BarMapping[] mappings, String qdevId,
+                           IoBarMapping[] ioMappings) {}
 
     public record Routed(Sbdf sbdf, int pirq, int gsi, boolean viaGsi) {}
 
@@ -31,7 +32,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
         for (Map.Entry<Sbdf, XenPtDevice> e : libxl.attachedMap().entrySet()) {
             XenPtDevice p = e.getValue();
             out.add(new Attached(e.getKey(), p.guest().id(), p.guestSlot(), p.copy(), p.guestRom(), p.machineIrq(), p.interruptBound(),
-                    p.resources(), p.guestBars(), p.mappings(), p.qdevId()));
+                    p.resources(), p.guestBars(), p.mappings(), p.qdevId(), p.ioMappings()));
         }
         out.sort(Comparator.comparing(Attached::host));
         List<Routed> routed = new ArrayList<>();
@@ -53,6 +54,11 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
                 if (bars.get(m.bar())) throw new IllegalArgumentException("attached device " + a.host() + ": BAR " + m.bar() + " is mapped twice");
                 bars.set(m.bar());
             }
+            for (IoBarMapping m : a.ioMappings()) {
+                if (m.bar() < 0 || m.bar() >= 6) throw new IllegalArgumentException("attached device " + a.host() + ": an IO mapping of BAR " + m.bar() + " (BARs are 0 to 5)");
+                if (bars.get(m.bar())) throw new IllegalArgumentException("attached device " + a.host() + ": BAR " + m.bar() + " is mapped twice");
+                bars.set(m.bar());
+            }
         }
     }
 
@@ -70,7 +76,7 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             if (p == null || p.guest() != guest || p.guestSlot() != a.slot() || !Arrays.equals(p.resources(), a.resources())) {
                 p = new XenPtDevice(libxl.xen(), libxl.kernel(), libxl.log(), libxl.steps(), guest, a.host(), a.slot(), a.config(), a.resources());
             }
-            p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), a.mappings());
+            p.restore(a.config(), a.guestBars(), a.guestRom(), a.machineIrq(), a.bound(), a.mappings(), a.ioMappings());
             p.qdevId(a.qdevId());
             devices.put(a.host(), p);
         }
@@ -87,7 +93,8 @@ public record ToolstackState(Attached[] attached, Routed[] routed) {
             for (SysfsDevice.Resource r : a.resources()) h.put(r.start()).put(r.end()).put(r.flags());
             h.put(a.guestBars()).put(a.mappings().length);
             for (BarMapping m : a.mappings()) h.put(m.bar()).put(m.gfn()).put(m.mfn()).put(m.frames());
-            h.put(a.qdevId());
+            h.put(a.qdevId()).put(a.ioMappings().length);
+            for (IoBarMapping m : a.ioMappings()) h.put(m.bar()).put(m.gport()).put(m.mport()).put(m.ports());
         }
         h.put(routed.length);
         for (Routed r : routed) h.put(r.sbdf().packed()).put(r.pirq()).put(r.gsi()).put(r.viaGsi());

@@ -36,6 +36,8 @@ public final class XenPtDevice {
     private boolean bound;
     /** The BARs QEMU mapped for the guest, by BAR index (null: not mapped). */
     private final BarMapping[] mapped = new BarMapping[6];
+    /** The IO BARs QEMU mapped for the guest, by BAR index (null: not mapped). */
+    private final IoBarMapping[] ioMapped = new IoBarMapping[6];
     /** QEMU's qdev id (DeviceState.id, device_add's "id"), by which device_del names it; null if none was given. */
     private String qdevId;
 
@@ -68,8 +70,13 @@ public final class XenPtDevice {
         return Arrays.stream(mapped).filter(Objects::nonNull).toArray(BarMapping[]::new);
     }
 
+    /** The IO BAR mappings QEMU made, by BAR. */
+    IoBarMapping[] ioMappings() {
+        return Arrays.stream(ioMapped).filter(Objects::nonNull).toArray(IoBarMapping[]::new);
+    }
+
     /** Puts back the emulated state (a state restore; the caller checked each mapping's BAR is one of the six). */
-    void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, BarMapping[] maps) {
+    void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, BarMapping[] maps, IoBarMapping[] ioMaps) {
         System.arraycopy(config, 0, copy, 0, 256);
         System.arraycopy(bars, 0, guestBar, 0, 6);
         guestRom = rom;
@@ -77,6 +84,8 @@ public final class XenPtDevice {
         bound = isBound;
         Arrays.fill(mapped, null);
         for (BarMapping m : maps) mapped[m.bar()] = m;
+        Arrays.fill(ioMapped, null);
+        for (IoBarMapping m : ioMaps) ioMapped[m.bar()] = m;
     }
 
     private String prefix() {
@@ -159,6 +168,9 @@ public final class XenPtDevice {
         }
         for (BarMapping m : mapped) if (m != null) xen.memoryMapping(kernel.domain(), guest.id(), m.gfn(), m.mfn(), m.frames(), false, null);
         Arrays.fill(mapped, null);
+        // memory_listener_unregister of the IO listener: xen_pt_io_region_del for each IO BAR still in the guest's space
+        for (IoBarMapping m : ioMapped) if (m != null) xen.domctls().ioportMapping(kernel.domain(), guest.id(), m.gport(), m.mport(), m.ports(), false, null);
+        Arrays.fill(ioMapped, null);
     }
 
     // ---- the guest's config space
@@ -258,30 +270,65 @@ public final class XenPtDevice {
     }
 
     /**
-     * QEMU's memory listener for the device: while the guest decodes memory, each memory BAR at a non-zero guest
-     * address is mapped onto the host BAR the kernel reports in {@code resource}.
+     * QEMU's memory and IO listeners for the device (xen_pt_region_add / xen_pt_region_del -> xen_pt_region_update):
+     * pci_update_mappings puts a memory BAR into the guest's memory space while the guest decodes memory, and an IO
+     * BAR into its 64 KiB IO space while it decodes IO (pci_bar_address: a non-zero address that does not wrap); each
+     * change becomes XEN_DOMCTL_memory_mapping or XEN_DOMCTL_ioport_mapping onto the host BAR the kernel reports in
+     * {@code resource}.
      */
     private void updateMappings() {
-        boolean decoding = (kernel.cfgRead(host, 0x04, 2) & 0x2) != 0;
+        int command = kernel.cfgRead(host, 0x04, 2);
+        boolean memory = (command & 0x2) != 0, io = (command & 0x1) != 0;
         for (int n = 0; n < 6; n++) {
-            boolean want = decoding && barImplemented(n) && (barType(n) & 1) == 0 && guestBar[n] != 0;
-            long gfn = 0, mfn = 0, frames = 0;
-            if (want) {
-                gfn = guestBar[n] >>> P2m.PAGE_SHIFT;
-                mfn = resources[n].start() >>> P2m.PAGE_SHIFT;
-                frames = Math.max(1, (barSize(n) + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT);
-            }
-            BarMapping have = mapped[n];
-            if (have != null && want && have.covers(gfn, mfn, frames)) continue;
-            if (have != null) {
-                xen.memoryMapping(kernel.domain(), guest.id(), have.gfn(), have.mfn(), have.frames(), false, null);
-                mapped[n] = null;
-            }
-            if (want) {
-                int rc = xen.memoryMapping(kernel.domain(), guest.id(), gfn, mfn, frames, true, new P2m.Owner(host, n));
-                if (rc == 0) mapped[n] = new BarMapping(n, gfn, mfn, frames);
-                else log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
-            }
+            if (!barImplemented(n)) continue;
+            if ((barType(n) & 1) != 0) updateIoMapping(n, io);
+            else updateMemoryMapping(n, memory);
         }
+    }
+
+    private void updateMemoryMapping(int n, boolean decoding) {
+        boolean want = decoding && guestBar[n] != 0;
+        long gfn = 0, mfn = 0, frames = 0;
+        if (want) {
+            gfn = guestBar[n] >>> P2m.PAGE_SHIFT;
+            mfn = resources[n].start() >>> P2m.PAGE_SHIFT;
+            frames = Math.max(1, (barSize(n) + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT);
+        }
+        BarMapping have = mapped[n];
+        if (have != null && want && have.covers(gfn, mfn, frames)) return;
+        if (have != null) {
+            xen.memoryMapping(kernel.domain(), guest.id(), have.gfn(), have.mfn(), have.frames(), false, null);
+            mapped[n] = null;
+        }
+        if (want) {
+            int rc = xen.memoryMapping(kernel.domain(), guest.id(), gfn, mfn, frames, true, new P2m.Owner(host, n));
+            if (rc == 0) mapped[n] = new BarMapping(n, gfn, mfn, frames);
+            else log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
+        }
+    }
+
+    /** An IO BAR lies in the guest's IO space only below 64 KiB (address_space_io's size). */
+    private void updateIoMapping(int n, boolean decoding) {
+        long size = barSize(n);
+        boolean want = decoding && guestBar[n] != 0 && guestBar[n] + size <= vdm.xen.IoPorts.MAX_IOPORTS;
+        int gport = want ? (int) guestBar[n] : 0, mport = (int) resources[n].start(), ports = (int) size;
+        IoBarMapping have = ioMapped[n];
+        if (have != null && want && have.covers(gport, mport, ports)) return;
+        if (have != null) {
+            int rc = xen.domctls().ioportMapping(kernel.domain(), guest.id(), have.gport(), have.mport(), have.ports(), false, null);
+            if (rc != 0) ioportError(false, rc);
+            ioMapped[n] = null;
+        }
+        if (want) {
+            int rc = xen.domctls().ioportMapping(kernel.domain(), guest.id(), gport, mport, ports, true, new P2m.Owner(host, n));
+            if (rc == 0) ioMapped[n] = new IoBarMapping(n, gport, mport, ports);
+            else ioportError(true, rc);
+        }
+    }
+
+    /** xen_pt_region_update's XEN_PT_ERR, with libxc's errno (positive). */
+    private void ioportError(boolean adding, int rc) {
+        log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_region_update: Error: %s ioport mapping failed! (err: %d)",
+                adding ? "create new" : "remove old", -rc), rc);
     }
 }

@@ -57,4 +57,61 @@ public final class Domctls {
         if (flags == GSI_GRANT) d.permitIrq(irq); else d.denyIrq(irq);
         return 0;
     }
+
+    /**
+     * XEN_DOMCTL_ioport_permission {first_port, nr_ports, allow} (xen/arch/x86/domctl.c): a range that wraps or passes
+     * MAX_IOPORTS is {@code -EINVAL}; a caller not permitted those ports itself is {@code -EPERM}.
+     */
+    public int ioportPermission(Domain caller, int domid, int first, int ports, boolean allow) {
+        int rc = doIoportPermission(caller, domid, first, ports, allow);
+        return xen.traced(caller, "XEN_DOMCTL_ioport_permission", rc, "domid=%d first_port=0x%x nr_ports=0x%x allow=%d", domid, first, ports,
+                allow ? 1 : 0);
+    }
+
+    private int doIoportPermission(Domain caller, int domid, int first, int ports, boolean allow) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (first < 0 || ports <= 0 || first + ports > IoPorts.MAX_IOPORTS) return -Errno.EINVAL;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM; // xsm_ioport_permission(XSM_PRIV)
+        int last = first + ports - 1;
+        if (!caller.ioPorts().permitted(first, last)) return -Errno.EPERM;
+        if (allow) d.ioPorts().permit(first, last); else d.ioPorts().deny(first, last);
+        return 0;
+    }
+
+    /**
+     * XEN_DOMCTL_ioport_mapping {first_gport, first_mport, nr_ports, add_mapping} (xen/arch/x86/domctl.c): QEMU's
+     * xen_pt_region_update for a guest IO BAR. Only an HVM domain ({@code -EOPNOTSUPP}); ports within MAX_IOPORTS
+     * ({@code -EINVAL}); the caller must be permitted the machine ports ({@code -EPERM}); an add needs the guest to be
+     * permitted them too ({@code -EPERM}: libxl's grant at attach); a remove of a range never added is {@code -ENOENT}.
+     * {@code owner} is the BAR the range maps (the model's tag, see {@link IoPorts}).
+     */
+    public int ioportMapping(Domain caller, int domid, int gport, int mport, int ports, boolean add, P2m.Owner owner) {
+        int rc = doIoportMapping(caller, domid, gport, mport, ports, add, owner);
+        return xen.traced(caller, "XEN_DOMCTL_ioport_mapping", rc, "domid=%d gport=0x%x mport=0x%x nr=0x%x add=%d", domid, gport, mport, ports,
+                add ? 1 : 0);
+    }
+
+    private int doIoportMapping(Domain caller, int domid, int gport, int mport, int ports, boolean add, P2m.Owner owner) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (d.kind() != Domain.Kind.HVM) {
+            xen.log().log(-1, vdm.log.Level.ERR, "ioport_map against non-HVM domain");
+            return -Errno.EOPNOTSUPP;
+        }
+        if (gport < 0 || mport < 0 || ports <= 0 || gport + ports > IoPorts.MAX_IOPORTS || mport + ports > IoPorts.MAX_IOPORTS) {
+            xen.log().log(-1, vdm.log.Level.ERR, String.format("ioport_map:invalid:dom%d gport=%x mport=%x nr=%x", domid, gport, mport, ports));
+            return -Errno.EINVAL;
+        }
+        if (!caller.isHardwareDomain()) return -Errno.EPERM; // xsm_ioport_mapping(XSM_DM_PRIV): dom0's QEMU here
+        int last = mport + ports - 1;
+        if (!caller.ioPorts().permitted(mport, last)) return -Errno.EPERM;
+        if (!add) {
+            xen.log().info(-1, "ioport_map:remove: d%d gport=%x mport=%x nr=%x", domid, gport, mport, ports);
+            return d.ioPorts().unmap(mport, ports);
+        }
+        if (!d.ioPorts().permitted(mport, last)) return -Errno.EPERM;
+        xen.log().info(-1, "ioport_map:add: d%d gport=%x mport=%x nr=%x", domid, gport, mport, ports);
+        return d.ioPorts().map(gport, mport, ports, owner);
+    }
 }
