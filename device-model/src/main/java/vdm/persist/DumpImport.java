@@ -2,6 +2,7 @@ package vdm.persist;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +28,7 @@ final class DumpImport {
     }
 
     FunctionSource.Dump source(ImportJson d, String p) {
+        if (d.config() != null) return inline(d, p);
         String fileName = HostJsonMapping.req(d.file(), p + ".file");
         Path file = baseDir.resolve(fileName);
         String format = d.format() == null ? "lspci" : d.format();
@@ -42,6 +44,29 @@ final class DumpImport {
         }
         String origin = fileName + (d.function() != null ? " " + d.function() : "");
         return new FunctionSource.Dump(d.name(), config, barSizes(d.bars(), p), HostJsonMapping.opt(d.rom(), 0L), origin);
+    }
+
+    /**
+     * An import whose {@code config} holds the bytes: strings of hex digit pairs (whitespace ignored), concatenated;
+     * 256 or 4096 bytes, as a sysfs {@code config} file has them.
+     */
+    private static FunctionSource.Dump inline(ImportJson d, String p) {
+        if (d.file() != null || d.format() != null || d.function() != null) {
+            throw new HostDescriptionException(p, "'config' gives the bytes inline; 'file', 'format' and 'function' cannot go with it");
+        }
+        StringBuilder hex = new StringBuilder();
+        for (int k = 0; k < d.config().size(); k++) {
+            String line = HostJsonMapping.req(d.config().get(k), p + ".config[" + k + "]").replaceAll("\\s+", "");
+            if (!line.matches("[0-9a-fA-F]*") || line.length() % 2 != 0) {
+                throw new HostDescriptionException(p + ".config[" + k + "]", "must be hex digit pairs (bytes), e.g. \"8680100e\"");
+            }
+            hex.append(line);
+        }
+        byte[] config = HexFormat.of().parseHex(hex);
+        if (config.length != 256 && config.length != 4096) {
+            throw new HostDescriptionException(p + ".config", config.length + " bytes; a configuration space has 256 or 4096");
+        }
+        return new FunctionSource.Dump(d.name(), config, barSizes(d.bars(), p), HostJsonMapping.opt(d.rom(), 0L), "inline config");
     }
 
     /** The named function of an lspci file, or its only one. */

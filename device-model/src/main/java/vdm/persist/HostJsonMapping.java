@@ -63,7 +63,7 @@ final class HostJsonMapping {
         }
         each(h.bridges(), "bridges", (br, p) -> {
             Sbdf at = sbdf(br.at(), p + ".at");
-            FunctionSource src = source(br.device(), br.layout(), null, p);
+            FunctionSource src = source(br.device(), br.layout(), br.dump(), p);
             int sec = i(req(br.secondaryBus(), p + ".secondaryBus"), p + ".secondaryBus");
             int sub = br.subordinateBus() == null ? sec : i(br.subordinateBus(), p + ".subordinateBus");
             b.bridge(BridgeDescriptor.of(at, src, sec, sub).withWindows(window(br.io(), p + ".io"),

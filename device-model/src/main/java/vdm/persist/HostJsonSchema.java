@@ -57,7 +57,8 @@ public final class HostJsonSchema {
     record SciJson(Long gsi, String trigger, String polarity, String comment) {}
 
     record BridgeJson(String at, String device, LayoutJson layout, Long secondaryBus, Long subordinateBus,
-                      WindowJson io, WindowJson memory, WindowJson prefetchable, String comment) {}
+                      WindowJson io, WindowJson memory, WindowJson prefetchable, String comment,
+                      @JsonProperty("import") ImportJson dump) {}
 
     record FunctionJson(String at, String device, LayoutJson layout, @JsonProperty("import") ImportJson dump,
                         String comment) {}
@@ -73,8 +74,13 @@ public final class HostJsonSchema {
     record MsixJson(Long vectors, Long tableBar, @JsonSerialize(using = Hex.class) Long tableOffset, Long pbaBar,
                     @JsonSerialize(using = Hex.class) Long pbaOffset) {}
 
-    /** An lspci or sysfs dump to take the function from (written by hand: {@link HostJsonWriter} cannot). */
-    record ImportJson(String file, String format, String function, String name, Map<String, Long> bars, Long rom) {}
+    /**
+     * A dump to take the function from: an lspci or sysfs file, or ({@code config}) the bytes inline as hex strings,
+     * which is how {@link HostJsonWriter} writes an imported function.
+     */
+    record ImportJson(String file, String format, String function, String name,
+                      @JsonSerialize(contentUsing = Hex.class) Map<String, Long> bars, @JsonSerialize(using = Hex.class) Long rom,
+                      List<String> config) {}
 
     record WindowJson(@JsonSerialize(using = Hex.class) Long base, @JsonSerialize(using = Hex.class) Long limit) {}
 

@@ -2,7 +2,11 @@ package vdm.persist;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import vdm.host.BridgeDescriptor;
 import vdm.host.FunctionSource;
@@ -17,6 +21,7 @@ import vdm.persist.HostJsonSchema.BarJson;
 import vdm.persist.HostJsonSchema.BridgeJson;
 import vdm.persist.HostJsonSchema.FunctionJson;
 import vdm.persist.HostJsonSchema.HostJson;
+import vdm.persist.HostJsonSchema.ImportJson;
 import vdm.persist.HostJsonSchema.IoApicJson;
 import vdm.persist.HostJsonSchema.LayoutJson;
 import vdm.persist.HostJsonSchema.LinkJson;
@@ -29,8 +34,9 @@ import vdm.persist.HostJsonSchema.WindowJson;
 
 /**
  * Writes a host description as JSON (format version {@value HostJsonSchema#VERSION}): every member the reader would
- * default is written out, except those that are zero or absent in the description. Functions given as a dump or as a
- * Java-only layout cannot be written (the error names them): reference a dump file by hand instead.
+ * default is written out, except those that are zero or absent in the description. An imported dump is written as an
+ * {@code import} with its bytes inline ({@code config}: hex, 32 bytes a string); a Java-only layout cannot be written
+ * (the error names it).
  */
 public final class HostJsonWriter {
     private HostJsonWriter() {}
@@ -60,7 +66,7 @@ public final class HostJsonWriter {
         List<BridgeJson> bridges = d.bridges().stream().map(HostJsonWriter::bridge).toList();
         List<FunctionJson> functions = d.functions().stream().map(f -> {
             Source src = source(f.source(), "device " + f.sbdf());
-            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), null, null);
+            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), src.dump(), null);
         }).toList();
         List<PrtJson> prt = d.prt().stream().map(e -> new PrtJson(e.segment() == 0 ? null : n(e.segment()), n(e.bus()),
                 n(e.device()), e.pin().name(), e.direct() ? n(e.gsi()) : null, e.direct() ? null : e.link(), null)).toList();
@@ -73,21 +79,30 @@ public final class HostJsonWriter {
     private static BridgeJson bridge(BridgeDescriptor b) {
         Source src = source(b.source(), "bridge " + b.sbdf());
         return new BridgeJson(b.sbdf().toString(), src.device(), src.layout(), n(b.secondaryBus()), n(b.subordinateBus()),
-                window(b.io()), window(b.memory()), window(b.prefetchable()), null);
+                window(b.io()), window(b.memory()), window(b.prefetchable()), null, src.dump());
     }
 
-    /** A function's {@code device} (a catalog name) or {@code layout}; exactly one is set. */
-    private record Source(String device, LayoutJson layout) {}
+    /** A function's {@code device} (a catalog name), {@code layout} or {@code import}; exactly one is set. */
+    private record Source(String device, LayoutJson layout, ImportJson dump) {}
 
     private static Source source(FunctionSource s, String element) {
         return switch (s) {
-            case FunctionSource.Catalog c -> new Source(c.name(), null);
-            case FunctionSource.Declared(LayoutSpec l) -> new Source(null, layout(l));
-            case FunctionSource.Dump dump -> throw new HostDescriptionException(element, "an imported dump cannot be written "
-                    + "back; save the dump to a file and reference it with \"import\"");
+            case FunctionSource.Catalog c -> new Source(c.name(), null, null);
+            case FunctionSource.Declared(LayoutSpec l) -> new Source(null, layout(l), null);
+            case FunctionSource.Dump dump -> new Source(null, null, dump(dump));
             case FunctionSource.Custom c -> throw new HostDescriptionException(element, "layout '" + c.layout().name()
                     + "' was given from Java and has no JSON form");
         };
+    }
+
+    /** An import with the bytes inline, 32 to a string, so that a diff shows which bytes changed. */
+    private static ImportJson dump(FunctionSource.Dump d) {
+        String hex = HexFormat.of().formatHex(d.config());
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < hex.length(); i += 64) lines.add(hex.substring(i, Math.min(hex.length(), i + 64)));
+        Map<String, Long> bars = d.barSizes().isEmpty() ? null : new LinkedHashMap<>();
+        d.barSizes().forEach((k, v) -> bars.put(String.valueOf(k), v));
+        return new ImportJson(null, null, null, d.name(), bars, d.romSize() == 0 ? null : d.romSize(), lines);
     }
 
     private static LayoutJson layout(LayoutSpec l) {

@@ -33,6 +33,7 @@ class LayeringTest {
             new Layer("toolstack", "vdm.toolstack.."),
             new Layer("system", "vdm.system.."),
             new Layer("on a machine", "vdm.scenario..", "vdm.explore..", "vdm.invariants..", "vdm.snapshot.."),
+            new Layer("capture", "vdm.capture.."),
             new Layer("persistence", "vdm.persist.."),
             new Layer("embedding API", "vdm"));
 
@@ -72,7 +73,7 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("vdm.errno..", "vdm.fingerprint..", "vdm.log..").should()
                 .dependOnClassesThat().resideInAnyPackage("vdm.host..", "vdm.xen..", "vdm.model..", "vdm.dom0..",
                         "vdm.toolstack..", "vdm.system..", "vdm.scenario..", "vdm.explore..", "vdm.invariants..",
-                        "vdm.snapshot..", "vdm.persist..")
+                        "vdm.snapshot..", "vdm.capture..", "vdm.persist..")
                 .check(MAIN);
     }
 }

@@ -153,7 +153,7 @@ class HostJsonWriterTest {
     }
 
     @Test
-    void writingAnImportedDumpIsRefusedNamingTheDevice() {
+    void anImportedDumpIsWrittenWithItsBytesInlineAndReadsBackEqual() {
         ConfigSpace nic = Engine.REFERENCE.create(DeviceCatalog.layout("e1000"));
         byte[] config = new byte[256];
         for (int off = 0; off < config.length; off += 4) {
@@ -162,7 +162,21 @@ class HostJsonWriterTest {
         }
         HostDescription d = Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
                 .importedDevice("00:03.0", "nic", config, Map.of(0, 0x20000L, 1, 64L), 0).prt(0, 3, vdm.host.IntxPin.A, 16).describe();
-        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonWriter.toJson(d)), "device 0000:00:03.0",
-                "imported dump cannot be written");
+        String json = HostJsonWriter.toJson(d);
+        assertTrue(json.contains("\"config\" : [ \"8680" + "0e10"), json);    // e1000: vendor 8086, device 100e, little-endian
+        assertTrue(json.contains("\"0\" : \"0x20000\""), json);
+        assertEquals(d, HostJsonReader.parse(json));
+    }
+
+    @Test
+    void anInlineConfigWithAFileOrOddHexIsRefusedNamingThePath() {
+        String head = "{\"version\":1,\"ioApics\":[{\"id\":0,\"address\":\"0xfec00000\",\"gsiBase\":0,\"pins\":24}],"
+                + "\"functions\":[{\"at\":\"00:03.0\",\"import\":{";
+        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(head
+                + "\"file\":\"x\",\"config\":[\"00\"]}}]}")), "functions[0].import", "'file', 'format' and 'function' cannot go with it");
+        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(head
+                + "\"config\":[\"0g\"]}}]}")), "functions[0].import.config[0]", "hex digit pairs");
+        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(head
+                + "\"config\":[\"0000\"]}}]}")), "functions[0].import.config", "2 bytes; a configuration space has 256 or 4096");
     }
 }
