@@ -13,6 +13,7 @@ import vdm.host.LayoutSpec;
 import vdm.host.Sci;
 import vdm.host.Window;
 import vdm.ioapic.InterruptSourceOverride;
+import vdm.pci.Mode;
 import vdm.persist.HostJsonSchema.BarJson;
 import vdm.persist.HostJsonSchema.BridgeJson;
 import vdm.persist.HostJsonSchema.FunctionJson;
@@ -81,6 +82,8 @@ public final class HostJsonWriter {
 
     private static Source source(FunctionSource s, String element) {
         return switch (s) {
+            case FunctionSource.Catalog c when c.mode() != Mode.HARDWARE -> throw new HostDescriptionException(element,
+                    "catalog device '" + c.name() + "' in " + c.mode() + " mode has no JSON form (host JSON describes hardware)");
             case FunctionSource.Catalog c -> new Source(c.name(), null);
             case FunctionSource.Declared(LayoutSpec l) -> new Source(null, layout(l));
             case FunctionSource.Dump dump -> throw new HostDescriptionException(element, "an imported dump cannot be written "
