@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.catalog.Placement;
 import vdm.pci.dump.DeviceImporter;
 import vdm.pci.dump.ImportedDevice;
 import vdm.pci.layout.Layout;
@@ -15,23 +17,36 @@ import vdm.pci.layout.Layout;
  * are values, so a description read from JSON equals the same description built in Java.
  */
 public sealed interface FunctionSource {
-    /** The layout and, for a dump, the imported device whose values the function starts with. */
-    Resolved resolve();
+    /**
+     * The layout and, for a dump, the imported device whose values the function starts with, for a function at
+     * {@code placement} (the host knows it: a function with no bridge above it is on a root bus).
+     */
+    Resolved resolve(Placement placement);
 
     /** A short label for messages and listings, e.g. "e1000e" or "dump nic.lspci 03:00.0". */
     String label();
 
     record Resolved(Layout layout, ImportedDevice imported) {}
 
-    /** A device of pci-config's {@link DeviceCatalog}, in hardware mode. */
-    record Catalog(String name) implements FunctionSource {
+    /**
+     * A device of pci-config's {@link DeviceCatalog} in a mode: hardware (what host descriptions hold) or
+     * QEMU-compatible, where what the device shows can depend on where the host places it (QEMU's
+     * pcie_endpoint_cap_common_init makes an endpoint on the root bus an integrated one).
+     */
+    record Catalog(String name, Mode mode) implements FunctionSource {
         public Catalog {
             if (name == null || name.isBlank()) throw new HostDescriptionException("device", "catalog name is missing");
+            if (mode == null) throw new HostDescriptionException("device " + name, "catalog mode is missing");
+        }
+
+        /** The hardware device. */
+        public Catalog(String name) {
+            this(name, Mode.HARDWARE);
         }
 
         @Override
-        public Resolved resolve() {
-            return new Resolved(DeviceCatalog.layout(name), null);
+        public Resolved resolve(Placement placement) {
+            return new Resolved(DeviceCatalog.layout(name, mode, placement), null);
         }
 
         @Override
@@ -42,7 +57,7 @@ public sealed interface FunctionSource {
 
     record Declared(LayoutSpec spec) implements FunctionSource {
         @Override
-        public Resolved resolve() {
+        public Resolved resolve(Placement placement) {
             return new Resolved(spec.toLayout(), null);
         }
 
@@ -71,7 +86,7 @@ public sealed interface FunctionSource {
         }
 
         @Override
-        public Resolved resolve() {
+        public Resolved resolve(Placement placement) {
             DeviceImporter importer = new DeviceImporter(name);
             barSizes.forEach(importer::bar);
             if (romSize > 0) importer.rom(romSize);
@@ -108,7 +123,7 @@ public sealed interface FunctionSource {
         }
 
         @Override
-        public Resolved resolve() {
+        public Resolved resolve(Placement placement) {
             return new Resolved(layout, null);
         }
 
@@ -119,9 +134,9 @@ public sealed interface FunctionSource {
     }
 
     /** Resolves {@code source} for the function at {@code element}; a refusal becomes an error naming it. */
-    static Resolved resolve(FunctionSource source, String element) {
+    static Resolved resolve(FunctionSource source, Placement placement, String element) {
         try {
-            return source.resolve();
+            return source.resolve(placement);
         } catch (IllegalArgumentException e) { // LayoutException, DumpFormatException, HostDescriptionException
             throw new HostDescriptionException(element, e.getMessage(), e);
         }

@@ -15,6 +15,7 @@ import vdm.pci.Access;
 import vdm.pci.engine.ConfigSpace;
 import vdm.pci.ResetKind;
 import vdm.pci.Sbdf;
+import vdm.pci.catalog.Placement;
 import vdm.pci.engine.Engine;
 
 /**
@@ -80,10 +81,12 @@ public final class Host {
     }
 
     private PhysicalFunction place(Sbdf sbdf, FunctionSource source, Map<Integer, Bridge> bySecondary, String what) {
-        FunctionSource.Resolved r = FunctionSource.resolve(source, what + sbdf);
+        Bridge upstream = bySecondary.get(sbdf.segment() << 8 | sbdf.bus());
+        // A function with no bridge above it is on a root bus; a catalog device in QEMU-compatible mode shows it.
+        Placement placement = upstream == null ? Placement.ROOT_BUS : Placement.ROOT_PORT;
+        FunctionSource.Resolved r = FunctionSource.resolve(source, placement, what + sbdf);
         ConfigSpace cs = Engine.COMPILED.create(r.layout());
         if (r.imported() != null) r.imported().load(cs);
-        Bridge upstream = bySecondary.get(sbdf.segment() << 8 | sbdf.bus());
         PhysicalFunction f = new PhysicalFunction(sbdf, source, cs, upstream);
         if (upstream != null) upstream.attach(f);
         PhysicalFunction[] seg = segments[sbdf.segment()];

@@ -13,6 +13,7 @@ import vdm.ioapic.GsiSpace;
 import vdm.ioapic.InterruptSourceOverride;
 import vdm.pci.Sbdf;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.catalog.Placement;
 import vdm.pci.layout.Layout;
 
 /**
@@ -136,22 +137,27 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
             for (BridgeDescriptor b : bridges) {
                 String earlier = seen.putIfAbsent(b.sbdf(), b.toString());
                 if (earlier != null) throw new HostDescriptionException(b.toString(), "duplicate SBDF " + b.sbdf() + ", also " + earlier);
-                layouts.put(b.sbdf(), resolve(b.source(), "bridge " + b.sbdf()));
+                layouts.put(b.sbdf(), resolve(b.source(), placement(b.sbdf()), "bridge " + b.sbdf()));
             }
             for (FunctionDescriptor f : functions) {
                 String earlier = seen.putIfAbsent(f.sbdf(), f.toString());
                 if (earlier != null) throw new HostDescriptionException(f.toString(), "duplicate SBDF " + f.sbdf() + ", also " + earlier);
-                layouts.put(f.sbdf(), resolve(f.source(), "device " + f.sbdf()));
+                layouts.put(f.sbdf(), resolve(f.source(), placement(f.sbdf()), "device " + f.sbdf()));
             }
             return layouts;
         }
 
-        private static Layout resolve(FunctionSource source, String element) {
+        /** As {@link Host} places it: on a declared root bus, or else behind a bridge. */
+        private Placement placement(Sbdf sbdf) {
+            return isRoot(sbdf.segment(), sbdf.bus()) ? Placement.ROOT_BUS : Placement.ROOT_PORT;
+        }
+
+        private static Layout resolve(FunctionSource source, Placement placement, String element) {
             if (source instanceof FunctionSource.Catalog c && !DeviceCatalog.names().contains(c.name())) {
                 throw new HostDescriptionException(element, "unknown catalog device '" + c.name() + "'; known: "
                         + String.join(", ", DeviceCatalog.names()));
             }
-            return FunctionSource.resolve(source, element).layout();
+            return FunctionSource.resolve(source, placement, element).layout();
         }
 
         private void checkBridges(Map<Sbdf, Layout> layouts) {

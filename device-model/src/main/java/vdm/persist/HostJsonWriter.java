@@ -17,6 +17,7 @@ import vdm.host.LayoutSpec;
 import vdm.host.Sci;
 import vdm.host.Window;
 import vdm.ioapic.InterruptSourceOverride;
+import vdm.pci.Mode;
 import vdm.persist.HostJsonSchema.BarJson;
 import vdm.persist.HostJsonSchema.BridgeJson;
 import vdm.persist.HostJsonSchema.FunctionJson;
@@ -87,6 +88,8 @@ public final class HostJsonWriter {
 
     private static Source source(FunctionSource s, String element) {
         return switch (s) {
+            case FunctionSource.Catalog c when c.mode() != Mode.HARDWARE -> throw new HostDescriptionException(element,
+                    "catalog device '" + c.name() + "' in " + c.mode() + " mode has no JSON form (host JSON describes hardware)");
             case FunctionSource.Catalog c -> new Source(c.name(), null, null);
             case FunctionSource.Declared(LayoutSpec l) -> new Source(null, layout(l), null);
             case FunctionSource.Dump dump -> new Source(null, null, dump(dump));

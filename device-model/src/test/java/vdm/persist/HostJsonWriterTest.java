@@ -179,4 +179,13 @@ class HostJsonWriterTest {
         assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(head
                 + "\"config\":[\"0000\"]}}]}")), "functions[0].import.config", "2 bytes; a configuration space has 256 or 4096");
     }
+
+    @Test
+    void writingAQemuCompatibleCatalogDeviceIsRefusedNamingTheDevice() {
+        HostDescription d = Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
+                .device("00:05.0", new vdm.host.FunctionSource.Catalog("e1000e", vdm.pci.Mode.QEMU_COMPAT))
+                .prt(0, 5, vdm.host.IntxPin.A, 16).describe();
+        assertMentions(assertThrows(HostDescriptionException.class, () -> HostJsonWriter.toJson(d)), "device 0000:00:05.0",
+                "'e1000e' in QEMU_COMPAT mode has no JSON form");
+    }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.catalog.Placement;
 import vdm.pci.engine.ConfigSpace;
 import vdm.pci.engine.Engine;
 import vdm.pci.engine.FunctionReactions;
@@ -19,8 +20,9 @@ import vdm.testkit.Seeds;
 
 /**
  * Differential test against real QEMU 7.2 (qtest, paused, q35 with ECAM at 0xb0000000): the same random sequences
- * of config reads and writes on QEMU's e1000, e1000e (behind a pcie-root-port, so it is a PCIe endpoint) and
- * virtio-net-pci, and on vdm's catalog devices in QEMU-compatible mode, must read back the same bytes.
+ * of config reads and writes on QEMU's e1000, e1000e (behind a pcie-root-port, where it is a PCIe endpoint, and on
+ * pcie.0, where QEMU makes it a Root Complex Integrated Endpoint) and virtio-net-pci, and on vdm's catalog devices in
+ * QEMU-compatible mode at the same place, must read back the same bytes.
  *
  * e1000e gets QEMU's default MAC 52:54:00:12:34:56, from which QEMU derives its Device Serial Number.
  *
@@ -44,7 +46,8 @@ class QemuDifferentialTest {
                 "-device", "e1000,bus=pcie.0,addr=03.0,mac=52:54:00:12:34:01",
                 "-device", "virtio-net-pci,bus=pcie.0,addr=04.0,mac=52:54:00:12:34:02",
                 "-device", "pcie-root-port,id=rp0,bus=pcie.0,addr=1c.0,chassis=1",
-                "-device", "e1000e,bus=rp0,addr=00.0,mac=52:54:00:12:34:56");
+                "-device", "e1000e,bus=rp0,addr=00.0,mac=52:54:00:12:34:56",
+                "-device", "e1000e,bus=pcie.0,addr=05.0,mac=52:54:00:12:34:56");
         qemu.enableEcam(ECAM);
         qemu.writel(Qtest.ecam(ECAM, 0, 0x1c, 0, 0x18), 0x00010100); // root port: secondary = subordinate = bus 1
     }
@@ -54,11 +57,11 @@ class QemuDifferentialTest {
         if (qemu != null) qemu.close();
     }
 
-    @ParameterizedTest(name = "{0} at {1}:{2}")
-    @CsvSource({"e1000, 0, 3", "virtio-net-pci, 0, 4", "e1000e, 1, 0"})
-    void randomConfigAccessesReadTheSameAsQemu(String device, int bus, int slot) {
+    @ParameterizedTest(name = "{0} at {1}:{2} ({3})")
+    @CsvSource({"e1000, 0, 3, ROOT_BUS", "virtio-net-pci, 0, 4, ROOT_BUS", "e1000e, 1, 0, ROOT_PORT", "e1000e, 0, 5, ROOT_BUS"})
+    void randomConfigAccessesReadTheSameAsQemu(String device, int bus, int slot, Placement placement) {
         long seed = SEEDS.base();
-        ConfigSpace vdm = Engine.COMPILED.create(DeviceCatalog.layout(device, Mode.QEMU_COMPAT));
+        ConfigSpace vdm = Engine.COMPILED.create(DeviceCatalog.layout(device, Mode.QEMU_COMPAT, placement));
         long base = Qtest.ecam(ECAM, bus, slot, 0, 0);
         // First the whole power-on space, dword by dword.
         for (int off = 0; off < vdm.size(); off += 4) {

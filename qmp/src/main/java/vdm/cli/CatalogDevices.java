@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Iterator;
 import vdm.pci.Mode;
 import vdm.pci.catalog.DeviceCatalog;
+import vdm.pci.catalog.Placement;
 import vdm.pci.layout.Layout;
 import vdm.pci.layout.LayoutException;
 
@@ -18,9 +19,9 @@ final class CatalogDevices implements Iterable<String> {
     }
 
     /** The device's layout, or null after printing the error (which lists the known devices) to {@code err}. */
-    static Layout layout(String name, boolean qemuCompat, String command, PrintWriter err) {
+    static Layout layout(String name, boolean qemuCompat, Placement placement, String command, PrintWriter err) {
         try {
-            return DeviceCatalog.layout(name, qemuCompat ? Mode.QEMU_COMPAT : Mode.HARDWARE);
+            return DeviceCatalog.layout(name, qemuCompat ? Mode.QEMU_COMPAT : Mode.HARDWARE, placement);
         } catch (LayoutException e) {
             err.println("vdm " + command + ": " + e.getMessage());
             err.flush();

@@ -18,17 +18,23 @@ import vdm.pci.ConfigAccessException;
 import vdm.pci.engine.ConfigSpace;
 import vdm.pci.Effects;
 import vdm.pci.engine.Engine;
+import vdm.pci.engine.FunctionReactions;
 import vdm.pci.layout.Layout;
 
 /**
  * {@code vdm probe DEVICE}: runs configuration accesses read from stdin against a catalog device, one per line:
  * {@code read OFF SIZE} prints {@code 0x%08x}; {@code write OFF SIZE VALUE} prints nothing (or its effects with
  * {@code --effects}). A bad line is reported with its number and the run goes on; the exit code is then 1.
+ * <p>
+ * A write runs as the host's functions run it: the masks, then what the function does by itself
+ * ({@link FunctionReactions#afterWrite}: an FLR request resets it, QEMU's MSI clamp), so a probe reads back what
+ * QEMU or the model would.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Runs configuration accesses from stdin against a catalog device, one per line:",
                 "  read OFF SIZE          prints the value as 0x%%08x", // picocli formats descriptions: %% is a %
-                "  write OFF SIZE VALUE   prints nothing (the effects with --effects)",
+                "  write OFF SIZE VALUE   prints nothing (the effects with --effects); the device reacts",
+                "                         as it would on a host (an FLR request resets it, MSI is clamped)",
                 "Numbers are hex with 0x or decimal; blank lines and # comments are ignored.",
                 "A bad line is reported on stderr with its number; the run goes on and exits 1."})
 final class ProbeCommand implements Callable<Integer> {
@@ -103,7 +109,8 @@ final class ProbeCommand implements Callable<Integer> {
                 if ((value & ~(Access.ones(size) & 0xffffffffL)) != 0) {
                     throw new BadLine(String.format("value 0x%x does not fit %d byte%s", value, size, size == 1 ? "" : "s"));
                 }
-                int changed = space.write(offset, size, (int) value);
+                // The function's own reactions, as PhysicalFunction.write applies them on a host.
+                int changed = FunctionReactions.afterWrite(space, space.write(offset, size, (int) value));
                 if (effects) {
                     out.println(Effects.describe(changed));
                     out.flush();

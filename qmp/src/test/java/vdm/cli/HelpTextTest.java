@@ -11,7 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.io.InputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -37,12 +41,26 @@ class HelpTextTest {
         }
     }
 
+    /** "--help" and "SUBCOMMAND --help" for every subcommand the command line has, so a new one is covered too. */
+    static Stream<String> everyHelp() {
+        Stream<String> sub = Main.commandLine(InputStream.nullInputStream()).getSubcommands().keySet().stream()
+                .filter(name -> !name.equals("help")).map(name -> name + " --help");
+        return Stream.concat(Stream.of("--help", "help"), sub);
+    }
+
+    @Test
+    void everySubcommandIsAsked() {
+        assertTrue(everyHelp().toList().containsAll(List.of("probe --help", "dump --help", "serve --help", "qmp --help",
+                "scenario --help", "explore --help")), everyHelp().toList().toString());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"--help", "probe --help"})
+    @MethodSource("everyHelp")
     void helpPrintsNoPicocliWarning(String args) throws Exception {
         Run r = vdm(args.split(" "));
         assertEquals(0, r.exit(), r.err());
         assertFalse(r.err().contains("WARN"), r.err());
+        assertFalse(r.out().contains("WARN"), r.out());
         assertTrue(r.out().startsWith("Usage: vdm"), r.out());
     }
 

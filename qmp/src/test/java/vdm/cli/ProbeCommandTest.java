@@ -91,4 +91,43 @@ class ProbeCommandTest {
         assertEquals(2, engine.exit());
         assertTrue(engine.err().contains("--engine"), engine.err());
     }
+    @Test
+    void anMsiEnableClampsMultipleMessageEnableToTheCapableCountAsQemu() {
+        // QEMU 7.2's e1000e reads 0x0081e005 after this write (msi_write_config); without the reaction it was 0x00a1e005.
+        Cli r = Cli.withInput("write 0xd0 4 0x642582df\nread 0xd0 4\n", "probe", "e1000e", "--qemu-compat");
+        assertEquals("0x0081e005\n", r.out(), r.err());
+    }
+
+    @Test
+    void anFlrRequestResetsTheFunction() {
+        Cli r = Cli.withInput("""
+                write 0x04 2 0x0006
+                read 0x04 2
+                write 0x88 2 0x8000
+                read 0x04 2
+                read 0x88 2
+                """, "probe", "nvme", "--effects");
+        assertEquals("COMMAND_MEMORY|COMMAND_MASTER\n0x00000006\nFLR|OTHER\n0x00000000\n0x00002810\n", r.out(), r.err());
+    }
+
+    @Test
+    void theE1000eIsAnIntegratedEndpointOnTheRootBusInQemuCompatibleModeOnly() {
+        String script = "read 0xe0 4\n";
+        assertEquals("0x0091a010\n", Cli.withInput(script, "probe", "e1000e", "--qemu-compat").out(), "default: the root bus");
+        assertEquals("0x0091a010\n", Cli.withInput(script, "probe", "e1000e", "--qemu-compat", "--on", "root-bus").out());
+        assertEquals("0x0001a010\n", Cli.withInput(script, "probe", "e1000e", "--qemu-compat", "--on", "root-port").out());
+        assertEquals("0x0001a010\n", Cli.withInput(script, "probe", "e1000e").out());
+        assertEquals("0x0001a010\n", Cli.withInput(script, "probe", "e1000e", "--on", "root-port").out());
+    }
+
+    @Test
+    void aBadPlacementOrOneTheCatalogCannotModelExits2() {
+        Cli bad = Cli.withInput("read 0 4\n", "probe", "e1000e", "--on", "slot");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("'slot' is not a placement (expected root-bus or root-port)"), bad.err());
+        Cli virtio = Cli.withInput("read 0 4\n", "probe", "virtio-net-pci", "--qemu-compat", "--on", "root-port");
+        assertEquals(2, virtio.exit());
+        assertTrue(virtio.err().startsWith("vdm probe: virtio-net-pci below a root port is not modelled"), virtio.err());
+        assertEquals("", virtio.out());
+    }
 }

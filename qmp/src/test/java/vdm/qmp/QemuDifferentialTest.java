@@ -16,13 +16,18 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import vdm.cli.Main;
 import vdm.testkit.QemuVersion;
+import vdm.testkit.Qtest;
 
 /**
  * The same malformed and pre-negotiation inputs sent to QEMU 7.2 and to vdm must get the same lines back, byte for
  * byte, except for what legitimately differs: the version in the greeting (QEMU's and its "oob" capability).
  * QEMU must be installed (CI installs qemu-system-x86): a missing QEMU fails the test rather than skipping it, and
  * so does another series than 7.2 (Debian bookworm's), whose error texts may differ for reasons of its own.
+ * <p>
+ * {@code vdm probe} is compared the same way, with a paused q35 QEMU driven over qtest: the same configuration
+ * accesses on QEMU's device and on {@code vdm probe DEVICE --qemu-compat} must read the same values.
  */
 class QemuDifferentialTest {
     private static final String QEMU = "qemu-system-x86_64";
@@ -146,6 +151,83 @@ class QemuDifferentialTest {
         QemuVersion installed = QemuVersion.installed();
         assertEquals(installed.toString(), m.group(3) + "." + m.group(2) + "." + m.group(1),
                 "the QMP greeting's version against " + installed.source());
+    }
+
+    private static final long ECAM = 0xb000_0000L;
+
+    /**
+     * QEMU's e1000e on pcie.0 (an integrated endpoint, pcie_endpoint_cap_common_init) and behind a pcie-root-port (an
+     * endpoint): the PCIe capability must read the same through {@code vdm probe --on} each place.
+     */
+    @Test
+    void probeReadsTheE1000ePcieCapabilityAsQemuDoesOnTheRootBusAndBehindARootPort() throws IOException {
+        String script = "read 0xe0 4\nread 0xe4 4\nread 0xe8 4\nread 0xec 4\nread 0xf0 4\n";
+        List<String> rootBus, rootPort;
+        try (Qtest q = Qtest.start("q35",
+                "-device", "e1000e,bus=pcie.0,addr=05.0",
+                "-device", "pcie-root-port,id=rp0,bus=pcie.0,addr=1c.0,chassis=1",
+                "-device", "e1000e,bus=rp0,addr=00.0")) {
+            q.enableEcam(ECAM);
+            q.writel(Qtest.ecam(ECAM, 0, 0x1c, 0, 0x18), 0x00010100); // root port: secondary = subordinate = bus 1
+            rootBus = qtestScript(q, 0, 5, script);
+            rootPort = qtestScript(q, 1, 0, script);
+        }
+        assertEquals(rootBus, probe(script, "e1000e", "--qemu-compat"), "default placement: where QEMU puts it on q35");
+        assertEquals(rootBus, probe(script, "e1000e", "--qemu-compat", "--on", "root-bus"));
+        assertEquals(rootPort, probe(script, "e1000e", "--qemu-compat", "--on", "root-port"));
+        assertEquals(false, rootBus.get(0).equals(rootPort.get(0)), "QEMU's two placements differ at 0xe0: " + rootBus.get(0));
+    }
+
+    /** msi_write_config clamps Multiple Message Enable to the capable count once MSI is enabled; probe must too. */
+    @Test
+    void probeClampsMsiMultipleMessageEnableAsQemuDoes() throws IOException {
+        String script = "write 0xd0 4 0x642582df\nread 0xd0 4\nwrite 0xd2 2 0x0070\nread 0xd0 4\n"
+                + "write 0xd2 2 0x0071\nread 0xd0 4\n";
+        List<String> fromQemu;
+        try (Qtest q = Qtest.start("q35", "-device", "e1000e,bus=pcie.0,addr=05.0")) {
+            q.enableEcam(ECAM);
+            fromQemu = qtestScript(q, 0, 5, script);
+        }
+        assertEquals(fromQemu, probe(script, "e1000e", "--qemu-compat"));
+    }
+
+    /** Runs a probe script's reads and writes on QEMU's device at bus:slot.0 over ECAM; returns the reads as probe prints them. */
+    private static List<String> qtestScript(Qtest q, int bus, int slot, String script) {
+        List<String> reads = new ArrayList<>();
+        for (String line : script.split("\n")) {
+            String[] t = line.split(" ");
+            long addr = Qtest.ecam(ECAM, bus, slot, 0, Integer.decode(t[1]));
+            int size = Integer.parseInt(t[2]);
+            if (t[0].equals("write")) {
+                int v = (int) Long.decode(t[3]).longValue();
+                switch (size) {
+                    case 1 -> q.writeb(addr, v);
+                    case 2 -> q.writew(addr, v);
+                    default -> q.writel(addr, v);
+                }
+            } else {
+                int v = switch (size) {
+                    case 1 -> q.readb(addr);
+                    case 2 -> q.readw(addr);
+                    default -> q.readl(addr);
+                };
+                reads.add(String.format("0x%08x", v));
+            }
+        }
+        return reads;
+    }
+
+    /** {@code vdm probe ARGS} in-process with {@code script} on stdin; its stdout lines (it must exit 0). */
+    private static List<String> probe(String script, String... args) {
+        var cl = Main.commandLine(new java.io.ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        List<String> argv = new ArrayList<>(List.of("probe"));
+        argv.addAll(List.of(args));
+        assertEquals(0, cl.execute(argv.toArray(String[]::new)), err.toString());
+        return out.toString().lines().toList();
     }
 
     /** Sends {@code input} on a fresh connection, half-closes, and returns every line after the greeting. */

@@ -3,7 +3,8 @@ package vdm.pci.catalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import vdm.pci.Mode;
 import vdm.pci.cap.Aer;
 import vdm.pci.cap.Dsn;
@@ -23,7 +24,8 @@ import vdm.pci.layout.LayoutException;
  */
 public final class DeviceCatalog {
     private static final long KiB = 1024, MiB = 1024 * KiB;
-    private static final Map<String, Function<Mode, Layout>> DEVICES = new LinkedHashMap<>();
+    private static final Map<String, BiFunction<Mode, Placement, Layout>> DEVICES = new LinkedHashMap<>();
+    private static final Map<String, Layout> BUILT = new ConcurrentHashMap<>();
 
     static {
         DEVICES.put("e1000", DeviceCatalog::e1000);
@@ -40,46 +42,68 @@ public final class DeviceCatalog {
         return List.copyOf(DEVICES.keySet());
     }
 
-    /** The layout of a catalog device in the given mode; an unknown name lists the known ones. */
+    /**
+     * The layout of a catalog device in the given mode, on the root bus: where QEMU puts a {@code -device} given
+     * no {@code bus=} on q35. An unknown name lists the known ones.
+     */
     public static Layout layout(String name, Mode mode) {
-        Function<Mode, Layout> f = DEVICES.get(name);
-        if (f == null) throw new LayoutException("unknown device '" + name + "'; known: " + String.join(", ", names()));
-        if (mode == null) throw new LayoutException("mode is missing");
-        // Layouts are immutable: each catalog entry is built once per mode and shared.
-        return BUILT.computeIfAbsent(name + "/" + mode, k -> f.apply(mode));
+        return layout(name, mode, Placement.ROOT_BUS);
     }
 
-    private static final java.util.Map<String, Layout> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The layout of a catalog device in the given mode at the given place. In QEMU-compatible mode the place can
+     * change what the device shows (see {@link Placement#endpointType}); in hardware mode it does not.
+     */
+    public static Layout layout(String name, Mode mode, Placement placement) {
+        BiFunction<Mode, Placement, Layout> f = DEVICES.get(name);
+        if (f == null) throw new LayoutException("unknown device '" + name + "'; known: " + String.join(", ", names()));
+        if (mode == null) throw new LayoutException("mode is missing");
+        if (placement == null) throw new LayoutException("placement is missing");
+        // Layouts are immutable: each catalog entry is built once per mode and placement, and shared.
+        return BUILT.computeIfAbsent(name + "/" + mode + "/" + placement, k -> f.apply(mode, placement));
+    }
 
+    /** The hardware layout of a catalog device (the same wherever it sits). */
     public static Layout layout(String name) {
-        return layout(name, Mode.HARDWARE);
+        return layout(name, Mode.HARDWARE, Placement.ROOT_BUS);
     }
 
     /** Intel 82540EM, QEMU's e1000: 8086:100e rev 3, subsystem 1af4:1100. */
-    static Layout e1000(Mode mode) {
+    static Layout e1000(Mode mode, Placement placement) {
         return Layout.type0("e1000").mode(mode)
                 .ids(0x8086, 0x100e).revision(3).classCode(0x020000).subsystem(0x1af4, 0x1100)
                 .bar(0, Bar.mem32(128 * KiB)).bar(1, Bar.io(64)).rom(256 * KiB).interruptPin(1)
                 .build();
     }
 
-    /** Intel 82574L, QEMU's e1000e: PCIe endpoint, PM 0xc8, MSI 0xd0, PCIe (v1) 0xe0, MSI-X 0xa0, AER, DSN. */
-    static Layout e1000e(Mode mode) {
+    /**
+     * Intel 82574L, QEMU's e1000e: PCIe endpoint, PM 0xc8, MSI 0xd0, PCIe (v1) 0xe0, MSI-X 0xa0, AER, DSN. QEMU
+     * declares its PCIe capability with pcie_endpoint_cap_v1_init: on the root bus it is an integrated endpoint.
+     */
+    static Layout e1000e(Mode mode, Placement placement) {
         return Layout.type0("e1000e").mode(mode)
                 .ids(0x8086, 0x10d3).classCode(0x020000).subsystem(0x8086, 0x0000)
                 .bar(0, Bar.mem32(128 * KiB)).bar(1, Bar.mem32(128 * KiB)).bar(2, Bar.io(32)).bar(3, Bar.mem32(16 * KiB))
                 .rom(256 * KiB).interruptPin(1)
                 .capability(new PowerManagement().capabilities(0x0022).dataSelectWritable(true).at(0xc8))
                 .capability(new Msi(1).address64().at(0xd0))
-                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).version1(false).at(0xe0))
+                .capability(new PciExpress(placement.endpointType(mode)).version1(false).at(0xe0))
                 .capability(new MsiX(5, 3, 0x0000, 3, 0x2000).at(0xa0))
                 .capability(new Aer().uncorrectableMaskReadOnly().length(0x40).at(0x100))
                 .capability(new Dsn(0x525400ff_ff123456L).at(0x140))
                 .build();
     }
 
-    /** QEMU's transitional virtio-net-pci: 1af4:1000, five virtio vendor capabilities and MSI-X. */
-    static Layout virtioNet(Mode mode) {
+    /**
+     * QEMU's transitional virtio-net-pci on the root bus: 1af4:1000, five virtio vendor capabilities and MSI-X. Below a
+     * port QEMU shows another device (virtio_pci_realize adds PCIe, PM and more when the bus is express and not the
+     * root one: its capability list starts at 0xdc), which the catalog does not model, so that is refused.
+     */
+    static Layout virtioNet(Mode mode, Placement placement) {
+        if (mode == Mode.QEMU_COMPAT && placement != Placement.ROOT_BUS) {
+            throw new LayoutException("virtio-net-pci below a root port is not modelled in QEMU-compatible mode "
+                    + "(QEMU makes it a PCIe endpoint there, with other capabilities); place it on the root bus");
+        }
         return Layout.type0("virtio-net-pci").mode(mode)
                 .ids(0x1af4, 0x1000).classCode(0x020000).subsystem(0x1af4, 0x0001)
                 .bar(0, Bar.io(32)).bar(1, Bar.mem32(4 * KiB)).bar(4, Bar.mem64(16 * KiB).asPrefetchable())
@@ -116,12 +140,12 @@ public final class DeviceCatalog {
     }
 
     /** QEMU's nvme: 1b36:0010 rev 2, class 010802, 64-bit BAR0 16 KiB, MSI-X 0x40 (65 vectors), PCIe 0x80, PM 0x60. */
-    static Layout nvme(Mode mode) {
+    static Layout nvme(Mode mode, Placement placement) {
         return Layout.type0("nvme").mode(mode)
                 .ids(0x1b36, 0x0010).revision(2).classCode(0x010802).subsystem(0x1af4, 0x1100)
                 .bar(0, Bar.mem64(16 * KiB)).interruptPin(1)
                 .capability(new MsiX(65, 0, 0x2000, 0, 0x3000).at(0x40))
-                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().deviceCapabilities(0x8000).at(0x80))
+                .capability(new PciExpress(placement.endpointType(mode)).flr().deviceCapabilities(0x8000).at(0x80))
                 .capability(new PowerManagement().capabilities(0x0003).noSoftReset(true).at(0x60))
                 .build();
     }
@@ -131,7 +155,7 @@ public final class DeviceCatalog {
      * BAR3 32 MiB 64-bit prefetchable, BAR5 I/O 128 B, ROM 512 KiB; PM 0x60, MSI 0x68 (64-bit, per-vector mask), PCIe v2 0x80
      * with FLR at 8 GT/s x16, AER and DSN.
      */
-    static Layout gpu(Mode mode) {
+    static Layout gpu(Mode mode, Placement placement) {
         return Layout.type0("gpu").mode(mode)
                 .ids(0x10de, 0x1eb8).revision(0xa1).classCode(0x030200).subsystem(0x10de, 0x12a2)
                 .bar(0, Bar.mem32(16 * MiB)).bar(1, Bar.mem64(256 * MiB).asPrefetchable())
@@ -139,6 +163,7 @@ public final class DeviceCatalog {
                 .rom(512 * KiB).interruptPin(1)
                 .capability(new PowerManagement().capabilities(0x0003).at(0x60))
                 .capability(new Msi(1).address64().perVectorMask().at(0x68))
+                // Not a QEMU device, so QEMU's integrated-endpoint rule does not apply: its type is wired, as hardware's.
                 .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().link(3, 16).at(0x80))
                 .capability(new Aer().at(0x100))
                 .capability(new Dsn(0x0123456789abcdefL).at(0x148))
@@ -146,7 +171,7 @@ public final class DeviceCatalog {
     }
 
     /** QEMU's pcie-root-port (1b36:000c): a type 1 bridge, BAR0 4 KiB (MSI-X), PCIe v2 root port 0x54 with a slot. */
-    static Layout rootPort(Mode mode) {
+    static Layout rootPort(Mode mode, Placement placement) {
         return Layout.type1("pcie-root-port").mode(mode)
                 .ids(0x1b36, 0x000c).classCode(0x060400).interruptPin(1)
                 .bar(0, Bar.mem32(4 * KiB))

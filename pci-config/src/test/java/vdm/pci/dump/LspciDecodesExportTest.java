@@ -86,8 +86,11 @@ class LspciDecodesExportTest {
                     + "\t\tPBA: BAR=%d offset=%08x", o, sign(space.read(o + 2, 2) & 0x8000), x.tableSize(),
                     sign(space.read(o + 2, 2) & 0x4000), x.tableBir(), x.tableOffset(), x.pbaBir(), x.pbaOffset());
             case PciExpress e -> String.format("Capabilities: [%x] Express (v%d) %s", o, space.read(o + 2, 2) & 0xf,
-                    e.type() == PciExpress.PortType.ROOT_PORT
-                            ? "Root Port (Slot" + sign(space.read(o + 2, 2) & 0x100) + ")" : "Endpoint");
+                    switch (e.type()) { // lspci's cap_express names
+                        case ROOT_PORT -> "Root Port (Slot" + sign(space.read(o + 2, 2) & 0x100) + ")";
+                        case ROOT_COMPLEX_INTEGRATED_ENDPOINT -> "Root Complex Integrated Endpoint";
+                        default -> "Endpoint";
+                    });
             case VendorSpecific v -> String.format("Capabilities: [%x] Vendor Specific Information", o);
             case Aer a -> String.format("Capabilities: [%x v2] Advanced Error Reporting", o);
             case Dsn d -> String.format("Capabilities: [%x v1] Device Serial Number %s", o, serial(d.serial()));
