@@ -9,18 +9,43 @@ import vdm.ioapic.TriggerMode;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.GuestInterrupts;
 
-/** What a guest does with a passed-through device: program BAR0 and reach it, take its INTx on a vector. */
+/** What a guest does with a passed-through device: program its BARs and reach BAR0, take its INTx on a vector. */
 public final class GuestOps {
-    public static final long GUEST_BAR0 = 0xf000_0000L;
     public static final int VECTOR = 0x51;
+    private static final int COMMAND_IO = 0x1, COMMAND_MEMORY = 0x2, COMMAND_MASTER = 0x4;
 
     private GuestOps() {}
 
-    /** Programs BAR0 and memory decoding; the machine address the guest's BAR0 reaches, or -1. */
-    public static long programBar0(XenPtDevice pt) {
-        pt.guestWrite(0x10, 4, (int) GUEST_BAR0);
-        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | 0x6);
-        return pt.guest().p2m().translate(GUEST_BAR0);
+    /**
+     * The guest's firmware sets the device up as hvmloader's pci_setup does: decoding off, every BAR and the ROM at
+     * the address {@link GuestBarPlan} gives it on this guest's bus, then memory and I/O decoding for the spaces it
+     * placed and bus mastering on. Returns the plan.
+     */
+    public static GuestBarPlan programBars(Machine vdm, XenPtDevice pt) {
+        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) & ~(COMMAND_MEMORY | COMMAND_IO));
+        GuestBarPlan plan = GuestBarPlan.forGuest(vdm.libxl().devices(pt.guest().id()));
+        int decode = COMMAND_MASTER;
+        for (GuestBarPlan.Placement p : plan.of(pt.guestSlot() << 3)) {
+            if (!p.placed()) continue;
+            int reg = p.bar() == 6 ? 0x30 : 0x10 + 4 * p.bar();
+            int type = p.bar() == 6 ? 0 : pt.guestRead(reg, 4) & (p.space() == GuestBarPlan.Space.IO ? 0x3 : 0xf);
+            pt.guestWrite(reg, 4, (int) p.address() | type);
+            if (p.is64()) pt.guestWrite(reg + 4, 4, (int) (p.address() >>> 32));
+            decode |= p.space() == GuestBarPlan.Space.IO ? COMMAND_IO : COMMAND_MEMORY;
+        }
+        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | decode);
+        return plan;
+    }
+
+    /** The address the plan gave the device's BAR0 in its guest; 0 if BAR0 got none. */
+    public static long guestBar0(GuestBarPlan plan, XenPtDevice pt) {
+        return plan.of(pt.guestSlot() << 3).stream().filter(p -> p.bar() == 0).mapToLong(GuestBarPlan.Placement::address).findFirst().orElse(0);
+    }
+
+    /** Programs the device as the firmware does ({@link #programBars}); the machine address the guest's BAR0 reaches, or -1. */
+    public static long programBar0(Machine vdm, XenPtDevice pt) {
+        long bar0 = guestBar0(programBars(vdm, pt), pt);
+        return bar0 == 0 ? -1 : pt.guest().p2m().translate(bar0);
     }
 
     /** True if the device decodes its BAR0 at {@code machine}. */

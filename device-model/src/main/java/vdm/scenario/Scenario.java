@@ -8,6 +8,7 @@ import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
 import vdm.system.Trace;
 import vdm.toolstack.AttachResult;
+import vdm.toolstack.GuestPciBus;
 import vdm.toolstack.XenPtDevice;
 import vdm.errno.Errno;
 
@@ -61,11 +62,22 @@ public final class Scenario {
 
     /** Runs the flow on {@code device} in the system the builder makes; {@code label} names it (e.g. the preset). */
     public static Result run(Machine.Builder builder, Sbdf device, String label) {
+        return run(builder, device == null ? null : new DeviceChoice(device, "", true, "named on the command"), label);
+    }
+
+    /**
+     * Runs the flow on the chosen device ({@code null}: the host's first assignable endpoint, {@link DeviceChoice});
+     * the boot step's trace says which device it is and why.
+     */
+    public static Result run(Machine.Builder builder, DeviceChoice choice, String label) {
         List<Step> steps = new ArrayList<>();
         Machine vdm = builder.build();
         Trace trace = vdm.trace();
         steps.add(new Step("boot", Trace.Verdict.OK, String.format("%s dom0, %d functions, fixes: %s",
                 vdm.dom0().kind(), vdm.host().functions().size(), vdm.fixes())));
+        DeviceChoice chosen = choice == null ? DeviceChoice.firstAssignable(vdm.host()) : DeviceChoice.named(vdm.host(), choice.device());
+        Sbdf device = chosen.device();
+        if (!chosen.named()) trace.add(Trace.Source.STEP, Trace.Verdict.INFO, "device " + chosen.describe(), "", 0);
         PhysicalFunction f = vdm.host().require(device);
 
         trace.step("pci-assignable-add");
@@ -86,7 +98,9 @@ public final class Scenario {
         steps.add(new Step("create-domU", Trace.Verdict.OK, "HVM guest d" + domid));
 
         trace.step("pci-attach");
-        AttachResult attach = vdm.libxl().pciAttach(domid, device, 5);
+        // libxl's device_add names no addr: QEMU gives the device the first free slot of the guest's bus.
+        int slot = GuestPciBus.firstFreeSlot(vdm.libxl().devices(domid)).orElseThrow(() -> new IllegalStateException(GuestPciBus.NO_SLOT));
+        AttachResult attach = vdm.libxl().pciAttach(domid, device, slot);
         XenPtDevice pt = vdm.libxl().device(device);
         if (!attach.ok()) {
             String wrong = wrongIndex(vdm, device, attach);
@@ -101,11 +115,13 @@ public final class Scenario {
         if (pt == null) {
             steps.add(new Step("guest-bars", Trace.Verdict.FAILED, "no device in the guest"));
         } else {
-            long machine = GuestOps.programBar0(pt);
+            GuestBarPlan plan = GuestOps.programBars(vdm, pt);
+            long guestBar0 = GuestOps.guestBar0(plan, pt);
+            long machine = guestBar0 == 0 ? -1 : pt.guest().p2m().translate(guestBar0);
             boolean reaches = GuestOps.deviceDecodes(vdm, pt, machine);
             steps.add(new Step("guest-bars", reaches ? Trace.Verdict.OK : Trace.Verdict.FAILED, reaches
-                    ? String.format("guest BAR0 0x%x -> machine 0x%x, decoded by the device", GuestOps.GUEST_BAR0, machine)
-                    : String.format("guest BAR0 0x%x -> machine %s, but the device decodes BAR0 at 0x%x", GuestOps.GUEST_BAR0,
+                    ? String.format("guest BAR0 0x%x -> machine 0x%x, decoded by the device", guestBar0, machine)
+                    : String.format("guest BAR0 0x%x -> machine %s, but the device decodes BAR0 at 0x%x", guestBar0,
                     machine < 0 ? "nothing" : String.format("0x%x", machine), f.barAddress(0))));
         }
 
