@@ -75,7 +75,8 @@ public final class Scenario {
         Trace trace = vdm.trace();
         steps.add(new Step("boot", Trace.Verdict.OK, String.format("%s dom0, %d functions, fixes: %s",
                 vdm.dom0().kind(), vdm.host().functions().size(), vdm.fixes())));
-        DeviceChoice chosen = choice == null ? DeviceChoice.firstAssignable(vdm.host()) : DeviceChoice.named(vdm.host(), choice.device());
+        DeviceChoice chosen = choice == null ? DeviceChoice.firstAssignable(vdm.host())
+                : choice.named() ? DeviceChoice.named(vdm.host(), choice.device()) : choice;
         Sbdf device = chosen.device();
         if (!chosen.named()) trace.add(Trace.Source.STEP, Trace.Verdict.INFO, "device " + chosen.describe(), "", 0);
         PhysicalFunction f = vdm.host().require(device);
