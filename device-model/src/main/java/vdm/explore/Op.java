@@ -7,6 +7,7 @@ import vdm.host.IntxRoute;
 import vdm.host.LinkDevice;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.AttachResult;
+import vdm.toolstack.GuestPciBus;
 import vdm.toolstack.Libxl;
 import vdm.toolstack.XenPtDevice;
 import vdm.errno.Errno;
@@ -27,7 +28,7 @@ public enum Op {
         List<Failure> apply(Run r) { r.kernel().disableDevice(r.device()); return List.of(); }
     },
     BAR_MOVE("dom0 moves BAR0 with memory decoding off, then back on") {
-        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE; }
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && r.bar0Movable(); }
         List<Failure> apply(Run r) {
             long to = r.otherBar0();
             r.kernel().moveBar(r.device(), 0, to, true);
@@ -36,7 +37,7 @@ public enum Op {
     },
     BAR_MOVE_HOT("dom0 repositions its 32-bit BAR0 without turning decoding off (pci_std_update_resource)") {
         boolean applicable(Run r) {
-            return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && r.bar0Is32Bit();
+            return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && r.bar0Is32Bit() && r.bar0Movable();
         }
         List<Failure> apply(Run r) {
             long to = r.otherBar0();
@@ -95,7 +96,9 @@ public enum Op {
     ATTACH("xl pci-attach to the guest (assign_device, QEMU realize, map_pirq, permission)") {
         boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.PCIBACK && !r.attached(); }
         List<Failure> apply(Run r) {
-            List<AttachResult> failures = r.vdm().libxl().pciAttachDiagnostic(r.domid(), r.device(), 5);
+            // QEMU's first free slot on the guest's bus, as device_add without addr gets it.
+            int slot = GuestPciBus.firstFreeSlot(r.vdm().libxl().devices(r.domid())).orElseThrow(() -> new IllegalStateException(GuestPciBus.NO_SLOT));
+            List<AttachResult> failures = r.vdm().libxl().pciAttachDiagnostic(r.domid(), r.device(), slot);
             List<Failure> f = new ArrayList<>();
             for (AttachResult a : failures) f.add(Failure.refused(a.step(), a.rc(), a.step() + ": " + Errno.name(a.rc()) + " (" + a.message() + ")"));
             int gsi = r.gsi();
@@ -119,11 +122,11 @@ public enum Op {
             return a.ok() ? List.of() : List.of(Failure.refused("pci-detach " + a.step(), a.rc(), "pci-detach: " + a));
         }
     },
-    GUEST_BAR("the guest programs BAR0 and turns decoding on") {
+    GUEST_BAR("the guest's firmware programs the BARs (hvmloader's pci_setup) and turns decoding on") {
         boolean applicable(Run r) { return r.attached(); }
         List<Failure> apply(Run r) {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
-            long machine = GuestOps.programBar0(pt);
+            long machine = GuestOps.programBar0(r.vdm(), pt);
             return GuestOps.deviceDecodes(r.vdm(), pt, machine) ? List.of()
                     : List.of(Failure.diverged("the guest's BAR0", String.format("the guest's BAR0 reaches %s, where the device decodes nothing",
                     machine < 0 ? "no machine address" : String.format("machine 0x%x", machine))));

@@ -22,8 +22,8 @@ final class Run {
         vdm.kernel().saveState(device); // the driver's probe saves the device's state (pci_save_state)
         PhysicalFunction f = vdm.host().require(device);
         this.barA = f.barAddress(0);
-        long size = Math.max(f.barSize(0), 1 << 12);
-        this.barB = f.barKind(0) == BarKind.MEM64 ? barA + (size << 4) : 0xd000_0000L;
+        // The other place: free and aligned in the window BAR0 lives in on this host (none: BAR0 stays where it is).
+        this.barB = BarMoveTarget.of(vdm.host(), f, 0).orElse(barA);
     }
 
     Machine vdm() { return vdm; }
@@ -50,6 +50,11 @@ final class Run {
     boolean bar0Is32Bit() {
         PhysicalFunction f = vdm.host().require(device);
         return f.barImplemented(0) && f.barKind(0) == BarKind.MEM32;
+    }
+
+    /** True if BAR0 has a second place to move to on this host. */
+    boolean bar0Movable() {
+        return barB != barA;
     }
 
     /** The address BAR0 moves to: the other of two. */

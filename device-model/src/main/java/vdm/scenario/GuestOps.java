@@ -6,99 +6,70 @@ import vdm.host.PhysicalFunction;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.RedirectionEntry;
 import vdm.ioapic.TriggerMode;
+import java.util.ArrayList;
+import java.util.List;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.GuestInterrupts;
 
-/** What a guest does with a passed-through device: size and program its BARs and reach them, take its INTx on a vector. */
+/** What a guest does with a passed-through device: program its BARs as its firmware does and reach them, take its INTx on a vector. */
 public final class GuestOps {
-    public static final long GUEST_BAR0 = 0xf000_0000L;
     public static final int VECTOR = 0x51;
+    private static final int COMMAND_IO = 0x1, COMMAND_MEMORY = 0x2, COMMAND_MASTER = 0x4;
 
     private GuestOps() {}
 
-    /** Programs BAR0 and memory decoding; the machine address the guest's BAR0 reaches, or -1. */
-    public static long programBar0(XenPtDevice pt) {
-        pt.guestWrite(0x10, 4, (int) GUEST_BAR0);
-        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | 0x6);
-        return pt.guest().p2m().translate(GUEST_BAR0);
+    /**
+     * The guest's firmware sets the device up as hvmloader's pci_setup does: decoding off, every BAR and the ROM at
+     * the address {@link GuestBarPlan} gives it on this guest's bus, then memory and I/O decoding for the spaces it
+     * placed and bus mastering on. Returns the plan.
+     */
+    public static GuestBarPlan programBars(Machine vdm, XenPtDevice pt) {
+        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) & ~(COMMAND_MEMORY | COMMAND_IO));
+        GuestBarPlan plan = GuestBarPlan.forGuest(vdm.libxl().devices(pt.guest().id()));
+        int decode = COMMAND_MASTER;
+        for (GuestBarPlan.Placement p : plan.of(pt.guestSlot() << 3)) {
+            if (!p.placed()) continue;
+            int reg = p.bar() == 6 ? 0x30 : 0x10 + 4 * p.bar();
+            int type = p.bar() == 6 ? 0 : pt.guestRead(reg, 4) & (p.space() == GuestBarPlan.Space.IO ? 0x3 : 0xf);
+            pt.guestWrite(reg, 4, (int) p.address() | type);
+            if (p.is64()) pt.guestWrite(reg + 4, 4, (int) (p.address() >>> 32));
+            decode |= p.space() == GuestBarPlan.Space.IO ? COMMAND_IO : COMMAND_MEMORY;
+        }
+        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | decode);
+        return plan;
     }
 
-    /** Where the guest's firmware puts BARs: 32-bit memory from 0xf0000000, 64-bit above 4 GiB, IO from 0xc000 (as hvmloader). */
-    static final long GUEST_MMIO32 = 0xf000_0000L, GUEST_MMIO32_END = 0xfc00_0000L, GUEST_MMIO64 = 0x1_0000_0000L;
-    static final int GUEST_IO = 0xc000;
+    /** The address the plan gave the device's BAR0 in its guest; 0 if BAR0 got none. */
+    public static long guestBar0(GuestBarPlan plan, XenPtDevice pt) {
+        return plan.of(pt.guestSlot() << 3).stream().filter(p -> p.bar() == 0).mapToLong(GuestBarPlan.Placement::address).findFirst().orElse(0);
+    }
 
-    /** The address space a BAR decodes in. */
-    public enum Space { MEMORY, IO }
+    /** Programs the device as the firmware does ({@link #programBars}); the machine address the guest's BAR0 reaches, or -1. */
+    public static long programBar0(Machine vdm, XenPtDevice pt) {
+        long bar0 = guestBar0(programBars(vdm, pt), pt);
+        return bar0 == 0 ? -1 : pt.guest().p2m().translate(bar0);
+    }
 
     /**
      * One BAR as the guest programmed it: its index, space, size, the guest address it was given and the machine
-     * address a guest access there reaches (the p2m or the guest's IO port ranges), -1 for nothing.
+     * address a guest access there reaches (the p2m for memory, the guest's IO port ranges for IO), -1 for nothing.
      */
-    public record GuestBar(int bar, Space space, long size, long guest, long machine) {}
+    public record GuestBar(int bar, GuestBarPlan.Space space, long size, long guest, long machine) {}
 
     /**
-     * Sizes every BAR as a guest's firmware does (all ones, read back, the upper half of a 64-bit BAR too), gives each
-     * an address aligned to its size, turns on IO and memory decoding as the BARs need, and returns each BAR with the
-     * machine address it reaches. A BAR that does not fit the guest's holes is left at 0 and reaches nothing.
+     * Each BAR (not the ROM) the plan placed for this device, with the machine address a guest access at its guest
+     * address reaches. Empty for a device with no BARs.
      */
-    public static java.util.List<GuestBar> programBars(XenPtDevice pt) {
-        java.util.List<GuestBar> sized = new java.util.ArrayList<>();
-        for (int n = 0; n < 6; n++) {
-            int reg = 0x10 + 4 * n;
-            pt.guestWrite(reg, 4, -1);
-            long v = pt.guestRead(reg, 4) & 0xffff_ffffL;
-            if (v == 0) continue;
-            if ((v & 1) != 0) {
-                sized.add(new GuestBar(n, Space.IO, (~(v & ~3L) + 1) & 0xffff_ffffL, 0, -1));
-                continue;
-            }
-            boolean mem64 = (v & 6) == 4;
-            long mask = v & ~0xfL;
-            if (mem64) {
-                pt.guestWrite(reg + 4, 4, -1);
-                mask |= (pt.guestRead(reg + 4, 4) & 0xffff_ffffL) << 32;
-            } else {
-                mask |= 0xffff_ffff_0000_0000L;
-            }
-            sized.add(new GuestBar(n, Space.MEMORY, ~mask + 1, mem64 ? 1 : 0, -1));
-            if (mem64) n++;
-        }
-        long mmio32 = GUEST_MMIO32, mmio64 = GUEST_MMIO64, io = GUEST_IO;
-        int command = 0;
-        java.util.List<GuestBar> placed = new java.util.ArrayList<>();
-        for (GuestBar b : sized) {
-            int reg = 0x10 + 4 * b.bar();
-            long at;
-            if (b.space() == Space.IO) {
-                at = align(io, b.size());
-                if (at + b.size() > 0x1_0000) at = 0; else io = at + b.size();
-                command |= 0x1;
-            } else if (b.guest() == 1) {
-                at = align(mmio64, b.size());
-                mmio64 = at + b.size();
-                command |= 0x2;
-            } else {
-                at = align(mmio32, b.size());
-                if (at + b.size() > GUEST_MMIO32_END) at = 0; else mmio32 = at + b.size();
-                command |= 0x2;
-            }
-            pt.guestWrite(reg, 4, (int) at);
-            if (b.space() == Space.MEMORY && b.guest() == 1) pt.guestWrite(reg + 4, 4, (int) (at >>> 32));
-            placed.add(new GuestBar(b.bar(), b.space(), b.size(), at, -1));
-        }
-        if (command != 0) pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | command | 0x4);
-        java.util.List<GuestBar> out = new java.util.ArrayList<>();
-        for (GuestBar b : placed) {
-            long machine = b.guest() == 0 ? -1 : b.space() == Space.IO
-                    ? pt.guest().ioPorts().translate((int) b.guest(), 1)
-                    : pt.guest().p2m().translate(b.guest());
-            out.add(new GuestBar(b.bar(), b.space(), b.size(), b.guest(), machine));
+    public static List<GuestBar> reached(GuestBarPlan plan, XenPtDevice pt) {
+        List<GuestBar> out = new ArrayList<>();
+        for (GuestBarPlan.Placement p : plan.of(pt.guestSlot() << 3)) {
+            if (p.bar() == 6) continue;
+            long machine = !p.placed() ? -1 : p.space() == GuestBarPlan.Space.IO
+                    ? pt.guest().ioPorts().translate((int) p.address(), 1)
+                    : pt.guest().p2m().translate(p.address());
+            out.add(new GuestBar(p.bar(), p.space(), p.size(), p.address(), machine));
         }
         return out;
-    }
-
-    private static long align(long at, long size) {
-        return (at + size - 1) & -size;
     }
 
     /** True if the device decodes BAR {@code b} at the machine address the guest's access reaches. */

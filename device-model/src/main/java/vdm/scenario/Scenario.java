@@ -8,6 +8,7 @@ import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
 import vdm.system.Trace;
 import vdm.toolstack.AttachResult;
+import vdm.toolstack.GuestPciBus;
 import vdm.toolstack.XenPtDevice;
 import vdm.errno.Errno;
 
@@ -61,11 +62,23 @@ public final class Scenario {
 
     /** Runs the flow on {@code device} in the system the builder makes; {@code label} names it (e.g. the preset). */
     public static Result run(Machine.Builder builder, Sbdf device, String label) {
+        return run(builder, device == null ? null : new DeviceChoice(device, "", true, "named on the command"), label);
+    }
+
+    /**
+     * Runs the flow on the chosen device ({@code null}: the host's first assignable endpoint, {@link DeviceChoice});
+     * the boot step's trace says which device it is and why.
+     */
+    public static Result run(Machine.Builder builder, DeviceChoice choice, String label) {
         List<Step> steps = new ArrayList<>();
         Machine vdm = builder.build();
         Trace trace = vdm.trace();
         steps.add(new Step("boot", Trace.Verdict.OK, String.format("%s dom0, %d functions, fixes: %s",
                 vdm.dom0().kind(), vdm.host().functions().size(), vdm.fixes())));
+        DeviceChoice chosen = choice == null ? DeviceChoice.firstAssignable(vdm.host())
+                : choice.named() ? DeviceChoice.named(vdm.host(), choice.device()) : choice;
+        Sbdf device = chosen.device();
+        if (!chosen.named()) trace.add(Trace.Source.STEP, Trace.Verdict.INFO, "device " + chosen.describe(), "", 0);
         PhysicalFunction f = vdm.host().require(device);
 
         trace.step("pci-assignable-add");
@@ -86,7 +99,9 @@ public final class Scenario {
         steps.add(new Step("create-domU", Trace.Verdict.OK, "HVM guest d" + domid));
 
         trace.step("pci-attach");
-        AttachResult attach = vdm.libxl().pciAttach(domid, device, 5);
+        // libxl's device_add names no addr: QEMU gives the device the first free slot of the guest's bus.
+        int slot = GuestPciBus.firstFreeSlot(vdm.libxl().devices(domid)).orElseThrow(() -> new IllegalStateException(GuestPciBus.NO_SLOT));
+        AttachResult attach = vdm.libxl().pciAttach(domid, device, slot);
         XenPtDevice pt = vdm.libxl().device(device);
         if (!attach.ok()) {
             String wrong = wrongIndex(vdm, device, attach);
@@ -136,11 +151,11 @@ public final class Scenario {
      * decodes that BAR at; a device without BARs has nothing to map.
      */
     private static Step guestBars(Machine vdm, PhysicalFunction f, XenPtDevice pt) {
-        List<GuestOps.GuestBar> bars = GuestOps.programBars(pt);
+        List<GuestOps.GuestBar> bars = GuestOps.reached(GuestOps.programBars(vdm, pt), pt);
         if (bars.isEmpty()) return new Step("guest-bars", Trace.Verdict.INFO, "nothing to map: the device has no BARs");
         StringBuilder ok = new StringBuilder();
         for (GuestOps.GuestBar b : bars) {
-            String space = b.space() == GuestOps.Space.IO ? "io" : "mem";
+            String space = b.space() == GuestBarPlan.Space.IO ? "io" : "mem";
             if (!GuestOps.deviceDecodes(vdm, pt, b)) {
                 String decodes = f.barDecodes(b.bar()) ? String.format("decodes BAR%d at 0x%x", b.bar(), f.barAddress(b.bar()))
                         : String.format("does not decode BAR%d", b.bar());

@@ -37,7 +37,7 @@ class RealMachineCaptureTest {
         List<String> failed = new ArrayList<>();
         int endpoints = 0;
         for (FunctionDescriptor f : loaded.functions()) {
-            int classCode = f.source().resolve().layout().initialBytes()[0x0b] & 0xff;
+            int classCode = f.source().resolve(vdm.pci.catalog.Placement.ROOT_BUS).layout().initialBytes()[0x0b] & 0xff;
             if (classCode == 0x06) continue; // host and other bridges are not passed through
             endpoints++;
             Scenario.Result r = Scenario.run(Vdm.host(loaded).preset(Preset.UPSTREAM), f.sbdf(), "captured " + f.sbdf());

@@ -56,7 +56,7 @@ class SnapshotTest {
                 case 7 -> {
                     XenPtDevice pt = vdm.libxl().device(dev);
                     if (pt == null) yield "guest -";
-                    long m = GuestOps.programBar0(pt);
+                    long m = GuestOps.programBar0(vdm, pt);
                     yield "guest " + m + " " + (pt.interruptPin() != 0 && pt.interruptBound() ? GuestOps.takeInterrupt(vdm, pt) : -1)
                             + " " + Integer.toHexString(pt.guestRead(0x10, 4));
                 }

@@ -19,6 +19,7 @@ import vdm.explore.Finding;
 import vdm.explore.Op;
 import vdm.pci.Sbdf;
 import vdm.persist.ScenarioFile;
+import vdm.scenario.DeviceChoice;
 import vdm.model.Preset;
 import vdm.system.Trace;
 import vdm.xen.Domain;
@@ -61,7 +62,8 @@ final class ExploreCommand implements Callable<Integer> {
         try {
             if (replay != null) return replay(o);
             Preset p = model.preset();
-            Sbdf sbdf = model.device();
+            DeviceChoice choice = model.device();
+            Sbdf sbdf = choice.device();
             Domain.Kind kind = model.dom0Kind();
             List<Op> set = new ArrayList<>();
             if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
@@ -70,6 +72,7 @@ final class ExploreCommand implements Callable<Integer> {
             Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
             o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
                     String.join(",", set.stream().map(Op::label).toList()));
+            if (!choice.named()) o.printf("device %s%n%n", choice.describe());
             int n = 0;
             for (Finding f : r.findings()) {
                 n++;

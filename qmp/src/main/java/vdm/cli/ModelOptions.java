@@ -3,9 +3,9 @@ package vdm.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import vdm.Vdm;
-import vdm.host.DefaultHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
+import vdm.scenario.DeviceChoice;
 import vdm.xen.Domain;
 
 /** The options that choose a model and a device, shared by {@code scenario} and {@code explore} (a picocli mixin). */
@@ -17,7 +17,8 @@ final class ModelOptions {
     @Option(names = "--host", paramLabel = "FILE", description = "A host JSON file (default: the built-in host).")
     Path host;
 
-    @Option(names = "--device", paramLabel = "SBDF", description = "The device (default: the e1000e, 0000:00:03.0).")
+    @Option(names = "--device", paramLabel = "SBDF", description = "The device (default: the host's first assignable endpoint in SBDF "
+            + "order: a type 0 function, not a host bridge, with a BAR, a ROM or an INTx pin; on the built-in host 0000:00:02.0, the gpu).")
     String device;
 
     @Option(names = "--dom0", defaultValue = "pvh", paramLabel = "KIND", description = "pvh or pv (default: ${DEFAULT-VALUE}).")
@@ -27,8 +28,9 @@ final class ModelOptions {
         return Preset.of(preset);
     }
 
-    Sbdf device() {
-        return device == null ? DefaultHost.NIC : Sbdf.parse(device);
+    /** The device named with --device, or the chosen host's first assignable endpoint, with the reason. */
+    DeviceChoice device() {
+        return DeviceChoice.of(hostBuilder().description(), device == null ? null : Sbdf.parse(device));
     }
 
     Domain.Kind dom0Kind() {
@@ -45,6 +47,10 @@ final class ModelOptions {
 
     /** A builder for the chosen host, preset and dom0. */
     Vdm.Builder builder(Preset p, Domain.Kind kind) {
-        return (host == null ? Vdm.defaultHost() : Vdm.host(host)).preset(p).dom0(kind);
+        return hostBuilder().preset(p).dom0(kind);
+    }
+
+    private Vdm.Builder hostBuilder() {
+        return host == null ? Vdm.defaultHost() : Vdm.host(host);
     }
 }

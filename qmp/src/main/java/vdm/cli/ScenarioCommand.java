@@ -6,8 +6,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import vdm.pci.Sbdf;
 import vdm.persist.ScenarioJson;
+import vdm.scenario.DeviceChoice;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 
@@ -33,14 +33,14 @@ final class ScenarioCommand implements Callable<Integer> {
     public Integer call() {
         var err = spec.commandLine().getErr();
         vdm.model.Preset p;
-        Sbdf sbdf;
+        DeviceChoice choice;
         Domain.Kind kind;
         Scenario.Result r;
         try {
             p = model.preset();
-            sbdf = model.device();
+            choice = model.device();
             kind = model.dom0Kind();
-            r = Scenario.run(model.builder(p, kind), sbdf, p.label() + " (" + kind.name() + " dom0)");
+            r = Scenario.run(model.builder(p, kind), choice, p.label() + " (" + kind.name() + " dom0)");
         } catch (IllegalArgumentException e) {
             err.println("vdm scenario: " + e.getMessage());
             return 2;

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ExploreCommandTest {
     @Test
     void brokenFindsTheRefusedMapPirqAndWritesAReplayableScenarioFile(@TempDir Path dir) throws Exception {
-        Cli r = Cli.run("explore", "--preset", "broken", "--ops", "assign,attach", "--depth", "2", "--out", dir.toString(), "--quiet");
+        Cli r = Cli.run("explore", "--preset", "broken", "--device", "0000:00:03.0", "--ops", "assign,attach", "--depth", "2",
+                "--out", dir.toString(), "--quiet");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("xc_physdev_map_pirq irq=17 (error=-1): Function not implemented"), r.out());
         Path file;
@@ -37,5 +38,15 @@ class ExploreCommandTest {
         assertEquals(2, Cli.run("explore", "--ops", "fly").exit());
         assertTrue(Cli.run("explore", "--ops", "fly").err().contains("unknown operation 'fly'"));
         assertEquals(2, Cli.run("explore", "--depth", "0").exit());
+    }
+
+    @Test
+    void withoutADeviceItExploresTheHostsFirstAssignableEndpointAndSaysSo() {
+        Cli r = Cli.run("explore", "--preset", "upstream", "--host", ScenarioCommandTest.examples().resolve("wide-host.json").toString(),
+                "--ops", "assign,attach", "--depth", "2", "--quiet");
+        // Exit 1 is a finding on the wide host, not bad input (2): the choice is what is checked here.
+        assertTrue(r.exit() == 0 || r.exit() == 1, r.out() + r.err());
+        assertTrue(r.out().contains("device 0000:00:02.0, depth 2"), r.out());
+        assertTrue(r.out().contains("device 0000:00:02.0 (e1000e), the host's first assignable endpoint in SBDF order"), r.out());
     }
 }

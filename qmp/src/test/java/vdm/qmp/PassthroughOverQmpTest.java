@@ -149,4 +149,27 @@ class PassthroughOverQmpTest {
             assertEquals("vdm-0000:00:03.0", JSON.readTree(c.line()).get("data").get("device").asText());
         }
     }
+
+    @Test
+    void scenarioRunWithoutAHostaddrRunsOnTheHostsFirstAssignableEndpointAndSaysWhy() throws IOException {
+        java.nio.file.Path wide = null;
+        for (java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath(); p != null && wide == null; p = p.getParent()) {
+            if (java.nio.file.Files.exists(p.resolve("docs/examples/wide-host.json"))) wide = p.resolve("docs/examples/wide-host.json");
+        }
+        for (java.nio.file.Path host : new java.nio.file.Path[] {null, wide}) {
+            CommandRegistry registry = CommandRegistry.withCoreCommands();
+            PassthroughCommands.register(registry, new Model(host, Preset.UPSTREAM));
+            try (TestServer s = TestServer.start(registry, QmpServer.Config.DEFAULTS, false); TestServer.Conn c = s.negotiated()) {
+                JsonNode r = ask(c, "{\"execute\": \"x-vdm-scenario-run\"}").get("return");
+                // Both hosts have their first endpoint at 00:02.0: the built-in host's gpu, WideHost's e1000e.
+                String name = host == null ? "gpu" : "e1000e";
+                assertEquals("0000:00:02.0", r.get("device").asText(), r.toString());
+                assertEquals(name, r.get("x-vdm-device-choice").get("name").asText(), r.toString());
+                assertTrue(r.get("x-vdm-device-choice").get("reason").asText().startsWith("the host's first assignable endpoint"), r.toString());
+                assertTrue(r.get("passed").asBoolean(), r.toString());
+                JsonNode named = ask(c, "{\"execute\": \"x-vdm-scenario-run\", \"arguments\": {\"hostaddr\": \"0000:00:03.0\"}}").get("return");
+                assertEquals("named on the command", named.get("x-vdm-device-choice").get("reason").asText(), named.toString());
+            }
+        }
+    }
 }

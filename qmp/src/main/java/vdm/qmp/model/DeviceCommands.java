@@ -2,8 +2,6 @@ package vdm.qmp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.HashSet;
-import java.util.Set;
 import vdm.Vdm;
 import vdm.pci.Sbdf;
 import vdm.qmp.Arg;
@@ -16,6 +14,7 @@ import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 import vdm.qmp.QmpError;
 import vdm.toolstack.AttachResult;
+import vdm.toolstack.GuestPciBus;
 import vdm.toolstack.XenPtDevice;
 
 /**
@@ -65,18 +64,16 @@ final class DeviceCommands {
         if (!extra.get("domain").canConvertToInt()) throw QmpError.generic("Invalid parameter type for 'domain', expected: integer");
         Sbdf host = HostAddress.parse(extra.get("hostaddr").textValue(), "hostaddr");
         int domid = extra.get("domain").intValue();
-        int slot = extra.has("addr") && extra.get("addr").canConvertToInt() ? extra.get("addr").intValue() : freeSlot(domid);
+        int slot;
+        if (extra.has("addr") && extra.get("addr").canConvertToInt()) {
+            slot = extra.get("addr").intValue();
+        } else {
+            // QEMU's do_pci_register_device: the first slot whose function 0 is free on the guest's bus.
+            slot = GuestPciBus.firstFreeSlot(vdm().libxl().devices(domid)).orElseThrow(() -> QmpError.generic(GuestPciBus.NO_SLOT));
+        }
         AttachResult r = vdm().libxl().pciAttach(domid, host, slot, id);
         if (!r.ok()) throw ModelRefusal.of("xen-pci-passthrough: " + r.step(), r.rc(), r.message());
         return null;
-    }
-
-    /** The first guest slot from 3 that no device of the domain has (QEMU's next free devfn on the root bus). */
-    private int freeSlot(int domid) {
-        Set<Integer> used = new HashSet<>();
-        for (XenPtDevice p : vdm().libxl().devices(domid)) used.add(p.guestSlot());
-        for (int s = 3; s < 32; s++) if (!used.contains(s)) return s;
-        return 31;
     }
 
     /** qmp_device_del: as QEMU, the reply comes first; the removal completes afterwards and DEVICE_DELETED announces it. */

@@ -14,6 +14,7 @@ import vdm.qmp.CommandRegistry;
 import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 import vdm.qmp.QmpError;
+import vdm.scenario.DeviceChoice;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 
@@ -24,23 +25,28 @@ final class ScenarioCommands {
     static void register(CommandRegistry registry, Model model) {
         registry.register(QmpCommand.of("x-vdm-scenario-run", "Replays the passthrough flow in a fresh model; returns steps and trace",
                 ArgumentSchema.of(Arg.optional("preset", ArgType.oneOf("Preset", "broken", "series-v4", "upstream"), "default: the current"),
-                        Arg.optional("hostaddr", ArgType.STRING, "the device (default 0000:00:03.0)"),
+                        Arg.optional("hostaddr", ArgType.STRING, "the device (default: the host's first assignable endpoint in SBDF order)"),
                         Arg.optional("dom0", ArgType.oneOf("Dom0Kind", "pv", "pvh"), "default pvh")),
                 Execution.MODEL, call -> run(model, call)));
     }
 
     private static JsonNode run(Model model, CommandCall call) throws QmpError {
         Preset p = call.arguments().optionalString("preset").map(Preset::of).orElse(model.preset());
-        Sbdf s = HostAddress.parse(call.arguments().optionalString("hostaddr").orElse("0000:00:03.0"), "hostaddr");
+        String hostaddr = call.arguments().optionalString("hostaddr").orElse(null);
+        Sbdf named = hostaddr == null ? null : HostAddress.parse(hostaddr, "hostaddr");
         Domain.Kind k = call.arguments().optionalString("dom0").orElse("pvh").equals("pv") ? Domain.Kind.PV : Domain.Kind.PVH;
         Vdm.Builder b = (model.hostFile() == null ? Vdm.defaultHost() : Vdm.host(model.hostFile())).preset(p).dom0(k);
         Scenario.Result r;
+        DeviceChoice choice;
         try {
-            r = Scenario.run(b, s, p.label());
+            choice = DeviceChoice.of(b.description(), named);
+            r = Scenario.run(b, choice, p.label());
         } catch (IllegalArgumentException e) {
             throw QmpError.generic(e.getMessage());
         }
-        ObjectNode out = PassthroughCommands.JSON.objectNode().put("preset", p.label()).put("device", s.toString()).put("passed", r.passed());
+        ObjectNode out = PassthroughCommands.JSON.objectNode().put("preset", p.label()).put("device", r.device().toString()).put("passed", r.passed());
+        // Which device ran and why: the one named, or the host's first assignable endpoint.
+        out.putObject("x-vdm-device-choice").put("device", choice.device().toString()).put("name", choice.name()).put("reason", choice.reason());
         ArrayNode steps = out.putArray("steps");
         for (Scenario.Step st : r.steps()) {
             steps.addObject().put("step", st.name()).put("verdict", st.verdict().name().toLowerCase()).put("summary", st.summary());
