@@ -9,14 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import vdm.Vdm;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.DefaultHost;
 import vdm.host.LinkDevice;
+import vdm.hosts.TestHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.scenario.GuestOps;
@@ -27,20 +29,20 @@ import vdm.toolstack.XenPtDevice;
 /**
  * A snapshot taken at a random point and loaded into a fresh model answers the same random operations as the
  * original, and ends in the same snapshot. Pinned seeds by default; the seed is printed at the start and on failure,
- * with the -Dvdm.seed flag that replays it ({@link Seeds}).
+ * with the -Dvdm.seed flag that replays it ({@link Seeds}). Each seed runs on every {@link TestHost}.
  */
 class SnapshotTest {
-    private static final Sbdf[] DEVICES = {DefaultHost.NIC, DefaultHost.GPU, DefaultHost.NVME, DefaultHost.ACCELERATOR};
-
     private static final Seeds SEEDS = Seeds.of(SnapshotTest.class, 1);
 
-    static LongStream seeds() {
-        return SEEDS.cases(12);
+    /** Each pinned seed on each test host (the default one and {@link TestHost#WIDE}). */
+    static Stream<Arguments> seeds() {
+        return SEEDS.cases(12).boxed().flatMap(seed -> Stream.of(TestHost.values()).map(h -> Arguments.of(h, seed)));
     }
 
-    /** One random operation, drawn from {@code rnd}, applied to a model; returns its answer. */
-    private static Function<Vdm, String> operation(SplittableRandom rnd) {
-        Sbdf dev = DEVICES[rnd.nextInt(DEVICES.length)];
+    /** One random operation on one of the host's endpoints, drawn from {@code rnd}, applied to a model; returns its answer. */
+    private static Function<Vdm, String> operation(TestHost host, SplittableRandom rnd) {
+        List<Sbdf> devices = host.endpoints();
+        Sbdf dev = devices.get(rnd.nextInt(devices.size()));
         int domPick = rnd.nextInt(4), slot = 3 + rnd.nextInt(4), kind = rnd.nextInt(10);
         return vdm -> {
             List<Integer> guests = new ArrayList<>();
@@ -74,15 +76,15 @@ class SnapshotTest {
         };
     }
 
-    private static List<Function<Vdm, String>> operations(SplittableRandom rnd, int n) {
+    private static List<Function<Vdm, String>> operations(TestHost host, SplittableRandom rnd, int n) {
         List<Function<Vdm, String>> ops = new ArrayList<>();
-        for (int i = 0; i < n; i++) ops.add(operation(rnd));
+        for (int i = 0; i < n; i++) ops.add(operation(host, rnd));
         return ops;
     }
 
     /** A booted model with ops[0..cut) applied. */
-    private static Vdm modelAfter(Preset preset, List<Function<Vdm, String>> ops, int cut) {
-        Vdm a = Vdm.defaultHost().preset(preset).build();
+    private static Vdm modelAfter(TestHost host, Preset preset, List<Function<Vdm, String>> ops, int cut) {
+        Vdm a = host.builder().preset(preset).build();
         for (int i = 0; i < cut; i++) ops.get(i).apply(a);
         return a;
     }
@@ -96,14 +98,14 @@ class SnapshotTest {
         assertEquals(Snapshot.save(b), Snapshot.save(a), what + ": final snapshots");
     }
 
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("seeds")
-    void aRestoredModelAnswersLikeTheOriginalAndEndsInTheSameSnapshot(long seed) {
+    void aRestoredModelAnswersLikeTheOriginalAndEndsInTheSameSnapshot(TestHost host, long seed) {
         for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            List<Function<Vdm, String>> ops = operations(rnd, 60);
+            List<Function<Vdm, String>> ops = operations(host, rnd, 60);
             int cut = rnd.nextInt(ops.size());
-            Vdm a = modelAfter(preset, ops, cut);
+            Vdm a = modelAfter(host, preset, ops, cut);
             String saved = Snapshot.save(a);
             Vdm b = Vdm.load(saved);
             String again = Snapshot.save(b);
@@ -113,9 +115,9 @@ class SnapshotTest {
                 for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
                     if (!x.get(i).equals(y.get(i))) d.append(i).append(": ").append(x.get(i)).append("  |  ").append(y.get(i)).append('\n');
                 }
-                throw new AssertionError(SEEDS.describe(seed) + " " + preset + ": the loaded model saves another document:\n" + d);
+                throw new AssertionError(host + " " + SEEDS.describe(seed) + " " + preset + ": the loaded model saves another document:\n" + d);
             }
-            answerAlike(ops, cut, a, b, SEEDS.describe(seed) + " " + preset + ", snapshot at " + cut);
+            answerAlike(ops, cut, a, b, host + " " + SEEDS.describe(seed) + " " + preset + ", snapshot at " + cut);
         }
     }
 
@@ -137,23 +139,23 @@ class SnapshotTest {
         assertEquals(saved, Snapshot.save(a), "failed loads change nothing");
     }
 
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("seeds")
-    void aStateRestoredInPlaceAfterADetourAnswersLikeALoadedSnapshot(long seed) {
+    void aStateRestoredInPlaceAfterADetourAnswersLikeALoadedSnapshot(TestHost host, long seed) {
         for (Preset preset : List.of(Preset.UPSTREAM, Preset.BROKEN)) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            List<Function<Vdm, String>> ops = operations(rnd, 60), detour = operations(rnd, 30);
+            List<Function<Vdm, String>> ops = operations(host, rnd, 60), detour = operations(host, rnd, 30);
             int cut = rnd.nextInt(ops.size());
-            Vdm a = modelAfter(preset, ops, cut);
+            Vdm a = modelAfter(host, preset, ops, cut);
             ModelState state = ModelState.capture(a);
             String saved = Snapshot.save(a);
             Vdm b = Vdm.load(saved);
-            assertEquals(state.fingerprint(), ModelState.capture(b).fingerprint(), SEEDS.describe(seed) + " " + preset + ": a loaded model has the state's fingerprint");
+            assertEquals(state.fingerprint(), ModelState.capture(b).fingerprint(), host + " " + SEEDS.describe(seed) + " " + preset + ": a loaded model has the state's fingerprint");
             for (Function<Vdm, String> op : detour) op.apply(a);
             state.restore(a);
-            assertEquals(state.fingerprint(), ModelState.capture(a).fingerprint(), SEEDS.describe(seed) + " " + preset + ": fingerprint after the restore");
-            assertEquals(saved, Snapshot.save(a), SEEDS.describe(seed) + " " + preset + ": document after the restore");
-            answerAlike(ops, cut, a, b, SEEDS.describe(seed) + " " + preset + ", restored at " + cut);
+            assertEquals(state.fingerprint(), ModelState.capture(a).fingerprint(), host + " " + SEEDS.describe(seed) + " " + preset + ": fingerprint after the restore");
+            assertEquals(saved, Snapshot.save(a), host + " " + SEEDS.describe(seed) + " " + preset + ": document after the restore");
+            answerAlike(ops, cut, a, b, host + " " + SEEDS.describe(seed) + " " + preset + ", restored at " + cut);
         }
     }
 

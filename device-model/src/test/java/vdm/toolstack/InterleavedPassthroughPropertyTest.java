@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import vdm.Vdm;
 import vdm.dom0.Dom0Kernel;
-import vdm.host.DefaultHost;
+import vdm.hosts.TestHost;
 import vdm.pci.Sbdf;
 import vdm.model.Preset;
 import vdm.xen.Domain;
@@ -30,23 +31,23 @@ import vdm.testkit.Seeds;
  * seeds by default; the seed is printed at the start and on failure, with the flag that replays it ({@link Seeds}).
  */
 class InterleavedPassthroughPropertyTest {
-    private static final Sbdf[] DEVICES = {DefaultHost.NIC, DefaultHost.GPU, DefaultHost.NVME, DefaultHost.ACCELERATOR};
-
     private static final Seeds SEEDS = Seeds.of(InterleavedPassthroughPropertyTest.class, 1);
 
-    static LongStream seeds() {
-        return SEEDS.cases(25);
+    /** Each pinned seed on each test host (the default one and {@link TestHost#WIDE}). */
+    static Stream<Arguments> seeds() {
+        return SEEDS.cases(25).boxed().flatMap(seed -> Stream.of(TestHost.values()).map(h -> Arguments.of(h, seed)));
     }
 
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "{0} seed {1}")
     @MethodSource("seeds")
-    void noLeakNoSharedMmioAndOneOwnerAfterEveryStep(long seed) {
-        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+    void noLeakNoSharedMmioAndOneOwnerAfterEveryStep(TestHost host, long seed) {
+        List<Sbdf> devices = host.endpoints();
+        Vdm vdm = host.builder().preset(Preset.UPSTREAM).build();
         SplittableRandom rnd = new SplittableRandom(seed);
         List<Integer> guests = new ArrayList<>(List.of(vdm.libxl().domainCreate(1), vdm.libxl().domainCreate(1)));
         List<String> history = new ArrayList<>();
         for (int step = 0; step < 150; step++) {
-            Sbdf dev = DEVICES[rnd.nextInt(DEVICES.length)];
+            Sbdf dev = devices.get(rnd.nextInt(devices.size()));
             int domid = guests.isEmpty() ? -1 : guests.get(rnd.nextInt(guests.size()));
             String what;
             switch (rnd.nextInt(8)) {
@@ -78,14 +79,14 @@ class InterleavedPassthroughPropertyTest {
             }
             history.add(what);
             if (history.size() > 12) history.removeFirst();
-            String violation = check(vdm);
+            String violation = check(vdm, devices);
             if (violation != null) {
-                fail(String.format("%s, step %d: %s%nlast steps:%n  %s", SEEDS.describe(seed), step, violation, String.join("\n  ", history)));
+                fail(String.format("%s, step %d: %s%nlast steps:%n  %s", host + " " + SEEDS.describe(seed), step, violation, String.join("\n  ", history)));
             }
         }
     }
 
-    static String check(Vdm vdm) {
+    static String check(Vdm vdm, List<Sbdf> devices) {
         Map<Long, String> frames = new HashMap<>();
         for (Domain d : vdm.xen().domains()) {
             for (P2m.Range r : d.p2m().ranges()) {
@@ -111,7 +112,7 @@ class InterleavedPassthroughPropertyTest {
                 if (vdm.xen().assignedTo(pt.hostAddress()) != d) return pt.hostAddress() + " attached to d" + d.id() + " but Xen has it elsewhere";
             }
         }
-        for (Sbdf s : DEVICES) {
+        for (Sbdf s : devices) {
             int owners = 0;
             XenPtDevice pt = vdm.libxl().device(s);
             if (pt != null) owners++;
