@@ -5,6 +5,8 @@ import static vdm.pci.ConfigRegisters.COMMAND_IO;
 import static vdm.pci.ConfigRegisters.COMMAND_MASTER;
 import static vdm.pci.ConfigRegisters.COMMAND_MEMORY;
 
+import java.util.Optional;
+import vdm.host.Bridge;
 import vdm.host.Host;
 import vdm.host.PhysicalFunction;
 import vdm.log.StepBus;
@@ -44,6 +46,12 @@ final class PciEnable {
             want |= f.barKind(n) == BarKind.IO ? COMMAND_IO : COMMAND_MEMORY;
         }
         if (f.romSize() > 0 && d.resource[PciDev.ROM_RESOURCE] != 0) want |= COMMAND_MEMORY;
+        // A bridge's windows are resources too (PCI_BRIDGE_RESOURCES): an open window needs its decoding on.
+        Optional<Bridge> bridge = host.bridge(sbdf);
+        if (bridge.isPresent() && bridge.get().ioWindow().isPresent()) want |= COMMAND_IO;
+        if (bridge.isPresent() && (bridge.get().memoryWindow().isPresent() || bridge.get().prefetchableWindow().isPresent())) {
+            want |= COMMAND_MEMORY;
+        }
         if ((cmd & want) != want) config.write(sbdf, COMMAND, 2, cmd | want);
         d.enabled = true;
         irqRouting.enable(d);

@@ -225,8 +225,8 @@ public final class Host {
     /**
      * What firmware does before the OS boots, for bridges: upstream first, each gets its primary, secondary and
      * subordinate bus numbers and its described windows (closed windows get base above limit, as Linux and EDK2
-     * leave them) through configuration writes, then COMMAND I/O and memory enables for its open windows and bus
-     * master. Returns this host.
+     * leave them) through configuration writes, then, if none of the bridge's own BARs is left at 0, COMMAND I/O and
+     * memory enables for its open windows and bus master. Returns this host.
      */
     public Host enumerate() {
         for (Bridge b : bridges.values()) {
@@ -258,10 +258,21 @@ public final class Host {
                 f.write(0x28, 4, 0);
                 f.write(0x2c, 4, 0);
             }
-            int command = 0x4 | (io != null ? 0x1 : 0) | (mem != null || pref != null ? 0x2 : 0);
-            f.write(0x04, 2, f.command() | command);
+            // vdm's firmware leaves every BAR to the OS (at 0), a bridge's own too (a pcie-root-port's BAR0). It turns
+            // a bridge's decoding on only when nothing of its own is left at 0: with decoding on, Xen's vPCI would try
+            // to map BAR 0 at address 0 at boot (init_header -> modify_bars: "not mapping BAR [0, 0] invalid
+            // position"); dom0's kernel assigns the BAR and pci_enable_device turns the decoding on.
+            if (ownResourcesAssigned(f)) {
+                int command = 0x4 | (io != null ? 0x1 : 0) | (mem != null || pref != null ? 0x2 : 0);
+                f.write(0x04, 2, f.command() | command);
+            }
         }
         return this;
+    }
+
+    private static boolean ownResourcesAssigned(PhysicalFunction f) {
+        for (int n = 0; n < f.layout().barCount(); n++) if (f.barImplemented(n) && f.barAddress(n) == 0) return false;
+        return f.romSize() == 0 || f.romAddress() != 0;
     }
 
     // ---------------------------------------------------------------- interrupts
