@@ -126,10 +126,13 @@ public enum Op {
         boolean applicable(Run r) { return r.attached(); }
         List<Failure> apply(Run r) {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
-            long machine = GuestOps.programBar0(r.vdm(), pt);
-            return GuestOps.deviceDecodes(r.vdm(), pt, machine) ? List.of()
-                    : List.of(Failure.diverged("the guest's BAR0", String.format("the guest's BAR0 reaches %s, where the device decodes nothing",
-                    machine < 0 ? "no machine address" : String.format("machine 0x%x", machine))));
+            for (GuestOps.GuestBar b : GuestOps.reached(GuestOps.programBars(r.vdm(), pt), pt)) {
+                if (GuestOps.deviceDecodes(r.vdm(), pt, b)) continue;
+                return List.of(Failure.diverged("the guest's BAR" + b.bar(), String.format(
+                        "the guest's BAR%d reaches %s, where the device decodes nothing", b.bar(),
+                        b.machine() < 0 ? "no machine address" : String.format("machine 0x%x", b.machine()))));
+            }
+            return List.of();
         }
     },
     INTX("the device raises INTx and the guest EOIs it") {

@@ -43,10 +43,12 @@ class BarMoveTargetTest {
         landsInsideItsWindow(d, DefaultHost.NVME, new Window(0xfe80_0000L, 0xfe8f_ffffL));
         Host w = Vdm.host(WideHost.description()).preset(Preset.UPSTREAM).build().host();
         landsInsideItsWindow(w, WideHost.NVME, new Window(0xfe00_0000L, 0xfe0f_ffffL));
-        // The wide host's gpu: its 64-bit prefetchable BAR1 moves in the root port's prefetchable window above 4 GiB.
+        // The wide host's gpu: its 64-bit prefetchable BAR3 (32 MiB) moves in the root port's prefetchable window above
+        // 4 GiB. (BAR1, 256 MiB, has no other aligned place there: the 512 MiB window holds BAR1, then BAR3 at +256 MiB.)
         PhysicalFunction gpu = w.require(WideHost.GPU);
-        assertTrue(gpu.barPrefetchable(1) && gpu.barKind(1) == vdm.pci.layout.BarKind.MEM64);
-        landsInsideItsWindow(w, WideHost.GPU, 1, gpu.upstream().orElseThrow().prefetchableWindow().orElseThrow());
+        assertTrue(gpu.barPrefetchable(3) && gpu.barKind(3) == vdm.pci.layout.BarKind.MEM64);
+        landsInsideItsWindow(w, WideHost.GPU, 3, gpu.upstream().orElseThrow().prefetchableWindow().orElseThrow());
+        assertTrue(BarMoveTarget.of(w, gpu, 1).isEmpty(), "no free 256 MiB-aligned place for BAR1 in its window");
         // Its 32-bit BAR0 shares the 32 MiB memory window with the second function: wherever it goes, it stays inside.
         BarMoveTarget.of(w, gpu, 0).ifPresent(to -> assertTrue(gpu.upstream().orElseThrow().memoryWindow().orElseThrow().contains(to, gpu.barSize(0))));
     }

@@ -17,7 +17,8 @@ import vdm.system.Trace;
  */
 class ExplorerOnWideHostTest {
     static List<Sbdf> devices() {
-        return List.of(vdm.host.WideHost.GPU, vdm.host.WideHost.SEGMENT1_NIC, vdm.host.WideHost.VIRTIO_NET);
+        // Not the gpu: its BAR0 fills the part of the root port's window its neighbour leaves, so no BAR move applies.
+        return List.of(vdm.host.WideHost.SECOND_FUNCTION, vdm.host.WideHost.SEGMENT1_NIC, vdm.host.WideHost.VIRTIO_NET);
     }
 
     private static Explorer.Result explore(Sbdf device, Preset p, int depth) {
@@ -48,12 +49,18 @@ class ExplorerOnWideHostTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("devices")
-    void underUpstreamTheOnlyFindingIsXensRefusalToMoveAMappedBar(Sbdf device) {
+    void underUpstreamTheOnlyFindingIsXensRefusalToMoveAMappedMemoryBar(Sbdf device) {
         Explorer.Result r = explore(device, Preset.UPSTREAM, 4);
+        if (device.equals(vdm.host.WideHost.VIRTIO_NET)) {
+            // Its BAR0 is an IO BAR: vPCI traps only memory BARs for the hardware domain (init_header registers
+            // bar_write for memory BARs alone), so moving it with decoding on is not refused and nothing is found.
+            assertEquals(0, r.findings().size(), list(r));
+            return;
+        }
         assertEquals(1, r.findings().size(), list(r));
         Finding f = r.findings().getFirst();
         assertEquals(List.of(Op.BAR_MOVE_HOT), f.ordering(), list(r));
         assertTrue(f.trace().stream().anyMatch(e -> e.source() == Trace.Source.XEN
-                && e.message().contains(device + ": ignored BAR")), list(r));
+                && e.message().contains(device + ": ignored BAR 0 write while mapped")), list(r));
     }
 }
