@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import vdm.host.Bridge;
 import vdm.host.Host;
+import vdm.host.RootBusRanges;
 import vdm.host.PhysicalFunction;
 import vdm.pci.ConfigRegisters;
 import vdm.log.StepBus;
@@ -44,16 +45,13 @@ import vdm.pci.layout.BarKind;
  * windows it must assign), so a BAR that does not fit is not assigned: "can't assign; no space", "failed to
  * assign", and its resource is reset (reset_resource: start, end and flags 0), so pci_enable_device leaves it out.
  *
- * <p>The host describes no _CRS for its root buses; all of them allocate from the same three ranges, one address
- * space: I/O ports 0xc000..0xffff, 32-bit memory 0xe0000000..0xfebfffff (below the IO-APICs at 0xfec00000) and a
- * 64-bit prefetchable range 0x4000000000..0xffffffffff (above 4 GiB, where Linux puts large BARs when it can).
+ * <p>Root buses allocate from the host bridges' ranges ({@link Host#rootBusRanges()}: one address space for all of
+ * them, the host describing no _CRS): I/O ports, 32-bit memory below the IO-APICs and a 64-bit prefetchable range
+ * above 4 GiB, where Linux puts large BARs when it can.
  * Nothing of the allocation outlives boot: the kernel's resources ({@link PciDev#resource}) are what remains.
  */
 final class ResourceAssignment {
     static final Aperture.Space IO = Aperture.Space.IO, MEMORY = Aperture.Space.MEMORY;
-    static final long ROOT_IO_BASE = 0xc000, ROOT_IO_LIMIT = 0xffff;
-    static final long ROOT_MEM_BASE = 0xe000_0000L, ROOT_MEM_LIMIT = 0xfebf_ffffL;
-    static final long ROOT_MEM64_BASE = 0x40_0000_0000L, ROOT_MEM64_LIMIT = 0xff_ffff_ffffL;
     private static final long FOUR_GIB = 1L << 32;
     /** Host bridges' resources are left alone (__dev_sort_resources: PCI_CLASS_BRIDGE_HOST). */
     private static final int PCI_CLASS_BRIDGE_HOST = 0x0600;
@@ -93,9 +91,10 @@ final class ResourceAssignment {
 
     /** pci_assign_unassigned_resources: every function's unassigned BARs and ROM get an address, bus by bus. */
     void assignUnassigned() {
-        List<Aperture> root = List.of(new Aperture(IO, ROOT_IO_BASE, ROOT_IO_LIMIT, false, false),
-                new Aperture(MEMORY, ROOT_MEM_BASE, ROOT_MEM_LIMIT, false, false),
-                new Aperture(MEMORY, ROOT_MEM64_BASE, ROOT_MEM64_LIMIT, true, true));
+        RootBusRanges ranges = host.rootBusRanges();
+        List<Aperture> root = List.of(new Aperture(IO, ranges.io().base(), ranges.io().limit(), false, false),
+                new Aperture(MEMORY, ranges.memory().base(), ranges.memory().limit(), false, false),
+                new Aperture(MEMORY, ranges.memory64().base(), ranges.memory64().limit(), true, true));
         Map<Sbdf, List<Aperture>> windows = new HashMap<>();
         for (Bridge b : host.bridges()) { // upstream bridges first: a window is claimed in its parent's ranges
             List<Aperture> parent = b.function().upstream().map(up -> windows.get(up.sbdf())).orElse(root);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import vdm.host.Bridge;
 import vdm.host.Host;
-import vdm.host.IoApicDescriptor;
 import vdm.host.PhysicalFunction;
 import vdm.host.Window;
 import vdm.pci.layout.BarKind;
@@ -15,13 +14,11 @@ import vdm.pci.layout.BarKind;
  * inside the window its traffic reaches it through and overlapping nothing else that decodes there.
  * <p>The window: behind a bridge, the bridge's window for the BAR's kind (the I/O window; the prefetchable window
  * for a prefetchable BAR that can reach it, as Linux's pbus_size_mem puts 64-bit prefetchable BARs there; else the
- * memory window). On a root bus, the root bus's range: vdm's hosts describe no host bridge {@code _CRS}, so it is the
- * range dom0's resource code gives root-bus BARs (32-bit memory from 0xe0000000 up to the first IO-APIC, 64-bit memory
- * from 4 GiB, I/O ports from 0x1000), minus every bridge's windows, which route those addresses to the bus below.
+ * memory window). On a root bus, the root bus's range ({@link Host#rootBusRanges()}, the same ones dom0's resource
+ * code allocates in), minus every bridge's windows, which route those addresses to the bus below.
  */
 final class BarMoveTarget {
-    static final long ROOT_MMIO32_BASE = 0xe000_0000L, ROOT_MMIO64_BASE = 1L << 32, ROOT_MMIO64_LIMIT = (1L << 46) - 1;
-    static final long ROOT_IO_BASE = 0x1000, ROOT_IO_LIMIT = 0xffff;
+    private static final long FOUR_GIB = 1L << 32;
 
     private BarMoveTarget() {}
 
@@ -57,13 +54,11 @@ final class BarMoveTarget {
             Bridge b = up.get();
             if (io) return b.ioWindow();
             Optional<Window> pref = b.prefetchableWindow();
-            if (f.barPrefetchable(n) && pref.isPresent() && (is64 || pref.get().limit() < ROOT_MMIO64_BASE)) return pref;
+            if (f.barPrefetchable(n) && pref.isPresent() && (is64 || pref.get().limit() < FOUR_GIB)) return pref;
             return b.memoryWindow();
         }
-        if (io) return Optional.of(new Window(ROOT_IO_BASE, ROOT_IO_LIMIT));
-        if (is64) return Optional.of(new Window(ROOT_MMIO64_BASE, ROOT_MMIO64_LIMIT));
-        long top = host.madt().ioApics().stream().mapToLong(IoApicDescriptor::address).filter(a -> a > ROOT_MMIO32_BASE).min().orElse(1L << 32);
-        return Optional.of(new Window(ROOT_MMIO32_BASE, top - 1));
+        var root = host.rootBusRanges();
+        return Optional.of(io ? root.io() : is64 ? root.memory64() : root.memory());
     }
 
     /** What already decodes in the BAR's space: every other BAR and ROM, and on a root bus every bridge's windows. */

@@ -281,6 +281,11 @@ public final class Host {
         return description.madt();
     }
 
+    /** What the host bridges forward to the root buses ({@link RootBusRanges}). */
+    public RootBusRanges rootBusRanges() {
+        return RootBusRanges.of(description.madt());
+    }
+
     /** The physical IO-APICs, at the MADT's GSI bases, with its overrides. */
     public GsiSpace gsiSpace() {
         return gsiSpace;

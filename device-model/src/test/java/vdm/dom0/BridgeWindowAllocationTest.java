@@ -172,7 +172,7 @@ class BridgeWindowAllocationTest {
         long[] before = new long[1];
         Dom0Kernel k = bootCounting(host, before);
         long bar0 = host.require(DefaultHost.ROOT_PORT).barAddress(0);
-        assertTrue(new Window(ResourceAssignment.ROOT_MEM_BASE, ResourceAssignment.ROOT_MEM_LIMIT).contains(bar0, 0x1000), Long.toHexString(bar0));
+        assertTrue(host.rootBusRanges().memory().contains(bar0, 0x1000), Long.toHexString(bar0));
         assertFalse(new Window(0xfe80_0000L, 0xfe8f_ffffL).contains(bar0, 1), "not in its own window: that is the secondary bus's");
         assertEquals(List.of(), xenLinesOfTheBoot(k, before[0]));
         assertNoOverlap(host);
