@@ -50,7 +50,7 @@ class InterruptDeliveryTest {
         xen.routing().physical().deassertGsi(GSI);
         a.interrupts().guestEoi(VECTOR);
         b.interrupts().guestEoi(VECTOR);
-        assertEquals(0, a.interrupts().unbind(xen.dom0(), GSI));
+        assertEquals(0, a.interrupts().unbind(xen.dom0(), GSI, 5, 0));
         xen.routing().physical().assertGsi(GSI);
         assertEquals(1, a.interrupts().delivered().count(pinA), "an unbound guest gets nothing more");
         assertEquals(2, b.interrupts().delivered().count(pinB));
