@@ -165,11 +165,20 @@ public final class XenPtDevice {
      */
     void unrealize(IntUnaryOperator othersMapping) {
         if (bound) {
-            guest.interrupts().unbind(kernel.domain(), machineIrq, guestSlot, interruptPin() - 1);
+            int intx = interruptPin() - 1;
+            int rc = guest.interrupts().unbind(kernel.domain(), machineIrq, guestSlot, intx);
+            if (rc != 0) {
+                log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_destroy: Error: unbinding of interrupt INT%c failed."
+                        + " (machine irq: %d, err: %d) But bravely continuing on..", (char) ('a' + intx), machineIrq, -rc), rc);
+            }
             bound = false;
         }
         if (machineIrq != 0) {
-            if (othersMapping.applyAsInt(machineIrq) == 0) xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
+            int rc = othersMapping.applyAsInt(machineIrq) == 0 ? xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq) : 0;
+            if (rc != 0) {
+                log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_destroy: Error: unmapping of interrupt %d failed."
+                        + " (err: %d) But bravely continuing on..", machineIrq, -rc), rc);
+            }
             machineIrq = 0;
         }
         for (BarMapping m : mapped) if (m != null) xen.memoryMapping(kernel.domain(), guest.id(), m.gfn(), m.mfn(), m.frames(), false, null);
