@@ -171,8 +171,8 @@ public final class Libxl {
         }
         undo.push(() -> xen.undoAssignment(a));
         XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
-        pt.realize();
-        undo.push(pt::unrealize);
+        pt.realize(pirq -> othersMapping(pt, pirq));
+        undo.push(() -> pt.unrealize(pirq -> othersMapping(pt, pirq)));
         AttachResult ports = grantIoports(d, sbdf, undo);
         if (!ports.ok()) {
             while (!undo.isEmpty()) undo.pop().run();
@@ -189,6 +189,16 @@ public final class Libxl {
         attached.put(sbdf, pt);
         steps.end("pci-attach " + sbdf);
         return AttachResult.OK;
+    }
+
+    /**
+     * QEMU's xen_pt_mapped_machine_irq[pirq] less {@code pt}'s own count: the other devices of {@code pt}'s guest (one
+     * QEMU per guest) that have {@code pirq} mapped, which keeps QEMU from unmapping a pirq they still use.
+     */
+    private int othersMapping(XenPtDevice pt, int pirq) {
+        int n = 0;
+        for (XenPtDevice p : attached.values()) if (p != pt && p.guest() == pt.guest() && p.machineIrq() == pirq) n++;
+        return n;
     }
 
     /** PCI_BAR_IO in libxl_pci.c: the IORESOURCE_IO flag of a sysfs {@code resource} line. */
@@ -304,7 +314,7 @@ public final class Libxl {
             return new AttachResult(-Errno.ENODEV, "check", msg);
         }
         Domain dom0 = kernel.domain();
-        pt.unrealize();
+        pt.unrealize(pirq -> othersMapping(pt, pirq));
         revokeIoports(domid, sbdf);
         Route r = routed.remove(sbdf);
         if (r != null) {
@@ -330,7 +340,9 @@ public final class Libxl {
     /**
      * pci_remove_detached on a domain with a pirq notion (a PV dom0, or without fix D): xc_physdev_unmap_pirq with the
      * sysfs irq, then xc_domain_irq_permission(..., 0); errors are logged (LOGED: "...: strerror") and passed over.
-     * The unmap is expected to fail when QEMU already unmapped that pirq (it did whenever it had bound it).
+     * The unmap is expected to fail when QEMU already unmapped that pirq (it did whenever it had mapped it and no other
+     * device of the guest still maps it); if one does, this unmap succeeds and Xen forces the pirq's unbind, so that
+     * device loses its INTx.
      */
     private void unmapIrq(Domain dom0, int domid, Route r) {
         boolean qemuUnmapped = xen.domain(domid).pirqs().irq(r.pirq()) == 0;
@@ -348,8 +360,9 @@ public final class Libxl {
 
     /**
      * libxl__arch_hvm_unmap_gsi (libxl_x86.c), the GSI path: the GSI again, then xc_physdev_map_pirq_gsi with pirq -1
-     * "to get the already mapped pirq first" (QEMU has unmapped it by now, so Xen allocates one), xc_physdev_unmap_pirq
-     * of that pirq, and the revoke. Each failure is logged and ends the routine, as libxl returns ERROR_FAIL.
+     * "to get the already mapped pirq first" (QEMU has unmapped it by now, so Xen allocates one, unless another device of
+     * the guest still maps it: then that pirq, whose unmap Xen forces), xc_physdev_unmap_pirq of that pirq, and the
+     * revoke. Each failure is logged and ends the routine, as libxl returns ERROR_FAIL.
      */
     private void unmapGsi(Domain dom0, int domid, Sbdf sbdf, Route r) {
         int gsi = r.index();

@@ -2,6 +2,7 @@ package vdm.toolstack;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 import vdm.dom0.Dom0Kernel;
 import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
@@ -112,7 +113,7 @@ public final class XenPtDevice {
      * v4's sysfs {@code gsi} or privcmd's PCIDEV_GET_GSI (fix D); it is mapped (xc_physdev_map_pirq) and bound
      * (xc_domain_bind_pt_pci_irq). Failures here are logged and leave the device without INTx, as QEMU does.
      */
-    void realize() {
+    void realize(IntUnaryOperator othersMapping) {
         log.info(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Assigning real physical device %02x:%02x.%d to devfn %#x",
                 host.bus(), host.device(), host.function(), guestSlot << 3));
         if (interruptPin() == 0) {
@@ -136,7 +137,7 @@ public final class XenPtDevice {
         if (rc != 0) {
             log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Binding of interrupt %d failed! (err: %d)",
                     interruptPin() - 1, -rc), rc);
-            xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
+            if (othersMapping.applyAsInt(machineIrq) == 0) xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
             return;
         }
@@ -156,14 +157,28 @@ public final class XenPtDevice {
         return kernel.sysfs(host).irq();
     }
 
-    /** xen_pt_unregister / unrealize: unbind, unmap the pirq, remove the BAR mappings. Returns how many steps ran. */
-    void unrealize() {
+    /**
+     * xen_pt_destroy (unplug): unbind this device's INTx (machine_irq, its slot and intx), unmap the pirq unless
+     * another device of the guest still maps it, remove the BAR mappings. {@code othersMapping} gives, for a pirq, how
+     * many other devices of this guest's QEMU have it mapped: QEMU counts them in xen_pt_mapped_machine_irq and
+     * unmaps only when the count reaches 0.
+     */
+    void unrealize(IntUnaryOperator othersMapping) {
         if (bound) {
-            guest.interrupts().unbind(kernel.domain(), machineIrq);
+            int intx = interruptPin() - 1;
+            int rc = guest.interrupts().unbind(kernel.domain(), machineIrq, guestSlot, intx);
+            if (rc != 0) {
+                log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_destroy: Error: unbinding of interrupt INT%c failed."
+                        + " (machine irq: %d, err: %d) But bravely continuing on..", (char) ('a' + intx), machineIrq, -rc), rc);
+            }
             bound = false;
         }
         if (machineIrq != 0) {
-            xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
+            int rc = othersMapping.applyAsInt(machineIrq) == 0 ? xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq) : 0;
+            if (rc != 0) {
+                log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_destroy: Error: unmapping of interrupt %d failed."
+                        + " (err: %d) But bravely continuing on..", machineIrq, -rc), rc);
+            }
             machineIrq = 0;
         }
         for (BarMapping m : mapped) if (m != null) xen.memoryMapping(kernel.domain(), guest.id(), m.gfn(), m.mfn(), m.frames(), false, null);

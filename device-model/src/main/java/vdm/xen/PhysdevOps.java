@@ -200,16 +200,24 @@ public final class PhysdevOps {
         if (d == null) return -Errno.ESRCH;
         if (!privileged(caller, d)) return -Errno.EPERM;
         if (pirq <= 0 || pirq >= d.pirqs().size()) return -Errno.EINVAL;
+        if (d.pirqs().irq(pirq) <= 0) return notMapped(d, pirq);
+        // unmap_domain_pirq: pirq_guest_force_unbind first (outside the pirq table's lock: a bind takes the guest's
+        // interrupt lock, then the table's). Another device of the guest may still use the pirq: it loses it.
+        if (d.interrupts() != null && d.interrupts().forceUnbind(pirq)) {
+            xen.log().log(d.id(), Level.WARNING, String.format("dom%d: forcing unbind of pirq %d", d.id(), pirq));
+        }
         synchronized (d.pirqs()) {
             int irq = d.pirqs().irq(pirq);
-            if (irq <= 0) {
-                xen.log().log(d.id(), Level.ERR, String.format("dom%d: pirq %d not mapped", d.id(), pirq));
-                return -Errno.EINVAL;
-            }
+            if (irq <= 0) return notMapped(d, pirq);
             d.pirqs().unmap(pirq);
             if (!d.isHardwareDomain()) d.denyIrq(irq);
             return 0;
         }
+    }
+
+    private int notMapped(Domain d, int pirq) {
+        xen.log().log(d.id(), Level.ERR, String.format("dom%d: pirq %d not mapped", d.id(), pirq));
+        return -Errno.EINVAL;
     }
 
     /** PHYSDEVOP_setup_gsi {gsi, triggering (0 edge, 1 level), polarity (0 high, 1 low)}. */

@@ -89,9 +89,13 @@ class InterleavedPassthroughPropertyTest {
     }
 
     /**
-     * Whether guest {@code domid} already holds another device on {@code dev}'s GSI. Detaching one of two such devices
-     * unmaps the pirq the other still uses (upstream QEMU unmaps its machine_irq on unplug), and vdm refuses the second bind today, which
-     * this property's "no pirq leaked or lost" would flag; so the random walk does not build that state.
+     * Whether guest {@code domid} already holds another device on {@code dev}'s GSI. Both attach (Xen's
+     * pt_irq_create_bind adds a second link to the one pirq), but detaching one of them loses the pirq the other still
+     * uses, by design upstream: QEMU's xen_pt_destroy keeps it mapped (xen_pt_mapped_machine_irq counts both), yet
+     * libxl's pci_remove_detached unmaps the GSI's pirq whoever else uses it and Xen's unmap_domain_pirq forces the
+     * unbind ("forcing unbind of pirq"). The device left in the guest then needs a pirq the guest no longer has, which
+     * this property's "no pirq leaked or lost" flags; so the random walk does not build that state
+     * ({@link SharedGsiInOneGuestTest} pins what upstream does there).
      */
     private static boolean sharesAGsiIn(Vdm vdm, int domid, Sbdf dev) {
         var gsi = vdm.host().route(dev).map(r -> r.gsi());

@@ -1,6 +1,8 @@
 package vdm.xen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -50,10 +52,73 @@ class InterruptDeliveryTest {
         xen.routing().physical().deassertGsi(GSI);
         a.interrupts().guestEoi(VECTOR);
         b.interrupts().guestEoi(VECTOR);
-        assertEquals(0, a.interrupts().unbind(xen.dom0(), GSI));
+        assertEquals(0, a.interrupts().unbind(xen.dom0(), GSI, 5, 0));
         xen.routing().physical().assertGsi(GSI);
         assertEquals(1, a.interrupts().delivered().count(pinA), "an unbound guest gets nothing more");
         assertEquals(2, b.interrupts().delivered().count(pinB));
+    }
+
+    /** A guest with GSI's pirq mapped and bound to devices 5 and 6 (INTA), both pins programmed with VECTOR. */
+    private static Domain guestWithTwoLinks(Xen xen) {
+        assertEquals(0, xen.physdev().setupGsi(xen.dom0(), GSI, 1, 1));
+        Domain g = xen.createDomain(1);
+        bindGuest(xen, g);
+        assertEquals(0, g.interrupts().bind(xen.dom0(), GSI, 6, 0), "a second device on the pirq: a second link");
+        g.interrupts().vioapic().setEntry(GuestInterrupts.intxGsi(6, 0), RedirectionEntry.fixed(VECTOR, TriggerMode.LEVEL, Polarity.ACTIVE_LOW, 0));
+        return g;
+    }
+
+    @Test
+    void theSameDeviceAndIntxBoundTwiceGetsASecondLinkAsPtIrqCreateBindLooksForNone() {
+        Xen xen = xenOnIoApics();
+        assertEquals(0, xen.physdev().setupGsi(xen.dom0(), GSI, 1, 1));
+        Domain g = xen.createDomain(1);
+        bindGuest(xen, g);
+        assertEquals(0, g.interrupts().bind(xen.dom0(), GSI, 5, 0));
+        assertEquals(2, g.interrupts().bindings().get(GSI).size());
+        assertEquals(0, g.interrupts().unbind(xen.dom0(), GSI, 5, 0), "pt_irq_destroy_bind drops every matching digl");
+        assertTrue(g.interrupts().bindings().isEmpty());
+        assertFalse(g.pirqs().bound(GSI), "the last link's unbind unbinds the machine irq");
+    }
+
+    @Test
+    void unbindingADeviceWithoutALinkIsEinvalAndChangesNothing() {
+        Xen xen = xenOnIoApics();
+        Domain g = guestWithTwoLinks(xen);
+        var before = g.interrupts().bindings();
+        assertEquals(-vdm.errno.Errno.EINVAL, g.interrupts().unbind(xen.dom0(), GSI, 7, 0), "no girq for device 7");
+        assertEquals(-vdm.errno.Errno.EINVAL, g.interrupts().unbind(xen.dom0(), GSI, 5, 1), "no girq for INTB");
+        assertEquals(before, g.interrupts().bindings());
+    }
+
+    @Test
+    void aPartialUnbindKeepsTheMachineIrqForTheOtherLink() {
+        Xen xen = xenOnIoApics();
+        Domain g = guestWithTwoLinks(xen);
+        int pin5 = GuestInterrupts.intxGsi(5, 0), pin6 = GuestInterrupts.intxGsi(6, 0);
+        assertEquals(0, g.interrupts().unbind(xen.dom0(), GSI, 5, 0));
+        assertTrue(g.pirqs().bound(GSI));
+        assertEquals(0, xen.routing().physical().entry(GSI) & RedirectionEntry.MASK, "still unmasked");
+        xen.routing().physical().assertGsi(GSI);
+        assertEquals(0, g.interrupts().delivered().count(pin5));
+        assertEquals(1, g.interrupts().delivered().count(pin6));
+    }
+
+    @Test
+    void unmappingABoundPirqForcesItsUnbindAndKeepsTheLinksUntilUnbound() {
+        Xen xen = xenOnIoApics();
+        Domain g = guestWithTwoLinks(xen);
+        assertEquals(0, g.interrupts().unbind(xen.dom0(), GSI, 5, 0));
+        assertEquals(0, xen.physdev().unmapPirq(xen.dom0(), g.id(), GSI), "unmap_domain_pirq does not refuse a bound pirq");
+        assertTrue(xen.log().events().stream().anyMatch(e -> e.level() == vdm.log.Level.WARNING
+                && e.message().equals("dom" + g.id() + ": forcing unbind of pirq " + GSI)), xen.log()::dmesg);
+        assertTrue((xen.routing().physical().entry(GSI) & RedirectionEntry.MASK) != 0, "no guest holds the irq: masked");
+        xen.routing().physical().assertGsi(GSI);
+        assertEquals(0, g.interrupts().delivered().count(GuestInterrupts.intxGsi(6, 0)), "the guest no longer gets the irq");
+        assertEquals(1, g.interrupts().bindings().get(GSI).size(), "the pirq's links stay (pirq_guest_force_unbind leaves the dpci)");
+        assertEquals(0, g.interrupts().unbind(xen.dom0(), GSI, 6, 0), "pt_irq_destroy_bind still finds the link");
+        assertTrue(g.interrupts().bindings().isEmpty());
+        assertEquals(-vdm.errno.Errno.EINVAL, xen.physdev().unmapPirq(xen.dom0(), g.id(), GSI), "pirq not mapped");
     }
 
     @Test
