@@ -51,15 +51,26 @@ public final class Libxl {
 
     // ---- assignable devices (xl pci-assignable-add/remove/list)
 
-    /** libxl_device_pci_assignable_add: the device goes to pciback. */
+    /**
+     * libxl__device_pci_assignable_add: the device goes to pciback (unless it is there already), then libxl
+     * quarantines it with xc_assign_device(DOMID_IO), also when pciback already had it. A refused quarantine fails
+     * the command with "failed to quarantine SBDF" and, as in libxl, leaves the device with pciback; in vdm only a
+     * device pciback already held can be refused (a domU holds it: -EBUSY), so the failure changes nothing.
+     */
     public synchronized int pciAssignableAdd(Sbdf sbdf) {
         if (!kernel.exists(sbdf)) {
             error("Couldn't find device %s", sbdf);
             return -Errno.ENODEV;
         }
-        if (kernel.pciback().holds(sbdf)) return 0; // already assignable: libxl says so and succeeds
-        int rc = kernel.pciback().seize(sbdf);
-        if (rc != 0) error("Couldn't bind device %s to pciback: %s", sbdf, Errno.name(rc));
+        if (!kernel.pciback().holds(sbdf)) {
+            int rc = kernel.pciback().seize(sbdf);
+            if (rc != 0) {
+                error("Couldn't bind device %s to pciback: %s", sbdf, Errno.name(rc));
+                return rc;
+            }
+        }
+        int rc = xen.quarantineDevice(sbdf);
+        if (rc != 0) error("failed to quarantine %s", sbdf); // LOG(ERROR, ...): no errno text
         return rc;
     }
 
@@ -166,12 +177,23 @@ public final class Libxl {
         Deque<Runnable> undo = new ArrayDeque<>();
         Xen.Assignment a = xen.assignDevice(domid, sbdf);
         if (a.rc() != 0) {
-            error("xc_assign_device failed: %s", Errno.text(a.rc()));
-            return new AttachResult(a.rc(), "assign_device", Errno.text(a.rc()));
+            // LOGED(ERROR, domainid, "xc_assign_device failed"): the domain prefix and strerror(errno)
+            String msg = String.format("Domain %d:xc_assign_device failed: %s", domid, Errno.text(a.rc()));
+            error("%s", msg);
+            return new AttachResult(a.rc(), "assign_device", msg);
         }
         undo.push(() -> xen.undoAssignment(a));
         XenPtDevice pt = new XenPtDevice(xen, kernel, log, steps, d, sbdf, guestSlot);
-        pt.realize(pirq -> othersMapping(pt, pirq));
+        XenPtDevice.Refusal refused = pt.realize(pirq -> othersMapping(pt, pirq));
+        if (refused != null) {
+            // device_add's error reply: qmp_ev_parse_error_messages logs its desc (LOGD: "Domain N:desc") and
+            // pci_add_qmp_device_add_cb hands the failure to pci_add_dm_done, which stops there.
+            String msg = "Domain " + domid + ":" + refused.desc();
+            error("%s", msg);
+            while (!undo.isEmpty()) undo.pop().run();
+            steps.end("pci-attach " + sbdf + " (undone)");
+            return new AttachResult(XenPtDevice.Refusal.RC, "device_add", msg);
+        }
         undo.push(() -> pt.unrealize(pirq -> othersMapping(pt, pirq)));
         AttachResult ports = grantIoports(d, sbdf, undo);
         if (!ports.ok()) {

@@ -109,28 +109,44 @@ public final class XenPtDevice {
     }
 
     /**
-     * xen_pt_realize's interrupt part: the machine irq comes from sysfs {@code irq}, or with a PVH dom0 from
-     * v4's sysfs {@code gsi} or privcmd's PCIDEV_GET_GSI (fix D); it is mapped (xc_physdev_map_pirq) and bound
-     * (xc_domain_bind_pt_pci_irq). Failures here are logged and leave the device without INTx, as QEMU does.
+     * Why realize failed: the desc of device_add's GenericError, which is all QEMU tells libxl (the hint
+     * "PCI Config space initialisation failed" that xen_pt_realize appends is printed by QEMU's own monitor only).
      */
-    void realize(IntUnaryOperator othersMapping) {
+    record Refusal(String desc) {
+        /**
+         * QEMU's failure carries no errno (libxl turns the GenericError into ERROR_QMP_GENERIC_ERROR); vdm's attach
+         * reports it as -EOPNOTSUPP, a device the device model does not support.
+         */
+        static final int RC = -Errno.EOPNOTSUPP;
+    }
+
+    /**
+     * xen_pt_realize: xen_pt_config_init builds the emulated registers first, and a failure there ends realize before
+     * any interrupt is set up (err_out, xen_pt_destroy); the refusal is returned, null if realized. Then the
+     * interrupt part: the machine irq comes from sysfs {@code irq}, or with a PVH dom0 from v4's sysfs {@code gsi} or
+     * privcmd's PCIDEV_GET_GSI (fix D); it is mapped (xc_physdev_map_pirq) and bound (xc_domain_bind_pt_pci_irq).
+     * Failures there are logged and leave the device without INTx, as QEMU does.
+     */
+    Refusal realize(IntUnaryOperator othersMapping) {
         log.info(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Assigning real physical device %02x:%02x.%d to devfn %#x",
                 host.bus(), host.device(), host.function(), guestSlot << 3));
+        Refusal refused = pcieGroup();
+        if (refused != null) return refused;
         if (interruptPin() == 0) {
             log.info(ToolstackLog.Source.QEMU, prefix() + "xen_pt_realize: no pin interrupt");
-            return;
+            return null;
         }
         int irq = machineIrqSource();
         if (irq <= 0) {
             log.info(ToolstackLog.Source.QEMU, prefix() + "xen_pt_realize: machine irq is 0");
-            return;
+            return null;
         }
         int pirq = -1;
         PhysdevOps.PirqResult r = xen.physdev().mapPirq(kernel.domain(), guest.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
         if (r.rc() != 0) {
             log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Mapping machine irq %d to pirq %d failed, (err: %d)",
                     irq, pirq, -r.rc()), r.rc());
-            return;
+            return null;
         }
         machineIrq = r.pirq();
         int rc = guest.interrupts().bind(kernel.domain(), machineIrq, guestSlot, interruptPin() - 1);
@@ -139,9 +155,69 @@ public final class XenPtDevice {
                     interruptPin() - 1, -rc), rc);
             if (othersMapping.applyAsInt(machineIrq) == 0) xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
-            return;
+            return null;
         }
         bound = true;
+        return null;
+    }
+
+    /** PCI_CAP_ID_EXP; the Intel 82599 VF whose PCI Express capability xen_pt_hide_dev_cap hides (8086:10ed). */
+    private static final int CAP_ID_EXP = 0x10, INTEL = 0x8086, INTEL_82599_SFP_VF = 0x10ed;
+    /** PCI_EXP_TYPE_ENDPOINT, _LEG_END and _RC_END: the only device/port types xen_pt_pcie_size_init sizes. */
+    private static final int TYPE_ENDPOINT = 0x0, TYPE_LEGACY_ENDPOINT = 0x1, TYPE_RC_ENDPOINT = 0x9;
+
+    /**
+     * xen_pt_config_init's PCI Express group (hw/xen/xen_pt_config_init.c): find_cap_offset looks the capability up in
+     * the host's config, and xen_pt_pcie_size_init sizes it by the version and device/port type of its flags ("only
+     * EndPoint passthrough is supported"). A root, upstream or downstream port, a PCIe-to-PCI or PCI-to-PCIe bridge,
+     * an event collector, or a version other than 1 and 2 fails the size init with -1, which xen_pt_config_init
+     * reports as group 11 of the table's 15 entries, an emulated group (type 1). A device without the capability
+     * (a conventional PCI bridge) has no such group and passes.
+     */
+    private Refusal pcieGroup() {
+        int pos = capability(CAP_ID_EXP);
+        if (pos == 0 || (vendorId() == INTEL && deviceId() == INTEL_82599_SFP_VF)) return null;
+        int flags = copy[pos + 2] & 0xff;
+        int version = flags & 0xf, type = flags >>> 4;
+        if (version != 1 && version != 2) {
+            qemuError("xen_pt_pcie_size_init: Error: Unsupported capability version %s.", cHex(version));
+        } else if (type != TYPE_ENDPOINT && type != TYPE_LEGACY_ENDPOINT && type != TYPE_RC_ENDPOINT) {
+            qemuError("xen_pt_pcie_size_init: Error: Unsupported device/port type %s.", cHex(type));
+        } else {
+            return null;
+        }
+        return new Refusal("Failed to initialize 11/15, type = 0x1, rc: -1");
+    }
+
+    private void qemuError(String format, String value) {
+        log.error(ToolstackLog.Source.QEMU, prefix() + String.format(format, value), -1);
+    }
+
+    /** C's {@code %#x}: no prefix for zero. */
+    private static String cHex(int v) {
+        return v == 0 ? "0" : "0x" + Integer.toHexString(v);
+    }
+
+    private int vendorId() { return (copy[0] & 0xff) | (copy[1] & 0xff) << 8; }
+    private int deviceId() { return (copy[2] & 0xff) | (copy[3] & 0xff) << 8; }
+
+    /**
+     * find_cap_offset: the capability list of the host's config (STATUS's capability bit, then the pointers from
+     * 0x34, at most PCI_CAP_MAX of them, each below 0x40 or an id of 0xff ending the walk); 0 if absent.
+     */
+    private int capability(int id) {
+        if ((copy[0x06] & 0x10) == 0) return 0;
+        int pos = 0x34;
+        for (int left = 48; left > 0; left--) {
+            pos = copy[pos] & 0xff;
+            if (pos < 0x40) break;
+            pos &= ~3;
+            int cap = copy[pos] & 0xff;
+            if (cap == 0xff) break;
+            if (cap == id) return pos;
+            pos += 1;
+        }
+        return 0;
     }
 
     /** Where QEMU takes the machine irq from, by fix D and dom0's type. */

@@ -50,6 +50,8 @@ final class DeviceAssignment {
         if (d.isHardwareDomain()) return Xen.Assignment.failed(-Errno.EINVAL, sbdf);
         if (xen.bus().function(sbdf.packed()) == null) return Xen.Assignment.failed(-Errno.ENODEV, sbdf);
         if (assigned.containsKey(sbdf)) return Xen.Assignment.failed(-Errno.EBUSY, sbdf);
+        int context = contextMapping(d, xen.bus().function(sbdf.packed()));
+        if (context != 0) return refused(d, sbdf, context);
         Domain from = owner(sbdf);
         Vpci vpci = from == null ? null : from.vpci(sbdf);
         Header header = from == null ? null : from.header(sbdf);
@@ -62,11 +64,48 @@ final class DeviceAssignment {
             int rc = addVpci(d, sbdf);
             if (rc != 0) {
                 undo(a);
-                return Xen.Assignment.failed(rc, sbdf);
+                return refused(d, sbdf, rc);
             }
         }
         assigned.put(sbdf, d);
         return a;
+    }
+
+    /** PCI_CLASS_BRIDGE_HOST: pdev_type (passthrough/pci.c) calls a function of class 06 00 DEV_TYPE_PCI_HOST_BRIDGE. */
+    static final int CLASS_BRIDGE_HOST = 0x0600;
+
+    /**
+     * What the IOMMU says to giving {@code target} the function, as Intel VT-d's domain_context_mapping
+     * (drivers/passthrough/vtd/iommu.c, reached from intel_iommu_assign_device through reassign_device_ownership)
+     * decides by pdev->type: a host bridge gets no context entry and may belong to the hardware domain only
+     * (-EPERM); PCIe, PCIe-to-PCI and legacy bridges get none either and pass; an endpoint is mapped. pdev_type
+     * reads the class word (0x0a) when Xen learns of the device; a class is read-only, so reading it now is the same.
+     */
+    private static int contextMapping(Domain target, PciHardware hw) {
+        boolean hostBridge = hw.read(0x0a, 2) == CLASS_BRIDGE_HOST;
+        return hostBridge && !target.isHardwareDomain() ? -Errno.EPERM : 0;
+    }
+
+    /**
+     * A failure inside assign_device (passthrough/pci.c), which prints XENLOG_G_WARNING "%pd: assign %s(%pp) failed
+     * (%d)" (the %s names a phantom function; vdm has none). Checks before it (device_assigned) fail silently.
+     */
+    private Xen.Assignment refused(Domain d, Sbdf sbdf, int rc) {
+        xen.log().warn(-1, "d%d: assign (%s) failed (%d)", d.id(), sbdf, rc);
+        return Xen.Assignment.failed(rc, sbdf);
+    }
+
+    /**
+     * What XEN_DOMCTL_assign_device to DOMID_IO, libxl's quarantine at pci-assignable-add, answers. device_assigned
+     * refuses a function Xen does not know (-ENODEV) and one a domU holds (-EBUSY). With the default quarantine
+     * (CONFIG_IOMMU_QUARANTINE_BASIC, no RMRR) intel_iommu_quarantine_init leaves the function no page tables, so
+     * reassign_device_ownership takes its QUARANTINE_SKIP branch: domain_context_unmap from the source, the hardware
+     * domain, which passes for a host bridge too; its refusal comes at pci-attach ({@link #contextMapping}). vdm
+     * models the answer only: the function is not moved to dom_io and keeps its vPCI in the hardware domain.
+     */
+    int quarantine(Sbdf sbdf) {
+        if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
+        return assigned.containsKey(sbdf) ? -Errno.EBUSY : 0;
     }
 
     /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */

@@ -215,10 +215,18 @@ public final class Xen {
      * XEN_DOMCTL_assign_device: the device leaves the hardware domain's vPCI (dom0 then reaches it directly, as Xen
      * lets the hardware domain do) and belongs to domU {@code domid}, which gets a vPCI of it if it has vPCI.
      * {@code -ESRCH} unknown domain, {@code -EINVAL} the hardware domain as target, {@code -ENODEV} no such device,
-     * {@code -EBUSY} already held by a domU.
+     * {@code -EBUSY} already held by a domU, {@code -EPERM} a host bridge (VT-d's domain_context_mapping).
      */
     public synchronized Assignment assignDevice(int domid, Sbdf sbdf) {
         return assignment.assign(domid, sbdf);
+    }
+
+    /**
+     * XEN_DOMCTL_assign_device to DOMID_IO (libxl's quarantine): 0, {@code -ENODEV} no such device, {@code -EBUSY}
+     * held by a domU. Only the answer is modelled; the device stays where it is.
+     */
+    public synchronized int quarantineDevice(Sbdf sbdf) {
+        return assignment.quarantine(sbdf);
     }
 
     /** Undoes a successful {@link #assignDevice}: the same vPCI objects go back, so dom0's cache is what it was. */
