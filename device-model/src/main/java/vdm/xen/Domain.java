@@ -30,6 +30,8 @@ public final class Domain {
      * acquire loads by the lock-free trap path, so a vCPU that sees a vPCI sees it fully built.
      */
     private final Vpci[][] vpciSegments;
+    /** Segment 0's array, also vpciSegments[0]: the common case keeps the single acquire load it had. */
+    private final Vpci[] vpciSegment0 = new Vpci[1 << 16];
     private static final java.lang.invoke.VarHandle SEGMENTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(Vpci[][].class);
     private static final java.lang.invoke.VarHandle VPCIS = java.lang.invoke.MethodHandles.arrayElementVarHandle(Vpci[].class);
     private final Map<Integer, Header> headers = new ConcurrentHashMap<>();
@@ -68,6 +70,7 @@ public final class Domain {
     Domain(int id, Kind kind, boolean hardware, boolean vpci, int vcpus, int nrPirqs, int nrIrqs, int segments) {
         if (segments < 1 || segments > 1 << 16) throw new IllegalArgumentException("a host has 1..65536 PCI segments, not " + segments);
         this.vpciSegments = new Vpci[segments][];
+        this.vpciSegments[0] = vpciSegment0;
         this.id = id;
         this.kind = kind;
         this.hardware = hardware;
@@ -128,6 +131,7 @@ public final class Domain {
     /** The vPCI of a device this domain sees, or null; O(1) on any segment, by two acquire loads (see vpciSegments). */
     public Vpci vpci(int packedSbdf) {
         int segment = packedSbdf >>> 16;
+        if (segment == 0) return (Vpci) VPCIS.getAcquire(vpciSegment0, packedSbdf);
         if (segment >= vpciSegments.length) return null;
         Vpci[] bus = (Vpci[]) SEGMENTS.getAcquire(vpciSegments, segment);
         return bus == null ? null : (Vpci) VPCIS.getAcquire(bus, packedSbdf & 0xffff);

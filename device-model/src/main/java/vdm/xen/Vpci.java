@@ -147,7 +147,9 @@ public final class Vpci {
     /** {@link #read} for arguments the caller has already checked (the trap paths check once). */
     int readValid(int offset, int size) {
         Table t = table;
-        if (!t.isTrapped(offset >>> 2)) return gapRead(offset, size);
+        // An untrapped dword: the access is aligned (size 1, 2 or 4), so it is one run of its own width (gapRead's
+        // split widths never arise) and goes to the hardware as it is.
+        if (!t.isTrapped(offset >>> 2)) return gapsToHardware ? hardware.read(offset, size) : Access.ones(size);
         return dispatchRead(t, offset, size);
     }
 
