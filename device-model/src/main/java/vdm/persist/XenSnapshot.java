@@ -62,12 +62,8 @@ final class XenSnapshot {
         ArrayNode p2m = o.putArray("p2m");
         for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner().toString()));
         ArrayNode ioportCaps = o.putArray("ioportCaps");
-        BitSet ports = BitSet.valueOf(d.ioportCaps());
-        for (int from = ports.nextSetBit(0); from >= 0; from = ports.nextSetBit(from)) {
-            int to = ports.nextClearBit(from);
-            ioportCaps.add(JSON.arrayNode().add(from).add(to));
-            from = to;
-        }
+        int[] ports = d.ioportCaps();
+        for (int i = 0; i < ports.length; i += 2) ioportCaps.add(JSON.arrayNode().add(ports[i]).add(ports[i + 1]));
         ArrayNode ioports = o.putArray("ioports");
         for (IoPorts.Range r : d.ioports()) ioports.add(JSON.arrayNode().add(r.gport()).add(r.mport()).add(r.ports()).add(r.owner().toString()));
         ArrayNode vpci = o.putArray("vpci");
@@ -163,6 +159,7 @@ final class XenSnapshot {
         // Documents from before the IO port space have no members: dom0 then has Xen's boot-time ports, a guest none.
         BitSet ioportCaps = dn.has("ioportCaps") || id != 0 ? new BitSet() : IoPorts.hardwareDomainCaps();
         if (dn.has("ioportCaps")) for (JsonNode r : dn.get("ioportCaps")) ioportCaps.set(r.get(0).asInt(), r.get(1).asInt());
+        int[] ioportCapRanges = IoPorts.ranges(ioportCaps);
         List<IoPorts.Range> ioports = new ArrayList<>();
         if (dn.has("ioports")) {
             for (JsonNode r : dn.get("ioports")) {
@@ -192,7 +189,7 @@ final class XenSnapshot {
         }
         return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
-                bindings, ioportCaps.toLongArray(), ioports.toArray(IoPorts.Range[]::new));
+                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new));
     }
 
     private static BarState.Saved bar(JsonNode a) {

@@ -67,6 +67,27 @@ public final class IoPorts {
     }
 
     /**
+     * The permitted ports as ranges, {@code [from, to)} pairs in order (Xen keeps ioport_caps as a rangeset too): a
+     * few ints for a state capture, where dom0's 64 Ki-port bitmap would be 8 KiB each time.
+     */
+    public synchronized int[] capRanges() {
+        return ranges(caps);
+    }
+
+    /** {@code ports} as {@code [from, to)} pairs in order. */
+    public static int[] ranges(BitSet ports) {
+        int n = 0;
+        for (int from = ports.nextSetBit(0); from >= 0; from = ports.nextSetBit(ports.nextClearBit(from))) n++;
+        int[] out = new int[2 * n];
+        int i = 0;
+        for (int from = ports.nextSetBit(0); from >= 0; from = ports.nextSetBit(out[i - 1])) {
+            out[i++] = from;
+            out[i++] = ports.nextClearBit(from);
+        }
+        return out;
+    }
+
+    /**
      * XEN_DOMCTL_ioport_mapping's add (xen/arch/x86/domctl.c): the same machine range mapped again only moves its guest
      * port (a guest BAR move); a machine range touching one already mapped is {@code -EBUSY}. Xen's test is
      * {@code fmp + np >= mport && mport + np >= fmp}, which also refuses a range that merely abuts another; the model
@@ -114,9 +135,10 @@ public final class IoPorts {
     }
 
     /** Puts permissions and ranges back exactly (a state restore). */
-    synchronized void restore(BitSet savedCaps, List<Range> saved) {
+    synchronized void restore(int[] capRanges, List<Range> saved) {
+        if ((capRanges.length & 1) != 0) throw new IllegalArgumentException("IO port permissions: an odd number of range bounds");
         caps.clear();
-        caps.or(savedCaps);
+        for (int i = 0; i < capRanges.length; i += 2) caps.set(capRanges[i], capRanges[i + 1]);
         ranges.clear();
         ranges.addAll(saved);
     }

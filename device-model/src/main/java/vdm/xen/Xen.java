@@ -144,7 +144,7 @@ public final class Xen {
         if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not " + kind);
         Domain d = new Domain(0, kind, true, kind == Domain.Kind.PVH, vcpus, NR_PIRQS, NR_IRQS, segments);
         d.permitIrqs(1, NR_IRQS);
-        d.ioPorts().restore(IoPorts.hardwareDomainCaps(), java.util.List.of());
+        d.ioPorts().restore(IoPorts.ranges(IoPorts.hardwareDomainCaps()), java.util.List.of());
         domains.put(0, d);
         dom0 = d;
         if (d.hasVpci()) {

@@ -27,12 +27,12 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     /**
      * One domain. {@code hasVpci} is Xen's has_vpci(d), fixed when the domain is created; {@code pirqs} are ordered by
      * pirq; {@code vioapic} is null for a domain without guest interrupts (dom0); {@code bindings} are ordered by
-     * machine irq; {@code ioportCaps} are the permitted IO ports as BitSet words, {@code ioports} the guest-to-machine
+     * machine irq; {@code ioportCaps} are the permitted IO ports as [from, to) pairs, {@code ioports} the guest-to-machine
      * port ranges in the order Xen's list keeps them.
      */
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings,
-                              long[] ioportCaps, IoPorts.Range[] ioports) {}
+                              int[] ioportCaps, IoPorts.Range[] ioports) {}
 
     /**
      * One device's vPCI header: the cached BARs (as many as the header type has), the ROM, whether the ROM is enabled
@@ -73,7 +73,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             bindings = d.interrupts().bindingsInOrder();
         }
         return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
-                ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().caps().toLongArray(),
+                ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().capRanges(),
                 d.ioPorts().ranges().toArray(IoPorts.Range[]::new));
     }
 
@@ -170,7 +170,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         d.restoreIrqCaps(BitSet.valueOf(ds.irqCaps()));
         d.pirqs().restore(ds.pirqs());
         d.p2m().restore(Arrays.asList(ds.p2m()));
-        d.ioPorts().restore(BitSet.valueOf(ds.ioportCaps()), Arrays.asList(ds.ioports()));
+        d.ioPorts().restore(ds.ioportCaps(), Arrays.asList(ds.ioports()));
         Map<Sbdf, HeaderState> wanted = new HashMap<>();
         for (HeaderState h : ds.vpci()) wanted.put(h.sbdf(), h);
         for (Header h : List.copyOf(d.headers())) {
