@@ -136,13 +136,18 @@ public final class InvariantMonitor {
             }
         }
         // Overlaps between domains, by sorted intervals (a 256 MiB BAR is 65,536 frames: no per-frame walk).
+        overlapsBetweenDomains(machine, "p2m-exclusive", "machine frame 0x%x", out);
+    }
+
+    /** Each machine range of one domain that overlaps another domain's, as a violation of {@code invariant}. */
+    private static void overlapsBetweenDomains(List<MachineFrames> machine, String invariant, String whereFormat, List<Violation> out) {
         machine.sort((a, b) -> Long.compare(a.first(), b.first()));
         for (int i = 0; i < machine.size(); i++) {
             MachineFrames a = machine.get(i);
             for (int j = i + 1; j < machine.size() && machine.get(j).first() <= a.last(); j++) {
                 MachineFrames b = machine.get(j);
                 if (a.domid() != b.domid()) {
-                    out.add(new Violation("p2m-exclusive", String.format("machine frame 0x%x", b.first()), "one domain", a.where() + " and " + b.where()));
+                    out.add(new Violation(invariant, String.format(whereFormat, b.first()), "one domain", a.where() + " and " + b.where()));
                 }
             }
         }
@@ -169,16 +174,7 @@ public final class InvariantMonitor {
                 machine.add(new MachineFrames(r.mport(), r.mport() + r.ports() - 1, d.id(), where));
             }
         }
-        machine.sort((a, b) -> Long.compare(a.first(), b.first()));
-        for (int i = 0; i < machine.size(); i++) {
-            MachineFrames a = machine.get(i);
-            for (int j = i + 1; j < machine.size() && machine.get(j).first() <= a.last(); j++) {
-                MachineFrames b = machine.get(j);
-                if (a.domid() != b.domid()) {
-                    out.add(new Violation("ioport-decoded", String.format("machine port 0x%x", b.first()), "one domain", a.where() + " and " + b.where()));
-                }
-            }
-        }
+        overlapsBetweenDomains(machine, "ioport-decoded", "machine port 0x%x", out);
     }
 
     public static void pirqs(Machine vdm, List<Violation> out) {
