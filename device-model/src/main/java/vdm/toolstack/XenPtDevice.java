@@ -144,14 +144,14 @@ public final class XenPtDevice {
         int pirq = -1;
         PhysdevOps.PirqResult r = xen.physdev().mapPirq(kernel.domain(), guest.id(), PhysdevOps.MAP_PIRQ_TYPE_GSI, irq, irq);
         if (r.rc() != 0) {
-            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Mapping machine irq %d to pirq %d failed, (err: %d)",
+            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Error: Mapping machine irq %d to pirq %d failed, (err: %d)",
                     irq, pirq, -r.rc()), r.rc());
             return null;
         }
         machineIrq = r.pirq();
         int rc = guest.interrupts().bind(kernel.domain(), machineIrq, guestSlot, interruptPin() - 1);
         if (rc != 0) {
-            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Binding of interrupt %d failed! (err: %d)",
+            log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_realize: Error: Binding of interrupt %d failed! (err: %d)",
                     interruptPin() - 1, -rc), rc);
             if (othersMapping.applyAsInt(machineIrq) == 0) xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq);
             machineIrq = 0;
@@ -394,7 +394,7 @@ public final class XenPtDevice {
         if (want) {
             int rc = xen.memoryMapping(kernel.domain(), guest.id(), gfn, mfn, frames, true, new P2m.Owner(host, n));
             if (rc == 0) mapped[n] = new BarMapping(n, gfn, mfn, frames);
-            else log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt: failed to map BAR %d: %s", n, Errno.name(rc)), rc);
+            else memError(true, rc);
         }
     }
 
@@ -415,6 +415,12 @@ public final class XenPtDevice {
             if (rc == 0) ioMapped[n] = new IoBarMapping(n, gport, mport, ports);
             else ioportError(true, rc);
         }
+    }
+
+    /** xen_pt_region_update's XEN_PT_ERR for a memory BAR, with libxc's errno (positive). */
+    private void memError(boolean adding, int rc) {
+        log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_region_update: Error: %s mem mapping failed! (err: %d)",
+                adding ? "create new" : "remove old", -rc), rc);
     }
 
     /** xen_pt_region_update's XEN_PT_ERR, with libxc's errno (positive). */
