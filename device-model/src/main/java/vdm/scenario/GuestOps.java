@@ -44,10 +44,12 @@ public final class GuestOps {
         return plan.of(pt.guestSlot() << 3).stream().filter(p -> p.bar() == 0).mapToLong(GuestBarPlan.Placement::address).findFirst().orElse(0);
     }
 
-    /** Programs the device as the firmware does ({@link #programBars}); the machine address the guest's BAR0 reaches, or -1. */
+    /**
+     * Programs the device as the firmware does ({@link #programBars}); the machine address (or port) the guest's BAR0
+     * reaches ({@link #reached}, memory or IO), or -1.
+     */
     public static long programBar0(Machine vdm, XenPtDevice pt) {
-        long bar0 = guestBar0(programBars(vdm, pt), pt);
-        return bar0 == 0 ? -1 : pt.guest().p2m().translate(bar0);
+        return reached(programBars(vdm, pt), pt).stream().filter(b -> b.bar() == 0).mapToLong(GuestBar::machine).findFirst().orElse(-1);
     }
 
     /**
@@ -76,12 +78,6 @@ public final class GuestOps {
     public static boolean deviceDecodes(Machine vdm, XenPtDevice pt, GuestBar b) {
         PhysicalFunction f = vdm.host().require(pt.hostAddress());
         return b.machine() >= 0 && f.barDecodes(b.bar()) && f.barAddress(b.bar()) == b.machine();
-    }
-
-    /** True if the device decodes its BAR0 at {@code machine}. */
-    public static boolean deviceDecodes(Machine vdm, XenPtDevice pt, long machine) {
-        PhysicalFunction f = vdm.host().require(pt.hostAddress());
-        return machine >= 0 && f.barDecodes(0) && f.barAddress(0) == machine;
     }
 
     /**
