@@ -39,6 +39,8 @@ public final class Host {
     private final GsiSpace gsiSpace;
     private final Map<String, LinkDevice> links;
     private final Prt prt;
+    /** Read on every message a function sends; written once when Xen starts on the host. */
+    private volatile MsiTarget msiTarget = MsiTarget.DISCARD;
 
     private Host(HostDescription d, InterruptSink sink) {
         this.description = d;
@@ -273,6 +275,34 @@ public final class Host {
     private static boolean ownResourcesAssigned(PhysicalFunction f) {
         for (int n = 0; n < f.layout().barCount(); n++) if (f.barImplemented(n) && f.barAddress(n) == 0) return false;
         return f.romSize() == 0 || f.romAddress() != 0;
+    }
+
+    // ---------------------------------------------------------------- MMIO and MSI (issue 13: to be built)
+
+    /** Where every function's MSI/MSI-X messages go (Xen, once it runs on the host); {@link MsiTarget#DISCARD} at first. */
+    public void msiTarget(MsiTarget target) {
+        if (target == null) throw new IllegalArgumentException("MSI target is missing (use MsiTarget.DISCARD)");
+        this.msiTarget = target;
+    }
+
+    /** Where the functions' MSI/MSI-X messages go now. */
+    public MsiTarget msiTarget() {
+        return msiTarget;
+    }
+
+    /** The BAR that decodes host physical address {@code address} now, if any. */
+    public Optional<MmioHit> mmioDecode(long address) {
+        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
+    }
+
+    /** A memory read at host physical {@code address} (size 1, 2, 4 or 8): the decoding BAR answers, else all ones. */
+    public long mmioRead(long address, int size) {
+        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
+    }
+
+    /** A memory write at host physical {@code address}: the decoding BAR takes it, else it is dropped. */
+    public void mmioWrite(long address, int size, long value) {
+        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
     }
 
     // ---------------------------------------------------------------- interrupts

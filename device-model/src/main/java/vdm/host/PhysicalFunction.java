@@ -269,6 +269,31 @@ public final class PhysicalFunction {
         return out;
     }
 
+    // ---------------------------------------------------------------- BAR memory and MSI/MSI-X (issue 13: to be built)
+
+    /**
+     * The device's side of BAR {@code bar}'s memory at {@code offset} (decoded or not): the MSI-X table and PBA where
+     * the capability puts them, the device's other registers elsewhere. {@code size} is 1, 2, 4 or 8.
+     */
+    public long memRead(int bar, long offset, int size) {
+        throw new UnsupportedOperationException("BAR memory is not modelled yet");
+    }
+
+    /** A write to the device's side of BAR {@code bar}'s memory; an MSI-X entry unmasked with its pending bit set is sent. */
+    public void memWrite(int bar, long offset, int size, long value) {
+        throw new UnsupportedOperationException("BAR memory is not modelled yet");
+    }
+
+    /** The function raises MSI vector {@code vector} (0 .. enabled vectors - 1), as the MSI capability describes it. */
+    public MsiOutcome fireMsi(int vector) {
+        throw new UnsupportedOperationException("MSI delivery is not modelled yet");
+    }
+
+    /** The function raises MSI-X entry {@code entry} (0 .. table size - 1), as its table entry describes it. */
+    public MsiOutcome fireMsix(int entry) {
+        throw new UnsupportedOperationException("MSI-X delivery is not modelled yet");
+    }
+
     private void checkIndex(int n) {
         if (n < 0 || n >= layout.barCount()) {
             throw new IllegalArgumentException(String.format("%s: BAR%d does not exist in a type %d header (BAR0..BAR%d)",

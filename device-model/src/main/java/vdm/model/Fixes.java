@@ -24,10 +24,11 @@ public record Fixes(boolean resetNotification, boolean pvhMapPirq, boolean setup
 
     /**
      * What the hypervisor does under these fixes (Xen 4.20's filter and hypercalls come with B, C and A). Every preset
-     * is Xen 4.19 or later, so vPCI always tests what it mapped (4.17's vpciTestsMapped).
+     * is Xen 4.19 or later, so vPCI always tests what it mapped (4.17's vpciTestsMapped) and the MSI-X behaviour of
+     * 4.18-4.19 (adjacent accesses, the initial-state reset, every Vector Control write to the device model) is on.
      */
     public XenConfig xenConfig() {
-        return new XenConfig(true, pvhMapPirq, setupGsi, resetNotification, setupGsi);
+        return new XenConfig(true, pvhMapPirq, setupGsi, resetNotification, setupGsi, true, true, true);
     }
 
     public Fixes withResetNotification(boolean v) { return new Fixes(v, pvhMapPirq, setupGsi, gsiLookup); }

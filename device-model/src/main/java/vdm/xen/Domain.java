@@ -42,6 +42,44 @@ public final class Domain {
         return guestInterrupts;
     }
 
+    private final MsiReceipts msiReceipts = new MsiReceipts();
+
+    /** What this domain's local APICs received by MSI and MSI-X. */
+    public MsiReceipts msiReceipts() {
+        return msiReceipts;
+    }
+
+    /** Xen's MMIO intercepts of this domain, in registration order; replaced whole (copy on write). */
+    private volatile MmioIntercept[] mmioIntercepts = new MmioIntercept[0];
+    /** The device model's ioreq server (QEMU): asked last, for what no Xen intercept claims. */
+    private volatile MmioIntercept ioreqServer;
+
+    /** register_mmio_handler: adds an intercept after the ones there (once per kind per domain, as Xen does). */
+    public synchronized void addMmioIntercept(MmioIntercept intercept) {
+        if (intercept == null) throw new IllegalArgumentException("d" + id + ": MMIO intercept is missing");
+        MmioIntercept[] was = mmioIntercepts;
+        MmioIntercept[] now = java.util.Arrays.copyOf(was, was.length + 1);
+        now[was.length] = intercept;
+        mmioIntercepts = now;
+    }
+
+    public synchronized void removeMmioIntercept(MmioIntercept intercept) {
+        mmioIntercepts = java.util.Arrays.stream(mmioIntercepts).filter(i -> i != intercept).toArray(MmioIntercept[]::new);
+    }
+
+    MmioIntercept[] mmioIntercepts() {
+        return mmioIntercepts;
+    }
+
+    /** The device model's ioreq server for this domain (null: none, unclaimed accesses read ones). */
+    public void ioreqServer(MmioIntercept server) {
+        this.ioreqServer = server;
+    }
+
+    MmioIntercept ioreqServer() {
+        return ioreqServer;
+    }
+
     /**
      * The CF8 latch: the last dword written to port 0xcf8 (per domain, as Xen keeps d->arch.pci_cf8). Read and written
      * with opaque access: visible to the domain's other vCPUs without the ordering cost of a volatile on the hot path

@@ -114,4 +114,18 @@ public final class Domctls {
         xen.log().info(-1, "ioport_map:add: d%d gport=%x mport=%x nr=%x", domid, gport, mport, ports);
         return d.ioPorts().map(gport, mport, ports, owner);
     }
+
+    /**
+     * XEN_DOMCTL_bind_pt_irq for PT_IRQ_TYPE_MSI (libxc's xc_domain_update_msi_irq): {@code pirq} of domain
+     * {@code domid} delivers guest vector {@code gvec} with {@code gflags} ({@link MsiGflags}); {@code gtable} is the
+     * guest's MSI-X table address, 0 for MSI (issue 13: to be built).
+     */
+    public int bindPtIrqMsi(Domain caller, int domid, int pirq, int gvec, int gflags, long gtable) {
+        throw new UnsupportedOperationException("MSI bindings are not modelled yet");
+    }
+
+    /** XEN_DOMCTL_unbind_pt_irq for PT_IRQ_TYPE_MSI (xc_domain_unbind_msi_irq) (issue 13: to be built). */
+    public int unbindPtIrqMsi(Domain caller, int domid, int pirq, int gvec, int gflags) {
+        throw new UnsupportedOperationException("MSI bindings are not modelled yet");
+    }
 }

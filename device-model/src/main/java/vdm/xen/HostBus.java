@@ -11,8 +11,10 @@ final class HostBus implements PciBus {
     /** By segment, then bus << 8 | devfn: built once, so the trapped-access path finds any function allocating nothing. */
     private final PciHardware[][] segments;
     private final List<Sbdf> present = new ArrayList<>();
+    private final Host host;
 
     HostBus(Host host) {
+        this.host = host;
         int top = 0;
         for (PhysicalFunction f : host.functions()) top = Math.max(top, f.sbdf().segment());
         segments = new PciHardware[top + 1][];
@@ -36,6 +38,16 @@ final class HostBus implements PciBus {
                 return f.write(offset, size, value);
             }
         };
+    }
+
+    @Override
+    public long mmioRead(long address, int size) {
+        return host.mmioRead(address, size);
+    }
+
+    @Override
+    public void mmioWrite(long address, int size, long value) {
+        host.mmioWrite(address, size, value);
     }
 
     @Override

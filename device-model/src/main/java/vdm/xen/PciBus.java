@@ -10,4 +10,16 @@ public interface PciBus {
 
     /** Every function present, in SBDF order. */
     List<Sbdf> functions();
+
+    /**
+     * A memory read at machine address {@code address} (size 1, 2, 4 or 8) as the host's bus answers it: the BAR
+     * that decodes it, else all ones. A bus with no memory space (a test bus) answers all ones.
+     */
+    default long mmioRead(long address, int size) {
+        return size == 8 ? -1L : -1L >>> (64 - 8 * size);
+    }
+
+    /** A memory write at machine address {@code address}; dropped where nothing decodes it. */
+    default void mmioWrite(long address, int size, long value) {
+    }
 }

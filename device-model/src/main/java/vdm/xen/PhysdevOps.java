@@ -23,6 +23,16 @@ public final class PhysdevOps {
 
     public static final int MAP_PIRQ_TYPE_MSI = 0;
     public static final int MAP_PIRQ_TYPE_GSI = 1;
+    /** MSI with the segment in the upper half of {@code bus} (public/physdev.h). */
+    public static final int MAP_PIRQ_TYPE_MSI_SEG = 3;
+    public static final int MAP_PIRQ_TYPE_MULTI_MSI = 4;
+
+    /**
+     * struct physdev_map_pirq: for an MSI, {@code bus} (with the segment in bits 31:16 for MAP_PIRQ_TYPE_MSI_SEG),
+     * {@code devfn}, {@code entryNr} (the MSI-X entry, or the vector count for MULTI_MSI) and {@code tableBase} (the
+     * MSI-X table's machine address, 0 for MSI). For a GSI only domid, type, index and pirq count.
+     */
+    public record MapPirq(int domid, int type, int index, int pirq, int bus, int devfn, int entryNr, long tableBase) {}
 
     public static final int RESET_COLD = 0, RESET_WARM = 1, RESET_HOT = 2, RESET_FLR = 3;
 
@@ -89,6 +99,11 @@ public final class PhysdevOps {
                 yield new PirqResult(-Errno.EINVAL, 0);
             }
         };
+    }
+
+    /** PHYSDEVOP_map_pirq with the whole struct: an MSI's device, entry and table (issue 13: to be built). */
+    public PirqResult mapPirq(Domain caller, MapPirq args) {
+        throw new UnsupportedOperationException("map_pirq of an MSI with its device is not modelled yet");
     }
 
     /** allocate_and_map_gsi_pirq: {@code index} is the GSI; the hardware domain may map one it has no pirq for. */

@@ -36,6 +36,8 @@ public final class Xen {
     private final Domctls domctls;
     private final ConfigTraps traps;
     private final DeviceAssignment assignment = new DeviceAssignment(this);
+    private final MsiIrqs msi = new MsiIrqs(this);
+    private final Msixtbl msixtbl = new Msixtbl(this);
     private final List<HypercallListener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<IoApic> dom0VioApics = List.of();
     private final Map<Integer, Domain> domains = new TreeMap<>();
@@ -73,7 +75,9 @@ public final class Xen {
     /** A hypervisor on a host: its PCI functions, its IO-APICs as the MADT lays them out, and its SCI. */
     public static Xen onHost(XenConfig config, Host host) {
         int sci = host.madt().sciIfAny().map(Sci::gsi).orElse(-1);
-        return new Xen(config, new HostBus(host), host.gsiSpace(), sci);
+        Xen xen = new Xen(config, new HostBus(host), host.gsiSpace(), sci);
+        host.msiTarget((source, address, data) -> xen.msi.message(address, data)); // Xen owns the interrupt window
+        return xen;
     }
 
     public IoApicRouting routing() { return routing; }
@@ -83,6 +87,8 @@ public final class Xen {
     public XenLog log() { return log; }
     public PciBus bus() { return bus; }
     public Domain dom0() { return dom0; }
+    public MsiIrqs msi() { return msi; }
+    public Msixtbl msixtbl() { return msixtbl; }
 
     /** Told of every hypercall with its arguments and result (for traces). */
     public interface HypercallListener {
@@ -276,6 +282,49 @@ public final class Xen {
         else rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
         return traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
                 frames, add ? 1 : 0);
+    }
+
+    // ---- a domain's memory accesses (the MMIO a vCPU reaches through its p2m, or an intercept)
+
+    /**
+     * A memory read by {@code vcpu} at guest physical {@code gaddr} (size 1, 2, 4 or 8): a page the domain's p2m maps
+     * reaches the machine address directly (no exit); otherwise the domain's intercepts are asked in order
+     * (hvm_find_io_handler), then its device model's ioreq server; an access nothing claims reads all ones.
+     */
+    public long mmioRead(Vcpu vcpu, long gaddr, int size) {
+        checkMemorySize(gaddr, size);
+        Domain d = vcpu.domain();
+        long maddr = d.p2m().translate(gaddr);
+        if (maddr >= 0) return bus.mmioRead(maddr, size);
+        for (MmioIntercept i : d.mmioIntercepts()) if (i.claims(vcpu, gaddr)) return i.read(vcpu, gaddr, size);
+        MmioIntercept dm = d.ioreqServer();
+        if (dm != null && dm.claims(vcpu, gaddr)) return dm.read(vcpu, gaddr, size);
+        return size == 8 ? -1L : -1L >>> (64 - 8 * size);
+    }
+
+    /** A memory write by {@code vcpu}, routed as {@link #mmioRead}; one nothing claims is dropped. */
+    public void mmioWrite(Vcpu vcpu, long gaddr, int size, long value) {
+        checkMemorySize(gaddr, size);
+        Domain d = vcpu.domain();
+        long maddr = d.p2m().translate(gaddr);
+        if (maddr >= 0) {
+            bus.mmioWrite(maddr, size, value);
+            return;
+        }
+        for (MmioIntercept i : d.mmioIntercepts()) {
+            if (i.claims(vcpu, gaddr)) {
+                i.write(vcpu, gaddr, size, value);
+                return;
+            }
+        }
+        MmioIntercept dm = d.ioreqServer();
+        if (dm != null && dm.claims(vcpu, gaddr)) dm.write(vcpu, gaddr, size, value);
+    }
+
+    private static void checkMemorySize(long gaddr, int size) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException(String.format("memory access at 0x%x: size %d is not 1, 2, 4 or 8", gaddr, size));
+        }
     }
 
     // ---- trapped configuration accesses (ConfigTraps)

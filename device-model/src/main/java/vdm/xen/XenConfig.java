@@ -19,8 +19,26 @@ public record XenConfig(
         /** PHYSDEVOP_pci_device_reset exists (4.20, fix A); the v4 series called it pci_device_state_reset. */
         boolean pciDeviceReset,
         /** XEN_DOMCTL_gsi_permission exists (4.20). */
-        boolean gsiPermission) {
+        boolean gsiPermission,
+        /**
+         * vPCI forwards a hardware domain's accesses to the rest of the pages that hold an MSI-X table or PBA to the
+         * device (Xen 4.18, commit b177892d2d, "vpci/msix: handle accesses adjacent to the MSI-X table"). False: the
+         * earlier behaviour, which dropped them (reads ~0).
+         */
+        boolean msixAdjacent,
+        /**
+         * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
+         * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
+         * state (MASKALL=%d, ENABLE=%d), fixing"). False: neither.
+         */
+        boolean msixResetInitialState,
+        /**
+         * XENFEAT_dm_msix_all_writes (Xen 4.19, commit 64b21662b1): msixtbl forwards every guest write of an MSI-X
+         * Vector Control to the device model instead of handling the mask bit itself. False: Xen 4.18 and earlier.
+         */
+        boolean dmMsixAllWrites) {
 
-    public static final XenConfig XEN_4_19 = new XenConfig(true, false, false, false, false);
-    public static final XenConfig UPSTREAM = new XenConfig(true, true, true, true, true);
+    /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
+    public static final XenConfig XEN_4_19 = new XenConfig(true, false, false, false, false, true, true, true);
+    public static final XenConfig UPSTREAM = new XenConfig(true, true, true, true, true, true, true, true);
 }
