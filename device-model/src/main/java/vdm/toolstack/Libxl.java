@@ -34,6 +34,7 @@ public final class Libxl {
     public record Route(int pirq, int index, boolean viaGsi) {}
 
     private final Map<Sbdf, Route> routed = new LinkedHashMap<>();
+    private final DeviceModels deviceModels = new DeviceModels();
 
     public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
         this.xen = xen;
@@ -209,6 +210,7 @@ public final class Libxl {
             return routing;
         }
         attached.put(sbdf, pt);
+        deviceModels.refresh(d, devices(domid));
         steps.end("pci-attach " + sbdf);
         return AttachResult.OK;
     }
@@ -346,6 +348,7 @@ public final class Libxl {
         }
         xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
+        deviceModels.refresh(pt.guest(), devices(domid));
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);
         return rc == 0 ? AttachResult.OK : new AttachResult(rc, "pcistub_put_pci_dev", Errno.text(rc));
@@ -424,6 +427,7 @@ public final class Libxl {
         attached.putAll(devices);
         routed.clear();
         routed.putAll(routes);
+        deviceModels.restore(devices.values());
     }
 
     public synchronized List<Sbdf> attachedDevices() {

@@ -39,6 +39,11 @@ public final class ToolstackLog {
         lines.add(new Line(source, Level.INFO, text, 0, null));
     }
 
+    /** A warning line (QEMU's XEN_PT_WARN): no result, but a trace marks it as a failure, as it marks errors. */
+    public void warning(Source source, String text) {
+        lines.add(new Line(source, Level.WARNING, text, 0, null));
+    }
+
     public void error(Source source, String text, int result) {
         lines.add(new Line(source, Level.ERR, text, result, null));
     }

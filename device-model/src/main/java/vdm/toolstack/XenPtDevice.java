@@ -1,7 +1,5 @@
 package vdm.toolstack;
 
-import java.util.Arrays;
-import java.util.Objects;
 import java.util.function.IntUnaryOperator;
 import vdm.dom0.Dom0Kernel;
 import vdm.dom0.SysfsDevice;
@@ -35,10 +33,12 @@ public final class XenPtDevice {
     /** The pirq QEMU mapped and bound (machine_irq after mapping), 0 if none. */
     private int machineIrq;
     private boolean bound;
-    /** The BARs QEMU mapped for the guest, by BAR index (null: not mapped). */
-    private final BarMapping[] mapped = new BarMapping[6];
-    /** The IO BARs QEMU mapped for the guest, by BAR index (null: not mapped). */
-    private final IoBarMapping[] ioMapped = new IoBarMapping[6];
+    private final PtContext ctx;
+    /** QEMU's memory and IO listeners for the device's BARs. */
+    private final XenPtRegions regions;
+    /** The emulated MSI and MSI-X groups, null where the host's config has no such capability. */
+    private final XenPtMsi msi;
+    private final XenPtMsix msix;
     /** QEMU's qdev id (DeviceState.id, device_add's "id"), by which device_del names it; null if none was given. */
     private String qdevId;
 
@@ -58,6 +58,25 @@ public final class XenPtDevice {
         this.guestSlot = guestSlot;
         System.arraycopy(config, 0, copy, 0, 256);
         this.resources = resources;
+        this.ctx = new PtContext(xen, kernel, log, guest, host, guestSlot);
+        this.regions = new XenPtRegions(ctx, resources);
+        int msiAt = capability(CAP_ID_MSI), msixAt = capability(CAP_ID_MSIX);
+        msi = msiAt == 0 ? null : new XenPtMsi(ctx, msiAt, configWord(msiAt + 2));
+        if (msixAt == 0) {
+            msix = null;
+        } else {
+            long[] starts = new long[6];
+            for (int n = 0; n < 6; n++) starts[n] = resources[n].start();
+            msix = new XenPtMsix(ctx, msixAt, configWord(msixAt + 2), configWord(msixAt + 4) | configWord(msixAt + 6) << 16, starts);
+        }
+        regions.msix(msix);
+    }
+
+    /** PCI_CAP_ID_MSI and PCI_CAP_ID_MSIX: the groups xen_pt_config_init emulates with their own registers. */
+    private static final int CAP_ID_MSI = 0x05, CAP_ID_MSIX = 0x11;
+
+    private int configWord(int at) {
+        return (copy[at] & 0xff) | (copy[at + 1] & 0xff) << 8;
     }
 
     /** Snapshot support: the emulated state QEMU keeps. */
@@ -68,13 +87,19 @@ public final class XenPtDevice {
 
     /** The BAR mappings QEMU made, by BAR. */
     BarMapping[] mappings() {
-        return Arrays.stream(mapped).filter(Objects::nonNull).toArray(BarMapping[]::new);
+        return regions.mappings();
     }
 
     /** The IO BAR mappings QEMU made, by BAR. */
     IoBarMapping[] ioMappings() {
-        return Arrays.stream(ioMapped).filter(Objects::nonNull).toArray(IoBarMapping[]::new);
+        return regions.ioMappings();
     }
+
+    /** QEMU's emulated MSI, or null if the device has no MSI capability. */
+    XenPtMsi msi() { return msi; }
+
+    /** QEMU's emulated MSI-X (its table in the guest's BAR), or null if the device has none. */
+    XenPtMsix msix() { return msix; }
 
     /** Puts back the emulated state (a state restore; the caller checked each mapping's BAR is one of the six). */
     void restore(byte[] config, long[] bars, int rom, int irq, boolean isBound, BarMapping[] maps, IoBarMapping[] ioMaps) {
@@ -83,14 +108,35 @@ public final class XenPtDevice {
         guestRom = rom;
         machineIrq = irq;
         bound = isBound;
-        Arrays.fill(mapped, null);
-        for (BarMapping m : maps) mapped[m.bar()] = m;
-        Arrays.fill(ioMapped, null);
-        for (IoBarMapping m : ioMaps) ioMapped[m.bar()] = m;
+        regions.restore(maps, ioMaps);
+    }
+
+    /**
+     * Puts back QEMU's emulated MSI and MSI-X (a state restore); a null state leaves the group as realize made it. A
+     * state for a group the device does not have, or an MSI-X table of another size, is refused and changes nothing.
+     */
+    void restoreMsi(GuestMsiState msiState, GuestMsixState msixState) {
+        String wrong = msiMismatch(copy, msiState, msixState);
+        if (wrong != null) throw new IllegalArgumentException(host + ": " + wrong);
+        if (msiState != null) msi.restore(msiState);
+        if (msixState != null) msix.restore(msixState);
+    }
+
+    /** Why MSI/MSI-X states do not fit a device whose host config is {@code config}, or null if they fit. */
+    static String msiMismatch(byte[] config, GuestMsiState msiState, GuestMsixState msixState) {
+        if (msiState != null && capability(config, CAP_ID_MSI) == 0) return "MSI state for a device without an MSI capability";
+        int at = capability(config, CAP_ID_MSIX);
+        if (msixState == null) return null;
+        if (at == 0) return "MSI-X state for a device without an MSI-X capability";
+        int entries = ((config[at + 2] & 0xff | (config[at + 3] & 0xff) << 8) & XenPtMsix.FLAGS_QSIZE) + 1;
+        if (msixState.pirq().length != entries) {
+            return String.format("MSI-X state of %d entries for a table of %d", msixState.pirq().length, entries);
+        }
+        return null;
     }
 
     private String prefix() {
-        return String.format("[00:%02x.0] ", guestSlot);
+        return ctx.prefix();
     }
 
     public Sbdf hostAddress() { return host; }
@@ -132,6 +178,8 @@ public final class XenPtDevice {
                 host.bus(), host.device(), host.function(), guestSlot << 3));
         Refusal refused = pcieGroup();
         if (refused != null) return refused;
+        if (msi != null) msi.realize();
+        if (msix != null) msix.realize();
         if (interruptPin() == 0) {
             log.info(ToolstackLog.Source.QEMU, prefix() + "xen_pt_realize: no pin interrupt");
             return null;
@@ -206,6 +254,10 @@ public final class XenPtDevice {
      * 0x34, at most PCI_CAP_MAX of them, each below 0x40 or an id of 0xff ending the walk); 0 if absent.
      */
     private int capability(int id) {
+        return capability(copy, id);
+    }
+
+    private static int capability(byte[] copy, int id) {
         if ((copy[0x06] & 0x10) == 0) return 0;
         int pos = 0x34;
         for (int left = 48; left > 0; left--) {
@@ -249,6 +301,9 @@ public final class XenPtDevice {
             }
             bound = false;
         }
+        // xen_pt_destroy: MSI and MSI-X are torn down (xen_pt_msi_disable, xen_pt_msix_disable) before INTx's pirq goes
+        if (msi != null) msi.disable();
+        if (msix != null) msix.disable();
         if (machineIrq != 0) {
             int rc = othersMapping.applyAsInt(machineIrq) == 0 ? xen.physdev().unmapPirq(kernel.domain(), guest.id(), machineIrq) : 0;
             if (rc != 0) {
@@ -257,11 +312,7 @@ public final class XenPtDevice {
             }
             machineIrq = 0;
         }
-        for (BarMapping m : mapped) if (m != null) xen.memoryMapping(kernel.domain(), guest.id(), m.gfn(), m.mfn(), m.frames(), false, null);
-        Arrays.fill(mapped, null);
-        // memory_listener_unregister of the IO listener: xen_pt_io_region_del for each IO BAR still in the guest's space
-        for (IoBarMapping m : ioMapped) if (m != null) xen.domctls().ioportMapping(kernel.domain(), guest.id(), m.gport(), m.mport(), m.ports(), false, null);
-        Arrays.fill(ioMapped, null);
+        regions.removeAll();
     }
 
     // ---- the guest's config space
@@ -271,17 +322,15 @@ public final class XenPtDevice {
     }
 
     private long barSize(int n) {
-        return resources[n].end() - resources[n].start() + 1;
+        return regions.barSize(n);
     }
 
     private boolean barImplemented(int n) {
-        return resources[n].flags() != 0;
+        return regions.barImplemented(n);
     }
 
     private int barType(int n) {
-        long flags = resources[n].flags();
-        if ((flags & 0x100) != 0) return 0x1;
-        return ((flags & 0x100000) != 0 ? 0x4 : 0) | ((flags & 0x2000) != 0 ? 0x8 : 0);
+        return regions.barType(n);
     }
 
     /** The guest's value of BAR register n (the upper half of a 64-bit BAR included). */
@@ -304,6 +353,7 @@ public final class XenPtDevice {
         if (b >= 0x30 && b < 0x34) return guestRom >>> ((b & 3) * 8);
         GuestConfigView.Reg r = GuestConfigView.find(b);
         int device = kernel.cfgRead(host, b, 1);
+        if (msi != null && msi.covers(b)) return msi.guestByte(b, device);
         if (r == null) return b >= 0x40 ? device : 0;
         int shift = (b - r.offset()) * 8;
         int emu = (r.emu() >>> shift) & 0xff;
@@ -313,6 +363,17 @@ public final class XenPtDevice {
     /** A guest config write; the BARs and ROM stay in QEMU, the rest as {@link GuestConfigView} says. */
     public void guestWrite(int offset, int size, int value) {
         vdm.pci.Access.check(offset, size);
+        // the MSI and MSI-X groups have their own registers (an access stays within one dword, so within one group)
+        if (msi != null && msi.covers(offset)) {
+            msi.guestWrite(offset, size, value);
+            steps.end(String.format("guest config write 0x%x/%d to %s", offset, size, host));
+            return;
+        }
+        if (msix != null && msix.covers(offset)) {
+            msix.guestWrite(offset, size, value);
+            steps.end(String.format("guest config write 0x%x/%d to %s", offset, size, host));
+            return;
+        }
         for (int i = 0; i < size; i++) {
             int b = offset + i;
             int v = (value >>> (8 * i)) & 0xff;
@@ -360,72 +421,8 @@ public final class XenPtDevice {
         guestBar[n] = (guestBar[n] & 0xffffffff00000000L) | (lo & addrMask);
     }
 
-    /**
-     * QEMU's memory and IO listeners for the device (xen_pt_region_add / xen_pt_region_del -> xen_pt_region_update):
-     * pci_update_mappings puts a memory BAR into the guest's memory space while the guest decodes memory, and an IO
-     * BAR into its 64 KiB IO space while it decodes IO (pci_bar_address: a non-zero address that does not wrap); each
-     * change becomes XEN_DOMCTL_memory_mapping or XEN_DOMCTL_ioport_mapping onto the host BAR the kernel reports in
-     * {@code resource}.
-     */
+    /** pci_update_mappings: QEMU's listeners see the guest's BARs as COMMAND now decodes them ({@link XenPtRegions}). */
     private void updateMappings() {
-        int command = kernel.cfgRead(host, 0x04, 2);
-        boolean memory = (command & 0x2) != 0, io = (command & 0x1) != 0;
-        for (int n = 0; n < 6; n++) {
-            if (!barImplemented(n)) continue;
-            if ((barType(n) & 1) != 0) updateIoMapping(n, io);
-            else updateMemoryMapping(n, memory);
-        }
-    }
-
-    private void updateMemoryMapping(int n, boolean decoding) {
-        boolean want = decoding && guestBar[n] != 0;
-        long gfn = 0, mfn = 0, frames = 0;
-        if (want) {
-            gfn = guestBar[n] >>> P2m.PAGE_SHIFT;
-            mfn = resources[n].start() >>> P2m.PAGE_SHIFT;
-            frames = Math.max(1, (barSize(n) + (1 << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT);
-        }
-        BarMapping have = mapped[n];
-        if (have != null && want && have.covers(gfn, mfn, frames)) return;
-        if (have != null) {
-            xen.memoryMapping(kernel.domain(), guest.id(), have.gfn(), have.mfn(), have.frames(), false, null);
-            mapped[n] = null;
-        }
-        if (want) {
-            int rc = xen.memoryMapping(kernel.domain(), guest.id(), gfn, mfn, frames, true, new P2m.Owner(host, n));
-            if (rc == 0) mapped[n] = new BarMapping(n, gfn, mfn, frames);
-            else memError(true, rc);
-        }
-    }
-
-    /** An IO BAR lies in the guest's IO space only below 64 KiB (address_space_io's size). */
-    private void updateIoMapping(int n, boolean decoding) {
-        long size = barSize(n);
-        boolean want = decoding && guestBar[n] != 0 && guestBar[n] + size <= vdm.xen.IoPorts.MAX_IOPORTS;
-        int gport = want ? (int) guestBar[n] : 0, mport = (int) resources[n].start(), ports = (int) size;
-        IoBarMapping have = ioMapped[n];
-        if (have != null && want && have.covers(gport, mport, ports)) return;
-        if (have != null) {
-            int rc = xen.domctls().ioportMapping(kernel.domain(), guest.id(), have.gport(), have.mport(), have.ports(), false, null);
-            if (rc != 0) ioportError(false, rc);
-            ioMapped[n] = null;
-        }
-        if (want) {
-            int rc = xen.domctls().ioportMapping(kernel.domain(), guest.id(), gport, mport, ports, true, new P2m.Owner(host, n));
-            if (rc == 0) ioMapped[n] = new IoBarMapping(n, gport, mport, ports);
-            else ioportError(true, rc);
-        }
-    }
-
-    /** xen_pt_region_update's XEN_PT_ERR for a memory BAR, with libxc's errno (positive). */
-    private void memError(boolean adding, int rc) {
-        log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_region_update: Error: %s mem mapping failed! (err: %d)",
-                adding ? "create new" : "remove old", -rc), rc);
-    }
-
-    /** xen_pt_region_update's XEN_PT_ERR, with libxc's errno (positive). */
-    private void ioportError(boolean adding, int rc) {
-        log.error(ToolstackLog.Source.QEMU, prefix() + String.format("xen_pt_region_update: Error: %s ioport mapping failed! (err: %d)",
-                adding ? "create new" : "remove old", -rc), rc);
+        regions.update(kernel.cfgRead(host, 0x04, 2), guestBar);
     }
 }
