@@ -5,6 +5,7 @@ import java.util.List;
 import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.LinkDevice;
+import vdm.scenario.GuestMsi;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.AttachResult;
 import vdm.toolstack.GuestPciBus;
@@ -128,6 +129,7 @@ public enum Op {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
             for (GuestOps.GuestBar b : GuestOps.reached(GuestOps.programBars(r.vdm(), pt), pt)) {
                 if (GuestOps.deviceDecodes(r.vdm(), pt, b)) continue;
+                if (b.machine() < 0 && GuestOps.onlyMsixTable(r.vdm().host().require(r.device()), b.bar())) continue; // QEMU emulates it all
                 return List.of(Failure.diverged("the guest's BAR" + b.bar(), String.format(
                         "the guest's BAR%d reaches %s, where the device decodes nothing", b.bar(),
                         b.machine() < 0 ? "no machine address" : String.format("machine 0x%x", b.machine()))));
@@ -143,6 +145,54 @@ public enum Op {
                     : List.of(Failure.diverged("INTx delivery", "INTx on GSI " + r.gsi() + ": " + got + " interrupts reached the guest"));
         }
     },
+    MSIX_ENABLE("the guest's driver enables MSI-X: entries masked and programmed, the function unmasked, each entry unmasked (msix_capability_init)") {
+        boolean applicable(Run r) { return MsiOps.guestTable(r) >= 0 && !MsiOps.msixEnabled(r); }
+        List<Failure> apply(Run r) { MsiOps.enableMsix(r); return List.of(); }
+    },
+    MSIX_DISABLE("the guest's driver masks its entries and disables MSI-X (pci_msix_shutdown)") {
+        boolean applicable(Run r) { return MsiOps.guestTable(r) >= 0 && MsiOps.msixEnabled(r); }
+        List<Failure> apply(Run r) { MsiOps.disableMsix(r); return List.of(); }
+    },
+    MSIX_MASK("the guest masks MSI-X entry 0 (Vector Control bit 0 in its table)") {
+        boolean applicable(Run r) { return MsiOps.msixEnabled(r) && MsiOps.guestTable(r) >= 0 && !MsiOps.entryMasked(r); }
+        List<Failure> apply(Run r) { MsiOps.maskEntry(r, true); return List.of(); }
+    },
+    MSIX_UNMASK("the guest unmasks MSI-X entry 0") {
+        boolean applicable(Run r) { return MsiOps.msixEnabled(r) && MsiOps.guestTable(r) >= 0 && MsiOps.entryMasked(r); }
+        List<Failure> apply(Run r) { MsiOps.maskEntry(r, false); return List.of(); }
+    },
+    MSIX_WRITE("the guest gives MSI-X entry 0 another vector: a table write, while the entry is masked or unmasked") {
+        boolean applicable(Run r) { return MsiOps.msixEnabled(r) && MsiOps.guestTable(r) >= 0; }
+        List<Failure> apply(Run r) { MsiOps.reprogram(r); return List.of(); }
+    },
+    MSIX_FIRE("the device raises MSI-X entry 0: one interrupt in the guest exactly when the guest has it enabled and unmasked") {
+        boolean applicable(Run r) { return MsiOps.attachedWith(r, vdm.pci.cap.MsiX.ID); }
+        List<Failure> apply(Run r) { return MsiOps.fireMsix(r); }
+    },
+    MSI_ENABLE("the guest's driver enables MSI with one vector (msi_capability_init)") {
+        boolean applicable(Run r) { return MsiOps.attachedWith(r, vdm.pci.cap.Msi.ID) && !MsiOps.msiEnabled(r); }
+        List<Failure> apply(Run r) { GuestMsi.enableMsi(MsiOps.pt(r)); return List.of(); }
+    },
+    MSI_DISABLE("the guest's driver disables MSI (pci_msi_shutdown)") {
+        boolean applicable(Run r) { return MsiOps.msiEnabled(r); }
+        List<Failure> apply(Run r) { GuestMsi.disableMsi(MsiOps.pt(r)); return List.of(); }
+    },
+    MSI_FIRE("the device raises MSI vector 0: one interrupt in the guest exactly when the guest has it enabled and unmasked") {
+        boolean applicable(Run r) { return MsiOps.attachedWith(r, vdm.pci.cap.Msi.ID); }
+        List<Failure> apply(Run r) { return MsiOps.fireMsi(r); }
+    },
+    TABLE_BAR_MOVE("dom0 moves the BAR that holds the MSI-X table, decoding off, then back on (BAR0's move is bar-move)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && MsiOps.tableOutsideBar0(r) && r.tableBarMovable(); }
+        List<Failure> apply(Run r) {
+            long to = r.otherTableBar();
+            r.kernel().moveBar(r.device(), r.tableBar(), to, true);
+            return r.barIs(r.tableBar(), to, "dom0 moved the MSI-X table's BAR with decoding off");
+        }
+    },
+    MAP_BEFORE_ASSIGN("dom0 maps an MSI of the device into the guest before it is assigned there (XSA-237: -ENODEV)") {
+        boolean applicable(Run r) { return !r.attached() && (MsiOps.hostHas(r, vdm.pci.cap.Msi.ID) || MsiOps.hostHas(r, vdm.pci.cap.MsiX.ID)); }
+        List<Failure> apply(Run r) { return MsiOps.mapBeforeAssign(r); }
+    },
     SRS("_SRS re-routes the device's link to another IRQ") {
         boolean applicable(Run r) {
             return r.vdm().host().route(r.device()).map(IntxRoute::viaLink).orElse(false);
@@ -154,9 +204,19 @@ public enum Op {
         }
     };
 
-    /** The standard set: everything but _SRS (re-routing after assignment breaks upstream too; opt in with --ops). */
+    /**
+     * The standard set: the INTx-era operations, everything but _SRS (re-routing after assignment breaks upstream too;
+     * opt in with --ops) and the MSI operations ({@link #MSI_SET}).
+     */
     public static final List<Op> STANDARD = List.of(ENABLE, DISABLE, BAR_MOVE, BAR_MOVE_HOT, RESET, NOTIFY, RESTORE,
             SETUP_GSI, ASSIGN, ATTACH, DETACH, GUEST_BAR, INTX);
+
+    /**
+     * The MSI and MSI-X set: assignment, attach and the guest's BARs to get there, then the guest's MSI and MSI-X
+     * driver operations, the device's vectors, detach, dom0's move of the table's BAR and a map before assign.
+     */
+    public static final List<Op> MSI_SET = List.of(ASSIGN, MAP_BEFORE_ASSIGN, ATTACH, GUEST_BAR, MSIX_ENABLE, MSIX_DISABLE,
+            MSIX_MASK, MSIX_UNMASK, MSIX_WRITE, MSIX_FIRE, MSI_ENABLE, MSI_DISABLE, MSI_FIRE, TABLE_BAR_MOVE, BAR_MOVE, DETACH);
 
     private final String description;
 

@@ -13,6 +13,9 @@ final class Run {
     private final Sbdf device;
     private final int domid;
     private final long barA, barB;
+    /** The BAR holding the MSI-X table (-1: none) and its two places. */
+    private final int tableBar;
+    private final long tableA, tableB;
     private boolean needsRestore;
 
     Run(Machine vdm, Sbdf device) {
@@ -24,6 +27,22 @@ final class Run {
         this.barA = f.barAddress(0);
         // The other place: free and aligned in the window BAR0 lives in on this host (none: BAR0 stays where it is).
         this.barB = BarMoveTarget.of(vdm.host(), f, 0).orElse(barA);
+        vdm.pci.cap.MsiX x = null;
+        for (vdm.pci.layout.Layout.PlacedCapability c : f.layout().capabilities()) if (c.capability() instanceof vdm.pci.cap.MsiX m) x = m;
+        this.tableBar = x == null ? -1 : x.tableBir();
+        this.tableA = x == null ? 0 : f.barAddress(tableBar);
+        this.tableB = x == null ? 0 : BarMoveTarget.of(vdm.host(), f, tableBar).orElse(tableA);
+    }
+
+    /** The BAR that holds the device's MSI-X table, -1 without MSI-X. */
+    int tableBar() { return tableBar; }
+
+    boolean tableBarMovable() {
+        return tableBar >= 0 && tableB != tableA;
+    }
+
+    long otherTableBar() {
+        return vdm.host().require(device).barAddress(tableBar) == tableB ? tableA : tableB;
     }
 
     Machine vdm() { return vdm; }
@@ -64,8 +83,13 @@ final class Run {
 
     /** No failure if the device's BAR0 holds {@code address}; else the divergence, named by {@code what}. */
     java.util.List<Failure> bar0Is(long address, String what) {
-        long now = bar0();
+        return barIs(0, address, what);
+    }
+
+    /** No failure if the device's BAR {@code n} holds {@code address}; else the divergence, named by {@code what}. */
+    java.util.List<Failure> barIs(int n, long address, String what) {
+        long now = vdm.host().require(device).barAddress(n);
         if (now == address) return java.util.List.of();
-        return java.util.List.of(Failure.diverged(what, String.format("%s to 0x%x, but the device's BAR0 holds 0x%x", what, address, now)));
+        return java.util.List.of(Failure.diverged(what, String.format("%s to 0x%x, but the device's BAR%d holds 0x%x", what, address, n, now)));
     }
 }

@@ -6,11 +6,12 @@ import vdm.fingerprint.StateHash;
 
 /**
  * The host's mutable state in memory: every function's config space (in {@link Host#functions()} order), each
- * link's current IRQ (in {@link Host#links()} order, 0 when disabled) and the physical IO-APICs' words. Config images
+ * link's current IRQ (in {@link Host#links()} order, 0 when disabled), the physical IO-APICs' words, and every
+ * function's BAR memory (its MSI-X table and PBA and the device registers written, in functions order). Config images
  * are immutable and shared between states that have the same contents, so a state that differs from its parent in one
  * register costs one new image, not a copy of every space.
  */
-public record HostState(HostDescription description, ConfigImage[] configs, int[] links, long[][] ioApics) {
+public record HostState(HostDescription description, ConfigImage[] configs, int[] links, long[][] ioApics, DeviceMemoryState[] memory) {
 
     /** One function's config space as dwords, with its hash computed once. Never modified after construction. */
     public static final class ConfigImage {
@@ -54,16 +55,31 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         List<IoApic> apics = host.gsiSpace().ioApics();
         long[][] words = new long[apics.size()][];
         for (int i = 0; i < words.length; i++) words[i] = apics.get(i).exportState();
-        return new HostState(host.description(), images, links, words);
+        DeviceMemoryState[] memory = new DeviceMemoryState[fns.size()];
+        for (int i = 0; i < memory.length; i++) memory[i] = fns.get(i).captureMemory();
+        return new HostState(host.description(), images, links, words, memory);
     }
 
-    /** Builds a state from saved parts (a snapshot document), checking them against {@code host}. */
-    public static HostState of(Host host, int[][] configs, int[] links, long[][] ioApics) {
+    /**
+     * Builds a state from saved parts (a snapshot document), checking them against {@code host}; {@code memory} null
+     * (a document from before BAR memory) leaves every function's BAR memory as it is after a reset.
+     */
+    public static HostState of(Host host, int[][] configs, int[] links, long[][] ioApics, DeviceMemoryState[] memory) {
         ConfigImage[] images = new ConfigImage[configs.length];
         for (int i = 0; i < images.length; i++) images[i] = new ConfigImage(configs[i].clone());
-        HostState s = new HostState(host.description(), images, links.clone(), ioApics.clone());
+        DeviceMemoryState[] mem = memory == null ? resetMemory(host) : memory.clone();
+        HostState s = new HostState(host.description(), images, links.clone(), ioApics.clone(), mem);
         s.check(host);
         return s;
+    }
+
+    /** Every function's BAR memory as a fresh function of the same layout has it (msix_reset: every vector masked). */
+    private static DeviceMemoryState[] resetMemory(Host host) {
+        Host fresh = Host.create(host.description());
+        List<PhysicalFunction> fns = fresh.functions();
+        DeviceMemoryState[] out = new DeviceMemoryState[fns.size()];
+        for (int i = 0; i < out.length; i++) out[i] = fns.get(i).captureMemory();
+        return out;
     }
 
     /** Refuses a state that does not fit {@code host}, naming what does not fit; checks before anything changes. */
@@ -85,6 +101,10 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
                 throw new IllegalArgumentException("link " + ls.get(i).name() + ": IRQ " + links[i] + " saved, possible IRQs are " + ls.get(i).possible());
             }
         }
+        if (memory == null || memory.length != fns.size()) {
+            throw new IllegalArgumentException((memory == null ? 0 : memory.length) + " BAR memories saved, the host has " + fns.size() + " functions");
+        }
+        for (int i = 0; i < memory.length; i++) fns.get(i).checkMemory(memory[i]);
         List<IoApic> apics = host.gsiSpace().ioApics();
         if (ioApics.length != apics.size()) throw new IllegalArgumentException(ioApics.length + " IO-APICs saved, the host has " + apics.size());
         for (int i = 0; i < ioApics.length; i++) {
@@ -99,6 +119,8 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
     public void restore(Host host) {
         List<PhysicalFunction> fns = host.functions();
         for (int i = 0; i < configs.length; i++) fns.get(i).config().restoreDwords(configs[i].words);
+        for (int i = 0; i < memory.length; i++) fns.get(i).restoreMemory(memory[i]);
+        host.mmioChanged(); // the restored BARs, COMMANDs and bridge windows bypassed the writes that keep the decode map current
         List<LinkDevice> ls = host.links();
         for (int i = 0; i < links.length; i++) {
             if (links[i] == 0) ls.get(i).disable(); else ls.get(i).setResource(links[i]);
@@ -112,5 +134,10 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         for (ConfigImage c : configs) h.put(c.hash);
         h.put(links);
         for (long[] w : ioApics) h.put(w);
+        for (DeviceMemoryState m : memory) {
+            h.put(m.msix() != null);
+            if (m.msix() != null) h.put(m.msix().table()).put(m.msix().pba());
+            h.put(m.registers());
+        }
     }
 }

@@ -32,7 +32,8 @@ import vdm.xen.PirqTable;
  *   <li>{@code pirq-registered}: every GSI pirq maps a GSI whose pin was set up;</li>
  *   <li>{@code ioapic-programmed}: a physical IO-APIC pin is programmed exactly when its GSI was set up;</li>
  *   <li>{@code dom0-gsi-current}: the GSI dom0 cached for a device (pciback's, v4's sysfs) is what _PRT resolves now;</li>
- *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds.</li>
+ *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds;</li>
+ *   <li>the MSI and MSI-X invariants of {@link MsiInvariants}.</li>
  * </ul>
  */
 public final class InvariantMonitor {
@@ -65,6 +66,7 @@ public final class InvariantMonitor {
         ioapic(vdm, out);
         dom0Gsi(vdm, out);
         permissions(vdm, out);
+        MsiInvariants.check(vdm, out);
         return out;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HexFormat;
 import java.util.List;
+import vdm.host.DeviceMemoryState;
 import vdm.host.Host;
 import vdm.host.HostState;
 import vdm.host.LinkDevice;
@@ -14,7 +15,8 @@ import vdm.host.PhysicalFunction;
 /**
  * The hardware's part of a snapshot document: {@link HostState} as JSON and back. Config spaces are keyed by SBDF
  * and written as the bytes {@code lspci -xxxx} shows (little-endian dwords), links by name with their current IRQ,
- * the physical IO-APICs as their exported words. The host's description is written apart, as a host document.
+ * the physical IO-APICs as their exported words, BAR memory (MSI-X table, PBA, registers written) by SBDF for the
+ * functions that have any. The host's description is written apart, as a host document.
  */
 final class HostSnapshot {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -33,6 +35,12 @@ final class HostSnapshot {
         for (long[] a : s.ioApics()) {
             ArrayNode w = apics.addArray();
             for (long x : a) w.add(x);
+        }
+        // BAR memory, for the functions that have an MSI-X table or registers written: {"msix": {"table", "pba"}, "registers"}.
+        ObjectNode memory = hs.putObject("memory");
+        for (int i = 0; i < functions.size(); i++) {
+            DeviceMemoryState m = s.memory()[i];
+            if (m.msix() != null || m.registers().length > 0) memory.set(functions.get(i).sbdf().toString(), RecordJson.toJson(m));
         }
         return hs;
     }
@@ -67,7 +75,28 @@ final class HostSnapshot {
             apics[i] = new long[w.size()];
             for (int k = 0; k < apics[i].length; k++) apics[i][k] = w.get(k).asLong();
         }
-        return HostState.of(host, configs, links, apics);
+        return HostState.of(host, configs, links, apics, memory(host, hs.get("memory")));
+    }
+
+    /**
+     * Each function's BAR memory as saved; a function the document does not list has the memory a reset gives it (no
+     * registers written, every MSI-X vector masked), and a document from before BAR memory (no member) gives null.
+     */
+    private static DeviceMemoryState[] memory(Host host, JsonNode saved) {
+        if (saved == null) return null;
+        List<PhysicalFunction> functions = host.functions();
+        DeviceMemoryState[] out = new DeviceMemoryState[functions.size()];
+        List<PhysicalFunction> fresh = null;
+        for (int i = 0; i < out.length; i++) {
+            String sbdf = functions.get(i).sbdf().toString();
+            if (saved.has(sbdf)) {
+                out[i] = RecordJson.fromJson(saved.get(sbdf), DeviceMemoryState.class, "memory." + sbdf);
+            } else {
+                if (fresh == null) fresh = Host.create(host.description()).functions();
+                out[i] = fresh.get(i).captureMemory();
+            }
+        }
+        return out;
     }
 
     /** Config spaces as the lspci-style bytes, little-endian. */

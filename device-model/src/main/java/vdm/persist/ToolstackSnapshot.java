@@ -10,6 +10,8 @@ import java.util.List;
 import vdm.dom0.SysfsDevice;
 import vdm.pci.Sbdf;
 import vdm.toolstack.BarMapping;
+import vdm.toolstack.GuestMsiState;
+import vdm.toolstack.GuestMsixState;
 import vdm.toolstack.IoBarMapping;
 import vdm.toolstack.ToolstackState;
 
@@ -35,6 +37,9 @@ final class ToolstackSnapshot {
             ObjectNode ioMaps = d.putObject("ioMappings");
             for (IoBarMapping m : p.ioMappings()) ioMaps.set(Integer.toString(m.bar()), JSON.arrayNode().add(m.gport()).add(m.mport()).add(m.ports()));
             if (p.qdevId() != null) d.put("qdevId", p.qdevId());
+            // QEMU's emulated MSI and MSI-X (XenPTMSI, XenPTMSIX), member by member; absent where the device has none.
+            if (p.msi() != null) d.set("msi", RecordJson.toJson(p.msi()));
+            if (p.msix() != null) d.set("msix", RecordJson.toJson(p.msix()));
         }
         ObjectNode routed = o.putObject("routed");
         for (ToolstackState.Routed r : s.routed()) routed.set(r.sbdf().toString(), JSON.arrayNode().add(r.pirq()).add(r.gsi()).add(r.viaGsi() ? 1 : 0));
@@ -63,7 +68,9 @@ final class ToolstackSnapshot {
             devices.add(new ToolstackState.Attached(Sbdf.parse(d.get("host").asText()), d.get("domid").asInt(), d.get("slot").asInt(),
                     HexFormat.of().parseHex(d.get("config").asText()), d.get("guestRom").asInt(), d.get("machineIrq").asInt(),
                     d.get("bound").asBoolean(), res.toArray(SysfsDevice.Resource[]::new), bars, maps.toArray(BarMapping[]::new), qdevId(d),
-                    ioMaps.toArray(IoBarMapping[]::new)));
+                    ioMaps.toArray(IoBarMapping[]::new),
+                    d.has("msi") ? RecordJson.fromJson(d.get("msi"), GuestMsiState.class, "attached " + d.get("host").asText() + " msi") : null,
+                    d.has("msix") ? RecordJson.fromJson(d.get("msix"), GuestMsixState.class, "attached " + d.get("host").asText() + " msix") : null));
         }
         devices.sort((a, b) -> a.host().compareTo(b.host()));
         List<ToolstackState.Routed> routes = new ArrayList<>();

@@ -12,6 +12,8 @@ import vdm.xen.BarState;
 import vdm.xen.Domain;
 import vdm.xen.GuestInterrupts;
 import vdm.xen.IoPorts;
+import vdm.xen.MsiIrqs;
+import vdm.xen.MsiReceipts;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
 import vdm.xen.XenState;
@@ -28,6 +30,9 @@ final class XenSnapshot {
 
     private XenSnapshot() {}
 
+    /** A domain's MSI receipts before anything arrived. */
+    private static final Receipts NO_RECEIPTS = Receipts.of(new MsiReceipts().capture());
+
     static ObjectNode toJson(XenState s) {
         ObjectNode o = JSON.objectNode();
         o.put("nextDomid", s.nextDomid());
@@ -43,6 +48,7 @@ final class XenSnapshot {
         for (XenState.Assigned a : s.assigned()) assigned.put(a.device().toString(), a.domid());
         ArrayNode domains = o.putArray("domains");
         for (XenState.DomainState d : s.domains()) domains.add(domain(d));
+        o.set("msi", RecordJson.toJson(s.msi()));
         return o;
     }
 
@@ -73,7 +79,11 @@ final class XenSnapshot {
             ArrayNode bars = hv.putArray("bars");
             for (BarState.Saved b : h.bars()) bars.add(bar(b));
             hv.set("rom", bar(h.rom()));
+            if (h.msi() != null) hv.set("msi", RecordJson.toJson(h.msi()));
+            if (h.msix() != null) hv.set("msix", RecordJson.toJson(h.msix()));
         }
+        // What the domain received by MSI, only once something arrived (or delivery moved its round-robin cursor).
+        if (!NO_RECEIPTS.equals(Receipts.of(d.receipts()))) o.set("msiReceipts", RecordJson.toJson(d.receipts()));
         if (d.vioapic() != null) {
             o.set("vioapic", words(d.vioapic()));
             ArrayNode b = o.putArray("bindings");
@@ -101,6 +111,14 @@ final class XenSnapshot {
     private static boolean anyMapped(List<BarState.Saved> bars, BarState.Saved rom) {
         for (BarState.Saved b : bars) if (b.enabled()) return true;
         return rom.enabled();
+    }
+
+    /** Receipts compared by content (the state record holds arrays). */
+    private record Receipts(List<Long> counts, List<Integer> destinations, int roundRobinPrev) {
+        static Receipts of(MsiReceipts.State s) {
+            return new Receipts(java.util.Arrays.stream(s.counts()).boxed().toList(), java.util.Arrays.stream(s.destinations()).boxed().toList(),
+                    s.roundRobinPrev());
+        }
     }
 
     private static ArrayNode bar(BarState.Saved b) {
@@ -140,7 +158,8 @@ final class XenSnapshot {
         List<XenState.DomainState> domains = new ArrayList<>();
         for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new));
+        MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
+        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi);
     }
 
     private static XenState.DomainState domain(JsonNode dn) {
@@ -172,8 +191,11 @@ final class XenSnapshot {
             for (JsonNode b : hv.get("bars")) bars.add(bar(b));
             BarState.Saved rom = bar(hv.get("rom"));
             boolean barsMapped = hv.has("barsMapped") ? hv.get("barsMapped").asBoolean() : anyMapped(bars, rom);
+            String where = "vpci " + hv.get("sbdf").asText();
+            XenState.VpciMsiState msi = hv.has("msi") ? RecordJson.fromJson(hv.get("msi"), XenState.VpciMsiState.class, where + " msi") : null;
+            XenState.VpciMsixState msix = hv.has("msix") ? RecordJson.fromJson(hv.get("msix"), XenState.VpciMsixState.class, where + " msix") : null;
             headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
-                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom));
+                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom, msi, msix));
         }
         headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         long[] vioapic = null;
@@ -189,7 +211,9 @@ final class XenSnapshot {
         }
         return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
-                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new));
+                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new),
+                dn.has("msiReceipts") ? RecordJson.fromJson(dn.get("msiReceipts"), MsiReceipts.State.class, "domain " + id + " msiReceipts")
+                        : new MsiReceipts().capture());
     }
 
     private static BarState.Saved bar(JsonNode a) {

@@ -16,10 +16,11 @@ import vdm.fingerprint.StateHash;
  * virtual IO-APIC and INTx bindings; the GSIs set up; the assignments; dom0's virtual IO-APICs. Every part is in a
  * canonical order (domains by id, devices by SBDF, pirqs by number), so equal states hash equally. The console log is
  * output, not state. Captured states are never modified; {@link #restore} puts one back into a hypervisor built on
- * the same host, reusing its objects where they fit.
+ * the same host, reusing its objects where they fit. {@code msi} is Xen's MSI irqs, msi_descs and bindings
+ * ({@link MsiIrqs}); each domain carries what it received by MSI, each hardware-domain vPCI header its MSI and MSI-X.
  */
 public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, Assigned[] assigned,
-                       DomainState[] domains) {
+                       DomainState[] domains, MsiIrqs.State msi) {
 
     /** A function a domU holds (XEN_DOMCTL_assign_device), by SBDF in a state. */
     public record Assigned(Sbdf device, int domid) {}
@@ -32,16 +33,32 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
      */
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings,
-                              int[] ioportCaps, IoPorts.Range[] ioports) {}
+                              int[] ioportCaps, IoPorts.Range[] ioports, MsiReceipts.State receipts) {}
 
     /**
      * One device's vPCI header: the cached BARs (as many as the header type has), the ROM, whether the ROM is enabled
      * (header->rom_enabled) and whether Xen has the BARs mapped (header->bars_mapped).
      */
-    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, boolean barsMapped, BarState.Saved[] bars, BarState.Saved rom) {
+    public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, boolean barsMapped, BarState.Saved[] bars, BarState.Saved rom,
+                              VpciMsiState msi, VpciMsixState msix) {
         public int barCount() {
             return bars.length;
         }
+    }
+
+    /** vPCI's struct vpci_msi with its arch part (vpci/msi.c): Xen's copies of address, data, mask bits, the vectors enabled, the pirq. Null where vPCI has none. */
+    public record VpciMsiState(long address, int data, int mask, int vectors, boolean enabled, int pirq, boolean bound) {}
+
+    /** vPCI's struct vpci_msix (vpci/msix.c): enabled, Function Mask, and each entry. Null where vPCI has none. */
+    public record VpciMsixState(boolean enabled, boolean masked, VpciMsixEntry[] entries) {}
+
+    /** One vpci_msix_entry: the address and data dom0 wrote, its mask, {@code updated} (a change not yet in effect), the pirq. */
+    public record VpciMsixEntry(long address, int data, boolean masked, boolean updated, int pirq) {}
+
+    /** Xen's MSI state before any MSI irq was made (a document written before MSI state existed). */
+    public static MsiIrqs.State noMsi() {
+        return new MsiIrqs.State(new MsiIrqs.DescState[0], new int[0], new int[0], new MsiIrqs.MsixDeviceState[0],
+                MsiIrqs.FIRST_DYNAMIC_VECTOR, 0, new MsiIrqs.Binding[0]);
     }
 
     /** {@code assigned} is ordered by SBDF. */
@@ -57,7 +74,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         List<Domain> ds = xen.domains(); // ordered by id
         DomainState[] domains = new DomainState[ds.size()];
         for (int i = 0; i < domains.length; i++) domains[i] = domain(ds.get(i));
-        return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains);
+        return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains, xen.msi().capture());
     }
 
     private static DomainState domain(Domain d) {
@@ -74,13 +91,28 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         }
         return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().capRanges(),
-                d.ioPorts().ranges().toArray(IoPorts.Range[]::new));
+                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.msiReceipts().capture());
     }
 
     private static HeaderState header(Header h) {
         BarState.Saved[] bars = new BarState.Saved[h.barCount()];
         for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
-        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save());
+        VpciMsiState msi = null;
+        if (h.msi() != null) {
+            VpciMsi.State m = h.msi().state();
+            msi = new VpciMsiState(m.address(), m.data(), m.mask(), m.vectors(), m.enabled(), m.pirq(), m.bound());
+        }
+        VpciMsixState msix = null;
+        if (h.msix() != null) {
+            VpciMsix.State x = h.msix().state();
+            VpciMsixEntry[] es = new VpciMsixEntry[x.entries().length];
+            for (int i = 0; i < es.length; i++) {
+                VpciMsix.EntryState e = x.entries()[i];
+                es[i] = new VpciMsixEntry(e.address(), e.data(), e.masked(), e.updated(), e.pirq());
+            }
+            msix = new VpciMsixState(x.enabled(), x.masked(), es);
+        }
+        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi, msix);
     }
 
     /**
@@ -130,6 +162,15 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         for (Assigned a : assigned) {
             if (!ids.contains(a.domid())) throw new IllegalArgumentException(a.device() + " is assigned to domain " + a.domid() + ", which the state lacks");
         }
+        if (msi == null) throw new IllegalArgumentException("the state has no MSI irqs");
+        for (DomainState d : domains) {
+            if (d.receipts() == null) throw new IllegalArgumentException("domain " + d.id() + ": no MSI receipts");
+            if (d.receipts().counts().length != MsiReceipts.VECTORS || d.receipts().destinations().length != MsiReceipts.VECTORS) {
+                throw new IllegalArgumentException("domain " + d.id() + ": MSI receipts for " + d.receipts().counts().length + " vectors, "
+                        + MsiReceipts.VECTORS + " expected");
+            }
+        }
+        xen.msi().check(msi);
     }
 
     /**
@@ -163,6 +204,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         Map<Sbdf, Domain> map = new HashMap<>();
         for (Assigned a : assigned) map.put(a.device(), byId.get(a.domid()));
         xen.restoreAssigned(map);
+        xen.msi().restore(msi); // last: its bindings name the domains restored above
     }
 
     private static void restoreDomain(Xen xen, Domain d, DomainState ds) {
@@ -176,6 +218,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         for (Header h : List.copyOf(d.headers())) {
             HeaderState w = wanted.get(h.sbdf());
             if (w == null || !h.fits(w)) {
+                if (h.msix() != null && d.msixTrap != null) d.msixTrap.remove(h.msix()); // cleanup_msix's list_del
                 h.vpci().clear();
                 d.detach(h.sbdf());
             }
@@ -184,14 +227,38 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             Header h = d.header(hs.sbdf());
             if (h == null) {
                 Vpci vpci = new Vpci(hs.sbdf(), d.id(), xen.bus().function(hs.sbdf().packed()), d.isHardwareDomain());
-                d.attach(hs.sbdf(), vpci, Header.restore(xen.log(), xen.config(), d, vpci, hs));
+                h = Header.restore(xen.log(), xen.config(), d, vpci, hs);
+                // vpci_init_capabilities: the MSI and MSI-X handlers (and the domain's table trap) as set-up makes them;
+                // their contents come from the state below. It reads only the capability list and Message Control's
+                // read-only bits, which a restore of the same host leaves as they are.
+                if (hs.msi() != null || hs.msix() != null) VpciCapabilities.init(xen, h);
+                d.attach(hs.sbdf(), vpci, h);
             } else {
                 h.restoreBars(hs);
             }
+            restoreMsi(h, hs);
         }
+        d.msiReceipts().restore(ds.receipts());
         if (d.interrupts() != null) {
             d.interrupts().vioapic().importState(ds.vioapic());
             d.interrupts().restoreBindings(ds.bindings());
+        }
+    }
+
+    /** vPCI's MSI and MSI-X contents, where both the state and the header have them. */
+    private static void restoreMsi(Header h, HeaderState hs) {
+        if (h.msi() != null && hs.msi() != null) {
+            VpciMsiState m = hs.msi();
+            h.msi().restore(new VpciMsi.State(m.address(), m.data(), m.mask(), m.vectors(), m.enabled(), m.pirq(), m.bound()));
+        }
+        if (h.msix() != null && hs.msix() != null) {
+            VpciMsixState x = hs.msix();
+            VpciMsix.EntryState[] es = new VpciMsix.EntryState[x.entries().length];
+            for (int i = 0; i < es.length; i++) {
+                VpciMsixEntry e = x.entries()[i];
+                es[i] = new VpciMsix.EntryState(e.address(), e.data(), e.masked(), e.updated(), e.pirq());
+            }
+            h.msix().restore(new VpciMsix.State(x.enabled(), x.masked(), es));
         }
     }
 
@@ -213,7 +280,17 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.barsMapped()).put(x.barCount());
                 for (BarState.Saved b : x.bars()) hash(h, b);
                 hash(h, x.rom());
+                VpciMsiState m = x.msi();
+                h.put(m != null);
+                if (m != null) h.put(m.address()).put(m.data()).put(m.mask()).put(m.vectors()).put(m.enabled()).put(m.pirq()).put(m.bound());
+                VpciMsixState mx = x.msix();
+                h.put(mx != null);
+                if (mx != null) {
+                    h.put(mx.enabled()).put(mx.masked()).put(mx.entries().length);
+                    for (VpciMsixEntry e : mx.entries()) h.put(e.address()).put(e.data()).put(e.masked()).put(e.updated()).put(e.pirq());
+                }
             }
+            h.put(d.receipts().counts()).put(d.receipts().destinations()).put(d.receipts().roundRobinPrev());
             h.put(d.vioapic());
             if (d.bindings() != null) {
                 h.put(d.bindings().length);
@@ -222,6 +299,20 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h.put(-1);
             }
         }
+        hash(h, msi);
+    }
+
+    private static void hash(StateHash h, MsiIrqs.State m) {
+        h.put(m.descs().length);
+        for (MsiIrqs.DescState d : m.descs()) {
+            h.put(d.irq()).put(d.sbdf().packed()).put(d.msix()).put(d.pos()).put(d.entryNr()).put(d.nvec()).put(d.is64()).put(d.maskbit())
+                    .put(d.mpos()).put(d.entryAddress()).put(d.tableBase()).put(d.vector()).put(d.destApic()).put(d.ownerId())
+                    .put(d.hostMasked()).put(d.guestMasked());
+        }
+        h.put(m.createdIrqs()).put(m.creators()).put(m.msix().length);
+        for (MsiIrqs.MsixDeviceState x : m.msix()) h.put(x.sbdf().packed()).put(x.usedEntries()).put(x.hostMaskall()).put(x.guestMaskall());
+        h.put(m.currentVector()).put(m.currentOffset()).put(m.bindings().length);
+        for (MsiIrqs.Binding b : m.bindings()) h.put(b.domid()).put(b.pirq()).put(b.irq()).put(b.gvec()).put(b.gflags()).put(b.gtable());
     }
 
     private static void hash(StateHash h, BarState.Saved b) {

@@ -40,8 +40,11 @@ final class ExploreCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--ops", paramLabel = "LIST", split = ",",
-            description = "Operations to interleave (default: every one but srs): enable, disable, bar-move, bar-move-hot, reset, "
-                    + "notify, restore, setup-gsi, assign, attach, detach, guest-bar, intx, srs.")
+            description = "Operations to interleave (default: the INTx-era ones, every one up to intx): enable, disable, bar-move, "
+                    + "bar-move-hot, reset, notify, restore, setup-gsi, assign, attach, detach, guest-bar, intx; msix-enable, "
+                    + "msix-disable, msix-mask, msix-unmask, msix-write, msix-fire, msi-enable, msi-disable, msi-fire, "
+                    + "table-bar-move, map-before-assign; srs. 'msi' stands for the MSI set (assign, map-before-assign, attach, "
+                    + "guest-bar, the msix-* and msi-* ones, table-bar-move, bar-move, detach).")
     List<String> ops;
 
     @Option(names = "--depth", defaultValue = "4", paramLabel = "N", description = "Longest ordering (default: ${DEFAULT-VALUE}).")
@@ -66,7 +69,10 @@ final class ExploreCommand implements Callable<Integer> {
             Sbdf sbdf = choice.device();
             Domain.Kind kind = model.dom0Kind();
             List<Op> set = new ArrayList<>();
-            if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD); else for (String s : ops) set.add(Op.of(s.trim()));
+            if (ops == null || ops.isEmpty()) set.addAll(Op.STANDARD);
+            else for (String s : ops) {
+                if (s.trim().equals("msi")) set.addAll(Op.MSI_SET); else set.add(Op.of(s.trim()));
+            }
             if (depth < 1 || depth > 16) throw new IllegalArgumentException("--depth must be 1..16, not " + depth);
             Supplier<Vdm.Builder> fresh = () -> model.builder(p, kind);
             Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);

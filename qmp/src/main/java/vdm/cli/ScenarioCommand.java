@@ -8,12 +8,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import vdm.persist.ScenarioJson;
 import vdm.scenario.DeviceChoice;
+import vdm.scenario.InterruptPath;
 import vdm.scenario.Scenario;
 import vdm.xen.Domain;
 
 /**
- * {@code vdm scenario}: replays boot, pci-assignable-add, attach, guest BAR and interrupt, detach and destroy on one
- * device under a preset and prints the trace readably (or as JSON lines), ending with a summary. Exit 0 when every
+ * {@code vdm scenario}: replays boot, pci-assignable-add, attach, guest BAR and interrupt (INTx, MSI or MSI-X:
+ * {@code --interrupt}), detach and destroy on one device under a preset and prints the trace readably (or as JSON lines), ending with a summary. Exit 0 when every
  * step passed, 1 when some failed (as they should under {@code broken}), 2 for bad arguments.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
@@ -29,6 +30,11 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the trace as JSON lines instead.")
     boolean json;
 
+    @Option(names = "--interrupt", paramLabel = "intx|msi|msix",
+            description = {"How the guest takes the device's interrupts: its INTx line, MSI or MSI-X.",
+                    "Default: INTx if the device has a pin, else MSI-X, else MSI."})
+    String interrupt;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
@@ -40,7 +46,8 @@ final class ScenarioCommand implements Callable<Integer> {
             p = model.preset();
             choice = model.device();
             kind = model.dom0Kind();
-            r = Scenario.run(model.builder(p, kind), choice, p.label() + " (" + kind.name() + " dom0)");
+            InterruptPath path = interrupt == null ? null : InterruptPath.of(interrupt);
+            r = Scenario.run(model.builder(p, kind), choice, p.label() + " (" + kind.name() + " dom0)", path);
         } catch (IllegalArgumentException e) {
             err.println("vdm scenario: " + e.getMessage());
             return 2;

@@ -53,6 +53,24 @@ class ScenarioCommandTest {
         assertTrue(!named.out().contains("first assignable endpoint"), "a named device needs no reason: " + named.out());
     }
 
+    @Test
+    void interruptChoosesThePathAndAPathTheDeviceLacksExitsTwo() {
+        // The e1000e has an INTx pin, MSI and MSI-X: each path is a choice (issue 13).
+        Cli msix = Cli.run("scenario", "--preset", "upstream", "--device", "0000:00:03.0", "--interrupt", "msix");
+        assertEquals(0, msix.exit(), msix.out() + msix.err());
+        assertTrue(msix.out().contains("ok    guest-interrupt     MSI-X table at guest 0x"), msix.out());
+        assertTrue(msix.out().contains("keeps no pirq, binding, permission or mapping"), msix.out());
+        Cli msi = Cli.run("scenario", "--preset", "upstream", "--device", "0000:00:03.0", "--interrupt", "msi");
+        assertEquals(0, msi.exit(), msi.out() + msi.err());
+        assertTrue(msi.out().contains("ok    guest-interrupt     MSI reached the guest on vector 0x61, destination 0"), msi.out());
+        Cli none = Cli.run("scenario", "--preset", "upstream", "--device", "0000:00:04.0", "--interrupt", "intx");
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("vdm scenario: --interrupt intx: 0000:00:04.0 (accelerator) has no INTx pin (Interrupt Pin reads 0)"), none.err());
+        Cli bad = Cli.run("scenario", "--interrupt", "msi-x");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("unknown interrupt path 'msi-x'; known: intx, msi, msix"), bad.err());
+    }
+
     static java.nio.file.Path examples() {
         for (java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (java.nio.file.Files.isDirectory(p.resolve("docs/examples"))) return p.resolve("docs/examples");
