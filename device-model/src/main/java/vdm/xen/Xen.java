@@ -198,6 +198,11 @@ public final class Xen {
         if (d.isHardwareDomain()) return -Errno.EPERM;
         if (!assignment.assignedDevices(d).isEmpty()) return -Errno.EBUSY; // the toolstack detaches devices first
         if (d.guestInterrupts != null) d.guestInterrupts.unbindAll();
+        // free_domain_pirqs (domain_kill): every MSI pirq is unmapped, so no binding outlives the domain and its
+        // irqs and vectors are free again. A block's secondary pirqs go with its first, which comes first by number.
+        for (PirqTable.Mapping m : d.pirqs().mappings()) {
+            if (m.type() == PirqTable.Type.MSI && d.pirqs().irq(m.pirq()) > 0) msi.unmap(dom0, d, m.pirq());
+        }
         domains.remove(domid);
         publishGuests();
         return 0;

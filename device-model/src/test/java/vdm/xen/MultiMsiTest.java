@@ -155,4 +155,29 @@ class MultiMsiTest {
         assertEquals(java.util.List.of(saved.bindings()), java.util.List.of(again.bindings()));
         assertEquals(java.util.Arrays.toString(saved.createdIrqs()), java.util.Arrays.toString(again.createdIrqs()));
     }
+
+    @Test
+    void messagesFromTwoCpusAtOnceAreAllCounted() throws Exception {
+        Rig r = Rig.make();
+        PhysdevOps.PirqResult res = r.xen().physdev().mapPirq(r.dom0(), new PhysdevOps.MapPirq(r.guest().id(), PhysdevOps.MAP_PIRQ_TYPE_MSI, -1, -1,
+                DEV.bus(), DEV.devfn(), 0, 0));
+        r.xen().domctls().bindPtIrqMsi(r.dom0(), r.guest().id(), res.pirq(), 0x58, MsiGflags.of(0x58, 0xfee00000L, false), 0);
+        MsiIrqs.DescState d = r.xen().msi().descState(r.guest().pirqs().irq(res.pirq()));
+        long address = MsiIrqs.composeAddress(d.destApic());
+        int data = MsiIrqs.composeData(d.vector());
+        int each = 200_000;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Runnable fire = () -> {
+            try {
+                start.await();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            for (int i = 0; i < each; i++) r.xen().msi().message(address, data);
+        };
+        Thread other = Thread.ofPlatform().start(fire);
+        fire.run();
+        other.join();
+        assertEquals(2L * each, r.guest().msiReceipts().count(0x58), "no count lost between the two");
+    }
 }
