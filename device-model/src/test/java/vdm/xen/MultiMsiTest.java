@@ -180,4 +180,41 @@ class MultiMsiTest {
         other.join();
         assertEquals(2L * each, r.guest().msiReceipts().count(0x58), "no count lost between the two");
     }
+
+    @Test
+    void msiSegTakesTheSegmentFromTheBusUpperHalfAndPlainMsiMeansSegmentZero() {
+        Sbdf seg1 = Sbdf.parse("0001:00:05.0");
+        Layout multi = Layout.type0("multi-msi").ids(0x8086, 0x1234).classCode(0x028000).bar(0, Bar.mem32(64 * 1024))
+                .capability(new Msi(2).at(POS)).build();
+        Host host = Host.builder().rootBridge(0).rootBridge(1, 0).ioApic(0, 0xfec0_0000L, 0, 24)
+                .device("0000:00:00.0", vdm.host.LayoutSpec.endpoint("host-bridge", 0x8086, 0x29c0, 0x060000))
+                .device(seg1.toString(), multi)
+                .build().enumerate();
+        Xen xen = Xen.onHost(XenConfig.UPSTREAM, host);
+        Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
+        Domain guest = xen.createDomain(1);
+        xen.assignDevice(guest.id(), seg1);
+        assertEquals(-Errno.ENODEV, xen.physdev().mapPirq(dom0, new PhysdevOps.MapPirq(guest.id(), PhysdevOps.MAP_PIRQ_TYPE_MSI, -1, -1,
+                1 << 16, seg1.devfn(), 0, 0)).rc(), "MAP_PIRQ_TYPE_MSI is segment 0 and the bus its low byte: 0000:00:05.0 is absent");
+        PhysdevOps.PirqResult r = xen.physdev().mapPirq(dom0, new PhysdevOps.MapPirq(guest.id(), PhysdevOps.MAP_PIRQ_TYPE_MSI_SEG, -1, -1,
+                1 << 16, seg1.devfn(), 0, 0));
+        assertEquals(0, r.rc(), xen.log().dmesg());
+        assertEquals(seg1, xen.msi().descState(guest.pirqs().irq(r.pirq())).sbdf());
+        assertEquals(0xfee00000, host.require(seg1).read(POS + 4, 4), "a 32-bit MSI capability: address then data at +8");
+        assertEquals(0x4000 | xen.msi().descState(guest.pirqs().irq(r.pirq())).vector(), host.require(seg1).read(POS + 8, 2));
+    }
+
+    @Test
+    void theFormWithoutADeviceStillMapsAndUnmapsAnMsiIrq() {
+        Rig r = Rig.make();
+        PhysdevOps.PirqResult res = r.xen().physdev().mapPirq(r.dom0(), r.guest().id(), PhysdevOps.MAP_PIRQ_TYPE_MSI, -1, -1);
+        assertEquals(0, res.rc());
+        int irq = r.guest().pirqs().irq(res.pirq());
+        assertNull(r.xen().msi().descState(irq), "no device: no msi_desc");
+        assertEquals(-Errno.EINVAL, r.xen().msi().createBind(r.guest(), res.pirq(), 0x40, 0, 0), "nothing to bind without a descriptor");
+        assertEquals(0, r.xen().physdev().unmapPirq(r.dom0(), r.guest().id(), res.pirq()));
+        assertEquals(0, r.guest().pirqs().irq(res.pirq()));
+        assertEquals(0, r.xen().msi().capture().createdIrqs().length, "the irq is destroyed");
+        assertTrue(!r.guest().irqPermitted(irq));
+    }
 }
