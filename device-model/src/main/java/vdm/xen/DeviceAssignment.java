@@ -74,7 +74,18 @@ final class DeviceAssignment {
         if (!xen.config().msixResetInitialState()) return 0;
         int pos = VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
         if (pos == 0) return 0;
-        return (hw.read(pos + 2, 2) & MSIX_MASKALL) != 0 ? -Errno.EBUSY : 0;
+        if ((hw.read(pos + 2, 2) & MSIX_MASKALL) != 0) return -Errno.EBUSY;
+        return 0;
+    }
+
+    /** pci_reset_msix_state's effect once the assignment goes ahead: host_maskall and guest_maskall cleared. */
+    private void clearMaskall(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        synchronized (xen.msi()) {
+            MsiProgramming.MsixState st = xen.msi().msixState(sbdf);
+            st.hostMaskall = false;
+            st.guestMaskall = false;
+        }
     }
 
     /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
@@ -100,6 +111,7 @@ final class DeviceAssignment {
         // when it refuses; vdm refuses first, so a refused assignment changes nothing.
         int msix = resetMsixState(xen.bus().function(sbdf.packed()));
         if (msix != 0) return refused(d, sbdf, msix);
+        if (VpciCapabilities.find(xen.bus().function(sbdf.packed()), VpciCapabilities.CAP_ID_MSIX) != 0) clearMaskall(sbdf);
         Domain from = owner(sbdf);
         Vpci vpci = from == null ? null : from.vpci(sbdf);
         Header header = from == null ? null : from.header(sbdf);

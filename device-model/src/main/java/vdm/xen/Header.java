@@ -66,29 +66,6 @@ public final class Header {
     VpciMsi msi() { return msi; }
     void msi(VpciMsi m) { msi = m; }
 
-    /** A capture of the device's vPCI MSI and MSI-X state (null parts where not trapped), for a snapshot. */
-    public VpciMsiState msiState() {
-        synchronized (vpci) {
-            VpciMsi m = msi;
-            VpciMsix x = msix;
-            return new VpciMsiState(m == null ? null : m.state(), x == null ? null : x.state());
-        }
-    }
-
-    /**
-     * Puts a captured MSI/MSI-X state back (a snapshot load; the pirqs and bindings are Xen's irq state, restored
-     * apart). A part the device does not trap, or a capture for a table of another size, is refused.
-     */
-    public void restoreMsiState(VpciMsiState s) {
-        synchronized (vpci) {
-            if ((s.msi() != null) != (msi != null) || (s.msix() != null) != (msix != null)) {
-                throw new IllegalArgumentException(sbdf() + ": MSI/MSI-X state " + s + " does not fit the device's trapped capabilities");
-            }
-            if (msi != null) msi.restore(s.msi());
-            if (msix != null) msix.restore(s.msix());
-        }
-    }
-
     /** Whether Xen traps the device's MSI-X (a hardware domain's device with a valid capability). */
     public boolean msixTrapped() { return msix != null; }
 

@@ -8,6 +8,29 @@ import java.util.List;
  * pirqs they hold. Either part is null when the device has no such capability trapped.
  */
 public record VpciMsiState(Msi msi, Msix msix) {
+    /** A capture of {@code h}'s vPCI MSI and MSI-X state (null parts where not trapped), for a snapshot. */
+    public static VpciMsiState of(Header h) {
+        synchronized (h.vpci()) {
+            VpciMsi m = h.msi();
+            VpciMsix x = h.msix();
+            return new VpciMsiState(m == null ? null : m.state(), x == null ? null : x.state());
+        }
+    }
+
+    /**
+     * Puts this state back into {@code h} (a snapshot load; the pirqs and bindings are Xen's irq state, restored apart).
+     * A part the device does not trap, or a capture for a table of another size, is refused.
+     */
+    public void restoreInto(Header h) {
+        synchronized (h.vpci()) {
+            if ((msi != null) != (h.msi() != null) || (msix != null) != (h.msix() != null)) {
+                throw new IllegalArgumentException(h.sbdf() + ": MSI/MSI-X state " + this + " does not fit the device's trapped capabilities");
+            }
+            if (msi != null) h.msi().restore(msi);
+            if (msix != null) h.msix().restore(msix);
+        }
+    }
+
     /** struct vpci_msi: address, data, mask bits, vectors enabled, enable, and the pirq (-1 none) and whether bound. */
     public record Msi(long address, int data, int mask, int vectors, boolean enabled, int pirq, boolean bound) {}
 

@@ -171,7 +171,13 @@ final class VpciMsix {
         }
         masked = newMasked;
         enabled = newEnabled;
-        vpci.hardware().write(pos + 2, 2, controlRead());
+        val = controlRead();
+        synchronized (xen.msi()) { // pci_msi_conf_write_intercept: Xen's own MASKALL (host_maskall) wins
+            MsiProgramming.MsixState st = xen.msi().msixState(header.sbdf());
+            st.guestMaskall = (val & FLAGS_MASKALL) != 0;
+            if (st.hostMaskall) val |= FLAGS_MASKALL;
+        }
+        vpci.hardware().write(pos + 2, 2, val);
         return null;
     }
 
