@@ -44,8 +44,62 @@ final class DeviceAssignment {
         Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
         Header header = Header.init(xen.log(), xen.config(), d, vpci);
         if (header == null) return -Errno.EINVAL;
+        int rc = VpciCapabilities.init(xen, header);
+        if (rc != 0) {
+            header.unmapAll();
+            leaveMsixTrap(d, header);
+            vpci.clear();
+            return rc;
+        }
         d.attach(sbdf, vpci, header);
         return 0;
+    }
+
+    /** cleanup_msix's list_del: the domain's MSI-X trap forgets the device. */
+    private static void leaveMsixTrap(Domain d, Header h) {
+        if (h.msix() != null && d.msixTrap != null) d.msixTrap.remove(h.msix());
+    }
+
+    /** MSI-X Message Control's Function Mask and Enable bits (PCI_MSIX_FLAGS_MASKALL, PCI_MSIX_FLAGS_ENABLE). */
+    private static final int MSIX_MASKALL = 0x4000, MSIX_ENABLE = 0x8000;
+
+    /**
+     * pdev_msi_init's MSI-X part (passthrough/msi.c), when Xen learns of a device at boot: a function found with
+     * MASKALL or ENABLE set is fixed with Xen's warning, because pci_reset_msix_state relies on MASKALL being clear.
+     * Only with {@link XenConfig#msixResetInitialState} (Xen 4.19's commit).
+     */
+    void msiInit(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        PciHardware hw = xen.bus().function(sbdf.packed());
+        int pos = hw == null ? 0 : VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
+        if (pos == 0) return;
+        int ctrl = hw.read(pos + 2, 2);
+        if ((ctrl & (MSIX_MASKALL | MSIX_ENABLE)) == 0) return;
+        xen.log().warn(-1, "%s: unexpected initial MSI-X state (MASKALL=%d, ENABLE=%d), fixing", sbdf,
+                (ctrl & MSIX_MASKALL) != 0 ? 1 : 0, (ctrl & MSIX_ENABLE) != 0 ? 1 : 0);
+        hw.write(pos + 2, 2, ctrl & ~(MSIX_MASKALL | MSIX_ENABLE));
+    }
+
+    /**
+     * pdev_msix_assign -> pci_reset_msix_state (x86/msi.c): an MSI-X function whose MASKALL is set in hardware may
+     * not have been reset properly and is refused with {@code -EBUSY}. Only with {@link XenConfig#msixResetInitialState}.
+     */
+    private int resetMsixState(PciHardware hw) {
+        if (!xen.config().msixResetInitialState()) return 0;
+        int pos = VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
+        if (pos == 0) return 0;
+        if ((hw.read(pos + 2, 2) & MSIX_MASKALL) != 0) return -Errno.EBUSY;
+        return 0;
+    }
+
+    /** pci_reset_msix_state's effect once the assignment goes ahead: host_maskall and guest_maskall cleared. */
+    private void clearMaskall(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        synchronized (xen.msi()) {
+            MsiProgramming.MsixState st = xen.msi().msixState(sbdf);
+            st.hostMaskall = false;
+            st.guestMaskall = false;
+        }
     }
 
     /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
@@ -53,6 +107,7 @@ final class DeviceAssignment {
         Header h = d.header(sbdf);
         if (h == null) return -Errno.ENODEV;
         h.unmapAll();
+        leaveMsixTrap(d, h);
         h.vpci().clear();
         d.detach(sbdf);
         return 0;
@@ -66,11 +121,17 @@ final class DeviceAssignment {
         if (assigned.containsKey(sbdf)) return Xen.Assignment.failed(-Errno.EBUSY, sbdf);
         int context = contextMapping(d, xen.bus().function(sbdf.packed()));
         if (context != 0) return refused(d, sbdf, context);
+        // assign_device runs pdev_msix_assign after vpci_deassign_device and leaves dom0 without the device's vPCI
+        // when it refuses; vdm refuses first, so a refused assignment changes nothing.
+        int msix = resetMsixState(xen.bus().function(sbdf.packed()));
+        if (msix != 0) return refused(d, sbdf, msix);
+        if (VpciCapabilities.find(xen.bus().function(sbdf.packed()), VpciCapabilities.CAP_ID_MSIX) != 0) clearMaskall(sbdf);
         Domain from = owner(sbdf);
         Vpci vpci = from == null ? null : from.vpci(sbdf);
         Header header = from == null ? null : from.header(sbdf);
         if (from != null) {
             header.unmapAll();
+            leaveMsixTrap(from, header);
             from.detach(sbdf);
         }
         Xen.Assignment a = new Xen.Assignment(0, sbdf, from, vpci, header, d);
@@ -120,7 +181,8 @@ final class DeviceAssignment {
      */
     int quarantine(Sbdf sbdf) {
         if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
-        return assigned.containsKey(sbdf) ? -Errno.EBUSY : 0;
+        if (assigned.containsKey(sbdf)) return -Errno.EBUSY;
+        return resetMsixState(xen.bus().function(sbdf.packed())); // assign_device to dom_io runs pdev_msix_assign too
     }
 
     /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */
@@ -130,7 +192,10 @@ final class DeviceAssignment {
         if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);
         assigned.remove(sbdf, a.to());
         publish();
-        if (a.from() != null) a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+        if (a.from() != null) {
+            a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+            if (a.fromHeader().msix() != null) MsixTableTrap.of(xen, a.from()).add(a.fromHeader().msix());
+        }
     }
 
     /** The device returns to the hardware domain, whose vPCI is rebuilt from the hardware (a PVH dom0; PV has none). */

@@ -155,6 +155,7 @@ public final class Xen {
         d.ioPorts().restore(IoPorts.ranges(IoPorts.hardwareDomainCaps()), java.util.List.of());
         domains.put(0, d);
         dom0 = d;
+        for (Sbdf sbdf : bus.functions()) assignment.msiInit(sbdf); // Xen learns of each device (pdev_msi_init)
         if (d.hasVpci()) {
             if (routing != null) dom0VioApics = HwdomVioapics.build(this, d);
             for (Sbdf sbdf : bus.functions()) {
