@@ -14,6 +14,7 @@ import vdm.xen.GuestInterrupts;
 import vdm.xen.IoPorts;
 import vdm.xen.MsiIrqs;
 import vdm.xen.MsiReceipts;
+import vdm.xen.VpciMsiState;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
 import vdm.xen.XenState;
@@ -79,8 +80,7 @@ final class XenSnapshot {
             ArrayNode bars = hv.putArray("bars");
             for (BarState.Saved b : h.bars()) bars.add(bar(b));
             hv.set("rom", bar(h.rom()));
-            if (h.msi() != null) hv.set("msi", RecordJson.toJson(h.msi()));
-            if (h.msix() != null) hv.set("msix", RecordJson.toJson(h.msix()));
+            if (h.msi() != null) hv.set("msi", RecordJson.toJson(h.msi())); // {"msi": {...} or null, "msix": {...} or null}
         }
         // What the domain received by MSI, only once something arrived (or delivery moved its round-robin cursor).
         if (!NO_RECEIPTS.equals(Receipts.of(d.receipts()))) o.set("msiReceipts", RecordJson.toJson(d.receipts()));
@@ -192,10 +192,9 @@ final class XenSnapshot {
             BarState.Saved rom = bar(hv.get("rom"));
             boolean barsMapped = hv.has("barsMapped") ? hv.get("barsMapped").asBoolean() : anyMapped(bars, rom);
             String where = "vpci " + hv.get("sbdf").asText();
-            XenState.VpciMsiState msi = hv.has("msi") ? RecordJson.fromJson(hv.get("msi"), XenState.VpciMsiState.class, where + " msi") : null;
-            XenState.VpciMsixState msix = hv.has("msix") ? RecordJson.fromJson(hv.get("msix"), XenState.VpciMsixState.class, where + " msix") : null;
+            VpciMsiState msi = hv.has("msi") ? RecordJson.fromJson(hv.get("msi"), VpciMsiState.class, where + " msi") : null;
             headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
-                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom, msi, msix));
+                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom, msi));
         }
         headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         long[] vioapic = null;

@@ -17,6 +17,20 @@ final class DeviceAssignment {
     private final Xen xen;
     /** Functions a domU holds, and which. */
     private final Map<Sbdf, Domain> assigned = new HashMap<>();
+    /**
+     * A copy of {@link #assigned}, replaced whole after every change (under Xen's lock) and read without it: for
+     * callers already holding a lock that comes after Xen's (MSI set-up from a vPCI handler), which may not take it.
+     */
+    private volatile Map<Sbdf, Domain> view = Map.of();
+
+    /** The domU holding {@code sbdf} now, or null, read without Xen's lock. */
+    Domain assignedToLockFree(Sbdf sbdf) {
+        return view.get(sbdf);
+    }
+
+    private void publish() {
+        view = Map.copyOf(assigned);
+    }
 
     DeviceAssignment(Xen xen) {
         this.xen = xen;
@@ -74,7 +88,18 @@ final class DeviceAssignment {
         if (!xen.config().msixResetInitialState()) return 0;
         int pos = VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
         if (pos == 0) return 0;
-        return (hw.read(pos + 2, 2) & MSIX_MASKALL) != 0 ? -Errno.EBUSY : 0;
+        if ((hw.read(pos + 2, 2) & MSIX_MASKALL) != 0) return -Errno.EBUSY;
+        return 0;
+    }
+
+    /** pci_reset_msix_state's effect once the assignment goes ahead: host_maskall and guest_maskall cleared. */
+    private void clearMaskall(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        synchronized (xen.msi()) {
+            MsiProgramming.MsixState st = xen.msi().msixState(sbdf);
+            st.hostMaskall = false;
+            st.guestMaskall = false;
+        }
     }
 
     /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
@@ -100,6 +125,7 @@ final class DeviceAssignment {
         // when it refuses; vdm refuses first, so a refused assignment changes nothing.
         int msix = resetMsixState(xen.bus().function(sbdf.packed()));
         if (msix != 0) return refused(d, sbdf, msix);
+        if (VpciCapabilities.find(xen.bus().function(sbdf.packed()), VpciCapabilities.CAP_ID_MSIX) != 0) clearMaskall(sbdf);
         Domain from = owner(sbdf);
         Vpci vpci = from == null ? null : from.vpci(sbdf);
         Header header = from == null ? null : from.header(sbdf);
@@ -117,6 +143,7 @@ final class DeviceAssignment {
             }
         }
         assigned.put(sbdf, d);
+        publish();
         return a;
     }
 
@@ -164,6 +191,7 @@ final class DeviceAssignment {
         Sbdf sbdf = a.sbdf();
         if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);
         assigned.remove(sbdf, a.to());
+        publish();
         if (a.from() != null) {
             a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
             if (a.fromHeader().msix() != null) MsixTableTrap.of(xen, a.from()).add(a.fromHeader().msix());
@@ -177,6 +205,7 @@ final class DeviceAssignment {
         if (assigned.get(sbdf) != d) return -Errno.ENODEV;
         if (d.vpci(sbdf) != null) removeVpci(d, sbdf);
         assigned.remove(sbdf);
+        publish();
         Domain dom0 = xen.dom0();
         return dom0 != null && dom0.hasVpci() ? addVpci(dom0, sbdf) : 0;
     }
@@ -198,6 +227,7 @@ final class DeviceAssignment {
     /** A domain that goes away (destroy or a state restore) holds nothing any more. */
     void forget(Domain d) {
         assigned.values().removeIf(x -> x == d);
+        publish();
     }
 
     Map<Sbdf, Domain> snapshot() {
@@ -207,5 +237,6 @@ final class DeviceAssignment {
     void restore(Map<Sbdf, Domain> saved) {
         assigned.clear();
         assigned.putAll(saved);
+        publish();
     }
 }

@@ -10,9 +10,6 @@ final class VpciMsi {
     static final int FLAGS_ENABLE = 0x0001, FLAGS_QMASK = 0x000e, FLAGS_QSIZE = 0x0070, FLAGS_64BIT = 0x0080,
             FLAGS_MASKBIT = 0x0100;
 
-    /** A capture of struct vpci_msi and its arch part. */
-    record State(long address, int data, int mask, int vectors, boolean enabled, int pirq, boolean bound) {}
-
     private final VpciMsiArch arch;
     private final int pos;
     /** pdev->msi_maxvec: the vectors the device can generate (Multiple Message Capable). */
@@ -139,11 +136,11 @@ final class VpciMsi {
     boolean bound() { return bound; }
     int vectors() { return vectors; }
 
-    State state() {
-        return new State(address, data, mask, vectors, enabled, pirq, bound);
+    VpciMsiState.Msi state() {
+        return new VpciMsiState.Msi(address, data, mask, vectors, enabled, pirq, bound);
     }
 
-    void restore(State s) {
+    void restore(VpciMsiState.Msi s) {
         address = s.address();
         data = s.data();
         mask = s.mask();

@@ -26,12 +26,6 @@ final class VpciMsix {
         int pirq = VpciMsiArch.INVALID_PIRQ;
     }
 
-    /** A capture of one entry. */
-    record EntryState(long address, int data, boolean masked, boolean updated, int pirq) {}
-
-    /** A capture of struct vpci_msix. */
-    record State(boolean enabled, boolean masked, EntryState[] entries) {}
-
     private final Xen xen;
     private final Header header;
     private final VpciMsiArch arch;
@@ -177,7 +171,13 @@ final class VpciMsix {
         }
         masked = newMasked;
         enabled = newEnabled;
-        vpci.hardware().write(pos + 2, 2, controlRead());
+        val = controlRead();
+        synchronized (xen.msi()) { // pci_msi_conf_write_intercept: Xen's own MASKALL (host_maskall) wins
+            MsiProgramming.MsixState st = xen.msi().msixState(header.sbdf());
+            st.guestMaskall = (val & FLAGS_MASKALL) != 0;
+            if (st.hostMaskall) val |= FLAGS_MASKALL;
+        }
+        vpci.hardware().write(pos + 2, 2, val);
         return null;
     }
 
@@ -273,21 +273,22 @@ final class VpciMsix {
         else arch.mask(e.pirq, e.masked);
     }
 
-    State state() {
-        EntryState[] es = new EntryState[maxEntries];
-        for (int i = 0; i < maxEntries; i++) {
-            Entry e = entries[i];
-            es[i] = new EntryState(e.addr, e.data, e.masked, e.updated, e.pirq);
-        }
-        return new State(enabled, masked, es);
+    VpciMsiState.Msix state() {
+        java.util.List<VpciMsiState.Entry> es = new java.util.ArrayList<>(maxEntries);
+        for (Entry e : entries) es.add(new VpciMsiState.Entry(e.addr, e.data, e.masked, e.updated, e.pirq));
+        return new VpciMsiState.Msix(enabled, masked, es);
     }
 
-    void restore(State s) {
+    /** Overwrites Xen's copies with a capture of the same device (a state restore; nothing is rebound). */
+    void restore(VpciMsiState.Msix s) {
+        if (s.entries().size() != maxEntries) {
+            throw new IllegalArgumentException(header.sbdf() + ": MSI-X state has " + s.entries().size() + " entries, the table " + maxEntries);
+        }
         enabled = s.enabled();
         masked = s.masked();
-        for (int i = 0; i < maxEntries && i < s.entries().length; i++) {
+        for (int i = 0; i < maxEntries; i++) {
             Entry e = entries[i];
-            EntryState es = s.entries()[i];
+            VpciMsiState.Entry es = s.entries().get(i);
             e.addr = es.address();
             e.data = es.data();
             e.masked = es.masked();

@@ -40,20 +40,12 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
      * (header->rom_enabled) and whether Xen has the BARs mapped (header->bars_mapped).
      */
     public record HeaderState(Sbdf sbdf, int headerType, boolean romEnabled, boolean barsMapped, BarState.Saved[] bars, BarState.Saved rom,
-                              VpciMsiState msi, VpciMsixState msix) {
+                              VpciMsiState msi) {
         public int barCount() {
             return bars.length;
         }
     }
 
-    /** vPCI's struct vpci_msi with its arch part (vpci/msi.c): Xen's copies of address, data, mask bits, the vectors enabled, the pirq. Null where vPCI has none. */
-    public record VpciMsiState(long address, int data, int mask, int vectors, boolean enabled, int pirq, boolean bound) {}
-
-    /** vPCI's struct vpci_msix (vpci/msix.c): enabled, Function Mask, and each entry. Null where vPCI has none. */
-    public record VpciMsixState(boolean enabled, boolean masked, VpciMsixEntry[] entries) {}
-
-    /** One vpci_msix_entry: the address and data dom0 wrote, its mask, {@code updated} (a change not yet in effect), the pirq. */
-    public record VpciMsixEntry(long address, int data, boolean masked, boolean updated, int pirq) {}
 
     /** Xen's MSI state before any MSI irq was made (a document written before MSI state existed). */
     public static MsiIrqs.State noMsi() {
@@ -97,22 +89,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     private static HeaderState header(Header h) {
         BarState.Saved[] bars = new BarState.Saved[h.barCount()];
         for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
-        VpciMsiState msi = null;
-        if (h.msi() != null) {
-            VpciMsi.State m = h.msi().state();
-            msi = new VpciMsiState(m.address(), m.data(), m.mask(), m.vectors(), m.enabled(), m.pirq(), m.bound());
-        }
-        VpciMsixState msix = null;
-        if (h.msix() != null) {
-            VpciMsix.State x = h.msix().state();
-            VpciMsixEntry[] es = new VpciMsixEntry[x.entries().length];
-            for (int i = 0; i < es.length; i++) {
-                VpciMsix.EntryState e = x.entries()[i];
-                es[i] = new VpciMsixEntry(e.address(), e.data(), e.masked(), e.updated(), e.pirq());
-            }
-            msix = new VpciMsixState(x.enabled(), x.masked(), es);
-        }
-        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi, msix);
+        // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does).
+        VpciMsiState msi = h.msi() == null && h.msix() == null ? null : VpciMsiState.of(h);
+        return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi);
     }
 
     /**
@@ -228,10 +207,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             if (h == null) {
                 Vpci vpci = new Vpci(hs.sbdf(), d.id(), xen.bus().function(hs.sbdf().packed()), d.isHardwareDomain());
                 h = Header.restore(xen.log(), xen.config(), d, vpci, hs);
-                // vpci_init_capabilities: the MSI and MSI-X handlers (and the domain's table trap) as set-up makes them;
-                // their contents come from the state below. It reads only the capability list and Message Control's
-                // read-only bits, which a restore of the same host leaves as they are.
-                if (hs.msi() != null || hs.msix() != null) VpciCapabilities.init(xen, h);
+                // The MSI/MSI-X handlers, as vpci_assign_device builds them: reads only (the capability list and
+                // Message Control's read-only bits); their contents come from the state below.
+                VpciCapabilities.init(xen, h);
                 d.attach(hs.sbdf(), vpci, h);
             } else {
                 h.restoreBars(hs);
@@ -245,21 +223,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         }
     }
 
-    /** vPCI's MSI and MSI-X contents, where both the state and the header have them. */
+    /** vPCI's MSI and MSI-X contents (VpciMsiState refuses a part the device does not trap). */
     private static void restoreMsi(Header h, HeaderState hs) {
-        if (h.msi() != null && hs.msi() != null) {
-            VpciMsiState m = hs.msi();
-            h.msi().restore(new VpciMsi.State(m.address(), m.data(), m.mask(), m.vectors(), m.enabled(), m.pirq(), m.bound()));
-        }
-        if (h.msix() != null && hs.msix() != null) {
-            VpciMsixState x = hs.msix();
-            VpciMsix.EntryState[] es = new VpciMsix.EntryState[x.entries().length];
-            for (int i = 0; i < es.length; i++) {
-                VpciMsixEntry e = x.entries()[i];
-                es[i] = new VpciMsix.EntryState(e.address(), e.data(), e.masked(), e.updated(), e.pirq());
-            }
-            h.msix().restore(new VpciMsix.State(x.enabled(), x.masked(), es));
-        }
+        if (hs.msi() != null) hs.msi().restoreInto(h);
     }
 
     public void hashInto(StateHash h) {
@@ -280,14 +246,15 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h.put(x.sbdf().packed()).put(x.headerType()).put(x.romEnabled()).put(x.barsMapped()).put(x.barCount());
                 for (BarState.Saved b : x.bars()) hash(h, b);
                 hash(h, x.rom());
-                VpciMsiState m = x.msi();
+                VpciMsiState v = x.msi();
+                VpciMsiState.Msi m = v == null ? null : v.msi();
                 h.put(m != null);
                 if (m != null) h.put(m.address()).put(m.data()).put(m.mask()).put(m.vectors()).put(m.enabled()).put(m.pirq()).put(m.bound());
-                VpciMsixState mx = x.msix();
+                VpciMsiState.Msix mx = v == null ? null : v.msix();
                 h.put(mx != null);
                 if (mx != null) {
-                    h.put(mx.enabled()).put(mx.masked()).put(mx.entries().length);
-                    for (VpciMsixEntry e : mx.entries()) h.put(e.address()).put(e.data()).put(e.masked()).put(e.updated()).put(e.pirq());
+                    h.put(mx.enabled()).put(mx.masked()).put(mx.entries().size());
+                    for (VpciMsiState.Entry e : mx.entries()) h.put(e.address()).put(e.data()).put(e.masked()).put(e.updated()).put(e.pirq());
                 }
             }
             h.put(d.receipts().counts()).put(d.receipts().destinations()).put(d.receipts().roundRobinPrev());

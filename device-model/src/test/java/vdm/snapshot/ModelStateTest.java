@@ -52,7 +52,7 @@ class ModelStateTest {
         int i = 0;
         while (!vpci[i].barsMapped()) i++;
         vdm.xen.XenState.HeaderState h = vpci[i];
-        vpci[i] = new vdm.xen.XenState.HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), false, h.bars(), h.rom(), h.msi(), h.msix());
+        vpci[i] = new vdm.xen.XenState.HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), false, h.bars(), h.rom(), h.msi());
         vdm.xen.XenState.DomainState[] ds = x.domains().clone();
         ds[0] = new vdm.xen.XenState.DomainState(d0.id(), d0.kind(), d0.vcpus(), d0.hasVpci(), d0.cf8(), d0.irqCaps(), d0.pirqs(),
                 d0.p2m(), vpci, d0.vioapic(), d0.bindings(), d0.ioportCaps(), d0.ioports(), d0.receipts());
