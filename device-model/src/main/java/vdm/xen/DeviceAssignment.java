@@ -17,6 +17,20 @@ final class DeviceAssignment {
     private final Xen xen;
     /** Functions a domU holds, and which. */
     private final Map<Sbdf, Domain> assigned = new HashMap<>();
+    /**
+     * A copy of {@link #assigned}, replaced whole after every change (under Xen's lock) and read without it: for
+     * callers already holding a lock that comes after Xen's (MSI set-up from a vPCI handler), which may not take it.
+     */
+    private volatile Map<Sbdf, Domain> view = Map.of();
+
+    /** The domU holding {@code sbdf} now, or null, read without Xen's lock. */
+    Domain assignedToLockFree(Sbdf sbdf) {
+        return view.get(sbdf);
+    }
+
+    private void publish() {
+        view = Map.copyOf(assigned);
+    }
 
     DeviceAssignment(Xen xen) {
         this.xen = xen;
@@ -129,6 +143,7 @@ final class DeviceAssignment {
             }
         }
         assigned.put(sbdf, d);
+        publish();
         return a;
     }
 
@@ -176,6 +191,7 @@ final class DeviceAssignment {
         Sbdf sbdf = a.sbdf();
         if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);
         assigned.remove(sbdf, a.to());
+        publish();
         if (a.from() != null) {
             a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
             if (a.fromHeader().msix() != null) MsixTableTrap.of(xen, a.from()).add(a.fromHeader().msix());
@@ -189,6 +205,7 @@ final class DeviceAssignment {
         if (assigned.get(sbdf) != d) return -Errno.ENODEV;
         if (d.vpci(sbdf) != null) removeVpci(d, sbdf);
         assigned.remove(sbdf);
+        publish();
         Domain dom0 = xen.dom0();
         return dom0 != null && dom0.hasVpci() ? addVpci(dom0, sbdf) : 0;
     }
@@ -210,6 +227,7 @@ final class DeviceAssignment {
     /** A domain that goes away (destroy or a state restore) holds nothing any more. */
     void forget(Domain d) {
         assigned.values().removeIf(x -> x == d);
+        publish();
     }
 
     Map<Sbdf, Domain> snapshot() {
@@ -219,5 +237,6 @@ final class DeviceAssignment {
     void restore(Map<Sbdf, Domain> saved) {
         assigned.clear();
         assigned.putAll(saved);
+        publish();
     }
 }
