@@ -39,7 +39,7 @@ final class HostSnapshot {
         // BAR memory, for the functions that have an MSI-X table or registers written: {"msix": {"table", "pba"}, "registers"}.
         ObjectNode memory = hs.putObject("memory");
         for (int i = 0; i < functions.size(); i++) {
-            DeviceMemoryState m = s.memory()[i];
+            DeviceMemoryState m = s.memories()[i];
             if (m.msix() != null || m.registers().length > 0) memory.set(functions.get(i).sbdf().toString(), RecordJson.toJson(m));
         }
         return hs;
