@@ -68,10 +68,21 @@ public final class GuestOps {
             if (p.bar() == 6) continue;
             long machine = !p.placed() ? -1 : p.space() == GuestBarPlan.Space.IO
                     ? pt.guest().ioPorts().translate((int) p.address(), 1)
-                    : pt.guest().p2m().translate(p.address());
+                    : memoryReached(pt, p);
             out.add(new GuestBar(p.bar(), p.space(), p.size(), p.address(), machine));
         }
         return out;
+    }
+
+    /**
+     * Where the guest's memory BAR reaches the machine: the p2m at the BAR's first page QEMU maps (past its MSI-X table
+     * region when the table opens the BAR), less that offset; -1 if nothing (or all of it is QEMU's table region).
+     */
+    private static long memoryReached(XenPtDevice pt, GuestBarPlan.Placement p) {
+        long off = pt.firstMappedOffset(p.bar());
+        if (off < 0) return -1;
+        long m = pt.guest().p2m().translate(p.address() + off);
+        return m < 0 ? -1 : m - off;
     }
 
     /** True if the device decodes BAR {@code b} at the machine address the guest's access reaches. */
