@@ -29,9 +29,13 @@ final class MsiGuest {
     final Domain guest;
 
     MsiGuest(TestHost testHost, XenConfig config) {
+        this(testHost, config, Domain.Kind.PVH);
+    }
+
+    MsiGuest(TestHost testHost, XenConfig config, Domain.Kind dom0) {
         host = Host.create(testHost.description()).enumerate();
         xen = Xen.onHost(config, host);
-        xen.createDom0(Domain.Kind.PVH, 1);
+        xen.createDom0(dom0, 1);
         StepBus steps = new StepBus();
         kernel = new Dom0Kernel(host, xen, Preset.UPSTREAM.fixes(), steps);
         kernel.boot();
