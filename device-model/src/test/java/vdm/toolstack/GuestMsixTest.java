@@ -193,4 +193,47 @@ class GuestMsixTest {
         assertEquals(MsiOutcome.PENDING, g.host.require(sbdf).fireMsix(0), "Xen masked the physical entry");
         assertFalse(MsiGflags.unmasked(g.xen.msi().binding(g.guest, pt.msix().pirq(0)).gflags()), "gmsi.gflags never keeps UNMASKED");
     }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("msixDevices")
+    void aToolstackStateRestorePutsBackQemusEntriesAndLatchesExactly(TestHost h, Sbdf sbdf) {
+        MsiGuest g = new MsiGuest(h);
+        XenPtDevice pt = g.attach(sbdf, 5);
+        long table = table(pt, MsiGuest.placeBars(pt, GUEST_BASE));
+        bringUp(g, pt, table, 0, 0x41, 0);
+        g.write(table + 8, 4, 0x42); // latched while unmasked
+        ToolstackState saved = ToolstackState.capture(g.libxl);
+        vdm.fingerprint.StateHash before = new vdm.fingerprint.StateHash();
+        saved.hashInto(before);
+
+        g.write(table + 16 + 8, 4, 0x55);
+        g.write(table + 12, 4, 1);
+        saved.check(java.util.Set.of(0, g.guest.id()));
+        saved.restore(g.libxl);
+        vdm.fingerprint.StateHash after = new vdm.fingerprint.StateHash();
+        ToolstackState.capture(g.libxl).hashInto(after);
+        assertEquals(before.finish(), after.finish(), "the same toolstack state");
+        XenPtDevice again = g.libxl.device(sbdf);
+        assertEquals(0x42, g.read(table + 8, 4), "the restored latch answers through the guest's ioreq server");
+        assertEquals(0, again.msix().state().latch()[4 + 2], "entry 1's data is back to what it was");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("msixDevices")
+    void aStateWhoseTableSizeDoesNotFitTheDeviceIsRefusedBeforeAnythingChanges(TestHost h, Sbdf sbdf) {
+        MsiGuest g = new MsiGuest(h);
+        XenPtDevice pt = g.attach(sbdf, 5);
+        ToolstackState s = ToolstackState.capture(g.libxl);
+        ToolstackState.Attached a = s.attached()[0];
+        GuestMsixState x = a.msix();
+        GuestMsixState wrong = new GuestMsixState(x.enabled(), x.maskall(), x.mmioBase(), x.inSpace(), new int[4 * 3000], new long[3000],
+                new int[3000], new int[3000], new boolean[3000]);
+        ToolstackState bad = new ToolstackState(new ToolstackState.Attached[] {new ToolstackState.Attached(a.host(), a.domid(), a.slot(),
+                a.config(), a.guestRom(), a.machineIrq(), a.bound(), a.resources(), a.guestBars(), a.mappings(), a.qdevId(), a.ioMappings(),
+                a.msi(), wrong)}, s.routed());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> bad.check(java.util.Set.of(0, g.guest.id())));
+        assertTrue(e.getMessage().contains("MSI-X state of 3000 entries"), e.getMessage());
+        assertEquals(pt, g.libxl.device(sbdf), "nothing changed");
+    }
 }
