@@ -125,4 +125,23 @@ class GuestMsiTest {
         assertTrue(g.libxl.log().contains(ToolstackLog.Source.QEMU, "msi_msix_disable: Unbind MSI with pirq " + pirq + ", gvec 0x61"));
         assertTrue(g.libxl.log().contains(ToolstackLog.Source.QEMU, "msi_msix_disable: Unmap MSI pirq " + pirq));
     }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("msiDevices")
+    void aRefusedRebindUnmapsTheOldPirqAndQemuForgetsIt(TestHost h, Sbdf sbdf) {
+        MsiGuest g = new MsiGuest(h);
+        XenPtDevice pt = g.attach(sbdf, 5);
+        Cap c = cap(g, sbdf);
+        program(pt, c, 0, 0x61);
+        pt.guestWrite(c.base() + 2, 2, 0x0001);
+        int pirq = pt.msi().pirq();
+        // Behind QEMU's back the pirq goes (as libxl's detach path can do): Xen finds no irq to bind at the next update
+        assertEquals(0, g.xen.physdev().unmapPirq(g.kernel.domain(), g.guest.id(), pirq));
+        pt.guestWrite(c.data(), 2, 0x62);
+        assertTrue(g.libxl.log().contains(ToolstackLog.Source.QEMU, "msi_msix_update: Error: Updating of MSI failed. (err: 22)"),
+                () -> g.libxl.log().lines().toString());
+        assertTrue(g.libxl.log().contains(ToolstackLog.Source.QEMU, "msi_msix_update: Error: Unmapping of MSI pirq " + pirq + " failed. (err: 22)"));
+        assertEquals(-1, pt.msi().pirq(), "msi_msix_update set *old_pirq to XEN_PT_UNASSIGNED_PIRQ");
+        assertTrue(pt.msi().mapped(), "QEMU still calls it mapped: xen_pt_msgdata_reg_write ignores the update's failure");
+    }
 }

@@ -236,4 +236,24 @@ class GuestMsixTest {
         assertTrue(e.getMessage().contains("MSI-X state of 3000 entries"), e.getMessage());
         assertEquals(pt, g.libxl.device(sbdf), "nothing changed");
     }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("msixDevices")
+    void movingTheTablesBarRebindsEveryEntryWithTheNewGuestTable(TestHost h, Sbdf sbdf) {
+        MsiGuest g = new MsiGuest(h);
+        XenPtDevice pt = g.attach(sbdf, 5);
+        long[] bars = MsiGuest.placeBars(pt, GUEST_BASE);
+        long table = table(pt, bars);
+        bringUp(g, pt, table, 0, 0x41, 0);
+        int bar = pt.msix().bar(), pirq = pt.msix().pirq(0);
+        long moved = bars[bar] + 0x1000_0000L;
+        pt.guestWrite(0x10 + 4 * bar, 4, (int) moved); // while decoding: QEMU's listeners move the region (xen_pt_msix_update_remap)
+        long newTable = moved + pt.msix().tableOffset();
+        assertEquals(newTable, g.xen.msi().binding(g.guest, pirq).gtable(), "rebound with the new gtable");
+        assertEquals(newTable, g.xen.msixtbl().registered(g.guest)[0], "msixtbl has the new table");
+        assertEquals(0x41, g.read(newTable + 8, 4));
+        assertEquals(-1L, g.read(table + 8, 4) | 0xffff_ffff_0000_0000L, "nothing at the old place");
+        assertEquals(MsiOutcome.SENT, g.host.require(sbdf).fireMsix(0), "still unmasked");
+        assertEquals(1, g.guest.msiReceipts().count(0x41));
+    }
 }
