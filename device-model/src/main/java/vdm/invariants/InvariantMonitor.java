@@ -101,7 +101,8 @@ public final class InvariantMonitor {
         for (int n = 0; n < h.barCount(); n++) {
             BarState b = h.bar(n);
             if (b.type() != BarState.Type.MEM32 && b.type() != BarState.Type.MEM64_LO) continue;
-            boolean expected = h.barsMapped() && b.mappableAtHostAddress();
+            // A BAR wholly covered by its MSI-X table and PBA pages maps nothing (modify_bars leaves them out).
+            boolean expected = h.barsMapped() && b.mappableAtHostAddress() && h.framesMapped(n) > 0;
             if (mapped.get(n) != expected) {
                 out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, (expected ? "mapped" : "not mapped") + " (bars_mapped=" + h.barsMapped() + ")",
                         mapped.get(n) ? "mapped in d0's p2m" : "not in d0's p2m"));
@@ -119,21 +120,21 @@ public final class InvariantMonitor {
                 P2m.Owner owner = r.owner();
                 Sbdf sbdf = owner.device();
                 PhysicalFunction f = vdm.host().require(sbdf);
-                long decoded = -1;
+                long decoded = -1, size = 0;
                 if (owner.bar() == P2m.ROM) {
-                    if (f.romDecodes()) decoded = f.romAddress();
+                    if (f.romDecodes()) {
+                        decoded = f.romAddress();
+                        size = f.romSize();
+                    }
                 } else if (f.barDecodes(owner.bar())) {
                     decoded = f.barAddress(owner.bar());
+                    size = f.barSize(owner.bar());
                 }
                 String where = "d" + d.id() + " " + owner;
-                // A range may start inside its BAR: the pages of an MSI-X table are left out of the BAR's mapping
-                // (QEMU's table region for a guest, vPCI's modify_bars for dom0), so the BAR maps as two ranges.
-                long page = decoded & ~((1L << P2m.PAGE_SHIFT) - 1);
-                long size = decoded < 0 ? 0 : owner.bar() == P2m.ROM ? f.romSize() : f.barSize(owner.bar());
-                long end = decoded < 0 ? 0 : (decoded + size + (1L << P2m.PAGE_SHIFT) - 1) & ~((1L << P2m.PAGE_SHIFT) - 1);
-                boolean inside = decoded >= 0 && r.machineAddress() >= page
-                        && r.machineAddress() + (r.pages() << P2m.PAGE_SHIFT) <= Math.max(end, page + (1L << P2m.PAGE_SHIFT));
-                if (!inside) {
+                // A BAR's mapping may be split around its MSI-X table and PBA pages (modify_bars leaves them out):
+                // each range must lie inside the frames the device decodes, the first at the BAR's start.
+                long first = decoded >>> P2m.PAGE_SHIFT, end = (decoded + size + (1L << P2m.PAGE_SHIFT) - 1) >>> P2m.PAGE_SHIFT;
+                if (decoded < 0 || r.mfn() < first || r.mfn() + r.pages() > end) {
                     out.add(new Violation("p2m-decoded", where, String.format("machine 0x%x decoded by the device", r.machineAddress()),
                             decoded < 0 ? "the device decodes nothing there" : String.format("the device decodes it at 0x%x", decoded)));
                 }

@@ -17,6 +17,20 @@ final class DeviceAssignment {
     private final Xen xen;
     /** Functions a domU holds, and which. */
     private final Map<Sbdf, Domain> assigned = new HashMap<>();
+    /**
+     * A copy of {@link #assigned}, replaced whole after every change (under Xen's lock) and read without it: for
+     * callers already holding a lock that comes after Xen's (MSI set-up from a vPCI handler), which may not take it.
+     */
+    private volatile Map<Sbdf, Domain> view = Map.of();
+
+    /** The domU holding {@code sbdf} now, or null, read without Xen's lock. */
+    Domain assignedToLockFree(Sbdf sbdf) {
+        return view.get(sbdf);
+    }
+
+    private void publish() {
+        view = Map.copyOf(assigned);
+    }
 
     DeviceAssignment(Xen xen) {
         this.xen = xen;
@@ -30,8 +44,62 @@ final class DeviceAssignment {
         Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
         Header header = Header.init(xen.log(), xen.config(), d, vpci);
         if (header == null) return -Errno.EINVAL;
+        int rc = VpciCapabilities.init(xen, header);
+        if (rc != 0) {
+            header.unmapAll();
+            leaveMsixTrap(d, header);
+            vpci.clear();
+            return rc;
+        }
         d.attach(sbdf, vpci, header);
         return 0;
+    }
+
+    /** cleanup_msix's list_del: the domain's MSI-X trap forgets the device. */
+    private static void leaveMsixTrap(Domain d, Header h) {
+        if (h.msix() != null && d.msixTrap != null) d.msixTrap.remove(h.msix());
+    }
+
+    /** MSI-X Message Control's Function Mask and Enable bits (PCI_MSIX_FLAGS_MASKALL, PCI_MSIX_FLAGS_ENABLE). */
+    private static final int MSIX_MASKALL = 0x4000, MSIX_ENABLE = 0x8000;
+
+    /**
+     * pdev_msi_init's MSI-X part (passthrough/msi.c), when Xen learns of a device at boot: a function found with
+     * MASKALL or ENABLE set is fixed with Xen's warning, because pci_reset_msix_state relies on MASKALL being clear.
+     * Only with {@link XenConfig#msixResetInitialState} (Xen 4.19's commit).
+     */
+    void msiInit(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        PciHardware hw = xen.bus().function(sbdf.packed());
+        int pos = hw == null ? 0 : VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
+        if (pos == 0) return;
+        int ctrl = hw.read(pos + 2, 2);
+        if ((ctrl & (MSIX_MASKALL | MSIX_ENABLE)) == 0) return;
+        xen.log().warn(-1, "%s: unexpected initial MSI-X state (MASKALL=%d, ENABLE=%d), fixing", sbdf,
+                (ctrl & MSIX_MASKALL) != 0 ? 1 : 0, (ctrl & MSIX_ENABLE) != 0 ? 1 : 0);
+        hw.write(pos + 2, 2, ctrl & ~(MSIX_MASKALL | MSIX_ENABLE));
+    }
+
+    /**
+     * pdev_msix_assign -> pci_reset_msix_state (x86/msi.c): an MSI-X function whose MASKALL is set in hardware may
+     * not have been reset properly and is refused with {@code -EBUSY}. Only with {@link XenConfig#msixResetInitialState}.
+     */
+    private int resetMsixState(PciHardware hw) {
+        if (!xen.config().msixResetInitialState()) return 0;
+        int pos = VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
+        if (pos == 0) return 0;
+        if ((hw.read(pos + 2, 2) & MSIX_MASKALL) != 0) return -Errno.EBUSY;
+        return 0;
+    }
+
+    /** pci_reset_msix_state's effect once the assignment goes ahead: host_maskall and guest_maskall cleared. */
+    private void clearMaskall(Sbdf sbdf) {
+        if (!xen.config().msixResetInitialState()) return;
+        synchronized (xen.msi()) {
+            MsiProgramming.MsixState st = xen.msi().msixState(sbdf);
+            st.hostMaskall = false;
+            st.guestMaskall = false;
+        }
     }
 
     /** vpci_deassign_device: drops the device's vPCI in {@code d}, unmapping what it had mapped. */
@@ -39,6 +107,7 @@ final class DeviceAssignment {
         Header h = d.header(sbdf);
         if (h == null) return -Errno.ENODEV;
         h.unmapAll();
+        leaveMsixTrap(d, h);
         h.vpci().clear();
         d.detach(sbdf);
         return 0;
@@ -52,11 +121,17 @@ final class DeviceAssignment {
         if (assigned.containsKey(sbdf)) return Xen.Assignment.failed(-Errno.EBUSY, sbdf);
         int context = contextMapping(d, xen.bus().function(sbdf.packed()));
         if (context != 0) return refused(d, sbdf, context);
+        // assign_device runs pdev_msix_assign after vpci_deassign_device and leaves dom0 without the device's vPCI
+        // when it refuses; vdm refuses first, so a refused assignment changes nothing.
+        int msix = resetMsixState(xen.bus().function(sbdf.packed()));
+        if (msix != 0) return refused(d, sbdf, msix);
+        if (VpciCapabilities.find(xen.bus().function(sbdf.packed()), VpciCapabilities.CAP_ID_MSIX) != 0) clearMaskall(sbdf);
         Domain from = owner(sbdf);
         Vpci vpci = from == null ? null : from.vpci(sbdf);
         Header header = from == null ? null : from.header(sbdf);
         if (from != null) {
             header.unmapAll();
+            leaveMsixTrap(from, header);
             from.detach(sbdf);
         }
         Xen.Assignment a = new Xen.Assignment(0, sbdf, from, vpci, header, d);
@@ -68,6 +143,7 @@ final class DeviceAssignment {
             }
         }
         assigned.put(sbdf, d);
+        publish();
         return a;
     }
 
@@ -105,7 +181,8 @@ final class DeviceAssignment {
      */
     int quarantine(Sbdf sbdf) {
         if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
-        return assigned.containsKey(sbdf) ? -Errno.EBUSY : 0;
+        if (assigned.containsKey(sbdf)) return -Errno.EBUSY;
+        return resetMsixState(xen.bus().function(sbdf.packed())); // assign_device to dom_io runs pdev_msix_assign too
     }
 
     /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */
@@ -114,7 +191,11 @@ final class DeviceAssignment {
         Sbdf sbdf = a.sbdf();
         if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);
         assigned.remove(sbdf, a.to());
-        if (a.from() != null) a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+        publish();
+        if (a.from() != null) {
+            a.from().attach(sbdf, a.fromVpci(), a.fromHeader());
+            if (a.fromHeader().msix() != null) MsixTableTrap.of(xen, a.from()).add(a.fromHeader().msix());
+        }
     }
 
     /** The device returns to the hardware domain, whose vPCI is rebuilt from the hardware (a PVH dom0; PV has none). */
@@ -124,6 +205,7 @@ final class DeviceAssignment {
         if (assigned.get(sbdf) != d) return -Errno.ENODEV;
         if (d.vpci(sbdf) != null) removeVpci(d, sbdf);
         assigned.remove(sbdf);
+        publish();
         Domain dom0 = xen.dom0();
         return dom0 != null && dom0.hasVpci() ? addVpci(dom0, sbdf) : 0;
     }
@@ -145,6 +227,7 @@ final class DeviceAssignment {
     /** A domain that goes away (destroy or a state restore) holds nothing any more. */
     void forget(Domain d) {
         assigned.values().removeIf(x -> x == d);
+        publish();
     }
 
     Map<Sbdf, Domain> snapshot() {
@@ -154,5 +237,6 @@ final class DeviceAssignment {
     void restore(Map<Sbdf, Domain> saved) {
         assigned.clear();
         assigned.putAll(saved);
+        publish();
     }
 }

@@ -49,6 +49,9 @@ public final class Domain {
         return msiReceipts;
     }
 
+    /** vPCI's MSI-X table trap of this domain (created with its first MSI-X device, under this object's lock). */
+    MsixTableTrap msixTrap;
+
     /** Xen's MMIO intercepts of this domain, in registration order; replaced whole (copy on write). */
     private volatile MmioIntercept[] mmioIntercepts = new MmioIntercept[0];
     /** The device model's ioreq server (QEMU): asked last, for what no Xen intercept claims. */

@@ -34,6 +34,10 @@ public final class Header {
      */
     private volatile boolean barsMapped;
     private int romRegister = ConfigRegisters.ROM;
+    /** vpci->msix: the device's MSI-X state (hardware domain only), whose table and PBA pages stay out of the p2m. */
+    private volatile VpciMsix msix;
+    /** vpci->msi: the device's MSI state (hardware domain only). */
+    private volatile VpciMsi msi;
 
     private Header(XenLog log, XenConfig config, Domain domain, Vpci vpci, boolean guest, int barCount) {
         this.log = log;
@@ -57,6 +61,33 @@ public final class Header {
     public BarState bar(int n) { return bars[n]; }
     public BarState rom() { return rom; }
     public boolean romEnabled() { return romEnabled; }
+    VpciMsix msix() { return msix; }
+    void msix(VpciMsix m) { msix = m; }
+    VpciMsi msi() { return msi; }
+    void msi(VpciMsi m) { msi = m; }
+
+    /** Whether Xen traps the device's MSI-X (a hardware domain's device with a valid capability). */
+    public boolean msixTrapped() { return msix != null; }
+
+    /** The frame runs of a BAR's range ({@code gfn}, {@code pages}) modify_bars maps: without the MSI-X pages. */
+    long[] mappedPieces(long gfn, long pages) {
+        return MsixHoles.pieces(msix, gfn, pages);
+    }
+
+    /** How many frames of BAR {@code n} modify_bars maps at its host address: all but its MSI-X table and PBA pages. */
+    public long framesMapped(int n) {
+        BarState b = bars[n];
+        long[] pieces = mappedPieces(P2m.firstFrame(b.addr), P2m.frames(b.addr, b.size));
+        long total = 0;
+        for (int i = 1; i < pieces.length; i += 2) total += pieces[i];
+        return total;
+    }
+
+    /** vpci_make_msix_hole for this device: 0, or -EEXIST when another mapping covers its table or PBA. */
+    int makeMsixHole() {
+        return MsixHoles.makeHole(log, this, msix);
+    }
+
     /** Xen's header->bars_mapped: memory decoding is on as far as Xen knows, so it has mapped the BARs. */
     public boolean barsMapped() { return barsMapped; }
 
@@ -367,6 +398,8 @@ public final class Header {
             romEnabled = map;
             if (!map) rom.addr = value & 0xfffff800L;
         } else {
+            // Decoding turns on only once the MSI-X pages are out of the p2m, so that dom0's accesses trap.
+            if (map && makeMsixHole() != 0) return;
             vpci.hardware().write(COMMAND, 2, value);
             barsMapped = map;
         }
@@ -385,7 +418,10 @@ public final class Header {
             for (BarState bar : allBars()) {
                 if (!bar.enabled) continue;
                 long gaddr = guest ? bar.guestAddr : bar.addr;
-                if (domain.p2m().unmap(gaddr, bar.size) == 0) n++;
+                long[] pieces = mappedPieces(P2m.firstFrame(gaddr), P2m.frames(gaddr, bar.size));
+                boolean any = false;
+                for (int i = 0; i < pieces.length; i += 2) any |= domain.p2m().unmapFrames(pieces[i], pieces[i + 1]) == 0;
+                if (any) n++;
                 bar.enabled = false;
             }
             barsMapped = false; // nothing is mapped any more (a vPCI Xen rebuilds starts with it clear)

@@ -50,7 +50,10 @@ final class MsiEnable {
     /**
      * __pci_enable_msix + msix_capability_init + setup_msi_irq for entry {@code info.entryNr()}: the table's address
      * comes from its BAR as Xen reads it (read_pci_mem_bar; {@code info.tableBase()}, the BAR's address as the caller
-     * knows it, only when the BAR reads 0) for the device's first entry in use, and is kept for the others.
+     * knows it, only when the BAR reads 0) for the device's first entry in use, and is kept for the others. Upstream
+     * reads the BAR at first use only for the hardware domain's own devices; a domU's device needs the table set up
+     * beforehand, which pciback does when it seizes an MSI-X device (PHYSDEVOP_prepare_msix), else -ENODATA. The model
+     * takes that preparation as done: it reads the BAR for either.
      */
     static int msix(Xen xen, MsiIrqs irqs, PciHardware hw, MsiIrqs.MsiInfo info, int irq, int ownerId) {
         XenLog log = xen.log();

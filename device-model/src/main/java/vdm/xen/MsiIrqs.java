@@ -68,8 +68,8 @@ public final class MsiIrqs {
     private final MsiDesc[] descs = new MsiDesc[Xen.NR_IRQS];
     /** The irqs create_irq handed out and destroy_irq has not taken back (guarded by this). */
     private final BitSet created = new BitSet();
-    /** Which domain created each irq (desc->arch.creator_domid), to revoke its access on destroy_irq; -1 none. */
-    private final int[] creator = new int[Xen.NR_IRQS];
+    /** Which domain created each irq (desc->arch.creator_domid), to revoke its access on destroy_irq; null none. */
+    private final Domain[] creator = new Domain[Xen.NR_IRQS];
     /** arch_msix per device (guarded by this). */
     private final Map<Sbdf, MsiProgramming.MsixState> msix = new HashMap<>();
     /** _assign_irq_vector's cursor: vectors are spread 8 apart so they fall in different priority levels. */
@@ -79,7 +79,6 @@ public final class MsiIrqs {
     MsiIrqs(Xen xen) {
         this.xen = xen;
         java.util.Arrays.fill(irqByVector, VECTOR_UNUSED);
-        java.util.Arrays.fill(creator, -1);
         this.bindings = new MsiBindings(xen, this);
     }
 
@@ -91,24 +90,19 @@ public final class MsiIrqs {
     }
 
     /**
-     * create_irq(NUMA_NO_NODE, true) for the irq only: the lowest irq above the GSIs that no one holds, with the
-     * caller granted access to it; -ENOSPC when none is left. {@code domains} is Xen's domain list, read before this
-     * lock was taken. Caller holds this lock.
+     * create_irq(NUMA_NO_NODE, true) for the irq only: the lowest irq above the GSIs that create_irq has not handed
+     * out, with the caller granted access to it (irq_permit_access(currd)); -ENOSPC when none is left. Caller holds
+     * this lock. Every MSI irq comes from here, so this table alone says which are in use.
      */
-    int createIrq(Domain caller, List<Domain> domains) {
+    int createIrq(Domain caller) {
         for (int i = Math.max(gsiLimit(), 1); i < Xen.NR_IRQS; i++) {
-            if (created.get(i) || descs[i] != null || mappedAnywhere(domains, i)) continue;
+            if (created.get(i) || descs[i] != null) continue;
             created.set(i);
             caller.permitIrq(i);
-            creator[i] = caller.id();
+            creator[i] = caller;
             return i;
         }
         return -Errno.ENOSPC;
-    }
-
-    private static boolean mappedAnywhere(List<Domain> domains, int irq) {
-        for (Domain d : domains) if (d.pirqs().pirq(irq) != 0) return true;
-        return false;
     }
 
     /** destroy_irq: its vector freed (~irq left in the table), its creator's access revoked. Caller holds this lock. */
@@ -119,10 +113,9 @@ public final class MsiIrqs {
             descs[irq] = null;
         }
         created.clear(irq);
-        if (creator[irq] >= 0) {
-            Domain c = xen.domain(creator[irq]);
-            if (c != null) c.denyIrq(irq);
-            creator[irq] = -1;
+        if (creator[irq] != null) {
+            creator[irq].denyIrq(irq);
+            creator[irq] = null;
         }
     }
 
@@ -321,7 +314,7 @@ public final class MsiIrqs {
         for (MsiDesc d : descs) if (d != null) ds.add(d.save());
         int[] irqs = created.stream().toArray();
         int[] creators = new int[irqs.length];
-        for (int i = 0; i < irqs.length; i++) creators[i] = creator[irqs[i]];
+        for (int i = 0; i < irqs.length; i++) creators[i] = creator[irqs[i]] == null ? -1 : creator[irqs[i]].id();
         MsixDeviceState[] m = msix.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> new MsixDeviceState(e.getKey(), e.getValue().usedEntries, e.getValue().hostMaskall,
                         e.getValue().guestMaskall))
@@ -343,16 +336,19 @@ public final class MsiIrqs {
         bindings.check(s.bindings());
     }
 
-    /** Puts {@link #capture()}'s result back (after {@link #check}); the devices' registers are the host's to restore. */
+    /**
+     * Puts {@link #capture()}'s result back (after {@link #check}), once the domains are restored (bindings and
+     * creators name them); the devices' registers are the host's to restore. Not under Xen's lock.
+     */
     public synchronized void restore(State s) {
         check(s);
         java.util.Arrays.fill(descs, null);
         for (int v = 0; v < 256; v++) INTS.setRelease(irqByVector, v, VECTOR_UNUSED);
         created.clear();
-        java.util.Arrays.fill(creator, -1);
+        java.util.Arrays.fill(creator, null);
         for (int i = 0; i < s.createdIrqs().length; i++) {
             created.set(s.createdIrqs()[i]);
-            creator[s.createdIrqs()[i]] = s.creators()[i];
+            creator[s.createdIrqs()[i]] = s.creators()[i] < 0 ? null : xen.domain(s.creators()[i]);
         }
         for (DescState d : s.descs()) publish(MsiDesc.of(d));
         msix.clear();

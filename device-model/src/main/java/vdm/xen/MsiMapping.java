@@ -22,9 +22,9 @@ final class MsiMapping {
     /** allocate_and_map_msi_pirq(d, index, &pirq, type, msi): {@code index} -1 creates an irq, else names one. */
     static PhysdevOps.PirqResult allocateAndMap(Xen xen, MsiIrqs irqs, Domain caller, Domain d, int index, int pirq, int type,
                                                 MsiIrqs.MsiInfo info) {
-        List<Domain> domains = xen.domains(); // Xen's lock before the MSI irq lock
         PciHardware hw = info.sbdf() == null ? null : xen.bus().function(info.sbdf().packed());
-        Domain held = hw == null ? null : xen.assignedTo(info.sbdf());
+        // Read without Xen's lock: a vPCI handler maps its device's MSI holding the device's vPCI lock, after Xen's.
+        Domain held = hw == null ? null : xen.assignedToLockFree(info.sbdf());
         Domain pdevOwner = hw == null ? null : held != null ? held : xen.dom0(); // pdev->domain: the hardware domain's unless assigned
         XenLog log = xen.log();
         if (type != PhysdevOps.MAP_PIRQ_TYPE_MSI && type != PhysdevOps.MAP_PIRQ_TYPE_MULTI_MSI) {
@@ -34,7 +34,7 @@ final class MsiMapping {
         int nr = type == PhysdevOps.MAP_PIRQ_TYPE_MSI && info.tableBase() == 0 ? 1 : info.entryNr();
         synchronized (irqs.lock()) {
             boolean create = type == PhysdevOps.MAP_PIRQ_TYPE_MULTI_MSI || index == -1;
-            int irq = create ? irqs.createIrq(caller, domains) : index;
+            int irq = create ? irqs.createIrq(caller) : index;
             int gsis = xen.routing() == null ? 0 : xen.routing().gsiLimit();
             if (irq < gsis || irq >= Xen.NR_IRQS) {
                 log.log(caller.id(), Level.ERR, String.format("dom%d: can't create irq for msi!", d.id()));
@@ -45,7 +45,7 @@ final class MsiMapping {
             int p;
             synchronized (d.pirqs()) {
                 p = allocatePirq(xen, d, index, pirq, irq, type, block);
-                rc = p < 0 ? p : mapDomainPirq(xen, irqs, domains, caller, d, p, irq, type, info, block[0], pdevOwner, hw);
+                rc = p < 0 ? p : mapDomainPirq(xen, irqs, caller, d, p, irq, type, info, block[0], pdevOwner, hw);
             }
             if (rc != 0 && create) irqs.destroyIrq(irq);
             return new PhysdevOps.PirqResult(rc, rc == 0 ? p : 0);
@@ -100,7 +100,7 @@ final class MsiMapping {
     }
 
     /** map_domain_pirq for an MSI: pci_get_pdev(d, sbdf) (XSA-237), pci_enable_msi, setup_msi_irq for each irq of the block. */
-    private static int mapDomainPirq(Xen xen, MsiIrqs irqs, List<Domain> domains, Domain caller, Domain d, int pirq, int irq, int type, MsiIrqs.MsiInfo info,
+    private static int mapDomainPirq(Xen xen, MsiIrqs irqs, Domain caller, Domain d, int pirq, int irq, int type, MsiIrqs.MsiInfo info,
                                      int nr, Domain pdevOwner, PciHardware hw) {
         XenLog log = xen.log();
         if (!caller.irqPermitted(irq)) return -Errno.EPERM;
@@ -129,7 +129,7 @@ final class MsiMapping {
         blockIrqs.add(irq);
         if (multi) {
             for (int i = 1; i < count; i++) {
-                int more = irqs.createIrq(caller, domains);
+                int more = irqs.createIrq(caller);
                 if (more < 0) {
                     for (int j = 1; j < blockIrqs.size(); j++) irqs.destroyIrq(blockIrqs.get(j));
                     return more;

@@ -39,7 +39,7 @@ public record PendingMapping(Header header, P2m p2m, BarState[] bars, boolean ma
             for (BarState bar : bars) {
                 if (bar.enabled == map) continue;
                 long gaddr = guest ? bar.guestAddr : bar.addr;
-                int rc = map ? p2m.map(gaddr, bar.size, bar.addr, bar.owner) : p2m.unmap(gaddr, bar.size);
+                int rc = changePieces(bar, gaddr);
                 if (rc != 0) {
                     header.mappingFailed(map, gaddr, bar.size, rc);
                     continue;
@@ -50,6 +50,27 @@ public record PendingMapping(Header header, P2m p2m, BarState[] bars, boolean ma
             header.modifyDecoding(map, command, romOnly);
             return n;
         }
+    }
+
+    /**
+     * (Un)maps the BAR's range without its MSI-X table and PBA pages (modify_bars removes them), piece by piece; a
+     * refused piece puts back the ones done before it, so the BAR is left as it was. Returns 0 or the p2m's errno.
+     */
+    private int changePieces(BarState bar, long gaddr) {
+        long gfn = P2m.firstFrame(gaddr), mfn = P2m.firstFrame(bar.addr);
+        long[] pieces = header.mappedPieces(gfn, P2m.frames(gaddr, bar.size));
+        for (int i = 0; i < pieces.length; i += 2) {
+            long at = pieces[i], pages = pieces[i + 1];
+            int rc = map ? p2m.mapFrames(at, pages, mfn + (at - gfn), bar.owner) : p2m.unmapFrames(at, pages);
+            if (rc != 0) {
+                for (int j = i - 2; j >= 0; j -= 2) {
+                    if (map) p2m.unmapFrames(pieces[j], pieces[j + 1]);
+                    else p2m.mapFrames(pieces[j], pieces[j + 1], mfn + (pieces[j] - gfn), bar.owner);
+                }
+                return rc;
+            }
+        }
+        return 0;
     }
 
     @Override

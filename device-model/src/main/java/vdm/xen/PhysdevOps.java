@@ -175,16 +175,14 @@ public final class PhysdevOps {
 
     /**
      * An MSI's irq is allocated from one space for the whole host (Xen's create_irq under its irq descriptor lock):
-     * allocations are serialized on the MSI irq lock ({@link MsiIrqs}' monitor), taken before any pirq table and with
-     * the domain list read first, so the order is Xen's lock, then this one, then pirq tables (one at a time besides
-     * the target's).
+     * allocations are serialized on the MSI irq lock ({@link MsiIrqs}' monitor), taken before any pirq table, so two
+     * map_pirqs into different domains wait only for each other's irq allocation, not for each other's tables.
      */
     private PirqResult allocateAndMapMsiPirq(Domain caller, Domain d, int pirq) {
-        java.util.List<Domain> domains = xen.domains();
         MsiIrqs msi = xen.msi();
         synchronized (msi.lock()) {
             // This form names no device: the irq is created (create_irq) but no msi_desc is set up for it.
-            int irq = msi.createIrq(caller, domains);
+            int irq = msi.createIrq(caller);
             if (irq < 0) return new PirqResult(irq, 0);
             synchronized (d.pirqs()) {
                 int p = allocatePirq(d, pirq, irq, false);

@@ -119,6 +119,13 @@ public final class Vpci {
         table = build(new VpciRegister[0]);
     }
 
+    /** The private data of the register at {@code offset}, or null (a capability finding its own state). */
+    Object registerData(int offset) {
+        Table t = table;
+        int idx = offset < t.index().length ? t.index()[offset] : 0;
+        return idx == 0 ? null : t.regs()[idx - 1].data;
+    }
+
     public int registerCount() {
         return table.regs().length;
     }

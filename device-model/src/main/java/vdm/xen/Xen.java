@@ -19,9 +19,10 @@ import vdm.pci.Sbdf;
  *
  * <p><b>Lock order</b> (a thread holding one may take only those after it): this object (domains, assignment,
  * vPCI set-up and teardown) -> a {@link Vpci} (register dispatch, deferred work) -> a {@link P2m} -> a log ring.
- * Interrupt set-up: this object -> the MSI irq lock ({@link MsiIrqs}' monitor, which also serializes MSI bindings
- * and Xen's programming of the devices' MSI and MSI-X) -> {@link Msixtbl} -> the target domain's {@link PirqTable} ->
- * other domains' tables, one at a time and only to read. A {@link Vcpu}'s and a {@link Domain}'s own monitors are leaves,
+ * Interrupt set-up: this object or a {@link Vpci} (vPCI's MSI handlers) -> the MSI irq lock ({@link MsiIrqs}'
+ * monitor, which also serializes MSI bindings and Xen's programming of the devices' MSI and MSI-X, and never takes
+ * this object's lock) -> {@link Msixtbl} -> the target domain's {@link PirqTable} -> other domains' tables, one at a
+ * time and only to read. A {@link Vcpu}'s and a {@link Domain}'s own monitors are leaves,
  * held for a field or two. The trapped read path
  * and interrupt delivery take none of them.
  */
@@ -154,6 +155,7 @@ public final class Xen {
         d.ioPorts().restore(IoPorts.ranges(IoPorts.hardwareDomainCaps()), java.util.List.of());
         domains.put(0, d);
         dom0 = d;
+        for (Sbdf sbdf : bus.functions()) assignment.msiInit(sbdf); // Xen learns of each device (pdev_msi_init)
         if (d.hasVpci()) {
             if (routing != null) dom0VioApics = HwdomVioapics.build(this, d);
             for (Sbdf sbdf : bus.functions()) {
@@ -197,6 +199,11 @@ public final class Xen {
         if (d.isHardwareDomain()) return -Errno.EPERM;
         if (!assignment.assignedDevices(d).isEmpty()) return -Errno.EBUSY; // the toolstack detaches devices first
         if (d.guestInterrupts != null) d.guestInterrupts.unbindAll();
+        // free_domain_pirqs (domain_kill): every MSI pirq is unmapped, so no binding outlives the domain and its
+        // irqs and vectors are free again. A block's secondary pirqs go with its first, which comes first by number.
+        for (PirqTable.Mapping m : d.pirqs().mappings()) {
+            if (m.type() == PirqTable.Type.MSI && d.pirqs().irq(m.pirq()) > 0) msi.unmap(dom0, d, m.pirq());
+        }
         domains.remove(domid);
         publishGuests();
         return 0;
@@ -252,6 +259,11 @@ public final class Xen {
     /** The domU a device is assigned to, or null. */
     public synchronized Domain assignedTo(Sbdf sbdf) {
         return assignment.assignedTo(sbdf);
+    }
+
+    /** The domU a device is assigned to, or null, without this object's lock (for MSI set-up under later locks). */
+    Domain assignedToLockFree(Sbdf sbdf) {
+        return assignment.assignedToLockFree(sbdf);
     }
 
     /** Devices assigned to a domain. */

@@ -176,6 +176,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         for (Header h : List.copyOf(d.headers())) {
             HeaderState w = wanted.get(h.sbdf());
             if (w == null || !h.fits(w)) {
+                if (h.msix() != null && d.msixTrap != null) d.msixTrap.remove(h.msix());
                 h.vpci().clear();
                 d.detach(h.sbdf());
             }
@@ -184,7 +185,10 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             Header h = d.header(hs.sbdf());
             if (h == null) {
                 Vpci vpci = new Vpci(hs.sbdf(), d.id(), xen.bus().function(hs.sbdf().packed()), d.isHardwareDomain());
-                d.attach(hs.sbdf(), vpci, Header.restore(xen.log(), xen.config(), d, vpci, hs));
+                Header restored = Header.restore(xen.log(), xen.config(), d, vpci, hs);
+                // The MSI/MSI-X handlers, as vpci_assign_device builds them: reads only, the p2m is the saved one.
+                VpciCapabilities.init(xen, restored);
+                d.attach(hs.sbdf(), vpci, restored);
             } else {
                 h.restoreBars(hs);
             }

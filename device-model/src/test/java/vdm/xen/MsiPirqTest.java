@@ -190,4 +190,21 @@ class MsiPirqTest {
         // The irq and its vector are free again: the next map may reuse them.
         assertEquals(0, r.xen().physdev().mapPirq(r.dom0(), r.msi(r.guest(), f.sbdf())).rc());
     }
+
+    @ParameterizedTest
+    @EnumSource(TestHost.class)
+    void destroyingADomainUnmapsItsMsiPirqsSoNothingIsDeliveredToIt(TestHost h) {
+        Rig r = Rig.on(h);
+        PhysicalFunction f = msiFunctions(r).get(0);
+        r.xen().assignDevice(r.guest().id(), f.sbdf());
+        int pirq = r.xen().physdev().mapPirq(r.dom0(), r.msi(r.guest(), f.sbdf())).pirq();
+        MsiIrqs.DescState d = r.xen().msi().descState(r.guest().pirqs().irq(pirq));
+        r.xen().domctls().bindPtIrqMsi(r.dom0(), r.guest().id(), pirq, 0x51, MsiGflags.of(0x51, 0xfee00000L, false), 0);
+        r.xen().deassignDevice(r.guest().id(), f.sbdf());
+        assertEquals(0, r.xen().destroyDomain(r.guest().id()));
+        assertEquals(0, r.xen().msi().capture().descs().length, "free_domain_pirqs");
+        assertEquals(0, r.xen().msi().capture().bindings().length);
+        r.xen().msi().message(MsiIrqs.composeAddress(d.destApic()), MsiIrqs.composeData(d.vector()));
+        assertEquals(0, r.guest().msiReceipts().total());
+    }
 }

@@ -113,7 +113,10 @@ class P2mInvariantPropertyTest {
         }
     }
 
-    /** Every mapped range is a BAR its device decodes at that machine address; no machine range in two domains. */
+    /**
+     * Every mapped range is a BAR its device decodes at that machine address (or, for dom0, the part of it after an
+     * MSI-X hole); no machine range in two domains.
+     */
     static String check(Xen xen, TestBus bus) {
         Map<Long, String> machine = new HashMap<>();
         for (Domain d : xen.domains()) {
@@ -131,7 +134,13 @@ class P2mInvariantPropertyTest {
                     if ((lo & 6) == 4) addr |= (long) cs.read(0x14 + 4 * n, 4) << 32;
                     decoded = (cmd & 2) != 0 ? addr : -1;
                 }
-                if (decoded != r.machineAddress()) {
+                // Since modify_bars leaves a BAR's MSI-X table and PBA pages out, a range of dom0 may also start
+                // inside the BAR, just after such a hole: the frame before it is then not mapped, and the device has
+                // MSI-X trapped by vPCI.
+                boolean afterHole = d.isHardwareDomain() && decoded >= 0 && r.machineAddress() > decoded
+                        && r.gfn() == r.mfn() && d.p2m().translate(r.guestAddress() - 4096) < 0
+                        && xen.dom0().header(r.owner().device()) != null && xen.dom0().header(r.owner().device()).msixTrapped();
+                if (decoded != r.machineAddress() && !afterHole) {
                     return String.format("d%d maps %s at machine 0x%x but the device decodes %s", d.id(), r.owner(),
                             r.machineAddress(), decoded < 0 ? "nothing" : String.format("0x%x", decoded));
                 }

@@ -22,6 +22,15 @@ final class TestBus implements PciBus {
         return this;
     }
 
+    /** A function of a layout the test builds (a device whose capabilities no catalog device has). */
+    TestBus add(String sbdf, vdm.pci.layout.Layout layout) {
+        Sbdf s = Sbdf.parse(sbdf);
+        ConfigSpace cs = Engine.COMPILED.create(layout);
+        spaces.put(s, cs);
+        bySbdf[s.packed()] = PciHardware.of(cs);
+        return this;
+    }
+
     ConfigSpace space(String sbdf) {
         return spaces.get(Sbdf.parse(sbdf));
     }
