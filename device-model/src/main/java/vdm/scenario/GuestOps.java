@@ -9,10 +9,7 @@ import vdm.ioapic.TriggerMode;
 import java.util.ArrayList;
 import java.util.List;
 import vdm.toolstack.XenPtDevice;
-import vdm.pci.cap.MsiX;
-import vdm.pci.layout.Layout;
 import vdm.xen.GuestInterrupts;
-import vdm.xen.P2m;
 
 /** What a guest does with a passed-through device: program its BARs as its firmware does and reach them, take its INTx on a vector. */
 public final class GuestOps {
@@ -71,37 +68,21 @@ public final class GuestOps {
             if (p.bar() == 6) continue;
             long machine = !p.placed() ? -1 : p.space() == GuestBarPlan.Space.IO
                     ? pt.guest().ioPorts().translate((int) p.address(), 1)
-                    : machineOf(pt.guest().p2m(), p.address(), p.size());
+                    : memoryReached(pt, p);
             out.add(new GuestBar(p.bar(), p.space(), p.size(), p.address(), machine));
         }
         return out;
     }
 
     /**
-     * The machine address guest BAR {@code [gaddr, gaddr + size)} reaches, from whichever of its pages the p2m maps:
-     * QEMU leaves the MSI-X table's pages out (xen_pt_msix_init's "xen-pci-pt-msix" region), so BAR0's first page may
-     * be unmapped while the rest is. -1 if no page of it is mapped.
+     * Where the guest's memory BAR reaches the machine: the p2m at the BAR's first page QEMU maps (past its MSI-X table
+     * region when the table opens the BAR), less that offset; -1 if nothing (or all of it is QEMU's table region).
      */
-    static long machineOf(P2m p2m, long gaddr, long size) {
-        for (P2m.Range r : p2m.ranges()) {
-            long from = r.guestAddress(), to = r.endGfn() << P2m.PAGE_SHIFT;
-            if (to > gaddr && from < gaddr + size) return r.machineAddress() + (gaddr - from);
-        }
-        return -1;
-    }
-
-    /**
-     * True if BAR {@code bar} of the device holds nothing but its MSI-X table's pages (virtio's 4 KiB MSI-X BAR):
-     * QEMU emulates all of it and maps none of it.
-     */
-    public static boolean onlyMsixTable(PhysicalFunction f, int bar) {
-        for (Layout.PlacedCapability c : f.layout().capabilities()) {
-            if (!(c.capability() instanceof MsiX x) || x.tableBir() != bar) continue;
-            long page = 1L << P2m.PAGE_SHIFT;
-            long first = x.tableOffset() & -page, end = (x.tableOffset() + 16L * x.tableSize() + page - 1) & -page;
-            return first == 0 && end >= f.barSize(bar);
-        }
-        return false;
+    private static long memoryReached(XenPtDevice pt, GuestBarPlan.Placement p) {
+        long off = pt.firstMappedOffset(p.bar());
+        if (off < 0) return -1;
+        long m = pt.guest().p2m().translate(p.address() + off);
+        return m < 0 ? -1 : m - off;
     }
 
     /** True if the device decodes BAR {@code b} at the machine address the guest's access reaches. */

@@ -146,6 +146,15 @@ public final class XenPtDevice {
     public boolean interruptBound() { return bound; }
     public String qdevId() { return qdevId; }
 
+    /**
+     * The offset in memory BAR {@code bar} of the first byte QEMU maps into the guest's p2m: 0, or past QEMU's MSI-X
+     * table region where the table opens the BAR; -1 where the region covers the whole BAR.
+     */
+    public long firstMappedOffset(int bar) {
+        if (msix == null || msix.bar() != bar || msix.tableOffset() > 0) return 0;
+        return msix.regionSize() < barSize(bar) ? msix.regionSize() : -1;
+    }
+
     /** Set by the toolstack with the attach that realized the device (and by a snapshot load). */
     void qdevId(String id) { qdevId = id; }
 

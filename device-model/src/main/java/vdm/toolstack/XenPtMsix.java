@@ -12,6 +12,9 @@ import java.util.Arrays;
  * transition). Message Control's enable and function mask pass through to the device; enabling with the function
  * unmasked maps and binds every updated entry, disabling unbinds and unmaps them all.
  *
+ * QEMU runs its emulation under one lock (the BQL): here each access, config write and restore holds this object's
+ * monitor, uncontended on the access path and allocation-free.
+ *
  * Without XENFEAT_dm_msix_all_writes (Xen before 4.19) Xen handles the guest's mask-bit writes itself and QEMU reads
  * the mask bit from the physical table (its /dev/mem mapping); with it QEMU sees every write and uses its own latch.
  */
@@ -74,12 +77,12 @@ final class XenPtMsix {
         }
     }
 
-    GuestMsixState state() {
+    synchronized GuestMsixState state() {
         return new GuestMsixState(enabled, maskall, mmioBase, inSpace, latch.clone(), addr.clone(), data.clone(), pirq.clone(), updated.clone());
     }
 
     /** Puts back a captured state; false (and nothing changed) if its table has another size. */
-    boolean restore(GuestMsixState s) {
+    synchronized boolean restore(GuestMsixState s) {
         if (s.pirq().length != total || s.latch().length != total * 4 || s.addr().length != total || s.data().length != total
                 || s.updated().length != total) return false;
         enabled = s.enabled();
@@ -117,7 +120,7 @@ final class XenPtMsix {
      * A guest write over the group: only Message Control has a handler (emu_mask 0, so the guest reads the device's
      * value); its enable and function mask pass through (ro_mask 0x07ff, res_mask 0x3800), the rest is not written.
      */
-    void guestWrite(int offset, int size, int value) {
+    synchronized void guestWrite(int offset, int size, int value) {
         int ctrlAt = base + 2;
         if (offset + size <= ctrlAt || offset >= ctrlAt + 2) return;
         int valid = 0, val = 0;
@@ -165,7 +168,7 @@ final class XenPtMsix {
     }
 
     /** xen_pt_msix_disable: the device's enable cleared (msix_set_enable), then each entry unbound and unmapped. */
-    void disable() {
+    synchronized void disable() {
         ctx.info("msix_set_enable", "disabling MSI-X.");
         int c = ctx.hostRead(base + 2, 2);
         ctx.hostWrite(base + 2, 2, c & ~FLAGS_ENABLE);
@@ -181,7 +184,7 @@ final class XenPtMsix {
      * records the address and rebinds every mapped entry with it (xen_pt_msix_update_remap: an unbind of each pirq,
      * the entry marked updated, then xen_pt_msix_update). Leaving the memory changes nothing but the routing.
      */
-    void regionUpdate(boolean adding, long guestTable) {
+    synchronized void regionUpdate(boolean adding, long guestTable) {
         inSpace = adding;
         if (!adding) return;
         mmioBase = guestTable;
@@ -205,7 +208,7 @@ final class XenPtMsix {
      * pci_msix_read: an entry's latched dword; past the entries the "PBA": the physical table's memory through
      * QEMU's mapping where it has one, else 0xffffffff ("reading PBA").
      */
-    long read(long gaddr, int size) {
+    synchronized long read(long gaddr, int size) {
         if (size != 4 || (gaddr & 3) != 0) return 0; // memory_region_access_valid refuses it: unassigned_mem_read
         long off = gaddr - mmioBase;
         if (off < (long) total * ENTRY_SIZE) return latch[(int) (off >>> 2)] & 0xffffffffL;
@@ -220,7 +223,7 @@ final class XenPtMsix {
      * the Vector Control it had before (the physical one without XENFEAT_dm_msix_all_writes, as Xen may have changed
      * it behind QEMU's back). Then the latch takes the value.
      */
-    void write(long gaddr, int size, long value) {
+    synchronized void write(long gaddr, int size, long value) {
         if (size != 4 || (gaddr & 3) != 0) return; // refused by QEMU's memory core
         long off = gaddr - mmioBase;
         if (off >= (long) total * ENTRY_SIZE) return;

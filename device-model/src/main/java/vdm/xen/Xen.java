@@ -331,7 +331,10 @@ public final class Xen {
             }
         }
         MmioIntercept dm = d.ioreqServer();
-        if (dm != null && dm.claims(vcpu, gaddr)) dm.write(vcpu, gaddr, size, value);
+        if (dm != null && dm.claims(vcpu, gaddr)) {
+            dm.write(vcpu, gaddr, size, value);
+            msixtbl.afterDeviceModel(vcpu, gaddr, size, value); // hvm_io_completion -> msix_write_completion
+        }
     }
 
     private static void checkMemorySize(long gaddr, int size) {
