@@ -94,12 +94,12 @@ final class MsiOps {
     }
 
     /**
-     * The device raises MSI-X entry 0. Whenever the guest has MSI-X enabled, the function unmasked and entry 0
-     * unmasked, exactly one interrupt must reach the guest; otherwise none.
+     * The device raises MSI-X entry 0. Whenever the guest has bus mastering on, MSI-X enabled, the function unmasked
+     * and entry 0 unmasked, exactly one interrupt must reach the guest; otherwise none.
      */
     static List<Failure> fireMsix(Run r) {
         XenPtDevice pt = pt(r);
-        boolean deliverable = pt != null && GuestMsi.msixEnabled(pt) && !GuestMsi.maskedAll(pt) && guestTable(r) >= 0 && !entryMasked(r);
+        boolean deliverable = pt != null && busMaster(pt) && GuestMsi.msixEnabled(pt) && !GuestMsi.maskedAll(pt) && guestTable(r) >= 0 && !entryMasked(r);
         long before = pt == null ? 0 : pt.guest().msiReceipts().total();
         MsiOutcome outcome = r.vdm().host().require(r.device()).fireMsix(0);
         long got = pt == null ? 0 : pt.guest().msiReceipts().total() - before;
@@ -109,11 +109,16 @@ final class MsiOps {
     /** The device raises MSI vector 0: one interrupt in the guest when its MSI is enabled and the vector unmasked, else none. */
     static List<Failure> fireMsi(Run r) {
         XenPtDevice pt = pt(r);
-        boolean deliverable = pt != null && GuestMsi.msiEnabled(pt) && !GuestMsi.msiMasked(pt);
+        boolean deliverable = pt != null && busMaster(pt) && GuestMsi.msiEnabled(pt) && !GuestMsi.msiMasked(pt);
         long before = pt == null ? 0 : pt.guest().msiReceipts().total();
         MsiOutcome outcome = r.vdm().host().require(r.device()).fireMsi(0);
         long got = pt == null ? 0 : pt.guest().msiReceipts().total() - before;
         return delivered("MSI vector 0", deliverable, outcome, got);
+    }
+
+    /** COMMAND's Bus Master Enable as the guest set it (QEMU passes it to the device): without it nothing is sent. */
+    private static boolean busMaster(XenPtDevice pt) {
+        return (pt.guestRead(0x04, 2) & 0x4) != 0;
     }
 
     private static List<Failure> delivered(String what, boolean deliverable, MsiOutcome outcome, long got) {
