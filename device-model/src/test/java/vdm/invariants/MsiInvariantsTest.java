@@ -1,6 +1,7 @@
 package vdm.invariants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,7 +10,11 @@ import vdm.Vdm;
 import vdm.host.DefaultHost;
 import vdm.host.PhysicalFunction;
 import vdm.model.Preset;
+import vdm.scenario.GuestMsi;
+import vdm.scenario.GuestOps;
+import vdm.toolstack.XenPtDevice;
 import vdm.xen.Domain;
+import vdm.xen.MsiIrqs;
 import vdm.xen.P2m;
 
 /**
@@ -55,5 +60,25 @@ class MsiInvariantsTest {
         assertEquals(List.of(new Violation("msix-unmapped", String.format("d0 gfn 0x%x", mfn),
                 String.format("no mapping of 0000:01:00.0's MSI-X PBA (mfn 0x%x..0x%x)", mfn, mfn),
                 String.format("mapped to mfn 0x%x (0000:01:00.0 BAR0)", mfn))), only(vdm, "msix-unmapped"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Preset.class, names = {"BROKEN", "UPSTREAM"})
+    void aVectorTheGuestUnmaskedWhoseBindingXenDroppedIsFlagged(Preset preset) {
+        // A PV dom0: broken's PVH dom0 cannot map a guest's MSI pirq at all (hvm_physdev_op).
+        Vdm vdm = Vdm.defaultHost().preset(preset).dom0(Domain.Kind.PV).build();
+        assertEquals(0, vdm.libxl().pciAssignableAdd(DefaultHost.ACCELERATOR));
+        int domid = vdm.libxl().domainCreate(1);
+        assertTrue(vdm.libxl().pciAttach(domid, DefaultHost.ACCELERATOR, 5).ok());
+        XenPtDevice pt = vdm.libxl().device(DefaultHost.ACCELERATOR);
+        GuestOps.programBars(vdm, pt);
+        GuestMsi.enableMsix(vdm, pt, GuestMsi.msixTable(pt), 1);
+        assertEquals(List.of(), only(vdm, "msi-unmasked-bound"));
+        assertEquals(List.of(), only(vdm, "msi-owned"));
+        MsiIrqs.Binding b = vdm.xen().msi().capture().bindings()[0];
+        // The binding dropped behind QEMU's back (as a failed rebind would leave it).
+        assertEquals(0, vdm.xen().domctls().unbindPtIrqMsi(vdm.dom0(), domid, b.pirq(), b.gvec(), b.gflags()));
+        assertEquals(List.of(new Violation("msi-unmasked-bound", "d" + domid + " 0000:00:04.0 MSI-X entry 0",
+                "a bound pirq for the entry the guest unmasked", "pirq " + b.pirq() + " not bound")), only(vdm, "msi-unmasked-bound"));
     }
 }
