@@ -30,7 +30,11 @@ import vdm.pci.Sbdf;
  * path: the vector table and the bindings are arrays published with release stores and read with acquire loads.
  */
 public final class MsiIrqs {
-    /** struct msi_info: the device, the vector count (MSI) or entry number (MSI-X), and the MSI-X table's address (0 for MSI). */
+    /**
+     * struct msi_info: the device, the vector count (MULTI_MSI) or entry number (MSI-X), and for MSI-X the machine
+     * address of the BAR that holds the table, as QEMU's xen_pt passes it (Xen reads the BAR itself and uses this only
+     * when the BAR reads 0); 0 for MSI.
+     */
     public record MsiInfo(Sbdf sbdf, int entryNr, long tableBase) {}
 
     /** One msi_desc as a state (see {@link MsiDesc} for the fields). */

@@ -207,4 +207,17 @@ class MsiPirqTest {
         r.xen().msi().message(MsiIrqs.composeAddress(d.destApic()), MsiIrqs.composeData(d.vector()));
         assertEquals(0, r.guest().msiReceipts().total());
     }
+
+    @ParameterizedTest
+    @EnumSource(TestHost.class)
+    void ownershipFollowsAssignmentBackToTheHardwareDomain(TestHost h) {
+        Rig r = Rig.on(h);
+        PhysicalFunction f = msiFunctions(r).get(0);
+        r.xen().assignDevice(r.guest().id(), f.sbdf());
+        assertEquals(0, r.xen().deassignDevice(r.guest().id(), f.sbdf()));
+        assertEquals(-Errno.ENODEV, r.xen().physdev().mapPirq(r.dom0(), r.msi(r.guest(), f.sbdf())).rc(), "back with the hardware domain");
+        PhysdevOps.PirqResult own = r.xen().physdev().mapPirq(r.dom0(), r.msi(r.dom0(), f.sbdf()));
+        assertEquals(0, own.rc(), "the hardware domain maps its own device's MSI (as vPCI does for it)");
+        assertEquals(PirqTable.Type.MSI, r.dom0().pirqs().type(own.pirq()));
+    }
 }
