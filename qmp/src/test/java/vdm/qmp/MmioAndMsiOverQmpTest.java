@@ -1,0 +1,177 @@
+package vdm.qmp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import vdm.model.Preset;
+import vdm.qmp.model.Model;
+import vdm.qmp.model.PassthroughCommands;
+
+/**
+ * x-vdm-mmio-read/-write, x-vdm-msi-fire and x-vdm-query-msi over a real server on TCP loopback, on WideHost
+ * (docs/examples/wide-host.json): its e1000e at 00:02.0 has MSI (at 0xd0) and MSI-X (5 entries, table and PBA in
+ * BAR3), its gpu at 01:00.0 MSI with per-vector masking (at 0x68), its nvme at 02:00.0 MSI-X only (65 entries in
+ * BAR0), and its e1000 on segment 1 neither. Register offsets and bits are PCI 3.0 6.8 (Linux's pci_regs.h).
+ */
+class MmioAndMsiOverQmpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String E1000E = "0000:00:02.0", GPU = "0000:01:00.0", NVME = "0000:02:00.0", SEGMENT1_E1000 = "0001:00:02.0";
+
+    static Path wideHost() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("docs/examples/wide-host.json"))) return p.resolve("docs/examples/wide-host.json");
+        }
+        throw new AssertionError("docs/examples/wide-host.json not found above " + Path.of("").toAbsolutePath());
+    }
+
+    static TestServer start() throws IOException {
+        CommandRegistry registry = CommandRegistry.withCoreCommands();
+        PassthroughCommands.register(registry, new Model(wideHost(), Preset.UPSTREAM));
+        return TestServer.start(registry, QmpServer.Config.DEFAULTS, true);
+    }
+
+    static TestServer.Conn loopback(TestServer s) throws IOException {
+        TestServer.Conn c = TestServer.Conn.open(s.tcp());
+        c.negotiate();
+        return c;
+    }
+
+    static JsonNode ask(TestServer.Conn c, String command, String arguments) throws IOException {
+        return JSON.readTree(c.ask("{\"execute\": \"" + command + "\", \"arguments\": {" + arguments + "}}"));
+    }
+
+    static String error(TestServer.Conn c, String command, String arguments) throws IOException {
+        JsonNode r = ask(c, command, arguments);
+        assertTrue(r.has("error"), command + " " + arguments + " should fail: " + r);
+        assertEquals("GenericError", r.get("error").get("class").asText(), r.toString());
+        return r.get("error").get("desc").asText();
+    }
+
+    static long configRead(TestServer.Conn c, String hostaddr, int offset, int size) throws IOException {
+        return ask(c, "x-vdm-config-read", "\"hostaddr\": \"" + hostaddr + "\", \"offset\": " + offset + ", \"size\": " + size)
+                .get("return").get("value").asLong();
+    }
+
+    static void configWrite(TestServer.Conn c, String hostaddr, int offset, int size, long value) throws IOException {
+        JsonNode r = ask(c, "x-vdm-config-write", "\"hostaddr\": \"" + hostaddr + "\", \"offset\": " + offset + ", \"size\": " + size
+                + ", \"value\": " + value);
+        assertTrue(r.has("return"), r.toString());
+    }
+
+    @Test
+    void mmioAccessesWithABadViewSizeAlignmentOrValueAreRefusedBeforeAnythingIsReached() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            assertEquals("Parameter 'view' does not accept value 'bus'", error(c, "x-vdm-mmio-read", "\"view\": \"bus\", \"address\": 0, \"size\": 4"));
+            assertEquals("Parameter 'size' expects 1, 2, 4 or 8, not 3", error(c, "x-vdm-mmio-read", "\"view\": \"hardware\", \"address\": 0, \"size\": 3"));
+            assertEquals("Parameter 'size' expects 1, 2, 4 or 8, not 16", error(c, "x-vdm-mmio-write", "\"view\": \"dom0\", \"address\": 0, \"size\": 16, \"value\": 0"));
+            assertEquals("misaligned access: address 0xfe000002 is not a multiple of size 4",
+                    error(c, "x-vdm-mmio-read", "\"view\": \"dom0\", \"address\": 4261412866, \"size\": 4"));
+            assertEquals("misaligned access: address 0xfe000004 is not a multiple of size 8",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"hardware\", \"address\": 4261412868, \"size\": 8, \"value\": 0"));
+            assertEquals("Parameter 'value' 0x100 does not fit in 1 byte",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"hardware\", \"address\": 0, \"size\": 1, \"value\": 256"));
+            assertEquals("Parameter 'value' 0x100000000 does not fit in 4 bytes",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"dom0\", \"address\": 0, \"size\": 4, \"value\": 4294967296"));
+            assertEquals("Parameter 'address' is missing", error(c, "x-vdm-mmio-read", "\"view\": \"hardware\", \"size\": 4"));
+            assertEquals("Parameter 'value' is missing", error(c, "x-vdm-mmio-write", "\"view\": \"hardware\", \"address\": 0, \"size\": 4"));
+        }
+    }
+
+    /** QEMU 7.2's uint64 (qobject_input_type_uint64), as its migrate-set-parameters max-bandwidth answers. */
+    @Test
+    void addressesAndValuesAreQapiUint64s() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            for (String bad : new String[] {"\"x\"", "1.5", "18446744073709551616", "true"}) {
+                assertEquals("Parameter 'address' expects uint64", error(c, "x-vdm-mmio-read", "\"view\": \"dom0\", \"address\": " + bad + ", \"size\": 1"));
+            }
+            assertEquals("Parameter 'value' expects uint64",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"dom0\", \"address\": 0, \"size\": 8, \"value\": -18446744073709551615"));
+            // 2^64-2 and -2 are the same uint64: both misaligned for size 4, at the same address.
+            String top = "misaligned access: address 0xfffffffffffffffe is not a multiple of size 4";
+            assertEquals(top, error(c, "x-vdm-mmio-read", "\"view\": \"dom0\", \"address\": 18446744073709551614, \"size\": 4"));
+            assertEquals(top, error(c, "x-vdm-mmio-read", "\"view\": \"dom0\", \"address\": -2, \"size\": 4"));
+        }
+    }
+
+    @Test
+    void theGuestViewNeedsExactlyOneGuestOrADomidThatNamesOne() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            assertEquals("View 'guest' needs a guest, and there is none (x-vdm-domain-create makes one)",
+                    error(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": 0, \"size\": 4"));
+            assertEquals("Parameter 'domid' is only for view 'guest' (view 'dom0' has no domain to choose)",
+                    error(c, "x-vdm-mmio-read", "\"view\": \"dom0\", \"address\": 0, \"size\": 4, \"domid\": 0"));
+            assertEquals("Parameter 'domid' is only for view 'guest' (view 'hardware' has no domain to choose)",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"hardware\", \"address\": 0, \"size\": 4, \"value\": 0, \"domid\": 1"));
+            ask(c, "x-vdm-domain-create", "");
+            ask(c, "x-vdm-domain-create", "");
+            assertEquals("View 'guest' is ambiguous: 2 guests (d1, d2); name one with 'domid'",
+                    error(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": 0, \"size\": 4"));
+            assertEquals("No guest with domid 7 (guests: d1, d2)",
+                    error(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": 0, \"size\": 4, \"domid\": 7"));
+            assertEquals("Domain 0 is the hardware domain: use view 'dom0'",
+                    error(c, "x-vdm-mmio-write", "\"view\": \"guest\", \"address\": 0, \"size\": 4, \"value\": 0, \"domid\": 0"));
+            // Nothing is mapped at guest physical 0 and no intercept claims it: Xen's answer is all ones.
+            assertEquals(0xffffffffL, ask(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": 0, \"size\": 4, \"domid\": 2")
+                    .get("return").get("value").asLong());
+            assertEquals("18446744073709551615", ask(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": 0, \"size\": 8, \"domid\": 1")
+                    .get("return").get("value").toString(), "a uint64 prints unsigned");
+        }
+    }
+
+    @Test
+    void firingNeedsAKnownDeviceWithMsiOrMsixAndAnIndexItCanRaise() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            JsonNode none = ask(c, "x-vdm-msi-fire", "\"hostaddr\": \"0000:05:00.0\", \"vector\": 0");
+            assertEquals("DeviceNotFound", none.get("error").get("class").asText());
+            assertEquals("Device '0000:05:00.0' not found", none.get("error").get("desc").asText());
+            assertTrue(error(c, "x-vdm-msi-fire", "\"hostaddr\": \"nonsense\", \"vector\": 0")
+                    .startsWith("Parameter 'hostaddr' expects a PCI address SSSS:BB:DD.F: "));
+            assertEquals("Device '0001:00:02.0' has neither an MSI nor an MSI-X capability: it interrupts by INTx only",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + SEGMENT1_E1000 + "\", \"vector\": 0"));
+            // The nvme has MSI-X only: with MSI-X disabled the index is still checked against its 65 entries.
+            assertEquals("MSI-X entry 65 of device '0000:02:00.0' is out of range: its table has 65 entries (0..64)",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + NVME + "\", \"vector\": 65"));
+            assertEquals("MSI-X entry -1 of device '0000:02:00.0' is out of range: its table has 65 entries (0..64)",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + NVME + "\", \"vector\": -1"));
+            // The e1000e has both: MSI-X disabled, so the vector is MSI's, and Multiple Message Enable is 0 (one vector).
+            assertEquals("MSI vector 1 of device '0000:00:02.0' is out of range: Multiple Message Enable allows 1 of its 1 (0..0)",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + E1000E + "\", \"vector\": 1"));
+            // With MSI-X enabled (Message Control bit 15 at 0xa0 + 2) the same device's index is an MSI-X entry.
+            configWrite(c, E1000E, 0xa2, 2, 0xc000);
+            assertEquals("MSI-X entry 5 of device '0000:00:02.0' is out of range: its table has 5 entries (0..4)",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + E1000E + "\", \"vector\": 5"));
+            assertEquals(0xc004, configRead(c, E1000E, 0xa2, 2), "the refusals left Message Control as it was");
+        }
+    }
+
+    @Test
+    void queryMsiReadsTheMsiCapabilityAsProgrammedAndIsEmptyForADeviceWithout() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            assertEquals("{}", ask(c, "x-vdm-query-msi", "\"hostaddr\": \"" + SEGMENT1_E1000 + "\"").get("return").toString());
+            JsonNode gpu = ask(c, "x-vdm-query-msi", "\"hostaddr\": \"" + GPU + "\"").get("return");
+            assertFalse(gpu.has("msix"), gpu.toString());
+            assertEquals(JSON.readTree("{\"offset\":104,\"enabled\":false,\"address-64\":true,\"per-vector-mask\":true,\"vectors\":1,"
+                    + "\"enabled-vectors\":1,\"address\":0,\"data\":0,\"mask\":0,\"pending\":0}"), gpu.get("msi"));
+            // A 64-bit capability with masking: address 0x6c/0x70, data 0x74, mask 0x78 (PCI_MSI_*_64 from 0x68).
+            configWrite(c, GPU, 0x6c, 4, 0xfee01000L);
+            configWrite(c, GPU, 0x70, 4, 0);
+            configWrite(c, GPU, 0x74, 2, 0x4041);
+            configWrite(c, GPU, 0x78, 4, 1);
+            configWrite(c, GPU, 0x6a, 2, 0x0001);
+            JsonNode msi = ask(c, "x-vdm-query-msi", "\"hostaddr\": \"" + GPU + "\"").get("return").get("msi");
+            assertTrue(msi.get("enabled").asBoolean(), msi.toString());
+            assertEquals(0xfee01000L, msi.get("address").asLong());
+            assertEquals(0x4041, msi.get("data").asInt());
+            assertEquals(1, msi.get("mask").asInt());
+            JsonNode missing = ask(c, "x-vdm-query-msi", "\"hostaddr\": \"0001:00:03.0\"");
+            assertEquals("Device '0001:00:03.0' not found", missing.get("error").get("desc").asText());
+        }
+    }
+}
