@@ -210,4 +210,25 @@ class MmioAndMsiOverQmpTest {
             }
         }
     }
+
+    /**
+     * Class descriptions as QEMU 7.2 gives them (pci_class_descriptions): the real qemu-system-x86_64 7.2 with an nvme
+     * (1b36:0010, class 0x0108, which QEMU does not list) answers class_info {"class": 264} with no desc, and info pci
+     * prints "Class 0264: PCI device 1b36:0010" (the class in decimal); its host bridge is "Host bridge".
+     */
+    @Test
+    void classDescriptionsAreQemusAndAnUnlistedClassHasNone() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            String text = ask(c, "human-monitor-command", "\"command-line\": \"info pci\"").get("return").asText();
+            assertTrue(text.contains("  Bus  2, device   0, function 0:\r\n    Class 0264: PCI device 1b36:0010\r\n"), text);
+            assertTrue(text.contains("  Bus  0, device   0, function 0:\r\n    Host bridge: PCI device 8086:0d57\r\n"), text);
+            JsonNode root = ask(c, "query-pci", "").get("return").get(0).get("devices");
+            JsonNode nvme = null;
+            for (JsonNode d : root) {
+                if (d.get("slot").asInt() == 0x1c) nvme = d.get("pci_bridge").get("devices").get(0);
+            }
+            assertEquals(JSON.readTree("{\"class\": 264}"), nvme.get("class_info"), nvme.toString());
+            assertEquals("PCI bridge", root.get(1).get("class_info").get("desc").asText(), root.get(1).toString());
+        }
+    }
 }

@@ -5,7 +5,6 @@ import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
-import vdm.pci.dump.PciClassNames;
 import vdm.pci.layout.BarKind;
 import vdm.qmp.Arg;
 import vdm.qmp.ArgType;
@@ -47,7 +46,7 @@ final class Hmp {
             Sbdf s = f.sbdf();
             sb.append(String.format("  Bus %2d, device %3d, function %d:\r\n", s.bus(), s.device(), s.function()));
             int cls = vdm.host().read(s, 0x0a, 2);
-            sb.append(String.format("    %s: PCI device %04x:%04x\r\n", PciClassNames.of(cls), vdm.host().read(s, 0, 2), vdm.host().read(s, 2, 2)));
+            sb.append(String.format("    %s: PCI device %04x:%04x\r\n", QemuClassNames.hmp(cls), vdm.host().read(s, 0, 2), vdm.host().read(s, 2, 2)));
             if (f.layout().headerType() == 0) {
                 sb.append(String.format("      PCI subsystem %04x:%04x\r\n", vdm.host().read(s, 0x2c, 2), vdm.host().read(s, 0x2e, 2)));
             }

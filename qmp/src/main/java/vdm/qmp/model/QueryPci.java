@@ -7,14 +7,14 @@ import vdm.host.Bridge;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
-import vdm.pci.dump.PciClassNames;
 import vdm.pci.layout.BarKind;
 import vdm.toolstack.XenPtDevice;
 
 /**
- * query-pci in QEMU's shape (qapi/misc-target.json PciInfo): one entry per root bus, devices with class_info, id,
- * irq_pin, irq, qdev_id and regions (ROM is bar 6, address -1 when not decoding), bridges with their bus numbers,
- * windows and the devices behind them; plus vdm's x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi.
+ * query-pci in QEMU 7.2's shape (qapi/pci.json PciInfo, PciDeviceInfo): one entry per root bus, devices with
+ * class_info (QEMU's class names, {@link QemuClassNames}), id, irq_pin, irq, qdev_id and regions (ROM is bar 6,
+ * address -1 when not decoding), bridges with their bus numbers, windows and the devices behind them; plus vdm's
+ * x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi. No MSI or MSI-X state: QEMU has none here (x-vdm-query-msi).
  */
 final class QueryPci {
     private QueryPci() {}
@@ -33,7 +33,8 @@ final class QueryPci {
             if (s.bus() != bus || s.segment() != 0) continue;
             ObjectNode d = list.addObject().put("bus", s.bus()).put("slot", s.device()).put("function", s.function());
             int cls = vdm.host().read(s, 0x0a, 2);
-            d.putObject("class_info").put("class", cls).put("desc", PciClassNames.of(cls));
+            ObjectNode classInfo = d.putObject("class_info").put("class", cls);
+            QemuClassNames.desc(cls).ifPresent(desc -> classInfo.put("desc", desc));
             ObjectNode id = d.putObject("id").put("vendor", vdm.host().read(s, 0, 2)).put("device", vdm.host().read(s, 2, 2));
             if (f.layout().headerType() == 0) {
                 id.put("subsystem", vdm.host().read(s, 0x2e, 2)).put("subsystem-vendor", vdm.host().read(s, 0x2c, 2));
