@@ -104,6 +104,29 @@ public final class Bridge {
     }
 
     /**
+     * True if a memory transaction for {@code address .. address + size - 1} on the primary side is forwarded to the
+     * secondary bus now: Memory Space Enable set in COMMAND, the secondary bus not held in reset, and the range inside
+     * the memory window or the prefetchable window (PCI-to-PCI Bridge spec 1.2, 3.2.5.8-3.2.5.10; either window
+     * forwards any memory transaction, whatever the BAR's prefetchability). Reads the registers, allocating nothing:
+     * host MMIO decode calls it per access.
+     */
+    boolean forwardsMemory(long address, int size) {
+        if ((cs().read(0x04, 2) & 0x2) == 0 || inSecondaryReset()) return false;
+        long last = address + size - 1;
+        int mem = cs().read(0x20, 4);
+        long base = (mem & 0xfff0L) << 16, limit = (mem >>> 16 & 0xfff0L) << 16 | 0xf_ffff;
+        if (base <= limit && address >= base && last <= limit) return true;
+        int pref = cs().read(0x24, 4);
+        long pbase = (pref & 0xfff0L) << 16, plimit = (pref >>> 16 & 0xfff0L) << 16 | 0xf_ffff;
+        if ((pref & 0xf) == 1) { // 64-bit prefetchable window: the upper 32 bits (3.2.5.10)
+            pbase |= (cs().read(0x28, 4) & 0xffff_ffffL) << 32;
+            plimit |= (cs().read(0x2c, 4) & 0xffff_ffffL) << 32;
+        }
+        return Long.compareUnsigned(pbase, plimit) <= 0 && Long.compareUnsigned(address, pbase) >= 0
+                && Long.compareUnsigned(last, plimit) <= 0;
+    }
+
+    /**
      * Programs the bus numbers as firmware does (one dword write at 0x18 through the bus, so the bridge must be
      * reachable): primary, secondary, subordinate.
      * @throws IllegalStateException if the bridge itself is not reachable (nothing is written)
@@ -132,7 +155,7 @@ public final class Bridge {
     /** What RST# on the secondary bus does to the functions there and, through their bridges, further down. */
     void resetBelow() {
         for (PhysicalFunction f : secondary) {
-            f.config().reset(ResetKind.SECONDARY_BUS);
+            f.resetFunction(ResetKind.SECONDARY_BUS);
             if (f.self != null) f.self.resetBelow();
         }
     }

@@ -41,6 +41,9 @@ public final class Host {
     private final Prt prt;
     /** Read on every message a function sends; written once when Xen starts on the host. */
     private volatile MsiTarget msiTarget = MsiTarget.DISCARD;
+    /** Counts changes to where memory decodes; a decode map built at an older count is rebuilt before use. */
+    private final java.util.concurrent.atomic.AtomicLong mmioGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private volatile MmioMap mmioMap;
 
     private Host(HostDescription d, InterruptSink sink) {
         this.description = d;
@@ -90,6 +93,7 @@ public final class Host {
         ConfigSpace cs = Engine.COMPILED.create(r.layout());
         if (r.imported() != null) r.imported().load(cs);
         PhysicalFunction f = new PhysicalFunction(sbdf, source, cs, upstream);
+        f.host = this;
         if (upstream != null) upstream.attach(f);
         PhysicalFunction[] seg = segments[sbdf.segment()];
         if (seg == null) seg = segments[sbdf.segment()] = new PhysicalFunction[1 << 16];
@@ -217,7 +221,7 @@ public final class Host {
 
     /** Power cycle: every function cold-reset, every link back to its described IRQ, the IO-APICs reset. */
     public void powerCycle() {
-        for (PhysicalFunction f : functions) f.config().reset(ResetKind.COLD);
+        for (PhysicalFunction f : functions) f.resetFunction(ResetKind.COLD);
         for (LinkDevice l : links.values()) {
             if (l.descriptor().current() == 0) l.disable(); else l.setResource(l.descriptor().current());
         }
@@ -290,19 +294,72 @@ public final class Host {
         return msiTarget;
     }
 
-    /** The BAR that decodes host physical address {@code address} now, if any. */
+    /**
+     * The memory BAR that decodes host physical address {@code address} now, if any: a BAR that decodes by its own
+     * registers (COMMAND memory enable, address; {@link PhysicalFunction#barDecodes}) and that every bridge above
+     * forwards the address to (COMMAND memory enable and the memory or prefetchable window, PCI-to-PCI Bridge spec 1.2,
+     * 3.2.5.8-3.2.5.10). I/O BARs and expansion ROMs are not in this space.
+     */
     public Optional<MmioHit> mmioDecode(long address) {
-        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
+        MmioMap m = mmioMap();
+        int slot = find(m, address, 1);
+        return slot < 0 ? Optional.empty() : Optional.of(new MmioHit(m.function(slot), m.bar(slot), m.offset(slot, address)));
     }
 
-    /** A memory read at host physical {@code address} (size 1, 2, 4 or 8): the decoding BAR answers, else all ones. */
+    /**
+     * A memory read at host physical {@code address} (size 1, 2, 4 or 8): the decoding BAR answers
+     * ({@link PhysicalFunction#memRead}), else all ones (a master abort: nothing claimed it). An access that does not
+     * lie wholly in one decoding BAR is not claimed. Allocates nothing.
+     * @throws IllegalArgumentException a size other than 1, 2, 4 or 8
+     */
     public long mmioRead(long address, int size) {
-        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
+        checkMemorySize(address, size);
+        MmioMap m = mmioMap();
+        int slot = find(m, address, size);
+        if (slot < 0) return size == 8 ? -1L : (1L << (8 * size)) - 1;
+        return m.function(slot).memRead(m.bar(slot), m.offset(slot, address), size);
     }
 
-    /** A memory write at host physical {@code address}: the decoding BAR takes it, else it is dropped. */
+    /** A memory write at host physical {@code address}: the decoding BAR takes it, else it is dropped. Allocates nothing. */
     public void mmioWrite(long address, int size, long value) {
-        throw new UnsupportedOperationException("MMIO decoding is not modelled yet");
+        checkMemorySize(address, size);
+        MmioMap m = mmioMap();
+        int slot = find(m, address, size);
+        if (slot >= 0) m.function(slot).memWrite(m.bar(slot), m.offset(slot, address), size, value);
+    }
+
+    /**
+     * Tells the host that where memory decodes may have changed (a BAR, COMMAND, a bridge, a reset): the next access
+     * rebuilds the decode map. Config writes over the bus and resets call it themselves; a caller that changes a
+     * function's registers through {@link PhysicalFunction#config()} directly calls it so the new decoding is seen.
+     */
+    public void mmioChanged() {
+        mmioGeneration.incrementAndGet();
+    }
+
+    private int find(MmioMap m, long address, int size) {
+        int slot = m.find(address, size);
+        if (slot != -2) return slot;
+        mmioChanged(); // a BAR moved behind the bus's back: rebuild once and ask the fresh map
+        MmioMap fresh = mmioMap();
+        slot = fresh.find(address, size);
+        return slot == -2 ? -1 : slot;
+    }
+
+    /** The decode map for the current generation; rebuilt (outside any lock: two builders build the same map) when stale. */
+    private MmioMap mmioMap() {
+        long g = mmioGeneration.get();
+        MmioMap m = mmioMap;
+        if (m != null && m.generation == g) return m;
+        m = MmioMap.build(functions, g);
+        mmioMap = m;
+        return m;
+    }
+
+    private static void checkMemorySize(long address, int size) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException(String.format("memory access at 0x%x: size %d is not 1, 2, 4 or 8", address, size));
+        }
     }
 
     // ---------------------------------------------------------------- interrupts

@@ -14,6 +14,10 @@ import vdm.pci.cap.PowerManagement;
 import vdm.pci.layout.Bar;
 import vdm.pci.layout.BarKind;
 import vdm.pci.layout.Layout;
+import vdm.pci.msi.Delivery;
+import vdm.pci.msi.MessageSink;
+import vdm.pci.msi.MsiMessages;
+import vdm.pci.msi.MsixTable;
 
 /**
  * A physical PCI function of the host: where it sits, what it is, and its configuration space (a pci-config
@@ -26,7 +30,7 @@ import vdm.pci.layout.Layout;
  */
 public final class PhysicalFunction {
     private static final int COMMAND = 0x04;
-    private static final int COMMAND_IO = 0x1, COMMAND_MEMORY = 0x2;
+    private static final int COMMAND_IO = 0x1, COMMAND_MEMORY = 0x2, COMMAND_MASTER = 0x4;
     private static final int BRIDGE_CONTROL = 0x3e;
     /** Bridge Control bit 6 (PCI-to-PCI Bridge spec 1.2, 3.2.5.17): RST# asserted on the secondary bus. */
     static final int SECONDARY_BUS_RESET = 0x40;
@@ -38,6 +42,13 @@ public final class PhysicalFunction {
     private final Bridge upstream;
     private final int pmcsr;
     private final int pcie;
+    /** The BARs' device side: MSI-X table, PBA, registers. */
+    private final DeviceMemory memory;
+    /** Message Control's dword in config space, -1 without MSI-X. */
+    private final int msixControlDword;
+    Host host;   // set by Host when it places the function
+    /** The function's messages, to whatever the host's MSI target is at the time: one object, made once. */
+    private final MessageSink sink = (address, data) -> host.msiTarget().message(this, address, data);
     Bridge self; // set by Host when this function is a bridge
 
     PhysicalFunction(Sbdf sbdf, FunctionSource source, ConfigSpace config, Bridge upstream) {
@@ -50,6 +61,8 @@ public final class PhysicalFunction {
         this.pmcsr = pm == null ? -1 : pm.offset() + PowerManagement.PMCSR;
         Layout.PlacedCapability exp = layout.capability(PciExpress.ID, false);
         this.pcie = exp == null ? -1 : exp.offset();
+        this.memory = new DeviceMemory(config);
+        this.msixControlDword = memory.msix() == null ? -1 : memory.msix().controlOffset() >>> 2;
     }
 
     public Sbdf sbdf() {
@@ -138,15 +151,39 @@ public final class PhysicalFunction {
         int dword = offset >>> 2;
         int oldPower = pmcsr >= 0 && dword == pmcsr >>> 2 ? config.read(pmcsr, 2) & 3 : -1;
         int oldControl = self != null && dword == BRIDGE_CONTROL >>> 2 ? config.read(BRIDGE_CONTROL, 2) : -1;
+        int oldMsix = dword == msixControlDword ? config.read(memory.msix().controlOffset(), 2) : -1;
         int effects = FunctionReactions.afterWrite(config, config.write(offset, size, value));
-        if (oldPower == 3 && (effects & Effects.POWER_STATE) != 0 && (config.read(pmcsr, 2) & 3) == 0) {
-            config.reset(ResetKind.D3HOT_TO_D0);
+        if ((effects & Effects.FLR) != 0) {
+            memory.reset(); // FunctionReactions reset the config space
+        } else if (oldPower == 3 && (effects & Effects.POWER_STATE) != 0 && (config.read(pmcsr, 2) & 3) == 0) {
+            resetFunction(ResetKind.D3HOT_TO_D0);
+        } else {
+            messagesAfterWrite(effects, oldMsix);
         }
         if (oldControl >= 0 && (effects & Effects.BRIDGE_CONTROL) != 0 && (oldControl & SECONDARY_BUS_RESET) == 0
                 && (config.read(BRIDGE_CONTROL, 2) & SECONDARY_BUS_RESET) != 0) {
             self.resetBelow();
         }
+        if ((effects & MMIO_EFFECTS) != 0 && host != null) host.mmioChanged();
         return effects;
+    }
+
+    /** What changes where memory is decoded: a BAR, COMMAND's memory enable, a bridge's windows or bus state, an FLR. */
+    private static final int MMIO_EFFECTS = 0x3f | Effects.COMMAND_MEMORY | Effects.BRIDGE_WINDOW | Effects.BRIDGE_CONTROL
+            | Effects.BRIDGE_BUS | Effects.FLR | Effects.POWER_STATE;
+
+    /** Messages a config write lets out: MSI-X on a function-mask change, MSI on unmask, either when bus mastering returns. */
+    private void messagesAfterWrite(int effects, int oldMsix) {
+        MsixTable msix = memory.msix();
+        MsiMessages msi = memory.msi();
+        if (msix != null && oldMsix >= 0 && (effects & (Effects.MSIX_ENABLE | Effects.MSIX_FUNCTION_MASK)) != 0) {
+            msix.controlWritten(oldMsix, sink);
+        }
+        if (msi != null && (effects & (Effects.MSI_MASK | Effects.MSI_ENABLE)) != 0) msi.deliverUnmasked(sink);
+        if ((effects & Effects.COMMAND_MASTER) != 0 && (config.read(COMMAND, 2) & COMMAND_MASTER) != 0) {
+            if (msix != null) msix.busMasterEnabled(sink);
+            if (msi != null) msi.deliverUnmasked(sink);
+        }
     }
 
     /**
@@ -155,7 +192,18 @@ public final class PhysicalFunction {
      */
     public void reset(ResetKind kind) {
         if (kind == null) throw new IllegalArgumentException("reset kind is missing");
+        resetFunction(kind);
+    }
+
+    /**
+     * Every reset of this function goes here: the config space, and the BAR memory back to its reset values (MSI-X
+     * table entries masked and zero, PBA clear: QEMU's msix_reset, run from pci_do_device_reset for every reset
+     * kind), except a D3hot -> D0 transition with No_Soft_Reset, which keeps the function's state.
+     */
+    void resetFunction(ResetKind kind) {
         config.reset(kind);
+        if (kind != ResetKind.D3HOT_TO_D0 || !layout.noSoftReset()) memory.reset();
+        if (host != null) host.mmioChanged();
     }
 
     /** PCIe Device Capabilities bit 28, Function Level Reset Capability (PCIe base 6.0, 7.5.3.3). */
@@ -269,29 +317,116 @@ public final class PhysicalFunction {
         return out;
     }
 
-    // ---------------------------------------------------------------- BAR memory and MSI/MSI-X (issue 13: to be built)
+    // ---------------------------------------------------------------- BAR memory and MSI/MSI-X
 
     /**
      * The device's side of BAR {@code bar}'s memory at {@code offset} (decoded or not): the MSI-X table and PBA where
-     * the capability puts them, the device's other registers elsewhere. {@code size} is 1, 2, 4 or 8.
+     * the capability puts them ({@link MsixTable}: aligned DWORD or QWORD, others read 0), the device's other
+     * registers elsewhere (plain storage). {@code size} is 1, 2, 4 or 8.
+     * @throws IllegalArgumentException no such memory BAR, an offset outside it, or a bad size (naming them)
      */
     public long memRead(int bar, long offset, int size) {
-        throw new UnsupportedOperationException("BAR memory is not modelled yet");
+        checkMemory(bar, offset, size);
+        return memory.read(bar, offset, size);
     }
 
     /** A write to the device's side of BAR {@code bar}'s memory; an MSI-X entry unmasked with its pending bit set is sent. */
     public void memWrite(int bar, long offset, int size, long value) {
-        throw new UnsupportedOperationException("BAR memory is not modelled yet");
+        checkMemory(bar, offset, size);
+        memory.write(bar, offset, size, value, sink);
     }
 
-    /** The function raises MSI vector {@code vector} (0 .. enabled vectors - 1), as the MSI capability describes it. */
+    private void checkMemory(int bar, long offset, int size) {
+        if (bar < 0 || bar >= layout.barCount() || layout.bar(bar) == null) {
+            throw new IllegalArgumentException(String.format("%s: BAR%d at offset 0x%x size %d: the function has no BAR%d "
+                    + "(implemented: %s)", sbdf, bar, offset, size, bar, implementedBars()));
+        }
+        Bar b = layout.bar(bar);
+        if (b.kind() == BarKind.IO) {
+            throw new IllegalArgumentException(String.format("%s: BAR%d at offset 0x%x size %d: BAR%d is an I/O BAR, not memory",
+                    sbdf, bar, offset, size, bar));
+        }
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException(String.format("%s: BAR%d at offset 0x%x: size %d is not 1, 2, 4 or 8",
+                    sbdf, bar, offset, size));
+        }
+        if (offset < 0 || offset > b.size() - size) {
+            throw new IllegalArgumentException(String.format("%s: BAR%d at offset 0x%x size %d: outside the BAR (0x%x bytes)",
+                    sbdf, bar, offset, size, b.size()));
+        }
+    }
+
+    private String implementedBars() {
+        StringBuilder out = new StringBuilder();
+        for (int n = 0; n < layout.barCount(); n++) {
+            if (layout.bar(n) != null) out.append(out.isEmpty() ? "" : ", ").append("BAR").append(n);
+        }
+        return out.isEmpty() ? "none" : out.toString();
+    }
+
+    /**
+     * The function raises MSI vector {@code vector} (0 .. enabled vectors - 1), as the MSI capability describes it
+     * ({@link MsiMessages}): SENT, PENDING (masked per vector) or DISABLED (MSI off or Bus Master clear).
+     * @throws IllegalArgumentException no MSI capability, or a vector the function does not have or software did not enable
+     */
     public MsiOutcome fireMsi(int vector) {
-        throw new UnsupportedOperationException("MSI delivery is not modelled yet");
+        MsiMessages msi = memory.msi();
+        if (msi == null) throw new IllegalArgumentException(sbdf + ": MSI vector " + vector + ": the function has no MSI capability");
+        if (vector < 0 || vector >= msi.capable()) {
+            throw new IllegalArgumentException(sbdf + ": MSI vector " + vector + ": the function has " + msi.capable()
+                    + " MSI vector" + (msi.capable() == 1 ? "" : "s") + " (0.." + (msi.capable() - 1) + ")");
+        }
+        try {
+            return outcome(msi.fire(vector, sink));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(sbdf + ": " + e.getMessage());
+        }
     }
 
     /** The function raises MSI-X entry {@code entry} (0 .. table size - 1), as its table entry describes it. */
     public MsiOutcome fireMsix(int entry) {
-        throw new UnsupportedOperationException("MSI-X delivery is not modelled yet");
+        MsixTable msix = memory.msix();
+        if (msix == null) throw new IllegalArgumentException(sbdf + ": MSI-X entry " + entry + ": the function has no MSI-X capability");
+        if (entry < 0 || entry >= msix.size()) {
+            throw new IllegalArgumentException(sbdf + ": MSI-X entry " + entry + ": the table has " + msix.size()
+                    + " entr" + (msix.size() == 1 ? "y" : "ies") + " (0.." + (msix.size() - 1) + ")");
+        }
+        return outcome(msix.fire(entry, sink));
+    }
+
+    private static MsiOutcome outcome(Delivery d) {
+        return switch (d) {
+            case SENT -> MsiOutcome.SENT;
+            case PENDING -> MsiOutcome.PENDING;
+            case DISABLED -> MsiOutcome.DISABLED;
+        };
+    }
+
+    /** The device side of MSI-X (table, PBA, masks) for inspection; empty without the capability. */
+    public Optional<MsixTable> msixTable() {
+        return Optional.ofNullable(memory.msix());
+    }
+
+    /** MSI as the function sends it, for inspection; empty without the capability. */
+    public Optional<MsiMessages> msi() {
+        return Optional.ofNullable(memory.msi());
+    }
+
+    /** The BAR memory's state (MSI-X table, PBA, registers written) for a snapshot. */
+    public DeviceMemoryState captureMemory() {
+        return memory.capture();
+    }
+
+    /** Refuses a memory state that does not fit this function, naming why; changes nothing. */
+    public void checkMemory(DeviceMemoryState state) {
+        if (state == null) throw new IllegalArgumentException(sbdf + ": BAR memory state is missing");
+        memory.check(state, sbdf);
+    }
+
+    /** Puts a captured memory state back ({@link #checkMemory} first). */
+    public void restoreMemory(DeviceMemoryState state) {
+        checkMemory(state);
+        memory.restore(state);
     }
 
     private void checkIndex(int n) {

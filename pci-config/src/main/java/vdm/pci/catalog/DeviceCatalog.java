@@ -33,6 +33,8 @@ public final class DeviceCatalog {
         DEVICES.put("virtio-net-pci", DeviceCatalog::virtioNet);
         DEVICES.put("nvme", DeviceCatalog::nvme);
         DEVICES.put("gpu", DeviceCatalog::gpu);
+        DEVICES.put("ax210", DeviceCatalog::ax210);
+        DEVICES.put("ahci-msi8", DeviceCatalog::ahciMsi8);
         DEVICES.put("pcie-root-port", DeviceCatalog::rootPort);
     }
 
@@ -153,7 +155,9 @@ public final class DeviceCatalog {
     /**
      * A GPU-like 3D controller (hardware-like, not in QEMU): BAR0 16 MiB, BAR1 256 MiB 64-bit prefetchable,
      * BAR3 32 MiB 64-bit prefetchable, BAR5 I/O 128 B, ROM 512 KiB; PM 0x60, MSI 0x68 (64-bit, per-vector mask), PCIe v2 0x80
-     * with FLR at 8 GT/s x16, AER and DSN.
+     * with FLR at 8 GT/s x16, MSI-X 0xc8 (6 vectors, table at BAR0 + 0xb90000, PBA at BAR0 + 0xba0000, where NVIDIA's
+     * Turing and Ampere parts put them: an A100's lspci shows "MSI-X: Enable- Count=6 Masked- Vector table: BAR=0
+     * offset=00b90000 PBA: BAR=0 offset=00ba0000"), AER and DSN.
      */
     static Layout gpu(Mode mode, Placement placement) {
         return Layout.type0("gpu").mode(mode)
@@ -165,8 +169,44 @@ public final class DeviceCatalog {
                 .capability(new Msi(1).address64().perVectorMask().at(0x68))
                 // Not a QEMU device, so QEMU's integrated-endpoint rule does not apply: its type is wired, as hardware's.
                 .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().link(3, 16).at(0x80))
+                .capability(new MsiX(6, 0, 0xb9_0000, 0, 0xba_0000).at(0xc8))
                 .capability(new Aer().at(0x100))
                 .capability(new Dsn(0x0123456789abcdefL).at(0x148))
+                .build();
+    }
+
+    /**
+     * An Intel Wi-Fi 6E AX210-like network controller (8086:2725 rev 0x1a, class 028000, subsystem 8086:0024;
+     * hardware-like, not in QEMU): BAR0 16 KiB 64-bit, PM 0xc8, MSI 0xd0 (64-bit, 1 vector), PCIe endpoint 0x40 with
+     * FLR, MSI-X 0x80 with 16 vectors, table at BAR0 + 0x2000 and PBA at BAR0 + 0x3000 as lspci shows for the AX210:
+     * the table fills only the first 256 bytes of its 4 KiB page, whose rest are device registers (what Xen 4.18's
+     * handling of accesses adjacent to the table is for), AER 0x100.
+     */
+    static Layout ax210(Mode mode, Placement placement) {
+        return Layout.type0("ax210").mode(mode)
+                .ids(0x8086, 0x2725).revision(0x1a).classCode(0x028000).subsystem(0x8086, 0x0024)
+                .bar(0, Bar.mem64(16 * KiB)).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0003).at(0xc8))
+                .capability(new Msi(1).address64().at(0xd0))
+                .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().link(2, 1).at(0x40))
+                .capability(new MsiX(16, 0, 0x2000, 0, 0x3000).at(0x80))
+                .capability(new Aer().at(0x100))
+                .build();
+    }
+
+    /**
+     * A device with MSI's multiple messages and per-vector masking (hardware-like): a SATA AHCI controller (class
+     * 010601) with an ABAR of 2 KiB in BAR5, PM 0x80 and a 64-bit MSI at 0x88 capable of 8 messages with per-vector
+     * masking, and no MSI-X. AHCI allows several MSI messages, one per port (AHCI 1.3.1, 10.6.1); the ids are Intel's
+     * Cannon Point AHCI (8086:a352), whose own MSI is single-message and not maskable: this is a test device for the
+     * multi-message and masking path, not a model of that part.
+     */
+    static Layout ahciMsi8(Mode mode, Placement placement) {
+        return Layout.type0("ahci-msi8").mode(mode)
+                .ids(0x8086, 0xa352).revision(0x10).classCode(0x010601).subsystem(0x8086, 0x7270)
+                .bar(5, Bar.mem32(2 * KiB)).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0003).at(0x80))
+                .capability(new Msi(8).address64().perVectorMask().at(0x88))
                 .build();
     }
 
