@@ -28,9 +28,12 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int ENOSPC = 28;
+    public static final int EDOM = 33;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
+    public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
 
     /** "-EPERM" for -1, "0" for 0, as traces print results; an unknown negative number prints as a number. */
@@ -59,9 +62,12 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
+            case ENFILE -> "ENFILE";
             case ENOSPC -> "ENOSPC";
+            case EDOM -> "EDOM";
             case ERANGE -> "ERANGE";
             case ENOSYS -> "ENOSYS";
+            case ENODATA -> "ENODATA";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             default -> null;
         };
@@ -93,9 +99,12 @@ public final class Errno {
             case EEXIST -> "File exists";
             case ENODEV -> "No such device";
             case EINVAL -> "Invalid argument";
+            case ENFILE -> "Too many open files in system";
             case ENOSPC -> "No space left on device";
+            case EDOM -> "Numerical argument out of domain";
             case ERANGE -> "Numerical result out of range";
             case ENOSYS -> "Function not implemented";
+            case ENODATA -> "No data available";
             case EOPNOTSUPP -> "Operation not supported";
             default -> "Unknown error " + Math.abs(rc);
         };

@@ -116,16 +116,50 @@ public final class Domctls {
     }
 
     /**
-     * XEN_DOMCTL_bind_pt_irq for PT_IRQ_TYPE_MSI (libxc's xc_domain_update_msi_irq): {@code pirq} of domain
-     * {@code domid} delivers guest vector {@code gvec} with {@code gflags} ({@link MsiGflags}); {@code gtable} is the
-     * guest's MSI-X table address, 0 for MSI (issue 13: to be built).
+     * XEN_DOMCTL_bind_pt_irq for PT_IRQ_TYPE_MSI (libxc's xc_domain_update_msi_irq; xen/arch/x86/domctl.c): {@code pirq}
+     * of domain {@code domid} delivers guest vector {@code gvec} with {@code gflags} ({@link MsiGflags}); {@code gtable}
+     * is the guest's MSI-X table address, 0 for MSI. A domain that is not HVM or PVH {@code -EINVAL}; a caller other
+     * than the hardware domain (XSM_DM_PRIV) or a pirq with no irq it may use {@code -EPERM}; then pt_irq_create_bind,
+     * whose failure Xen logs ("pt_irq_create_bind failed (%ld) for %pd").
      */
     public int bindPtIrqMsi(Domain caller, int domid, int pirq, int gvec, int gflags, long gtable) {
-        throw new UnsupportedOperationException("MSI bindings are not modelled yet");
+        int rc = doBindPtIrqMsi(caller, domid, pirq, gvec, gflags, gtable);
+        return xen.traced(caller, "XEN_DOMCTL_bind_pt_irq", rc, "domid=%d irq_type=MSI machine_irq=%d gvec=0x%x gflags=0x%x gtable=0x%x", domid,
+                pirq, gvec, gflags, gtable);
     }
 
-    /** XEN_DOMCTL_unbind_pt_irq for PT_IRQ_TYPE_MSI (xc_domain_unbind_msi_irq) (issue 13: to be built). */
+    private int doBindPtIrqMsi(Domain caller, int domid, int pirq, int gvec, int gflags, long gtable) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (!d.isHvmContainer()) return -Errno.EINVAL;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM;
+        int irq = d.pirqs().irq(pirq);
+        if (irq <= 0 || !caller.irqPermitted(irq)) return -Errno.EPERM;
+        int rc = xen.msi().createBind(d, pirq, gvec, gflags, gtable);
+        if (rc < 0) xen.log().log(-1, vdm.log.Level.ERR, String.format("pt_irq_create_bind failed (%d) for d%d", rc, d.id()));
+        return rc;
+    }
+
+    /**
+     * XEN_DOMCTL_unbind_pt_irq for PT_IRQ_TYPE_MSI (xc_domain_unbind_msi_irq): the checks of {@link #bindPtIrqMsi},
+     * then pt_irq_destroy_bind ("pt_irq_destroy_bind failed (%ld) for %pd"). {@code gvec} and {@code gflags} are
+     * carried as libxc passes them; Xen does not look at them.
+     */
     public int unbindPtIrqMsi(Domain caller, int domid, int pirq, int gvec, int gflags) {
-        throw new UnsupportedOperationException("MSI bindings are not modelled yet");
+        int rc = doUnbindPtIrqMsi(caller, domid, pirq);
+        return xen.traced(caller, "XEN_DOMCTL_unbind_pt_irq", rc, "domid=%d irq_type=MSI machine_irq=%d gvec=0x%x gflags=0x%x", domid, pirq,
+                gvec, gflags);
+    }
+
+    private int doUnbindPtIrqMsi(Domain caller, int domid, int pirq) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        if (!d.isHvmContainer()) return -Errno.EINVAL;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM;
+        int irq = d.pirqs().irq(pirq);
+        if (!caller.irqPermitted(irq)) return -Errno.EPERM;
+        int rc = xen.msi().destroyBind(d, pirq);
+        if (rc < 0) xen.log().log(-1, vdm.log.Level.ERR, String.format("pt_irq_destroy_bind failed (%d) for d%d", rc, d.id()));
+        return rc;
     }
 }

@@ -101,9 +101,54 @@ public final class PhysdevOps {
         };
     }
 
-    /** PHYSDEVOP_map_pirq with the whole struct: an MSI's device, entry and table (issue 13: to be built). */
+    /**
+     * PHYSDEVOP_map_pirq with the whole struct (do_physdev_op): MAP_PIRQ_TYPE_MSI_SEG becomes MSI with the segment
+     * from {@code bus >> 16}; MULTI_MSI takes its segment the same way and refuses a table base ({@code -EINVAL});
+     * plain MSI is segment 0. The bus is the low byte of {@code bus}. A GSI goes the GSI way. An MSI must name a
+     * device the target domain owns (pci_get_pdev(d, sbdf): {@code -ENODEV} otherwise, XSA-237's rule), and its
+     * entry must fit the device ({@code -EINVAL} past the MSI-X table; {@code -ENFILE} for more MSI vectors than
+     * the device offers).
+     */
     public PirqResult mapPirq(Domain caller, MapPirq args) {
-        throw new UnsupportedOperationException("map_pirq of an MSI with its device is not modelled yet");
+        int type = args.type();
+        int segment = switch (type) {
+            case MAP_PIRQ_TYPE_MSI_SEG, MAP_PIRQ_TYPE_MULTI_MSI -> args.bus() >>> 16;
+            default -> 0;
+        };
+        Sbdf sbdf = new Sbdf(segment, args.bus() & 0xff, (args.devfn() >>> 3) & 0x1f, args.devfn() & 7);
+        PirqResult r;
+        if (type == MAP_PIRQ_TYPE_MULTI_MSI && args.tableBase() != 0) r = new PirqResult(-Errno.EINVAL, 0);
+        else r = doMapPirqMsi(caller, args, type == MAP_PIRQ_TYPE_MSI_SEG ? MAP_PIRQ_TYPE_MSI : type, sbdf);
+        xen.traced(caller, "PHYSDEVOP_map_pirq", r.rc(), "domid=%d type=%s index=%d pirq=%d bus=0x%x devfn=0x%x entry_nr=%d table_base=0x%x -> pirq %d",
+                args.domid(), typeName(type), args.index(), args.pirq(), args.bus(), args.devfn(), args.entryNr(), args.tableBase(), r.pirq());
+        return r;
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case MAP_PIRQ_TYPE_GSI -> "GSI";
+            case MAP_PIRQ_TYPE_MSI -> "MSI";
+            case MAP_PIRQ_TYPE_MSI_SEG -> "MSI_SEG";
+            case MAP_PIRQ_TYPE_MULTI_MSI -> "MULTI_MSI";
+            default -> Integer.toString(type);
+        };
+    }
+
+    private PirqResult doMapPirqMsi(Domain caller, MapPirq args, int type, Sbdf sbdf) {
+        int f = filter(caller, MAP_PIRQ);
+        if (f != 0) return new PirqResult(f, 0);
+        Domain d = xen.domain(args.domid());
+        if (d == null) return new PirqResult(-Errno.ESRCH, 0);
+        if (!privileged(caller, d)) return new PirqResult(-Errno.EPERM, 0);
+        return switch (type) {
+            case MAP_PIRQ_TYPE_GSI -> allocateAndMapGsiPirq(caller, d, args.index(), args.pirq());
+            case MAP_PIRQ_TYPE_MSI, MAP_PIRQ_TYPE_MULTI_MSI -> MsiMapping.allocateAndMap(xen, xen.msi(), caller, d, args.index(), args.pirq(), type,
+                    new MsiIrqs.MsiInfo(sbdf, args.entryNr(), args.tableBase()));
+            default -> {
+                xen.log().log(caller.id(), Level.ERR, String.format("dom%d: wrong map_pirq type %x", d.id(), type));
+                yield new PirqResult(-Errno.EINVAL, 0);
+            }
+        };
     }
 
     /** allocate_and_map_gsi_pirq: {@code index} is the GSI; the hardware domain may map one it has no pirq for. */
@@ -130,31 +175,24 @@ public final class PhysdevOps {
 
     /**
      * An MSI's irq is allocated from one space for the whole host (Xen's create_irq under its irq descriptor lock):
-     * allocations are serialized on {@link #msiIrqLock}, taken before any pirq table and with the domain list read
-     * first, so the order is Xen's lock, then this one, then pirq tables (one at a time besides the target's).
+     * allocations are serialized on the MSI irq lock ({@link MsiIrqs}' monitor), taken before any pirq table and with
+     * the domain list read first, so the order is Xen's lock, then this one, then pirq tables (one at a time besides
+     * the target's).
      */
     private PirqResult allocateAndMapMsiPirq(Domain caller, Domain d, int pirq) {
         java.util.List<Domain> domains = xen.domains();
-        synchronized (msiIrqLock) {
+        MsiIrqs msi = xen.msi();
+        synchronized (msi.lock()) {
+            // This form names no device: the irq is created (create_irq) but no msi_desc is set up for it.
+            int irq = msi.createIrq(caller, domains);
+            if (irq < 0) return new PirqResult(irq, 0);
             synchronized (d.pirqs()) {
-                int irq = -1;
-                for (int i = Math.max(gsiLimit(), 1); i < Xen.NR_IRQS; i++) {
-                    if (!msiIrqInUse(domains, i)) { irq = i; break; }
-                }
-                if (irq < 0) return new PirqResult(-Errno.ENOSPC, 0);
                 int p = allocatePirq(d, pirq, irq, false);
-                if (p < 0) return new PirqResult(p, 0);
-                int rc = mapDomainPirq(caller, d, p, irq, PirqTable.Type.MSI);
+                int rc = p < 0 ? p : mapDomainPirq(caller, d, p, irq, PirqTable.Type.MSI);
+                if (rc != 0) msi.destroyIrq(irq);
                 return new PirqResult(rc, rc == 0 ? p : 0);
             }
         }
-    }
-
-    private final Object msiIrqLock = new Object();
-
-    private static boolean msiIrqInUse(java.util.List<Domain> domains, int irq) {
-        for (Domain d : domains) if (d.pirqs().pirq(irq) != 0) return true;
-        return false;
     }
 
     /** allocate_pirq: the pirq already mapped to irq when allocating, -EEXIST for a different explicit one. */
@@ -216,6 +254,7 @@ public final class PhysdevOps {
         if (!privileged(caller, d)) return -Errno.EPERM;
         if (pirq <= 0 || pirq >= d.pirqs().size()) return -Errno.EINVAL;
         if (d.pirqs().irq(pirq) <= 0) return notMapped(d, pirq);
+        if (d.pirqs().type(pirq) == PirqTable.Type.MSI) return xen.msi().unmap(caller, d, pirq);
         // unmap_domain_pirq: pirq_guest_force_unbind first (outside the pirq table's lock: a bind takes the guest's
         // interrupt lock, then the table's). Another device of the guest may still use the pirq: it loses it.
         if (d.interrupts() != null && d.interrupts().forceUnbind(pirq)) {

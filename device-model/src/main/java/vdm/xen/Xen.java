@@ -19,8 +19,9 @@ import vdm.pci.Sbdf;
  *
  * <p><b>Lock order</b> (a thread holding one may take only those after it): this object (domains, assignment,
  * vPCI set-up and teardown) -> a {@link Vpci} (register dispatch, deferred work) -> a {@link P2m} -> a log ring.
- * Interrupt set-up: this object -> {@link PhysdevOps}' MSI irq lock -> the target domain's {@link PirqTable} -> other
- * domains' tables, one at a time and only to read. A {@link Vcpu}'s and a {@link Domain}'s own monitors are leaves,
+ * Interrupt set-up: this object -> the MSI irq lock ({@link MsiIrqs}' monitor, which also serializes MSI bindings
+ * and Xen's programming of the devices' MSI and MSI-X) -> {@link Msixtbl} -> the target domain's {@link PirqTable} ->
+ * other domains' tables, one at a time and only to read. A {@link Vcpu}'s and a {@link Domain}'s own monitors are leaves,
  * held for a field or two. The trapped read path
  * and interrupt delivery take none of them.
  */
