@@ -7,6 +7,9 @@ import vdm.Vdm;
 import vdm.host.MsiOutcome;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
+import vdm.pci.cap.Msi;
+import vdm.pci.msi.MsiMessages;
+import vdm.pci.msi.MsixTable;
 import vdm.qmp.Arg;
 import vdm.qmp.ArgType;
 import vdm.qmp.ArgumentSchema;
@@ -24,6 +27,8 @@ import vdm.qmp.QmpError;
  * members in QEMU's.
  */
 final class MsiCommands {
+    private static final int FUNCTION_MASK = 0x4000; // PCI_MSIX_FLAGS_MASKALL in Message Control (pci_regs.h)
+
     private MsiCommands() {}
 
     static void register(CommandRegistry registry, Model model) {
@@ -45,59 +50,58 @@ final class MsiCommands {
 
     /**
      * MSI-X when its Enable bit is set (software enables one or the other, PCI 3.0 6.8), else MSI if the device has
-     * it, else MSI-X (which then answers disabled). The index is checked against what the device can raise before
-     * anything happens, so a refusal leaves the device as it was.
+     * it, else MSI-X (which then answers disabled). The library checks the index before anything happens (an entry
+     * past the table, an MSI vector the function lacks or software did not enable): its refusal, which names the
+     * device, the index and the range, is the error, and the device is as it was.
      */
     private static JsonNode fire(Vdm vdm, CommandCall call) throws QmpError {
         PhysicalFunction f = function(vdm, call);
-        MsiRegisters.Msi msi = MsiRegisters.msi(f);
-        MsiRegisters.MsiX msix = MsiRegisters.msix(f);
+        MsixTable msix = f.msixTable().orElse(null);
+        MsiMessages msi = f.msi().orElse(null);
         if (msi == null && msix == null) {
             throw QmpError.generic("Device '" + f.sbdf() + "' has neither an MSI nor an MSI-X capability: it interrupts by INTx only");
         }
         long vector = call.arguments().integer("vector");
         boolean useMsix = msix != null && (msix.enabled() || msi == null);
+        if (vector != (int) vector) throw QmpError.generic("Parameter 'vector' " + vector + " is out of range");
         MsiOutcome outcome;
-        if (useMsix) {
-            if (vector < 0 || vector >= msix.tableSize()) {
-                throw QmpError.generic(String.format("MSI-X entry %d of device '%s' is out of range: its table has %d entries (0..%d)",
-                        vector, f.sbdf(), msix.tableSize(), msix.tableSize() - 1));
-            }
-            outcome = f.fireMsix((int) vector);
-        } else {
-            if (vector < 0 || vector >= msi.allocatedVectors()) {
-                throw QmpError.generic(String.format("MSI vector %d of device '%s' is out of range: Multiple Message Enable allows %d "
-                        + "of its %d (0..%d)", vector, f.sbdf(), msi.allocatedVectors(), msi.capableVectors(), msi.allocatedVectors() - 1));
-            }
-            outcome = f.fireMsi((int) vector);
+        try {
+            outcome = useMsix ? f.fireMsix((int) vector) : f.fireMsi((int) vector);
+        } catch (IllegalArgumentException e) {
+            throw QmpError.generic(e.getMessage());
         }
         return PassthroughCommands.JSON.objectNode().put("capability", useMsix ? "MSI-X" : "MSI").put("vector", vector)
                 .put("outcome", outcome.name().toLowerCase());
     }
 
+    /** The library's views of the device side ({@link MsiMessages}, {@link MsixTable}); nothing is changed by reading. */
     private static JsonNode query(Vdm vdm, CommandCall call) throws QmpError {
         PhysicalFunction f = function(vdm, call);
         ObjectNode out = PassthroughCommands.JSON.objectNode();
-        MsiRegisters.Msi msi = MsiRegisters.msi(f);
+        MsiMessages msi = f.msi().orElse(null);
         if (msi != null) {
-            ObjectNode o = out.putObject("msi").put("offset", msi.offset()).put("enabled", msi.enabled())
-                    .put("address-64", msi.address64()).put("per-vector-mask", msi.perVectorMask())
-                    .put("vectors", msi.capableVectors()).put("enabled-vectors", msi.allocatedVectors());
-            Unsigned.put(o, "address", msi.address()).put("data", msi.data());
-            if (msi.perVectorMask()) o.put("mask", Integer.toUnsignedLong(msi.mask())).put("pending", Integer.toUnsignedLong(msi.pending()));
+            ObjectNode o = out.putObject("msi").put("offset", f.layout().capability(Msi.ID, false).offset())
+                    .put("enabled", msi.enabled()).put("per-vector-mask", msi.perVectorMask())
+                    .put("vectors", msi.capable()).put("enabled-vectors", msi.allocated());
+            Unsigned.put(o, "address", msi.address());
+            ArrayNode vectors = o.putArray("messages");
+            // Only the allocated vectors have a message: vector k carries Message Data with its low MME bits set to k.
+            for (int v = 0; v < Math.min(msi.allocated(), msi.capable()); v++) {
+                vectors.addObject().put("vector", v).put("data", msi.data(v)).put("masked", msi.masked(v)).put("pending", msi.pending(v));
+            }
         }
-        MsiRegisters.MsiX msix = MsiRegisters.msix(f);
+        MsixTable msix = f.msixTable().orElse(null);
         if (msix != null) {
-            ObjectNode o = out.putObject("msix").put("offset", msix.offset()).put("enabled", msix.enabled())
-                    .put("function-mask", msix.functionMask()).put("table-size", msix.tableSize());
+            boolean functionMask = (f.read(msix.controlOffset(), 2) & FUNCTION_MASK) != 0;
+            ObjectNode o = out.putObject("msix").put("offset", msix.controlOffset() - 2).put("enabled", msix.enabled())
+                    .put("function-mask", functionMask).put("table-size", msix.size());
             o.putObject("table").put("bar", msix.tableBir()).put("offset", msix.tableOffset());
             o.putObject("pba").put("bar", msix.pbaBir()).put("offset", msix.pbaOffset());
             ArrayNode entries = o.putArray("entries");
-            for (int i = 0; i < msix.tableSize(); i++) {
-                MsiRegisters.Entry e = msix.entry(f, i);
-                ObjectNode eo = entries.addObject().put("entry", i);
-                Unsigned.put(eo, "address", e.address()).put("data", Integer.toUnsignedLong(e.data()))
-                        .put("masked", e.masked()).put("pending", e.pending());
+            for (int i = 0; i < msix.size(); i++) {
+                ObjectNode e = entries.addObject().put("entry", i);
+                Unsigned.put(e, "address", msix.address(i)).put("data", Integer.toUnsignedLong(msix.data(i)))
+                        .put("masked", msix.entryMasked(i)).put("pending", msix.pending(i));
             }
         }
         return out;
