@@ -126,4 +126,57 @@ class MsixTableOverQmpTest {
             assertEquals(1, read(c, "hardware", pba + 8, 8));
         }
     }
+
+    private static JsonNode guestConfigWrite(TestServer.Conn c, int offset, int size, long value) throws IOException {
+        return ask(c, "x-vdm-config-write", "\"hostaddr\": \"" + NVME + "\", \"offset\": " + offset + ", \"size\": " + size
+                + ", \"value\": " + value + ", \"view\": \"guest\"");
+    }
+
+    private static JsonNode dom0Command(TestServer.Conn c, int value) throws IOException {
+        return ask(c, "x-vdm-config-write", "\"hostaddr\": \"" + NVME + "\", \"offset\": 4, \"size\": 2, \"value\": " + value
+                + ", \"view\": \"dom0\"");
+    }
+
+    /**
+     * dom0 (PVH, identity p2m) reaches the BAR's registers while its vPCI header maps the BAR (memory decoding on,
+     * as it is after boot); with decoding turned off through dom0's config writes nothing claims the address and Xen
+     * answers all ones.
+     */
+    @Test
+    void dom0ReachesTheBarsRegistersThroughItsP2mWhileDecodingIsOn() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            long bar0 = bar0(c);
+            long register = bar0 + 0x100; // an NVMe register, outside the MSI-X table and PBA pages
+            assertTrue(bar0 > 0 && (configRead(c, NVME, COMMAND, 2) & 0x2) != 0, "memory decoding is on after boot");
+            assertTrue(dom0Command(c, 0).has("return"));
+            assertEquals(0xffff_ffffL, read(c, "dom0", register, 4), "vPCI unmapped the BAR from dom0's p2m when decoding went off");
+            assertTrue(dom0Command(c, 0x6).has("return"));
+            write(c, "dom0", register, 4, 0x1234_5678L);
+            assertEquals(0x1234_5678L, read(c, "hardware", register, 4), "dom0's write reached the device");
+            write(c, "hardware", register + 8, 8, 0x8765_4321_0fed_cba9L);
+            assertEquals(0x8765_4321_0fed_cba9L, read(c, "dom0", register + 8, 8));
+        }
+    }
+
+    /** A guest's BAR, programmed on QEMU's copy, is mapped by xen_pt into the guest's p2m: a guest access reaches the device. */
+    @Test
+    void aGuestReachesItsDevicesBarThroughItsP2m() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            assertTrue(ask(c, "x-vdm-assignable-add", "\"hostaddr\": \"" + NVME + "\"").has("return"));
+            int domid = ask(c, "x-vdm-domain-create", "").get("return").get("domid").asInt();
+            JsonNode add = ask(c, "device_add", "\"driver\": \"xen-pci-passthrough\", \"id\": \"nvme0\", \"hostaddr\": \"" + NVME
+                    + "\", \"domain\": " + domid);
+            assertTrue(add.has("return"), add.toString());
+            long guestBar = 0xe000_0000L;
+            assertTrue(guestConfigWrite(c, 0x10, 4, guestBar | 0x4).has("return")); // 64-bit memory BAR0, low dword
+            assertTrue(guestConfigWrite(c, 0x14, 4, 0).has("return"));
+            long register = guestBar + 0x100;
+            assertEquals(0xffff_ffffL, read(c, "guest", register, 4), "not mapped while the guest's memory decode is off");
+            assertTrue(guestConfigWrite(c, 0x04, 2, 0x6).has("return"));
+            write(c, "hardware", bar0(c) + 0x100, 4, 0xcafe_f00dL);
+            assertEquals(0xcafe_f00dL, read(c, "guest", register, 4), "the guest's read reached the device");
+            JsonNode named = ask(c, "x-vdm-mmio-read", "\"view\": \"guest\", \"address\": " + register + ", \"size\": 4, \"domid\": " + domid);
+            assertEquals(0xcafe_f00dL, named.get("return").get("value").asLong(), named.toString());
+        }
+    }
 }
