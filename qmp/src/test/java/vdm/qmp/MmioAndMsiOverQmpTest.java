@@ -231,4 +231,38 @@ class MmioAndMsiOverQmpTest {
             assertEquals("PCI bridge", root.get(1).get("class_info").get("desc").asText(), root.get(1).toString());
         }
     }
+
+    private static String fireOutcome(TestServer.Conn c, String hostaddr, int vector, String capability) throws IOException {
+        JsonNode r = ask(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + hostaddr + "\", \"vector\": " + vector).get("return");
+        assertEquals(capability, r.get("capability").asText(), r.toString());
+        assertEquals(vector, r.get("vector").asInt());
+        return r.get("outcome").asText();
+    }
+
+    /**
+     * MSI with per-vector masking (PCI 3.0 6.8.1, 6.8.3.3) on the gpu at 01:00.0, whose MSI-X stays disabled: nothing
+     * while MSI is off or Bus Master is clear; a masked vector latches its Pending bit and goes out on unmask.
+     */
+    @Test
+    void anMsiVectorIsDisabledPendingOrSentAsTheCapabilityAndBusMasterSay() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            int command = (int) configRead(c, GPU, 0x04, 2);
+            assertEquals("disabled", fireOutcome(c, GPU, 0, "MSI"));
+            configWrite(c, GPU, 0x6c, 4, 0xfee00000L);
+            configWrite(c, GPU, 0x74, 2, 0x0031);
+            configWrite(c, GPU, 0x78, 4, 1);          // vector 0 masked
+            configWrite(c, GPU, 0x6a, 2, 0x0001);     // MSI Enable
+            configWrite(c, GPU, 0x04, 2, command | 0x4);
+            assertEquals("pending", fireOutcome(c, GPU, 0, "MSI"));
+            assertEquals(1, configRead(c, GPU, 0x7c, 4), "the Pending bit of vector 0");
+            assertTrue(ask(c, "x-vdm-query-msi", "\"hostaddr\": \"" + GPU + "\"").get("return").get("msi").get("messages").get(0)
+                    .get("pending").asBoolean());
+            configWrite(c, GPU, 0x78, 4, 0);          // unmask: the latched message goes out
+            assertEquals(0, configRead(c, GPU, 0x7c, 4));
+            assertEquals("sent", fireOutcome(c, GPU, 0, "MSI"));
+            configWrite(c, GPU, 0x04, 2, command & ~0x4);
+            assertEquals("disabled", fireOutcome(c, GPU, 0, "MSI"), "no memory write without Bus Master");
+            assertEquals(0, configRead(c, GPU, 0x7c, 4), "and nothing latched");
+        }
+    }
 }
