@@ -32,8 +32,12 @@ class MmioAndMsiOverQmpTest {
     }
 
     static TestServer start() throws IOException {
+        return start(wideHost());
+    }
+
+    static TestServer start(Path host) throws IOException {
         CommandRegistry registry = CommandRegistry.withCoreCommands();
-        PassthroughCommands.register(registry, new Model(wideHost(), Preset.UPSTREAM));
+        PassthroughCommands.register(registry, new Model(host, Preset.UPSTREAM));
         return TestServer.start(registry, QmpServer.Config.DEFAULTS, true);
     }
 
@@ -263,6 +267,40 @@ class MmioAndMsiOverQmpTest {
             configWrite(c, GPU, 0x04, 2, command & ~0x4);
             assertEquals("disabled", fireOutcome(c, GPU, 0, "MSI"), "no memory write without Bus Master");
             assertEquals(0, configRead(c, GPU, 0x7c, 4), "and nothing latched");
+        }
+    }
+
+    /**
+     * Multiple messages (PCI 3.0 6.8.1.3, 6.8.3.3): WideHost with the catalog's ahci-msi8 (8 vectors, 64-bit, per-vector
+     * masking, MSI at 0x88) in place of its virtio-net at 00:03.0. With Multiple Message Enable at 4, vector k carries
+     * Message Data with its low two bits k; a vector the function lacks, or one software did not enable, is refused.
+     */
+    @Test
+    void multipleMessageMsiFiresOnlyEnabledVectorsEachWithItsOwnData(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path host = dir.resolve("ahci-host.json");
+        String json = Files.readString(wideHost());
+        assertTrue(json.contains("\"device\" : \"virtio-net-pci\""));
+        Files.writeString(host, json.replace("\"device\" : \"virtio-net-pci\"", "\"device\" : \"ahci-msi8\""));
+        String ahci = "0000:00:03.0";
+        try (TestServer s = start(host); TestServer.Conn c = loopback(s)) {
+            configWrite(c, ahci, 0x04, 2, configRead(c, ahci, 0x04, 2) | 0x4);
+            configWrite(c, ahci, 0x8c, 4, 0xfee00000L);
+            configWrite(c, ahci, 0x94, 2, 0x0040);
+            configWrite(c, ahci, 0x8a, 2, 2 << 4 | 1); // MME = 2 (4 vectors), MSI Enable
+            JsonNode msi = ask(c, "x-vdm-query-msi", "\"hostaddr\": \"" + ahci + "\"").get("return").get("msi");
+            assertEquals(136, msi.get("offset").asInt());
+            assertEquals(8, msi.get("vectors").asInt());
+            assertEquals(4, msi.get("enabled-vectors").asInt());
+            assertEquals(4, msi.get("messages").size());
+            for (int k = 0; k < 4; k++) assertEquals(0x40 | k, msi.get("messages").get(k).get("data").asInt(), msi.toString());
+            assertEquals("0000:00:03.0: MSI vector 8: the function has 8 MSI vectors (0..7)",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + ahci + "\", \"vector\": 8"));
+            assertEquals("0000:00:03.0: MSI vector 5 is not enabled: Multiple Message Enable allocates 4 of the 8 vectors",
+                    error(c, "x-vdm-msi-fire", "\"hostaddr\": \"" + ahci + "\", \"vector\": 5"));
+            configWrite(c, ahci, 0x98, 4, 1 << 2);
+            assertEquals("pending", fireOutcome(c, ahci, 2, "MSI"));
+            assertEquals("sent", fireOutcome(c, ahci, 3, "MSI"));
+            assertEquals(1 << 2, configRead(c, ahci, 0x9c, 4), "only vector 2 is pending");
         }
     }
 }
