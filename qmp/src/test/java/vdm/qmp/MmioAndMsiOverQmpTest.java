@@ -303,4 +303,33 @@ class MmioAndMsiOverQmpTest {
             assertEquals(1 << 2, configRead(c, ahci, 0x9c, 4), "only vector 2 is pending");
         }
     }
+
+    /**
+     * info pci prints query-pci's answer, as hmp_info_pci does: a bridge's bus numbers, then its three ranges (from the
+     * registers, pci_bridge_get_base/limit; "IO range [0x%04x, 0x%04x]" and so on, as the real QEMU 7.2 prints them for
+     * a pcie-root-port), its BARs and id, then the devices behind it, before the next device on the parent bus.
+     * query-pci has one root bus and no segments, so neither has WideHost's device on segment 1.
+     */
+    @Test
+    void infoPciPrintsQueryPciWithBridgeRangesAndTheDevicesBehindEachBridge() throws IOException {
+        try (TestServer s = start(); TestServer.Conn c = loopback(s)) {
+            String text = ask(c, "human-monitor-command", "\"command-line\": \"info pci\"").get("return").asText();
+            String rootPort = "  Bus  0, device   1, function 0:\r\n    PCI bridge: PCI device 1b36:000c\r\n";
+            int at = text.indexOf(rootPort);
+            assertTrue(at >= 0, text);
+            String section = text.substring(at, text.indexOf("  Bus  0, device   2, function 0:", at));
+            assertTrue(section.contains("      BUS 0.\r\n      secondary bus 1.\r\n      subordinate bus 1.\r\n"
+                    + "      IO range [0xe000, 0xefff]\r\n      memory range [0xfc000000, 0xfdffffff]\r\n"
+                    + "      prefetchable memory range [0x8000000000, 0x801fffffff]\r\n"), section);
+            int id = section.indexOf("      id \"\"\r\n");
+            assertTrue(id > 0 && section.indexOf("  Bus  1, device   0, function 0:") > id
+                    && section.indexOf("  Bus  1, device   0, function 1:") > id, "the functions on bus 1 follow the bridge: " + section);
+            JsonNode pci = ask(c, "query-pci", "").get("return");
+            JsonNode range = pci.get(0).get("devices").get(1).get("pci_bridge").get("bus").get("io_range");
+            assertEquals(JSON.readTree("{\"base\": 57344, \"limit\": 61439}"), range);
+            assertEquals(1, pci.size(), "one root bus");
+            assertFalse(text.contains("  Bus  0, device   2, function 0:\r\n    Ethernet controller: PCI device 8086:100e"),
+                    "segment 1's e1000 is in neither");
+        }
+    }
 }

@@ -36,9 +36,4 @@ final class QemuClassNames {
     static Optional<String> desc(int classCode) {
         return Optional.ofNullable(DESCRIPTIONS.get(classCode));
     }
-
-    /** What hmp_info_pci_device prints before ": PCI device": the description, else "Class " and the decimal class. */
-    static String hmp(int classCode) {
-        return desc(classCode).orElseGet(() -> String.format("Class %04d", classCode));
-    }
 }

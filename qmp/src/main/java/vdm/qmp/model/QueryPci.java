@@ -56,7 +56,7 @@ final class QueryPci {
                 regions.addObject().put("bar", 6).put("type", "memory").put("address", f.romDecodes() ? f.romAddress() : -1)
                         .put("size", f.romSize()).put("prefetch", false).put("mem_type_64", false);
             }
-            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, b)));
+            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, f, b)));
             XenPtDevice pt = vdm.libxl().device(s);
             String owner = pt != null ? "d" + pt.guest().id() : vdm.kernel().pciback().holds(s) ? "pciback" : "dom0";
             d.put("x-vdm-owner", owner);
@@ -65,19 +65,16 @@ final class QueryPci {
         return list;
     }
 
-    private static ObjectNode bridge(Vdm vdm, Bridge b) {
+    /** qmp_query_pci_bridge: bus numbers, the ranges from the registers, and the devices on a numbered secondary bus. */
+    private static ObjectNode bridge(Vdm vdm, PhysicalFunction f, Bridge b) {
         ObjectNode o = PassthroughCommands.JSON.objectNode();
         ObjectNode bus = o.putObject("bus").put("number", b.primaryBus()).put("secondary", b.secondaryBus())
                 .put("subordinate", b.subordinateBus());
-        window(bus, "io_range", b.ioWindow());
-        window(bus, "memory_range", b.memoryWindow());
-        window(bus, "prefetchable_range", b.prefetchableWindow());
+        BridgeRanges r = BridgeRanges.of(f);
+        bus.putObject("io_range").put("base", r.ioBase()).put("limit", r.ioLimit());
+        bus.putObject("memory_range").put("base", r.memoryBase()).put("limit", r.memoryLimit());
+        bus.putObject("prefetchable_range").put("base", r.prefetchableBase()).put("limit", r.prefetchableLimit());
         if (b.secondaryBus() != 0) o.set("devices", devices(vdm, b.secondaryBus()));
         return o;
-    }
-
-    private static void window(ObjectNode bus, String name, java.util.Optional<vdm.host.Window> w) {
-        ObjectNode r = bus.putObject(name);
-        r.put("base", w.map(vdm.host.Window::base).orElse(0L)).put("limit", w.map(vdm.host.Window::limit).orElse(0L));
     }
 }
