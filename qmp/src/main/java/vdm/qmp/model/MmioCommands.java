@@ -3,7 +3,6 @@ package vdm.qmp.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import vdm.Vdm;
-import vdm.host.MmioHit;
 import vdm.qmp.Arg;
 import vdm.qmp.ArgType;
 import vdm.qmp.ArgumentSchema;
@@ -45,23 +44,52 @@ final class MmioCommands {
                 Execution.MODEL, call -> write(model.vdm(), call)));
     }
 
-    /** Who accesses memory: the bus itself, or a vCPU of dom0 or of a guest. */
-    private record Accessor(Vcpu vcpu) {
-        boolean hardware() { return vcpu == null; }
+    /** Who accesses memory: the bus itself (the host's decoded BARs), or a vCPU of dom0 or of a guest (through Xen). */
+    private sealed interface Reach {
+        long read(Vdm vdm, long address, int size) throws QmpError;
+
+        void write(Vdm vdm, long address, int size, long value) throws QmpError;
+    }
+
+    /** The bus: an address no BAR decodes is refused (the bus would read all ones and drop a write). */
+    private record Bus() implements Reach {
+        @Override
+        public long read(Vdm vdm, long address, int size) throws QmpError {
+            decoded(vdm, address, size);
+            return vdm.host().mmioRead(address, size);
+        }
+
+        @Override
+        public void write(Vdm vdm, long address, int size, long value) throws QmpError {
+            decoded(vdm, address, size);
+            vdm.host().mmioWrite(address, size, value);
+        }
+
+        private static void decoded(Vdm vdm, long address, int size) throws QmpError {
+            if (vdm.host().mmioDecode(address).isEmpty()) {
+                throw QmpError.generic(String.format("No BAR decodes host address 0x%x (size %d): the bus would read all ones "
+                        + "and drop a write; nothing was accessed", address, size));
+            }
+        }
+    }
+
+    /** A domain's vCPU: its p2m, then Xen's intercepts, then its device model; what nothing claims is Xen's silence. */
+    private record Cpu(Vcpu vcpu) implements Reach {
+        @Override
+        public long read(Vdm vdm, long address, int size) {
+            return vdm.xen().mmioRead(vcpu, address, size);
+        }
+
+        @Override
+        public void write(Vdm vdm, long address, int size, long value) {
+            vdm.xen().mmioWrite(vcpu, address, size, value);
+        }
     }
 
     private static JsonNode read(Vdm vdm, CommandCall call) throws QmpError {
         long address = call.arguments().uint64("address");
         int size = size(call, address);
-        Accessor who = accessor(vdm, call);
-        long value;
-        if (who.hardware()) {
-            decode(vdm, address, size);
-            value = vdm.host().mmioRead(address, size);
-        } else {
-            value = vdm.xen().mmioRead(who.vcpu(), address, size);
-        }
-        return Unsigned.value(value & mask(size));
+        return Unsigned.value(reach(vdm, call).read(vdm, address, size) & mask(size));
     }
 
     private static JsonNode write(Vdm vdm, CommandCall call) throws QmpError {
@@ -72,13 +100,7 @@ final class MmioCommands {
             throw QmpError.generic(String.format("Parameter 'value' 0x%s does not fit in %d byte%s", Long.toUnsignedString(value, 16),
                     size, size == 1 ? "" : "s"));
         }
-        Accessor who = accessor(vdm, call);
-        if (who.hardware()) {
-            decode(vdm, address, size);
-            vdm.host().mmioWrite(address, size, value);
-        } else {
-            vdm.xen().mmioWrite(who.vcpu(), address, size, value);
-        }
+        reach(vdm, call).write(vdm, address, size, value);
         return null;
     }
 
@@ -91,31 +113,24 @@ final class MmioCommands {
         return (int) size;
     }
 
-    /** The view's accessor; a domid is only for view guest, and names an existing guest (or the only one). */
-    private static Accessor accessor(Vdm vdm, CommandCall call) throws QmpError {
+    /** The view's reach; a domid is only for view guest, and names an existing guest (or the only one). */
+    private static Reach reach(Vdm vdm, CommandCall call) throws QmpError {
         String view = call.arguments().string("view");
         boolean hasDomid = call.arguments().has("domid");
         if (!view.equals("guest")) {
             if (hasDomid) throw QmpError.generic("Parameter 'domid' is only for view 'guest' (view '" + view + "' has no domain to choose)");
-            return new Accessor(view.equals("dom0") ? vdm.dom0().vcpu(0) : null);
+            return view.equals("dom0") ? new Cpu(vdm.dom0().vcpu(0)) : new Bus();
         }
         List<Domain> guests = vdm.xen().domains().stream().filter(d -> !d.isHardwareDomain()).toList();
         if (hasDomid) {
             long domid = call.arguments().integer("domid");
-            for (Domain d : guests) if (d.id() == domid) return new Accessor(d.vcpu(0));
+            for (Domain d : guests) if (d.id() == domid) return new Cpu(d.vcpu(0));
             if (domid == vdm.dom0().id()) throw QmpError.generic("Domain " + domid + " is the hardware domain: use view 'dom0'");
             throw QmpError.generic("No guest with domid " + domid + " (guests: " + ids(guests) + ")");
         }
-        if (guests.size() == 1) return new Accessor(guests.getFirst().vcpu(0));
+        if (guests.size() == 1) return new Cpu(guests.getFirst().vcpu(0));
         if (guests.isEmpty()) throw QmpError.generic("View 'guest' needs a guest, and there is none (x-vdm-domain-create makes one)");
         throw QmpError.generic("View 'guest' is ambiguous: " + guests.size() + " guests (" + ids(guests) + "); name one with 'domid'");
-    }
-
-    /** The hardware view's refusal of an address no BAR decodes now; the bus itself would read ones and drop a write. */
-    private static MmioHit decode(Vdm vdm, long address, int size) throws QmpError {
-        return vdm.host().mmioDecode(address).orElseThrow(() -> QmpError.generic(String.format(
-                "No BAR decodes host address 0x%x (size %d): the bus would read all ones and drop a write; nothing was accessed",
-                address, size)));
     }
 
     private static String ids(List<Domain> guests) {
