@@ -30,35 +30,52 @@ final class DeviceMemory {
     }
 
     long read(int bar, long offset, int size) {
-        if (msix != null) {
-            if (overlaps(bar, offset, size, msix.tableBir(), msix.tableOffset(), msix.tableBytes())) {
-                return msix.readTable(offset - msix.tableOffset(), size);
-            }
-            if (overlaps(bar, offset, size, msix.pbaBir(), msix.pbaOffset(), msix.pbaBytes())) {
-                return msix.readPba(offset - msix.pbaOffset(), size);
-            }
+        if (msix == null) return registers.read(bar, offset, size);
+        long out = 0;
+        for (int done = 0; done < size; ) { // an access crossing a structure's edge is cut there, as QEMU's regions cut it
+            long at = offset + done;
+            int n = (int) Math.min(size - done, untilEdge(bar, at));
+            long part;
+            if (msix.inTable(bar, at)) part = msix.readTable(at - msix.tableOffset(), n);
+            else if (msix.inPba(bar, at)) part = msix.readPba(at - msix.pbaOffset(), n);
+            else part = registers.read(bar, at, n);
+            out |= part << (8 * done);
+            done += n;
         }
-        return registers.read(bar, offset, size);
+        return out;
     }
 
     void write(int bar, long offset, int size, long value, MessageSink sink) {
-        if (msix != null) {
-            if (overlaps(bar, offset, size, msix.tableBir(), msix.tableOffset(), msix.tableBytes())) {
-                msix.writeTable(offset - msix.tableOffset(), size, value, sink);
-                return;
-            }
-            if (overlaps(bar, offset, size, msix.pbaBir(), msix.pbaOffset(), msix.pbaBytes())) return; // read-only
+        if (msix == null) {
+            registers.write(bar, offset, size, value);
+            return;
         }
-        registers.write(bar, offset, size, value);
+        for (int done = 0; done < size; ) {
+            long at = offset + done;
+            int n = (int) Math.min(size - done, untilEdge(bar, at));
+            long part = value >>> (8 * done);
+            if (msix.inTable(bar, at)) msix.writeTable(at - msix.tableOffset(), n, part, sink);
+            else if (!msix.inPba(bar, at)) registers.write(bar, at, n, part); // the PBA is read-only
+            done += n;
+        }
     }
 
-    /**
-     * An access touching any byte of a structure belongs to it (and, being then unaligned or too narrow unless it lies
-     * inside, reads 0 and is dropped: see {@link MsixTable}); an offset below the structure's start maps to a negative
-     * relative offset, which only a misaligned access can produce.
-     */
-    private static boolean overlaps(int bar, long offset, int size, int bir, int start, int length) {
-        return bar == bir && offset < start + (long) length && offset + size > start;
+    /** Bytes from {@code at} to the next start or end of the table or PBA in this BAR (at most 8: an access's size). */
+    private long untilEdge(int bar, long at) {
+        long d = 8;
+        if (bar == msix.tableBir()) {
+            d = nearer(d, at, msix.tableOffset());
+            d = nearer(d, at, msix.tableOffset() + (long) msix.tableBytes());
+        }
+        if (bar == msix.pbaBir()) {
+            d = nearer(d, at, msix.pbaOffset());
+            d = nearer(d, at, msix.pbaOffset() + (long) msix.pbaBytes());
+        }
+        return d;
+    }
+
+    private static long nearer(long d, long at, long edge) {
+        return edge > at && edge - at < d ? edge - at : d;
     }
 
     /** The function reset: table and PBA to msix_reset's values, registers cleared. */

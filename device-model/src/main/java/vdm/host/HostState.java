@@ -5,12 +5,14 @@ import vdm.ioapic.IoApic;
 import vdm.fingerprint.StateHash;
 
 /**
- * The host's mutable state in memory: every function's config space (in {@link Host#functions()} order), each
- * link's current IRQ (in {@link Host#links()} order, 0 when disabled) and the physical IO-APICs' words. Config images
+ * The host's mutable state in memory: every function's config space and BAR memory (MSI-X table, PBA, registers
+ * written: {@link DeviceMemoryState}), both in {@link Host#functions()} order, each link's current IRQ (in
+ * {@link Host#links()} order, 0 when disabled) and the physical IO-APICs' words. Config images
  * are immutable and shared between states that have the same contents, so a state that differs from its parent in one
  * register costs one new image, not a copy of every space.
  */
-public record HostState(HostDescription description, ConfigImage[] configs, int[] links, long[][] ioApics) {
+public record HostState(HostDescription description, ConfigImage[] configs, int[] links, long[][] ioApics,
+                        DeviceMemoryState[] memories) {
 
     /** One function's config space as dwords, with its hash computed once. Never modified after construction. */
     public static final class ConfigImage {
@@ -54,16 +56,39 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         List<IoApic> apics = host.gsiSpace().ioApics();
         long[][] words = new long[apics.size()][];
         for (int i = 0; i < words.length; i++) words[i] = apics.get(i).exportState();
-        return new HostState(host.description(), images, links, words);
+        DeviceMemoryState[] memories = new DeviceMemoryState[fns.size()];
+        boolean shareMemory = share && like.memories.length == memories.length;
+        for (int i = 0; i < memories.length; i++) {
+            DeviceMemoryState m = fns.get(i).captureMemory();
+            memories[i] = shareMemory && m.equals(like.memories[i]) ? like.memories[i] : m;
+        }
+        return new HostState(host.description(), images, links, words, memories);
     }
 
-    /** Builds a state from saved parts (a snapshot document), checking them against {@code host}. */
+    /**
+     * Builds a state from saved parts (a snapshot document), checking them against {@code host}. With no BAR memory
+     * saved (a document from before it was modelled) every function's memory is its reset state.
+     */
     public static HostState of(Host host, int[][] configs, int[] links, long[][] ioApics) {
+        return of(host, configs, links, ioApics, null);
+    }
+
+    /** As {@link #of(Host, int[][], int[], long[][])} with each function's BAR memory ({@code null}: reset state). */
+    public static HostState of(Host host, int[][] configs, int[] links, long[][] ioApics, DeviceMemoryState[] memories) {
         ConfigImage[] images = new ConfigImage[configs.length];
         for (int i = 0; i < images.length; i++) images[i] = new ConfigImage(configs[i].clone());
-        HostState s = new HostState(host.description(), images, links.clone(), ioApics.clone());
+        DeviceMemoryState[] mem = memories != null ? memories.clone() : resetMemories(host);
+        HostState s = new HostState(host.description(), images, links.clone(), ioApics.clone(), mem);
         s.check(host);
         return s;
+    }
+
+    /** What each function's BAR memory holds after a reset: read off a throwaway host of the same description. */
+    private static DeviceMemoryState[] resetMemories(Host host) {
+        List<PhysicalFunction> fresh = Host.create(host.description()).functions();
+        DeviceMemoryState[] out = new DeviceMemoryState[fresh.size()];
+        for (int i = 0; i < out.length; i++) out[i] = fresh.get(i).captureMemory();
+        return out;
     }
 
     /** Refuses a state that does not fit {@code host}, naming what does not fit; checks before anything changes. */
@@ -78,6 +103,11 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
                         + fns.get(i).config().size());
             }
         }
+        if (memories == null || memories.length != fns.size()) {
+            throw new IllegalArgumentException((memories == null ? 0 : memories.length) + " BAR memories saved, the host has "
+                    + fns.size() + " functions");
+        }
+        for (int i = 0; i < memories.length; i++) fns.get(i).checkMemory(memories[i]);
         List<LinkDevice> ls = host.links();
         if (links.length != ls.size()) throw new IllegalArgumentException(links.length + " links saved, the host has " + ls.size());
         for (int i = 0; i < links.length; i++) {
@@ -99,6 +129,8 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
     public void restore(Host host) {
         List<PhysicalFunction> fns = host.functions();
         for (int i = 0; i < configs.length; i++) fns.get(i).config().restoreDwords(configs[i].words);
+        for (int i = 0; i < memories.length; i++) fns.get(i).restoreMemory(memories[i]);
+        host.mmioChanged(); // BARs and windows came back behind the bus's back
         List<LinkDevice> ls = host.links();
         for (int i = 0; i < links.length; i++) {
             if (links[i] == 0) ls.get(i).disable(); else ls.get(i).setResource(links[i]);
@@ -112,5 +144,10 @@ public record HostState(HostDescription description, ConfigImage[] configs, int[
         for (ConfigImage c : configs) h.put(c.hash);
         h.put(links);
         for (long[] w : ioApics) h.put(w);
+        for (DeviceMemoryState m : memories) {
+            h.put(m.msix() != null);
+            if (m.msix() != null) h.put(m.msix().table()).put(m.msix().pba());
+            h.put(m.registers());
+        }
     }
 }

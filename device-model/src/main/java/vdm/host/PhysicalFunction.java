@@ -179,7 +179,7 @@ public final class PhysicalFunction {
         if (msix != null && oldMsix >= 0 && (effects & (Effects.MSIX_ENABLE | Effects.MSIX_FUNCTION_MASK)) != 0) {
             msix.controlWritten(oldMsix, sink);
         }
-        if (msi != null && (effects & (Effects.MSI_MASK | Effects.MSI_ENABLE)) != 0) msi.deliverUnmasked(sink);
+        if (msi != null && (effects & (Effects.MSI_MASK | Effects.MSI_ENABLE | Effects.MSI_MESSAGE)) != 0) msi.deliverUnmasked(sink);
         if ((effects & Effects.COMMAND_MASTER) != 0 && (config.read(COMMAND, 2) & COMMAND_MASTER) != 0) {
             if (msix != null) msix.busMasterEnabled(sink);
             if (msi != null) msi.deliverUnmasked(sink);

@@ -59,10 +59,17 @@ class BarMemoryMsixTest {
         assertEquals(0, nvme.memRead(0, 0x2012, 2));
         assertEquals(0, nvme.memRead(0, 0x2012, 4));
         nvme.memWrite(0, 0x2010, 1, 0xff);
-        nvme.memWrite(0, 0x2014, 8, -1L); // QWORD not QWORD-aligned
+        nvme.memWrite(0, 0x2011, 2, 0xffff);
         assertEquals(0x1234_fee0_1000L, nvme.memRead(0, 0x2010, 8));
-        nvme.memWrite(0, 0x201c, 4, 0xffff_fffeL); // only the mask bit of Vector Control exists
-        assertEquals(0, nvme.memRead(0, 0x201c, 4));
+        // A QWORD that is only DWORD-aligned is two aligned DWORDs to QEMU's memory core: both reach the table.
+        nvme.memWrite(0, 0x2014, 8, 0x0000_00aa_0000_5678L);
+        assertEquals(0x5678_fee0_1000L, nvme.memRead(0, 0x2010, 8));
+        assertEquals(0xaa, nvme.memRead(0, 0x2018, 4));
+        // An odd address: bytes 0x2011-0x2013 (a byte and a word) read 0, the DWORD at 0x2014 reads, the last byte 0.
+        assertEquals(0x5678L << 24, nvme.memRead(0, 0x2011, 8));
+        nvme.memWrite(0, 0x201c, 4, 0xffff_fffeL); // reserved bits kept, as QEMU keeps them; the mask bit is clear
+        assertEquals(0xffff_fffeL, nvme.memRead(0, 0x201c, 4));
+        assertTrue(!nvme.msixTable().orElseThrow().entryMasked(1));
     }
 
     @Test

@@ -102,12 +102,17 @@ public final class MsiMessages {
     }
 
     /**
-     * Called after a config write changed the mask bits or the enable bit, or turned Bus Master on: every allocated
-     * vector that is pending and now unmasked is sent and its pending bit cleared (msi_write_config).
+     * Called after a config write changed the capability (enable, Multiple Message Enable, address, data, mask bits)
+     * or turned Bus Master on, as msi_write_config runs on every write to the capability: while MSI is enabled, pending
+     * bits of vectors beyond those allocated are discarded, and every allocated vector that is pending and now
+     * unmasked is sent and its pending bit cleared.
      */
     public void deliverUnmasked(MessageSink sink) {
-        if (!perVectorMask || !enabled() || !busMaster()) return;
+        if (!perVectorMask || !enabled()) return;
         int n = allocated();
+        int kept = cs.read(pending, 4) & (n == 32 ? -1 : (1 << n) - 1);
+        if (kept != cs.read(pending, 4)) cs.poke(pending, 4, kept);
+        if (!busMaster()) return;
         for (int v = 0; v < n; v++) {
             if (pending(v) && !masked(v)) {
                 cs.poke(pending, 4, cs.read(pending, 4) & ~(1 << v));

@@ -10,13 +10,15 @@ import vdm.pci.layout.Layout;
  * 6.8.2; PCIe Base 6.x, 7.7.2), next to the capability in config space that enables and masks it.
  * <p>
  * The table has one 16-byte entry per vector: Message Address (low, high), Message Data and Vector Control, whose bit
- * 0 is the mask bit (the other bits are reserved and read 0). The PBA has one read-only bit per vector, in QWORDs.
+ * 0 is the mask bit. The PBA has one read-only bit per vector, in QWORDs. Every bit software writes to an entry is
+ * kept and reads back, Vector Control's reserved bits and Message Address bits 1:0 too: QEMU stores the DWORD as
+ * written (msix_table_mmio_write), which qtest confirms on QEMU 7.2; the spec leaves both to software to keep 0.
  * <p>
  * Accesses: the spec allows only aligned DWORD or QWORD accesses ("otherwise, the result is undefined"). What this
  * model does with the others is what QEMU does (its msix_table_mmio_ops and msix_pba_mmio_ops accept 4 to 8 bytes,
- * implemented as DWORDs, low DWORD first; the memory core refuses smaller or unaligned accesses): they read 0 and
- * writes are dropped. QEMU 7.2 read through qtest answers exactly that (QemuMsixDifferentialTest). Writes to the PBA
- * are dropped.
+ * implemented as DWORDs, low DWORD first): a 1- or 2-byte access reads 0 and is dropped, and an unaligned one is cut
+ * into naturally aligned pieces of which only the DWORDs and QWORDs reach the table. QEMU 7.2 driven through qtest
+ * answers exactly that (QemuMsixDifferentialTest). Writes to the PBA are dropped.
  * <p>
  * Masking and delivery follow QEMU's msix.c: a vector is masked by its entry's mask bit or by the function
  * (msix_function_masked: MSI-X disabled or Function Mask set). A vector raised while masked latches its pending bit
@@ -88,28 +90,63 @@ public final class MsixTable {
 
     // ---------------------------------------------------------------- the memory face
 
-    /** A read at {@code offset} from the table's start: an aligned DWORD or QWORD, else 0 (see the class comment). */
+    /**
+     * A read of {@code width} bytes (1 to 8) at {@code offset} from the table's start, inside the table. An aligned DWORD
+     * or QWORD reads the entry words; anything else is cut as QEMU's memory core cuts it (memory_access_size: naturally
+     * aligned pieces, at most 8 bytes, each the largest power of two the address alignment and the rest allow) and
+     * each piece narrower than a DWORD reads 0 (the region's valid.min_access_size is 4).
+     */
     public long readTable(long offset, int width) {
-        if (!valid(offset, width)) return 0;
+        if (valid(offset, width)) return tableWords(offset, width);
+        long out = 0;
+        for (int done = 0; done < width; ) {
+            long at = offset + done;
+            int l = piece(at, width - done);
+            if (l >= 4) out |= tableWords(at, l) << (8 * done);
+            done += l;
+        }
+        return out;
+    }
+
+    private long tableWords(long offset, int width) {
         int i = (int) (offset >>> 2);
         long low = words[i] & 0xffff_ffffL;
         return width == 4 ? low : low | (words[i + 1] & 0xffff_ffffL) << 32;
     }
 
     /**
-     * A write at {@code offset} from the table's start; an entry that becomes unmasked with its pending bit set
-     * sends its message to {@code sink}. A QWORD is two DWORD writes, the low one first (QEMU's impl.max_access_size 4).
+     * A write at {@code offset} from the table's start, cut into pieces as {@link #readTable} reads (pieces narrower
+     * than a DWORD are dropped); an entry that becomes unmasked with its pending bit set sends its message to
+     * {@code sink}. A QWORD is two DWORD writes, the low one first (QEMU's impl.max_access_size 4).
      */
     public void writeTable(long offset, int width, long value, MessageSink sink) {
-        if (!valid(offset, width)) return;
-        int i = (int) (offset >>> 2);
-        writeWord(i, (int) value, sink);
-        if (width == 8) writeWord(i + 1, (int) (value >>> 32), sink);
+        for (int done = 0; done < width; ) {
+            long at = offset + done;
+            int l = valid(offset, width) ? width : piece(at, width - done);
+            if (l >= 4) {
+                long v = value >>> (8 * done);
+                int i = (int) (at >>> 2);
+                writeWord(i, (int) v, sink);
+                if (l == 8) writeWord(i + 1, (int) (v >>> 32), sink);
+            }
+            done += l;
+        }
     }
 
-    /** A read at {@code offset} from the PBA's start: an aligned DWORD or QWORD of pending bits, else 0. */
+    /** A read of {@code width} bytes at {@code offset} from the PBA's start, inside it; cut and refused as {@link #readTable}. */
     public long readPba(long offset, int width) {
-        if (!valid(offset, width)) return 0;
+        if (valid(offset, width)) return pbaWords(offset, width);
+        long out = 0;
+        for (int done = 0; done < width; ) {
+            long at = offset + done;
+            int l = piece(at, width - done);
+            if (l >= 4) out |= pbaWords(at, l) << (8 * done);
+            done += l;
+        }
+        return out;
+    }
+
+    private long pbaWords(long offset, int width) {
         long q = pba[(int) (offset >>> 3)];
         return width == 8 ? q : (q >>> ((offset & 4) << 3)) & 0xffff_ffffL;
     }
@@ -118,10 +155,18 @@ public final class MsixTable {
         return (width == 4 || width == 8) && (offset & (width - 1)) == 0;
     }
 
+    /** QEMU's memory_access_size with max_access_size 8: the next naturally aligned piece of an access. */
+    private static int piece(long at, int remaining) {
+        int max = 8;
+        long align = at & -at;
+        if (align != 0 && align < max) max = (int) align;
+        return Integer.highestOneBit(Math.min(remaining, max));
+    }
+
     private void writeWord(int i, int value, MessageSink sink) {
         int entry = i >>> 2;
         boolean wasMasked = masked(entry);
-        words[i] = (i & 3) == VECTOR_CONTROL ? value & MASK_BIT : value;
+        words[i] = value;
         maskUpdated(entry, wasMasked, sink);
     }
 
@@ -246,7 +291,6 @@ public final class MsixTable {
                     s.table.length / 4, size));
         }
         System.arraycopy(s.table, 0, words, 0, words.length);
-        for (int e = 0; e < size; e++) words[e * 4 + VECTOR_CONTROL] &= MASK_BIT;
         System.arraycopy(s.pba, 0, pba, 0, pba.length);
         if (size % 64 != 0) pba[pba.length - 1] &= (1L << (size % 64)) - 1;
     }
