@@ -11,6 +11,11 @@ public sealed interface ArgType {
     ArgType STRING = Scalar.STRING;
     /** A signed 64-bit integer (QAPI 'int'): a float such as 1.5 or an integer beyond 64 bits is refused. */
     ArgType INTEGER = Scalar.INTEGER;
+    /**
+     * An unsigned 64-bit integer (QAPI 'uint64', qobject_input_type_uint64): 0 to 2^64-1, and for backward compatibility
+     * a negative int64, taken as its two's complement; anything else is {@code Parameter 'x' expects uint64}.
+     */
+    ArgType UINT64 = Scalar.UINT64;
     ArgType BOOLEAN = Scalar.BOOLEAN;
     ArgType NUMBER = Scalar.NUMBER;
     ArgType OBJECT = Scalar.OBJECT;
@@ -38,7 +43,7 @@ public sealed interface ArgType {
     }
 
     enum Scalar implements ArgType {
-        STRING("string"), INTEGER("integer"), BOOLEAN("boolean"), NUMBER("number"), OBJECT("object"), ANY("any");
+        STRING("string"), INTEGER("integer"), UINT64("uint64"), BOOLEAN("boolean"), NUMBER("number"), OBJECT("object"), ANY("any");
 
         private final String expected;
 
@@ -52,6 +57,10 @@ public sealed interface ArgType {
             boolean ok = switch (this) {
                 case STRING -> v.isTextual();
                 case INTEGER -> v.isIntegralNumber() && v.canConvertToLong();
+                case UINT64 -> {
+                    if (v.isIntegralNumber() && (v.canConvertToLong() || v.bigIntegerValue().bitLength() <= 64 && v.bigIntegerValue().signum() > 0)) yield true;
+                    throw QmpError.generic("Parameter '" + path + "' expects uint64");
+                }
                 case BOOLEAN -> v.isBoolean();
                 case NUMBER -> v.isNumber();
                 case OBJECT -> v.isObject();

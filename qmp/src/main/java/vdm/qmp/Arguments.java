@@ -33,6 +33,9 @@ public final class Arguments {
 
     public long integer(String name) { return required(name).longValue(); }
 
+    /** A {@link ArgType#UINT64} argument: its 64 bits (2^63 and above read as negative longs). */
+    public long uint64(String name) { return required(name).bigIntegerValue().longValue(); }
+
     public boolean bool(String name, boolean absent) {
         JsonNode v = values.get(name);
         return v == null ? absent : v.booleanValue();

@@ -1,12 +1,9 @@
 package vdm.qmp.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import vdm.Vdm;
-import vdm.host.PhysicalFunction;
-import vdm.pci.Sbdf;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
-import vdm.pci.dump.PciClassNames;
-import vdm.pci.layout.BarKind;
 import vdm.qmp.Arg;
 import vdm.qmp.ArgType;
 import vdm.qmp.ArgumentSchema;
@@ -40,42 +37,49 @@ final class Hmp {
         };
     }
 
-    /** As hmp_info_pci / hmp_info_pci_device. */
+    /**
+     * As hmp_info_pci (hw/pci/pci-hmp-cmds.c), which prints query-pci's answer: each root bus's devices in its order,
+     * a bridge's ranges after its bus numbers and the devices behind it after its id (hmp_info_pci_device). QEMU 7.2
+     * prints an unmapped BAR at address -1, as 0xffffffffffffffff.
+     */
     private static String infoPci(Vdm vdm) {
         StringBuilder sb = new StringBuilder();
-        for (PhysicalFunction f : vdm.host().functions()) {
-            Sbdf s = f.sbdf();
-            sb.append(String.format("  Bus %2d, device %3d, function %d:\r\n", s.bus(), s.device(), s.function()));
-            int cls = vdm.host().read(s, 0x0a, 2);
-            sb.append(String.format("    %s: PCI device %04x:%04x\r\n", PciClassNames.of(cls), vdm.host().read(s, 0, 2), vdm.host().read(s, 2, 2)));
-            if (f.layout().headerType() == 0) {
-                sb.append(String.format("      PCI subsystem %04x:%04x\r\n", vdm.host().read(s, 0x2c, 2), vdm.host().read(s, 0x2e, 2)));
-            }
-            int pin = vdm.host().read(s, 0x3d, 1);
-            if (pin != 0) sb.append(String.format("      IRQ %d, pin %c\r\n", vdm.host().read(s, 0x3c, 1), (char) ('A' + pin - 1)));
-            f.asBridge().ifPresent(b -> {
-                sb.append(String.format("      BUS %d.\r\n", b.primaryBus()));
-                sb.append(String.format("      secondary bus %d.\r\n", b.secondaryBus()));
-                sb.append(String.format("      subordinate bus %d.\r\n", b.subordinateBus()));
-            });
-            for (int n = 0; n < f.layout().barCount(); n++) {
-                if (!f.barImplemented(n)) continue;
-                long addr = f.barDecodes(n) ? f.barAddress(n) : -1;
-                long last = addr + f.barSize(n) - 1;
-                if (f.barKind(n) == BarKind.IO) {
-                    sb.append(String.format("      BAR%d: I/O at 0x%04x [0x%04x].\r\n", n, addr, last));
-                } else {
-                    sb.append(String.format("      BAR%d: %s bit %smemory at 0x%08x [0x%08x].\r\n", n,
-                            f.barKind(n) == BarKind.MEM64 ? "64" : "32", f.barPrefetchable(n) ? "prefetchable " : "", addr, last));
-                }
-            }
-            if (f.romSize() > 0) {
-                long addr = f.romDecodes() ? f.romAddress() : -1;
-                sb.append(String.format("      BAR6: 32 bit memory at 0x%08x [0x%08x].\r\n", addr, addr + f.romSize() - 1));
-            }
-            sb.append(String.format("      id \"%s\"\r\n", QdevIds.ofHost(vdm, s)));
-        }
+        for (JsonNode bus : QueryPci.of(vdm)) for (JsonNode d : bus.get("devices")) infoPciDevice(sb, d);
         return sb.toString();
+    }
+
+    private static void infoPciDevice(StringBuilder sb, JsonNode d) {
+        sb.append(String.format("  Bus %2d, device %3d, function %d:\r\n", d.get("bus").asInt(), d.get("slot").asInt(), d.get("function").asInt()));
+        JsonNode cls = d.get("class_info"), id = d.get("id");
+        String desc = cls.has("desc") ? cls.get("desc").asText() : String.format("Class %04d", cls.get("class").asInt()); // %04 PRId64
+        sb.append(String.format("    %s: PCI device %04x:%04x\r\n", desc, id.get("vendor").asInt(), id.get("device").asInt()));
+        if (id.has("subsystem-vendor") && id.has("subsystem")) {
+            sb.append(String.format("      PCI subsystem %04x:%04x\r\n", id.get("subsystem-vendor").asInt(), id.get("subsystem").asInt()));
+        }
+        if (d.has("irq")) sb.append(String.format("      IRQ %d, pin %c\r\n", d.get("irq").asInt(), (char) ('A' + d.get("irq_pin").asInt() - 1)));
+        JsonNode bridge = d.get("pci_bridge");
+        if (bridge != null) {
+            JsonNode b = bridge.get("bus");
+            sb.append(String.format("      BUS %d.\r\n", b.get("number").asInt()));
+            sb.append(String.format("      secondary bus %d.\r\n", b.get("secondary").asInt()));
+            sb.append(String.format("      subordinate bus %d.\r\n", b.get("subordinate").asInt()));
+            sb.append(String.format("      IO range [0x%04x, 0x%04x]\r\n", b.get("io_range").get("base").asLong(), b.get("io_range").get("limit").asLong()));
+            sb.append(String.format("      memory range [0x%08x, 0x%08x]\r\n", b.get("memory_range").get("base").asLong(),
+                    b.get("memory_range").get("limit").asLong()));
+            sb.append(String.format("      prefetchable memory range [0x%08x, 0x%08x]\r\n", b.get("prefetchable_range").get("base").asLong(),
+                    b.get("prefetchable_range").get("limit").asLong()));
+        }
+        for (JsonNode r : d.get("regions")) {
+            long addr = r.get("address").asLong(), last = addr + r.get("size").asLong() - 1;
+            if (r.get("type").asText().equals("io")) {
+                sb.append(String.format("      BAR%d: I/O at 0x%04x [0x%04x].\r\n", r.get("bar").asInt(), addr, last));
+            } else {
+                sb.append(String.format("      BAR%d: %d bit%s memory at 0x%08x [0x%08x].\r\n", r.get("bar").asInt(),
+                        r.get("mem_type_64").asBoolean() ? 64 : 32, r.get("prefetch").asBoolean() ? " prefetchable" : "", addr, last));
+            }
+        }
+        sb.append(String.format("      id \"%s\"\r\n", d.get("qdev_id").asText()));
+        if (bridge != null && bridge.has("devices")) for (JsonNode child : bridge.get("devices")) infoPciDevice(sb, child);
     }
 
     /** As QEMU's ioapic_print_redtbl (info pic on an IO-APIC machine). */

@@ -7,14 +7,14 @@ import vdm.host.Bridge;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
-import vdm.pci.dump.PciClassNames;
 import vdm.pci.layout.BarKind;
 import vdm.toolstack.XenPtDevice;
 
 /**
- * query-pci in QEMU's shape (qapi/misc-target.json PciInfo): one entry per root bus, devices with class_info, id,
- * irq_pin, irq, qdev_id and regions (ROM is bar 6, address -1 when not decoding), bridges with their bus numbers,
- * windows and the devices behind them; plus vdm's x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi.
+ * query-pci in QEMU 7.2's shape (qapi/pci.json PciInfo, PciDeviceInfo): one entry per root bus, devices with
+ * class_info (QEMU's class names, {@link QemuClassNames}), id, irq_pin, irq, qdev_id and regions (ROM is bar 6,
+ * address -1 when not decoding), bridges with their bus numbers, windows and the devices behind them; plus vdm's
+ * x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi. No MSI or MSI-X state: QEMU has none here (x-vdm-query-msi).
  */
 final class QueryPci {
     private QueryPci() {}
@@ -33,7 +33,8 @@ final class QueryPci {
             if (s.bus() != bus || s.segment() != 0) continue;
             ObjectNode d = list.addObject().put("bus", s.bus()).put("slot", s.device()).put("function", s.function());
             int cls = vdm.host().read(s, 0x0a, 2);
-            d.putObject("class_info").put("class", cls).put("desc", PciClassNames.of(cls));
+            ObjectNode classInfo = d.putObject("class_info").put("class", cls);
+            QemuClassNames.desc(cls).ifPresent(desc -> classInfo.put("desc", desc));
             ObjectNode id = d.putObject("id").put("vendor", vdm.host().read(s, 0, 2)).put("device", vdm.host().read(s, 2, 2));
             if (f.layout().headerType() == 0) {
                 id.put("subsystem", vdm.host().read(s, 0x2e, 2)).put("subsystem-vendor", vdm.host().read(s, 0x2c, 2));
@@ -55,7 +56,7 @@ final class QueryPci {
                 regions.addObject().put("bar", 6).put("type", "memory").put("address", f.romDecodes() ? f.romAddress() : -1)
                         .put("size", f.romSize()).put("prefetch", false).put("mem_type_64", false);
             }
-            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, b)));
+            f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, f, b)));
             XenPtDevice pt = vdm.libxl().device(s);
             String owner = pt != null ? "d" + pt.guest().id() : vdm.kernel().pciback().holds(s) ? "pciback" : "dom0";
             d.put("x-vdm-owner", owner);
@@ -64,19 +65,16 @@ final class QueryPci {
         return list;
     }
 
-    private static ObjectNode bridge(Vdm vdm, Bridge b) {
+    /** qmp_query_pci_bridge: bus numbers, the ranges from the registers, and the devices on a numbered secondary bus. */
+    private static ObjectNode bridge(Vdm vdm, PhysicalFunction f, Bridge b) {
         ObjectNode o = PassthroughCommands.JSON.objectNode();
         ObjectNode bus = o.putObject("bus").put("number", b.primaryBus()).put("secondary", b.secondaryBus())
                 .put("subordinate", b.subordinateBus());
-        window(bus, "io_range", b.ioWindow());
-        window(bus, "memory_range", b.memoryWindow());
-        window(bus, "prefetchable_range", b.prefetchableWindow());
+        BridgeRanges r = BridgeRanges.of(f);
+        bus.putObject("io_range").put("base", r.ioBase()).put("limit", r.ioLimit());
+        bus.putObject("memory_range").put("base", r.memoryBase()).put("limit", r.memoryLimit());
+        bus.putObject("prefetchable_range").put("base", r.prefetchableBase()).put("limit", r.prefetchableLimit());
         if (b.secondaryBus() != 0) o.set("devices", devices(vdm, b.secondaryBus()));
         return o;
-    }
-
-    private static void window(ObjectNode bus, String name, java.util.Optional<vdm.host.Window> w) {
-        ObjectNode r = bus.putObject(name);
-        r.put("base", w.map(vdm.host.Window::base).orElse(0L)).put("limit", w.map(vdm.host.Window::limit).orElse(0L));
     }
 }
