@@ -127,7 +127,7 @@ public enum Op {
         List<Failure> apply(Run r) {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
             for (GuestOps.GuestBar b : GuestOps.reached(GuestOps.programBars(r.vdm(), pt), pt)) {
-                if (GuestOps.deviceDecodes(r.vdm(), pt, b)) continue;
+                if (GuestOps.deviceDecodes(r.vdm(), pt, b) || GuestOps.reachesQemusTable(pt, b)) continue;
                 return List.of(Failure.diverged("the guest's BAR" + b.bar(), String.format(
                         "the guest's BAR%d reaches %s, where the device decodes nothing", b.bar(),
                         b.machine() < 0 ? "no machine address" : String.format("machine 0x%x", b.machine()))));
