@@ -128,8 +128,7 @@ public enum Op {
         List<Failure> apply(Run r) {
             XenPtDevice pt = r.vdm().libxl().device(r.device());
             for (GuestOps.GuestBar b : GuestOps.reached(GuestOps.programBars(r.vdm(), pt), pt)) {
-                if (GuestOps.deviceDecodes(r.vdm(), pt, b)) continue;
-                if (b.space() != vdm.scenario.GuestBarPlan.Space.IO && pt.firstMappedOffset(b.bar()) < 0) continue; // all QEMU's MSI-X table
+                if (GuestOps.deviceDecodes(r.vdm(), pt, b) || GuestOps.reachesQemusTable(pt, b)) continue;
                 return List.of(Failure.diverged("the guest's BAR" + b.bar(), String.format(
                         "the guest's BAR%d reaches %s, where the device decodes nothing", b.bar(),
                         b.machine() < 0 ? "no machine address" : String.format("machine 0x%x", b.machine()))));

@@ -85,6 +85,11 @@ public final class GuestOps {
         return m < 0 ? -1 : m - off;
     }
 
+    /** True if QEMU's MSI-X table region covers the whole memory BAR: the guest reaches QEMU there, never the device. */
+    public static boolean reachesQemusTable(XenPtDevice pt, GuestBar b) {
+        return b.space() != GuestBarPlan.Space.IO && pt.firstMappedOffset(b.bar()) < 0;
+    }
+
     /** True if the device decodes BAR {@code b} at the machine address the guest's access reaches. */
     public static boolean deviceDecodes(Machine vdm, XenPtDevice pt, GuestBar b) {
         PhysicalFunction f = vdm.host().require(pt.hostAddress());

@@ -169,7 +169,7 @@ public final class Scenario {
         StringBuilder ok = new StringBuilder();
         for (GuestOps.GuestBar b : bars) {
             String space = b.space() == GuestBarPlan.Space.IO ? "io" : "mem";
-            if (b.space() != GuestBarPlan.Space.IO && pt.firstMappedOffset(b.bar()) < 0) {
+            if (GuestOps.reachesQemusTable(pt, b)) {
                 // QEMU's MSI-X table region covers the whole BAR: the guest reaches QEMU there, never the device
                 if (!ok.isEmpty()) ok.append(", ");
                 ok.append(String.format("BAR%d mem 0x%x -> QEMU's MSI-X table", b.bar(), b.guest()));

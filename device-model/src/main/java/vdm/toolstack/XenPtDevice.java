@@ -112,7 +112,8 @@ public final class XenPtDevice {
     }
 
     /**
-     * Puts back QEMU's emulated MSI and MSI-X (a state restore); a null state leaves the group as realize made it. A
+     * Puts back QEMU's emulated MSI and MSI-X (a state restore); a null state leaves the group as realize made it, with
+     * the MSI-X table region where the restored BAR mapping puts it (QEMU's region follows its BAR). A
      * state for a group the device does not have, or an MSI-X table of another size, is refused and changes nothing.
      */
     void restoreMsi(GuestMsiState msiState, GuestMsixState msixState) {
@@ -120,6 +121,7 @@ public final class XenPtDevice {
         if (wrong != null) throw new IllegalArgumentException(host + ": " + wrong);
         if (msiState != null) msi.restore(msiState);
         if (msixState != null) msix.restore(msixState);
+        else if (msix != null) msix.placeRegion(regions.mapped(msix.bar()), guestBar[msix.bar()] + msix.tableOffset());
     }
 
     /** Why MSI/MSI-X states do not fit a device whose host config is {@code config}, or null if they fit. */

@@ -197,6 +197,12 @@ final class XenPtMsix {
         update();
     }
 
+    /** A restore without MSI-X state: the region is where its BAR is, entries as realize left them. */
+    synchronized void placeRegion(boolean inGuestMemory, long guestTable) {
+        inSpace = inGuestMemory;
+        mmioBase = inGuestMemory ? guestTable : 0;
+    }
+
     // ---- the table (pci_msix_ops)
 
     /** Whether a guest access at {@code gaddr} falls in the region while it is in the guest's memory. Allocation-free. */

@@ -34,6 +34,11 @@ final class XenPtRegions {
         this.msix = msix;
     }
 
+    /** Whether BAR {@code n} is in the guest's memory now. */
+    boolean mapped(int n) {
+        return mapped[n] != null;
+    }
+
     BarMapping[] mappings() {
         return Arrays.stream(mapped).filter(Objects::nonNull).toArray(BarMapping[]::new);
     }

@@ -110,6 +110,63 @@ public final class Msixtbl {
         d.addMmioIntercept(new Intercept(d));
     }
 
+    // ---- state (snapshots)
+
+    /**
+     * One registered table: the domain, the device, the guest's table address, its length in entries, how many
+     * bindings hold it, the entries changed since their last unmask (table_flags, 64 per long), and the shadowed
+     * address/data of the first three entries with their valid bits (gentries, acc_valid).
+     */
+    public record Entry(int domid, Sbdf sbdf, long gtable, int entries, int refcnt, long[] flags, int[] shadow, int accValid) {}
+
+    /** Every domain's registered tables, by domain id then SBDF. */
+    public record State(Entry[] entries) {}
+
+    public State capture() {
+        synchronized (xen.msi()) {
+            java.util.List<Entry> out = new java.util.ArrayList<>();
+            lists.forEach((d, list) -> {
+                for (Table t : list) {
+                    out.add(new Entry(d.id(), t.sbdf, t.gtable, t.len / ENTRY_SIZE, t.refcnt, t.flags.clone(), t.shadow.clone(), t.accValid));
+                }
+            });
+            out.sort(java.util.Comparator.comparingInt(Entry::domid).thenComparing(Entry::sbdf));
+            return new State(out.toArray(Entry[]::new));
+        }
+    }
+
+    /** Refuses a state that does not fit (a domain {@code domains} lacks, a malformed entry) before anything changes. */
+    public void check(State s, java.util.function.IntFunction<Domain> domains) {
+        for (Entry e : s.entries()) {
+            if (domains.apply(e.domid()) == null) throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + ": no domain " + e.domid());
+            if (e.entries() < 1 || e.entries() > 2048 || e.refcnt() < 1 || e.flags().length != (e.entries() + 63) / 64
+                    || e.shadow().length != 3 * ACC_ENTRIES) {
+                throw new IllegalArgumentException(String.format("msixtbl entry of %s in d%d: %d entries, refcnt %d, %d flag words, %d shadow dwords",
+                        e.sbdf(), e.domid(), e.entries(), e.refcnt(), e.flags().length, e.shadow().length));
+            }
+        }
+    }
+
+    /** Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once. */
+    public void restore(State s, java.util.function.IntFunction<Domain> domains) {
+        synchronized (xen.msi()) {
+            lists.replaceAll((d, list) -> new Table[0]);
+            for (Entry e : s.entries()) {
+                Domain d = domains.apply(e.domid());
+                if (!lists.containsKey(d)) init(d);
+                Table t = new Table(e.sbdf(), e.gtable(), e.entries());
+                t.refcnt = e.refcnt();
+                System.arraycopy(e.flags(), 0, t.flags, 0, t.flags.length);
+                System.arraycopy(e.shadow(), 0, t.shadow, 0, t.shadow.length);
+                t.accValid = e.accValid();
+                Table[] list = lists.get(d);
+                Table[] now = java.util.Arrays.copyOf(list, list.length + 1);
+                now[list.length] = t;
+                lists.put(d, now);
+            }
+        }
+    }
+
     /** The guest table addresses registered for domain {@code d} (for tests and invariants). */
     public long[] registered(Domain d) {
         Table[] list = lists.get(d);
