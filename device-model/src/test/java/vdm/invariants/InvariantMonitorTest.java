@@ -152,9 +152,10 @@ class InvariantMonitorTest {
             vdm.kernel().cfgWrite(h.sbdf(), 0x04, 2, command & ~0x2);
             assertTrue(!h.barsMapped() && !h.bar(n).enabled(), h::toString);
             assertEquals(-1, vdm.dom0().p2m().translate(at), "cmd_write compared with bars_mapped and unmapped");
-            long moved = at + size * 2 <= 0xffffffffL ? at + size * 2 : at - size * 2;
+            // The low dword moves (a 64-bit BAR above 4 GiB keeps its high dword, so compare the low ones).
+            long moved = (at & 0xffffffffL) + size * 2 <= 0xffffffffL ? at + size * 2 : at - size * 2;
             vdm.kernel().cfgWrite(h.sbdf(), 0x10 + 4 * n, 4, (int) moved);
-            assertEquals(moved, vdm.host().require(h.sbdf()).barAddress(n) & 0xffffffffL, "the move reaches the device");
+            assertEquals(moved & 0xffffffffL, vdm.host().require(h.sbdf()).barAddress(n) & 0xffffffffL, "the move reaches the device");
             assertTrue(vdm.xen().log().events().stream().noneMatch(e -> e.message().contains("ignored BAR")), () -> vdm.xen().log().dmesg());
         }
     }
