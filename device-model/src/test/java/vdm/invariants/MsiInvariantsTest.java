@@ -81,4 +81,25 @@ class MsiInvariantsTest {
         assertEquals(List.of(new Violation("msi-unmasked-bound", "d" + domid + " 0000:00:04.0 MSI-X entry 0",
                 "a bound pirq for the entry the guest unmasked", "pirq " + b.pirq() + " not bound")), only(vdm, "msi-unmasked-bound"));
     }
+
+    @ParameterizedTest
+    @EnumSource(value = Preset.class, names = {"BROKEN", "UPSTREAM"})
+    void aGuestsMsiPirqAndBindingOfADeviceItNoLongerHoldsAreFlagged(Preset preset) {
+        Vdm vdm = Vdm.defaultHost().preset(preset).dom0(Domain.Kind.PV).build();
+        assertEquals(0, vdm.libxl().pciAssignableAdd(DefaultHost.ACCELERATOR));
+        int domid = vdm.libxl().domainCreate(1);
+        assertTrue(vdm.libxl().pciAttach(domid, DefaultHost.ACCELERATOR, 5).ok());
+        XenPtDevice pt = vdm.libxl().device(DefaultHost.ACCELERATOR);
+        GuestOps.programBars(vdm, pt);
+        GuestMsi.enableMsix(vdm, pt, GuestMsi.msixTable(pt), 1);
+        assertEquals(List.of(), only(vdm, "msi-owned"));
+        MsiIrqs.Binding b = vdm.xen().msi().capture().bindings()[0];
+        // The device goes back to dom0 behind the toolstack's back (XEN_DOMCTL_deassign_device with QEMU still bound).
+        assertEquals(0, vdm.xen().deassignDevice(domid, DefaultHost.ACCELERATOR));
+        String why = "0000:00:04.0's, held by dom0";
+        assertEquals(List.of(
+                new Violation("msi-owned", "d" + domid + " pirq " + b.pirq(), "an MSI of a device d" + domid + " holds", why),
+                new Violation("msi-owned", "d" + domid + " binding of pirq " + b.pirq(), "an MSI of a device d" + domid + " holds", why)),
+                only(vdm, "msi-owned"));
+    }
 }
