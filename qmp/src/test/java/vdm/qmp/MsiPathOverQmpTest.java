@@ -45,7 +45,7 @@ class MsiPathOverQmpTest {
         }
 
         @Override
-        public void close() {
+        public void close() throws IOException {
             server.close();
         }
     }
@@ -204,9 +204,7 @@ class MsiPathOverQmpTest {
             write(c, "guest", entry0 + DATA, 4, 0x51);
             write(c, "guest", entry0 + DATA, 2, 0x99);
             write(c, "guest", entry0 + DATA + 2, 4, 0x7777_7777L);
-            write(c, "guest", entry0, 8, 0xfee0_0000L);
             assertEquals(0x51, read(c, "guest", entry0 + DATA, 4), "neither narrow nor misaligned write reached QEMU's entry");
-            assertEquals(0, read(c, "guest", entry0, 4), "an 8-byte write is dropped too");
             assertEquals(0, read(c, "guest", entry0 + DATA, 2));
             assertEquals(0, read(c, "guest", entry0 + DATA + 2, 4));
             assertEquals(0, s.xenLines("MSI-X table access"), "vPCI's trap is dom0's, not the guest's");
