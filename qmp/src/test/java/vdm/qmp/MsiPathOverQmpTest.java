@@ -34,8 +34,13 @@ class MsiPathOverQmpTest {
     /** A server on WideHost whose model the test can also ask (Xen's console ring: the lines upstream prints). */
     private record Served(TestServer server, Model model) implements AutoCloseable {
         static Served start() throws IOException {
+            return start(MmioAndMsiOverQmpTest.wideHost());
+        }
+
+        /** {@code host} null: the default host. */
+        static Served start(java.nio.file.Path host) throws IOException {
             CommandRegistry registry = CommandRegistry.withCoreCommands();
-            Model model = new Model(MmioAndMsiOverQmpTest.wideHost(), Preset.UPSTREAM);
+            Model model = new Model(host, Preset.UPSTREAM);
             PassthroughCommands.register(registry, model);
             return new Served(TestServer.start(registry, QmpServer.Config.DEFAULTS, true), model);
         }
@@ -241,6 +246,18 @@ class MsiPathOverQmpTest {
                     error(c, "x-vdm-scenario-run", "\"hostaddr\": \"0001:00:02.0\", \"interrupt\": \"msix\""));
             assertEquals("Parameter 'interrupt' does not accept value 'msi-x'",
                     error(c, "x-vdm-scenario-run", "\"interrupt\": \"msi-x\""));
+        }
+    }
+
+    /** The default host's ahci at 00:03.0 (MSI and MSI-X) and its accelerator at 00:04.0 (no INTx pin), as the CLI's test runs them. */
+    @Test
+    void scenarioRunTakesTheInterruptPathOnTheDefaultHostToo() throws IOException {
+        try (Served s = Served.start(null); TestServer.Conn c = loopback(s.server())) {
+            JsonNode r = ask(c, "x-vdm-scenario-run", "\"hostaddr\": \"0000:00:03.0\", \"interrupt\": \"msi\"").get("return");
+            assertTrue(r.get("passed").asBoolean(), r.toString());
+            assertTrue(r.get("steps").toString().contains("MSI reached the guest on vector 0x61, destination 0"), r.get("steps").toString());
+            assertEquals("--interrupt intx: 0000:00:04.0 (accelerator) has no INTx pin (Interrupt Pin reads 0)",
+                    error(c, "x-vdm-scenario-run", "\"hostaddr\": \"0000:00:04.0\", \"interrupt\": \"intx\""));
         }
     }
 }
