@@ -19,10 +19,13 @@ import vdm.qmp.ErrorClass;
 import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 import vdm.qmp.QmpError;
+import vdm.xen.Domain;
+import vdm.xen.MsiReceipts;
 
 /**
  * A device raising an interrupt ({@code x-vdm-msi-fire}) and its MSI/MSI-X state as the hardware holds it
- * ({@code x-vdm-query-msi}). QEMU 7.2's query-pci and info pci show nothing of MSI (qapi/pci.json PciDeviceInfo has
+ * ({@code x-vdm-query-msi}), and what a domain's local APICs received ({@code x-vdm-query-msi-receipts}), so that a tool
+ * can follow a fired vector to the domain it reached. QEMU 7.2's query-pci and info pci show nothing of MSI (qapi/pci.json PciDeviceInfo has
  * no such member; hmp_info_pci_device prints none), so this state has a query of vdm's own rather than invented
  * members in QEMU's.
  */
@@ -39,6 +42,33 @@ final class MsiCommands {
         registry.register(QmpCommand.of("x-vdm-query-msi", "A device's MSI and MSI-X registers, table entries and pending bits as the hardware holds them",
                 ArgumentSchema.of(Arg.required("hostaddr", ArgType.STRING, "SSSS:BB:DD.F")),
                 Execution.MODEL, call -> query(model.vdm(), call)));
+        registry.register(QmpCommand.of("x-vdm-query-msi-receipts", "The vectors a domain's local APICs received by MSI: count and last destination of each",
+                ArgumentSchema.of(Arg.required("domid", ArgType.INTEGER, "the domain (0: dom0)")),
+                Execution.MODEL, call -> receipts(model.vdm(), call)));
+    }
+
+    /**
+     * A domain's {@link MsiReceipts}, as vmsi_deliver counted them into vlapic_set_irq: only the vectors that received
+     * anything, each with its count and the APIC id of the vLAPIC that took the last one. Reading changes nothing.
+     */
+    private static JsonNode receipts(Vdm vdm, CommandCall call) throws QmpError {
+        long domid = call.arguments().integer("domid");
+        Domain d = domid == (int) domid ? vdm.xen().domain((int) domid) : null;
+        if (d == null) {
+            String known = String.join(", ", vdm.xen().domains().stream().map(x -> "d" + x.id()).toList());
+            throw QmpError.generic("No domain with domid " + domid + " (domains: " + known + ")");
+        }
+        MsiReceipts got = d.msiReceipts();
+        ObjectNode out = PassthroughCommands.JSON.objectNode().put("domid", d.id());
+        ArrayNode vectors = out.putArray("vectors");
+        long total = 0;
+        for (int v = 0; v < MsiReceipts.VECTORS; v++) {
+            long n = got.count(v);
+            if (n == 0) continue;
+            total += n;
+            vectors.addObject().put("vector", v).put("count", n).put("destination", got.destination(v));
+        }
+        return out.put("total", total);
     }
 
     private static PhysicalFunction function(Vdm vdm, CommandCall call) throws QmpError {
