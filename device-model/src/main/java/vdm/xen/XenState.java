@@ -157,7 +157,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                         + MsiReceipts.VECTORS + " expected");
             }
         }
-        xen.msi().check(msi);
+        xen.msi().check(msi, ids::contains);
         if (msixtbl == null) throw new IllegalArgumentException("the state has no msixtbl");
         xen.msixtbl().check(msixtbl, ids::contains);
     }
