@@ -138,7 +138,8 @@ public final class Msixtbl {
     /**
      * Refuses a state that does not fit before anything changes: an entry of a domain {@code hasDomain} denies, of a
      * function this host lacks or that has no MSI-X capability, or whose length is not the device's table size
-     * (msixtbl_pt_register sizes the entry from Message Control's Table Size), or with malformed flags or shadow.
+     * (add_msixtbl_entry: table_len = pdev->msix->nr_entries * PCI_MSIX_ENTRY_SIZE, nr_entries from Message Control's
+     * Table Size), a second entry for one device in a domain, or malformed flags or shadow.
      */
     public void check(State s, java.util.function.IntPredicate hasDomain) {
         if (s == null || s.entries() == null) throw new IllegalArgumentException("msixtbl: no state");
