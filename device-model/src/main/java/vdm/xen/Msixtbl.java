@@ -169,6 +169,8 @@ public final class Msixtbl {
     /** Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once. */
     public void restore(State s, java.util.function.IntFunction<Domain> domains) {
         synchronized (xen.msi()) {
+            // A domain the restore dropped or replaced is forgotten (msixtbl_pt_cleanup); the others keep their handler.
+            lists.keySet().removeIf(d -> domains.apply(d.id()) != d);
             lists.replaceAll((d, list) -> new Table[0]);
             for (Entry e : s.entries()) {
                 Domain d = domains.apply(e.domid());
