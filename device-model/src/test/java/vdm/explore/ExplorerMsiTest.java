@@ -21,8 +21,9 @@ class ExplorerMsiTest {
 
     /**
      * Under upstream the one finding is a guest that enables MSI while its MSI-X is on: the MSI-X entry it left enabled
-     * and unmasked then stays pending in the device. It replays from boot (Explorer.replay), so it is the model's
-     * answer, not the explorer's. The finding this test expected before, a masked MSI-X entry that still delivered,
+     * and unmasked then stays pending in the device, as upstream: __pci_enable_msi finds the device's MSI-X in use,
+     * warns and disables it (MsiEnable.msi), while QEMU's copy still says enabled. It replays from boot
+     * (Explorer.replay), so it is the model's answer, not the explorer's. The finding this test expected before, a masked MSI-X entry that still delivered,
      * came from restoring states without Xen's msixtbl (the explorer's restores left the previous ordering's
      * registered tables in place); replayed from boot the mask is applied by msixtbl_write (guest_mask_msi_irq).
      */
