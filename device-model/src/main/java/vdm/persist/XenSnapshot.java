@@ -13,6 +13,7 @@ import vdm.xen.Domain;
 import vdm.xen.GuestInterrupts;
 import vdm.xen.IoPorts;
 import vdm.xen.MsiIrqs;
+import vdm.xen.Msixtbl;
 import vdm.xen.MsiReceipts;
 import vdm.xen.VpciMsiState;
 import vdm.xen.P2m;
@@ -50,6 +51,8 @@ final class XenSnapshot {
         ArrayNode domains = o.putArray("domains");
         for (XenState.DomainState d : s.domains()) domains.add(domain(d));
         o.set("msi", RecordJson.toJson(s.msi()));
+        // Xen's registered guest MSI-X tables, only once one is registered: a model without one writes what it wrote before.
+        if (s.msixtbl().entries().length > 0) o.set("msixtbl", RecordJson.toJson(s.msixtbl()));
         return o;
     }
 
@@ -159,7 +162,9 @@ final class XenSnapshot {
         for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
         MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
-        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi);
+        Msixtbl.State msixtbl = o.has("msixtbl") ? RecordJson.fromJson(o.get("msixtbl"), Msixtbl.State.class, "xen.msixtbl") : XenState.noMsixtbl();
+        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi,
+                msixtbl);
     }
 
     private static XenState.DomainState domain(JsonNode dn) {

@@ -124,11 +124,11 @@ final class MsiBindings {
         return out.toArray(MsiIrqs.Binding[]::new);
     }
 
-    void check(MsiIrqs.Binding[] saved) {
+    void check(MsiIrqs.Binding[] saved, java.util.function.IntPredicate hasDomain) {
         for (MsiIrqs.Binding b : saved) {
             if (b.irq() <= 0 || b.irq() >= Xen.NR_IRQS) throw new IllegalArgumentException("MSI binding of pirq " + b.pirq() + ": irq " + b.irq() + " out of range");
             if (b.gvec() < 0 || b.gvec() > 0xff) throw new IllegalArgumentException("MSI binding of pirq " + b.pirq() + ": guest vector " + b.gvec());
-            if (xen.domain(b.domid()) == null) throw new IllegalArgumentException("MSI binding of pirq " + b.pirq() + ": no domain " + b.domid());
+            if (!hasDomain.test(b.domid())) throw new IllegalArgumentException("MSI binding of pirq " + b.pirq() + ": no domain " + b.domid());
         }
     }
 

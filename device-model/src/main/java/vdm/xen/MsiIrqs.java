@@ -319,15 +319,21 @@ public final class MsiIrqs {
         int[] irqs = created.stream().toArray();
         int[] creators = new int[irqs.length];
         for (int i = 0; i < irqs.length; i++) creators[i] = creator[irqs[i]] == null ? -1 : creator[irqs[i]].id();
+        // A device's struct arch_msix with nothing in it is what msixState makes on demand: left out, so models that
+        // behave alike capture alike (one that touched no MSI-X is the state of a document without MSI).
         MsixDeviceState[] m = msix.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .filter(e -> e.getValue().usedEntries != 0 || e.getValue().hostMaskall || e.getValue().guestMaskall)
                 .map(e -> new MsixDeviceState(e.getKey(), e.getValue().usedEntries, e.getValue().hostMaskall,
                         e.getValue().guestMaskall))
                 .toArray(MsixDeviceState[]::new);
         return new State(ds.toArray(DescState[]::new), irqs, creators, m, currentVector, currentOffset, bindings.capture());
     }
 
-    /** Refuses a state that does not fit this hypervisor (irqs, vectors, devices, domains), naming what. */
-    public void check(State s) {
+    /**
+     * Refuses a state that does not fit this hypervisor (irqs, vectors, devices, domains), naming what;
+     * {@code hasDomain} answers for the domains the model will have (a snapshot is checked before its domUs exist).
+     */
+    public void check(State s, java.util.function.IntPredicate hasDomain) {
         for (DescState d : s.descs()) {
             if (d.irq() <= 0 || d.irq() >= Xen.NR_IRQS) throw new IllegalArgumentException("MSI desc of irq " + d.irq() + ": irq out of range");
             if (d.vector() < FIRST_DYNAMIC_VECTOR || d.vector() > LAST_DYNAMIC_VECTOR) {
@@ -337,7 +343,12 @@ public final class MsiIrqs {
         }
         for (int irq : s.createdIrqs()) if (irq <= 0 || irq >= Xen.NR_IRQS) throw new IllegalArgumentException("MSI irq " + irq + " out of range");
         if (s.creators().length != s.createdIrqs().length) throw new IllegalArgumentException("MSI irqs: creators do not match the irqs");
-        bindings.check(s.bindings());
+        for (int i = 0; i < s.creators().length; i++) {
+            if (s.creators()[i] >= 0 && !hasDomain.test(s.creators()[i])) {
+                throw new IllegalArgumentException("MSI irq " + s.createdIrqs()[i] + ": created by domain " + s.creators()[i] + ", which the state lacks");
+            }
+        }
+        bindings.check(s.bindings(), hasDomain);
     }
 
     /**
@@ -345,7 +356,7 @@ public final class MsiIrqs {
      * creators name them); the devices' registers are the host's to restore. Not under Xen's lock.
      */
     public synchronized void restore(State s) {
-        check(s);
+        check(s, id -> xen.domain(id) != null);
         java.util.Arrays.fill(descs, null);
         for (int v = 0; v < 256; v++) INTS.setRelease(irqByVector, v, VECTOR_UNUSED);
         created.clear();

@@ -135,14 +135,33 @@ public final class Msixtbl {
         }
     }
 
-    /** Refuses a state that does not fit (a domain {@code domains} lacks, a malformed entry) before anything changes. */
-    public void check(State s, java.util.function.IntFunction<Domain> domains) {
+    /**
+     * Refuses a state that does not fit before anything changes: an entry of a domain {@code hasDomain} denies, of a
+     * function this host lacks or that has no MSI-X capability, or whose length is not the device's table size
+     * (add_msixtbl_entry: table_len = pdev->msix->nr_entries * PCI_MSIX_ENTRY_SIZE, nr_entries from Message Control's
+     * Table Size), a second entry for one device in a domain, or malformed flags or shadow.
+     */
+    public void check(State s, java.util.function.IntPredicate hasDomain) {
+        if (s == null || s.entries() == null) throw new IllegalArgumentException("msixtbl: no state");
+        java.util.Set<Long> seen = new java.util.HashSet<>();
         for (Entry e : s.entries()) {
-            if (domains.apply(e.domid()) == null) throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + ": no domain " + e.domid());
-            if (e.entries() < 1 || e.entries() > 2048 || e.refcnt() < 1 || e.flags().length != (e.entries() + 63) / 64
-                    || e.shadow().length != 3 * ACC_ENTRIES) {
-                throw new IllegalArgumentException(String.format("msixtbl entry of %s in d%d: %d entries, refcnt %d, %d flag words, %d shadow dwords",
-                        e.sbdf(), e.domid(), e.entries(), e.refcnt(), e.flags().length, e.shadow().length));
+            if (e == null || e.sbdf() == null || e.flags() == null || e.shadow() == null) throw new IllegalArgumentException("msixtbl: an incomplete entry");
+            if (!hasDomain.test(e.domid())) throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + ": no domain " + e.domid());
+            // msixtbl_pt_register keeps one entry per device in a domain's list, counting its bindings.
+            if (!seen.add((long) e.domid() << 32 | e.sbdf().packed())) {
+                throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + " in d" + e.domid() + " appears twice");
+            }
+            PciHardware hw = xen.bus().function(e.sbdf().packed());
+            int pos = hw == null ? 0 : MsiProgramming.findCapability(hw, MsiProgramming.CAP_ID_MSIX);
+            if (pos == 0) {
+                throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + " in d" + e.domid() + ": "
+                        + (hw == null ? "no such function on this host" : "the function has no MSI-X capability"));
+            }
+            int size = MsiProgramming.msixEntries(hw, pos);
+            if (e.entries() != size || e.refcnt() < 1 || e.flags().length != (e.entries() + 63) / 64 || e.shadow().length != 3 * ACC_ENTRIES) {
+                throw new IllegalArgumentException(String.format(
+                        "msixtbl entry of %s in d%d: %d entries (the device's table has %d), refcnt %d, %d flag words, %d shadow dwords",
+                        e.sbdf(), e.domid(), e.entries(), size, e.refcnt(), e.flags().length, e.shadow().length));
             }
         }
     }
@@ -150,6 +169,8 @@ public final class Msixtbl {
     /** Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once. */
     public void restore(State s, java.util.function.IntFunction<Domain> domains) {
         synchronized (xen.msi()) {
+            // A domain the restore dropped or replaced is forgotten (msixtbl_pt_cleanup); the others keep their handler.
+            lists.keySet().removeIf(d -> domains.apply(d.id()) != d);
             lists.replaceAll((d, list) -> new Table[0]);
             for (Entry e : s.entries()) {
                 Domain d = domains.apply(e.domid());

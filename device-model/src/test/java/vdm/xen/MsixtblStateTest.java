@@ -21,9 +21,11 @@ class MsixtblStateTest {
     void aRestoredStateCapturesAsItWasAndAddsTheDomainsInterceptOnce() {
         Xen xen = xen();
         Domain g = xen.createDomain(1);
-        Msixtbl.Entry e = new Msixtbl.Entry(g.id(), Sbdf.parse("0000:01:00.0"), 0xe000_2000L, 65, 2, new long[] {5, 0}, new int[] {1, 2, 3, 0, 0, 0, 0, 0, 0}, 7);
+        int size = tableSize(xen, NVME);
+        Msixtbl.Entry e = new Msixtbl.Entry(g.id(), NVME, 0xe000_2000L, size, 2, new long[(size + 63) / 64], new int[] {1, 2, 3, 0, 0, 0, 0, 0, 0}, 7);
+        e.flags()[0] = 5;
         Msixtbl.State s = new Msixtbl.State(new Msixtbl.Entry[] {e});
-        xen.msixtbl().check(s, xen::domain);
+        xen.msixtbl().check(s, id -> xen.domain(id) != null);
         xen.msixtbl().restore(s, xen::domain);
         xen.msixtbl().restore(s, xen::domain);
         Msixtbl.Entry back = xen.msixtbl().capture().entries()[0];
@@ -36,17 +38,33 @@ class MsixtblStateTest {
         assertArrayEquals(new long[] {0xe000_2000L}, xen.msixtbl().registered(g));
     }
 
+    private static final Sbdf NVME = Sbdf.parse("0000:01:00.0");
+
+    /** The device's MSI-X Table Size + 1, read from its Message Control. */
+    private static int tableSize(Xen xen, Sbdf sbdf) {
+        PciHardware hw = xen.bus().function(sbdf.packed());
+        return MsiProgramming.msixEntries(hw, MsiProgramming.findCapability(hw, MsiProgramming.CAP_ID_MSIX));
+    }
+
     @Test
-    void aStateForAMissingDomainOrWithAWrongFlagLengthIsRefused() {
+    void aStateForAMissingDomainOrWithAWrongFlagLengthOrEntryCountIsRefused() {
         Xen xen = xen();
         Domain g = xen.createDomain(1);
         Msixtbl.State noDomain = new Msixtbl.State(new Msixtbl.Entry[] {
                 new Msixtbl.Entry(77, Sbdf.parse("0000:01:00.0"), 0x1000, 4, 1, new long[1], new int[9], 0)});
-        assertThrows(IllegalArgumentException.class, () -> xen.msixtbl().check(noDomain, xen::domain));
+        assertThrows(IllegalArgumentException.class, () -> xen.msixtbl().check(noDomain, id -> xen.domain(id) != null));
+        int size = tableSize(xen, NVME), words = (size + 63) / 64;
         Msixtbl.State badFlags = new Msixtbl.State(new Msixtbl.Entry[] {
-                new Msixtbl.Entry(g.id(), Sbdf.parse("0000:01:00.0"), 0x1000, 65, 1, new long[1], new int[9], 0)});
-        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> xen.msixtbl().check(badFlags, xen::domain));
-        assertEquals("msixtbl entry of 0000:01:00.0 in d" + g.id() + ": 65 entries, refcnt 1, 1 flag words, 9 shadow dwords", x.getMessage());
+                new Msixtbl.Entry(g.id(), NVME, 0x1000, size, 1, new long[words + 1], new int[9], 0)});
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> xen.msixtbl().check(badFlags, id -> xen.domain(id) != null));
+        assertEquals("msixtbl entry of 0000:01:00.0 in d" + g.id() + ": " + size + " entries (the device's table has " + size
+                + "), refcnt 1, " + (words + 1) + " flag words, 9 shadow dwords", x.getMessage());
+        int wrong = size == 2048 ? 1 : size + 1;
+        Msixtbl.State badCount = new Msixtbl.State(new Msixtbl.Entry[] {
+                new Msixtbl.Entry(g.id(), NVME, 0x1000, wrong, 1, new long[(wrong + 63) / 64], new int[9], 0)});
+        x = assertThrows(IllegalArgumentException.class, () -> xen.msixtbl().check(badCount, id -> xen.domain(id) != null));
+        assertEquals("msixtbl entry of 0000:01:00.0 in d" + g.id() + ": " + wrong + " entries (the device's table has " + size
+                + "), refcnt 1, " + (wrong + 63) / 64 + " flag words, 9 shadow dwords", x.getMessage());
         assertEquals(0, xen.msixtbl().capture().entries().length, "nothing changed");
     }
 }
