@@ -17,6 +17,7 @@ import vdm.xen.MsiReceipts;
 import vdm.xen.VpciMsiState;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
+import vdm.xen.Msixtbl;
 import vdm.xen.XenState;
 
 /**
@@ -50,6 +51,7 @@ final class XenSnapshot {
         ArrayNode domains = o.putArray("domains");
         for (XenState.DomainState d : s.domains()) domains.add(domain(d));
         o.set("msi", RecordJson.toJson(s.msi()));
+        if (s.msixtbl().entries().length > 0) o.set("msixtbl", RecordJson.toJson(s.msixtbl())); // absent: none registered
         return o;
     }
 
@@ -159,7 +161,9 @@ final class XenSnapshot {
         for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
         MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
-        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi);
+        Msixtbl.State msixtbl = o.has("msixtbl") ? RecordJson.fromJson(o.get("msixtbl"), Msixtbl.State.class, "xen.msixtbl") : XenState.noMsixtbl();
+        return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi,
+                msixtbl);
     }
 
     private static XenState.DomainState domain(JsonNode dn) {

@@ -135,10 +135,10 @@ public final class Msixtbl {
         }
     }
 
-    /** Refuses a state that does not fit (a domain {@code domains} lacks, a malformed entry) before anything changes. */
-    public void check(State s, java.util.function.IntFunction<Domain> domains) {
+    /** Refuses a state that does not fit (a domain id {@code hasDomain} refuses, a malformed entry) before anything changes. */
+    public void check(State s, java.util.function.IntPredicate hasDomain) {
         for (Entry e : s.entries()) {
-            if (domains.apply(e.domid()) == null) throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + ": no domain " + e.domid());
+            if (!hasDomain.test(e.domid())) throw new IllegalArgumentException("msixtbl entry of " + e.sbdf() + ": no domain " + e.domid());
             if (e.entries() < 1 || e.entries() > 2048 || e.refcnt() < 1 || e.flags().length != (e.entries() + 63) / 64
                     || e.shadow().length != 3 * ACC_ENTRIES) {
                 throw new IllegalArgumentException(String.format("msixtbl entry of %s in d%d: %d entries, refcnt %d, %d flag words, %d shadow dwords",
@@ -147,9 +147,13 @@ public final class Msixtbl {
         }
     }
 
-    /** Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once. */
+    /**
+     * Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once.
+     * A domain {@code domains} no longer gives (dropped, or replaced by another object of its id) loses its list.
+     */
     public void restore(State s, java.util.function.IntFunction<Domain> domains) {
         synchronized (xen.msi()) {
+            lists.keySet().removeIf(d -> domains.apply(d.id()) != d);
             lists.replaceAll((d, list) -> new Table[0]);
             for (Entry e : s.entries()) {
                 Domain d = domains.apply(e.domid());

@@ -18,9 +18,12 @@ import vdm.fingerprint.StateHash;
  * output, not state. Captured states are never modified; {@link #restore} puts one back into a hypervisor built on
  * the same host, reusing its objects where they fit. {@code msi} is Xen's MSI irqs, msi_descs and bindings
  * ({@link MsiIrqs}); each domain carries what it received by MSI, each hardware-domain vPCI header its MSI and MSI-X.
+ * {@code msixtbl} is each HVM domain's registered guest MSI-X tables ({@link Msixtbl}): without them a restored guest's
+ * table accesses would bypass Xen, and its mask of an entry would never reach the device (pt_irq_create_bind registers
+ * them, and a restore replays no bind).
  */
 public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, Assigned[] assigned,
-                       DomainState[] domains, MsiIrqs.State msi) {
+                       DomainState[] domains, MsiIrqs.State msi, Msixtbl.State msixtbl) {
 
     /** A function a domU holds (XEN_DOMCTL_assign_device), by SBDF in a state. */
     public record Assigned(Sbdf device, int domid) {}
@@ -53,6 +56,11 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 MsiIrqs.FIRST_DYNAMIC_VECTOR, 0, new MsiIrqs.Binding[0]);
     }
 
+    /** No guest MSI-X table registered (a document written before msixtbl state existed, or with none). */
+    public static Msixtbl.State noMsixtbl() {
+        return new Msixtbl.State(new Msixtbl.Entry[0]);
+    }
+
     /** {@code assigned} is ordered by SBDF. */
     public static XenState capture(Xen xen) {
         IoApicRouting r = xen.routing();
@@ -66,7 +74,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         List<Domain> ds = xen.domains(); // ordered by id
         DomainState[] domains = new DomainState[ds.size()];
         for (int i = 0; i < domains.length; i++) domains[i] = domain(ds.get(i));
-        return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains, xen.msi().capture());
+        return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains, xen.msi().capture(),
+                xen.msixtbl().capture());
     }
 
     private static DomainState domain(Domain d) {
@@ -150,6 +159,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             }
         }
         xen.msi().check(msi);
+        if (msixtbl == null) throw new IllegalArgumentException("the state has no msixtbl tables");
+        xen.msixtbl().check(msixtbl, ids::contains);
     }
 
     /**
@@ -183,7 +194,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         Map<Sbdf, Domain> map = new HashMap<>();
         for (Assigned a : assigned) map.put(a.device(), byId.get(a.domid()));
         xen.restoreAssigned(map);
-        xen.msi().restore(msi); // last: its bindings name the domains restored above
+        xen.msi().restore(msi); // its bindings name the domains restored above
+        xen.msixtbl().restore(msixtbl, byId::get); // after the msi_descs: the tables are of their devices
     }
 
     private static void restoreDomain(Xen xen, Domain d, DomainState ds) {
@@ -267,6 +279,10 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             }
         }
         hash(h, msi);
+        h.put(msixtbl.entries().length);
+        for (Msixtbl.Entry e : msixtbl.entries()) {
+            h.put(e.domid()).put(e.sbdf().packed()).put(e.gtable()).put(e.entries()).put(e.refcnt()).put(e.flags()).put(e.shadow()).put(e.accValid());
+        }
     }
 
     private static void hash(StateHash h, MsiIrqs.State m) {
