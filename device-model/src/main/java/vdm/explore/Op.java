@@ -145,7 +145,9 @@ public enum Op {
         }
     },
     MSIX_ENABLE("the guest's driver enables MSI-X: entries masked and programmed, the function unmasked, each entry unmasked (msix_capability_init)") {
-        boolean applicable(Run r) { return MsiOps.guestTable(r) >= 0 && !MsiOps.msixEnabled(r); }
+        // Linux's __pci_enable_msix_range refuses a device with MSI enabled (-EINVAL), and __pci_enable_msi_range one
+        // with MSI-X: a driver never has both (Xen's __pci_enable_msi would disable the other: "MSI-X already in use").
+        boolean applicable(Run r) { return MsiOps.guestTable(r) >= 0 && !MsiOps.msixEnabled(r) && !MsiOps.msiEnabled(r); }
         List<Failure> apply(Run r) { MsiOps.enableMsix(r); return List.of(); }
     },
     MSIX_DISABLE("the guest's driver masks its entries and disables MSI-X (pci_msix_shutdown)") {
@@ -169,7 +171,7 @@ public enum Op {
         List<Failure> apply(Run r) { return MsiOps.fireMsix(r); }
     },
     MSI_ENABLE("the guest's driver enables MSI with one vector (msi_capability_init)") {
-        boolean applicable(Run r) { return MsiOps.attachedWith(r, vdm.pci.cap.Msi.ID) && !MsiOps.msiEnabled(r); }
+        boolean applicable(Run r) { return MsiOps.attachedWith(r, vdm.pci.cap.Msi.ID) && !MsiOps.msiEnabled(r) && !MsiOps.msixEnabled(r); }
         List<Failure> apply(Run r) { GuestMsi.enableMsi(MsiOps.pt(r)); return List.of(); }
     },
     MSI_DISABLE("the guest's driver disables MSI (pci_msi_shutdown)") {

@@ -18,6 +18,7 @@ import vdm.xen.MsiReceipts;
 import vdm.xen.VpciMsiState;
 import vdm.xen.P2m;
 import vdm.xen.PirqTable;
+import vdm.xen.Msixtbl;
 import vdm.xen.XenState;
 
 /**

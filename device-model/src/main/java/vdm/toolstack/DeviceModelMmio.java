@@ -33,15 +33,35 @@ final class DeviceModelMmio implements MmioIntercept {
         return find(gaddr) != null;
     }
 
+    /**
+     * A QWORD at a DWORD-aligned address reaches the table as two DWORDs, low first: QEMU's memory core cuts an access
+     * to the region's largest valid size (flatview_read/write_continue -> memory_access_size, pci_msix_ops' valid
+     * max_access_size 4), so only narrower or misaligned accesses are refused by XenPtMsix.
+     */
+    private static boolean split(long gaddr, int size) {
+        return size == 8 && (gaddr & 3) == 0;
+    }
+
     @Override
     public long read(Vcpu vcpu, long gaddr, int size) {
         XenPtMsix t = find(gaddr);
-        return t == null ? (size == 8 ? -1L : -1L >>> (64 - 8 * size)) : t.read(gaddr, size);
+        if (t == null) return size == 8 ? -1L : -1L >>> (64 - 8 * size);
+        if (!split(gaddr, size)) return t.read(gaddr, size);
+        XenPtMsix high = find(gaddr + 4);
+        long hi = high == null ? 0xffff_ffffL : high.read(gaddr + 4, 4);
+        return t.read(gaddr, 4) & 0xffff_ffffL | hi << 32;
     }
 
     @Override
     public void write(Vcpu vcpu, long gaddr, int size, long value) {
         XenPtMsix t = find(gaddr);
-        if (t != null) t.write(gaddr, size, value);
+        if (t == null) return;
+        if (!split(gaddr, size)) {
+            t.write(gaddr, size, value);
+            return;
+        }
+        t.write(gaddr, 4, value & 0xffff_ffffL);
+        XenPtMsix high = find(gaddr + 4);
+        if (high != null) high.write(gaddr + 4, 4, value >>> 32);
     }
 }

@@ -34,7 +34,8 @@ final class MsiDesc {
     /** The device's owner when Xen set the irq up (pdev->domain), for Xen's messages. */
     final int ownerId;
     boolean hostMasked;
-    boolean guestMasked;
+    /** Volatile: msixtbl_read answers it without the lock (Xen reads it under rcu_read_lock only). */
+    volatile boolean guestMasked;
 
     MsiDesc(int irq, Sbdf sbdf, boolean msix, int pos, int entryNr, int nvec, boolean is64, boolean maskbit, int mpos,
             long entryAddress, long tableBase, int vector, int destApic, int ownerId, boolean hostMasked, boolean guestMasked) {

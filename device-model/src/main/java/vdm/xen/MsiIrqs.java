@@ -76,6 +76,8 @@ public final class MsiIrqs {
     private final Domain[] creator = new Domain[Xen.NR_IRQS];
     /** arch_msix per device (guarded by this). */
     private final Map<Sbdf, MsiProgramming.MsixState> msix = new HashMap<>();
+    /** Each device's MSI-X descs by entry (guarded by this; a device's object is never replaced). */
+    private final Map<Sbdf, MsixDescs> msixDescs = new HashMap<>();
     /** _assign_irq_vector's cursor: vectors are spread 8 apart so they fall in different priority levels. */
     private int currentVector = FIRST_DYNAMIC_VECTOR, currentOffset = 0;
     private final MsiBindings bindings;
@@ -115,6 +117,7 @@ public final class MsiIrqs {
         if (d != null) {
             INTS.setRelease(irqByVector, d.vector, ~irq); // release: message() sees the vector free once the desc is gone
             descs[irq] = null;
+            if (d.msix) msixDescs(d.sbdf).remove(d);
         }
         created.clear(irq);
         if (creator[irq] != null) {
@@ -271,6 +274,11 @@ public final class MsiIrqs {
         return desc(d.pirqs().irq(pirq));
     }
 
+    /** The device's MSI-X descs by entry, for msixtbl_addr_to_desc. Caller holds this lock. */
+    MsixDescs msixDescs(Sbdf sbdf) {
+        return msixDescs.computeIfAbsent(sbdf, s -> new MsixDescs());
+    }
+
     MsiProgramming.MsixState msixState(Sbdf sbdf) {
         return msix.computeIfAbsent(sbdf, s -> new MsiProgramming.MsixState());
     }
@@ -283,6 +291,7 @@ public final class MsiIrqs {
     /** Installs an irq's msi_desc and publishes its vector (the message path can find it from now on). */
     void publish(MsiDesc d) {
         descs[d.irq] = d;
+        if (d.msix) msixDescs(d.sbdf).put(d);
         created.set(d.irq);
         INTS.setRelease(irqByVector, d.vector, d.irq); // release: the desc and the device's programming come first
     }
@@ -358,6 +367,7 @@ public final class MsiIrqs {
     public synchronized void restore(State s) {
         check(s, id -> xen.domain(id) != null);
         java.util.Arrays.fill(descs, null);
+        msixDescs.values().forEach(MsixDescs::clear);
         for (int v = 0; v < 256; v++) INTS.setRelease(irqByVector, v, VECTOR_UNUSED);
         created.clear();
         java.util.Arrays.fill(creator, null);

@@ -20,8 +20,10 @@ import vdm.pci.Sbdf;
  * to a page shared with the PBA. Without it (4.18) those accesses are the device model's.
  *
  * vdm initialises a domain's msixtbl (msixtbl_init, at the assignment of an MSI-X device upstream) on its first
- * register. Register and unregister run under {@link MsiIrqs}' lock, as Xen holds the event lock; the access path takes
- * that lock for the msi_desc lookups and masks (Xen takes the irq descriptor's lock) and allocates nothing.
+ * register. Register and unregister run under {@link MsiIrqs}' lock, as Xen holds the event lock, and publish the
+ * domain's tables as a new array (Xen's RCU list). The access path allocates nothing: finding the table is a scan of
+ * the domain's few tables, and its msi_desc an index into the device's {@link MsixDescs}; claims and reads take no
+ * lock (Xen: rcu_read_lock), writes take {@link MsiIrqs}' lock for the shadow and the mask (Xen: the desc's lock).
  */
 public final class Msixtbl {
     private static final int ENTRY_SIZE = 16, VECTOR_CTRL = 12, MASKBIT = 1, ACC_ENTRIES = 3, PAGE_SHIFT = 12;
@@ -33,6 +35,8 @@ public final class Msixtbl {
         final Sbdf sbdf;
         final long gtable;
         final int len;
+        /** The device's MSI-X msi_descs by entry (entry->pdev->msi_list). */
+        final MsixDescs descs;
         int refcnt;
         /** table_flags: the entries whose address or data the guest wrote since the last unmask. */
         final long[] flags;
@@ -41,8 +45,9 @@ public final class Msixtbl {
         int accValid;
         boolean warnedPba;
 
-        Table(Sbdf sbdf, long gtable, int entries) {
+        Table(Sbdf sbdf, long gtable, int entries, MsixDescs descs) {
             this.sbdf = sbdf;
+            this.descs = descs;
             this.gtable = gtable;
             this.len = entries * ENTRY_SIZE;
             this.flags = new long[(entries + 63) / 64];
@@ -59,8 +64,9 @@ public final class Msixtbl {
     }
 
     private final Xen xen;
-    /** d->arch.hvm.msixtbl_list by domain, replaced whole (the RCU list). */
-    private final ConcurrentHashMap<Domain, Table[]> lists = new ConcurrentHashMap<>();
+    private static final Table[] NONE = new Table[0];
+    /** Each initialised domain's handler, which holds d->arch.hvm.msixtbl_list. */
+    private final ConcurrentHashMap<Domain, Intercept> intercepts = new ConcurrentHashMap<>();
 
     Msixtbl(Xen xen) {
         this.xen = xen;
@@ -71,9 +77,9 @@ public final class Msixtbl {
         synchronized (xen.msi()) {
             MsiDesc desc = xen.msi().descOf(d, pirq);
             if (desc == null) return -vdm.errno.Errno.EINVAL;
-            if (!lists.containsKey(d)) init(d);
-            Table[] list = lists.get(d);
-            for (Table t : list) {
+            Intercept x = intercepts.get(d);
+            if (x == null) x = init(d);
+            for (Table t : x.tables) {
                 if (t.sbdf.equals(desc.sbdf)) {
                     t.refcnt++;
                     return 0;
@@ -81,11 +87,9 @@ public final class Msixtbl {
             }
             PciHardware hw = xen.bus().function(desc.sbdf.packed());
             int entries = hw == null ? 1 : MsiProgramming.msixEntries(hw, desc.pos);
-            Table t = new Table(desc.sbdf, gtable, entries);
+            Table t = new Table(desc.sbdf, gtable, entries, xen.msi().msixDescs(desc.sbdf));
             t.refcnt = 1;
-            Table[] now = java.util.Arrays.copyOf(list, list.length + 1);
-            now[list.length] = t;
-            lists.put(d, now);
+            x.add(t);
             return 0;
         }
     }
@@ -94,20 +98,22 @@ public final class Msixtbl {
     void unregister(Domain d, int pirq) {
         synchronized (xen.msi()) {
             MsiDesc desc = xen.msi().descOf(d, pirq);
-            Table[] list = lists.get(d);
-            if (desc == null || list == null) return;
-            for (Table t : list) {
+            Intercept x = intercepts.get(d);
+            if (desc == null || x == null) return;
+            for (Table t : x.tables) {
                 if (!t.sbdf.equals(desc.sbdf)) continue;
-                if (--t.refcnt == 0) lists.put(d, java.util.Arrays.stream(list).filter(x -> x != t).toArray(Table[]::new));
+                if (--t.refcnt == 0) x.tables = java.util.Arrays.stream(x.tables).filter(o -> o != t).toArray(Table[]::new);
                 return;
             }
         }
     }
 
     /** msixtbl_init: the domain's list and its MMIO handler, after the handlers it has. */
-    private void init(Domain d) {
-        lists.put(d, new Table[0]);
-        d.addMmioIntercept(new Intercept(d));
+    private Intercept init(Domain d) {
+        Intercept x = new Intercept(d);
+        intercepts.put(d, x);
+        d.addMmioIntercept(x);
+        return x;
     }
 
     // ---- state (snapshots)
@@ -125,8 +131,8 @@ public final class Msixtbl {
     public State capture() {
         synchronized (xen.msi()) {
             java.util.List<Entry> out = new java.util.ArrayList<>();
-            lists.forEach((d, list) -> {
-                for (Table t : list) {
+            intercepts.forEach((d, x) -> {
+                for (Table t : x.tables) {
                     out.add(new Entry(d.id(), t.sbdf, t.gtable, t.len / ENTRY_SIZE, t.refcnt, t.flags.clone(), t.shadow.clone(), t.accValid));
                 }
             });
@@ -166,56 +172,42 @@ public final class Msixtbl {
         }
     }
 
-    /** Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once. */
+    /**
+     * Puts the tables back ({@link #check} first); a domain that had none is initialised (its intercept added) once.
+     * A domain {@code domains} no longer gives (dropped, or replaced by another object of its id) loses its list.
+     */
     public void restore(State s, java.util.function.IntFunction<Domain> domains) {
         synchronized (xen.msi()) {
-            // A domain the restore dropped or replaced is forgotten (msixtbl_pt_cleanup); the others keep their handler.
-            lists.keySet().removeIf(d -> domains.apply(d.id()) != d);
-            lists.replaceAll((d, list) -> new Table[0]);
+            intercepts.keySet().removeIf(d -> domains.apply(d.id()) != d);
+            intercepts.values().forEach(x -> x.tables = NONE);
             for (Entry e : s.entries()) {
                 Domain d = domains.apply(e.domid());
-                if (!lists.containsKey(d)) init(d);
-                Table t = new Table(e.sbdf(), e.gtable(), e.entries());
+                Intercept x = intercepts.get(d);
+                if (x == null) x = init(d);
+                Table t = new Table(e.sbdf(), e.gtable(), e.entries(), xen.msi().msixDescs(e.sbdf()));
                 t.refcnt = e.refcnt();
                 System.arraycopy(e.flags(), 0, t.flags, 0, t.flags.length);
                 System.arraycopy(e.shadow(), 0, t.shadow, 0, t.shadow.length);
                 t.accValid = e.accValid();
-                Table[] list = lists.get(d);
-                Table[] now = java.util.Arrays.copyOf(list, list.length + 1);
-                now[list.length] = t;
-                lists.put(d, now);
+                x.add(t);
             }
         }
     }
 
     /** The guest table addresses registered for domain {@code d} (for tests and invariants). */
     public long[] registered(Domain d) {
-        Table[] list = lists.get(d);
-        return list == null ? new long[0] : java.util.Arrays.stream(list).mapToLong(t -> t.gtable).toArray();
+        Intercept x = intercepts.get(d);
+        return x == null ? new long[0] : java.util.Arrays.stream(x.tables).mapToLong(t -> t.gtable).toArray();
     }
 
-    /** msixtbl_find_entry: the table on whose pages {@code addr} lies. */
-    private Table find(Domain d, long addr) {
-        Table[] list = lists.get(d);
-        if (list == null) return null;
-        for (Table t : list) if (t.samePages(addr)) return t;
-        return null;
+    /** msixtbl_addr_to_desc: the msi_desc of the device's MSI-X entry at {@code addr}, or null. Lock-free. */
+    private static MsiDesc desc(Table t, long addr) {
+        return t.inTable(addr) ? t.descs.get((int) ((addr - t.gtable) / ENTRY_SIZE)) : null;
     }
 
-    /** msixtbl_addr_to_desc: the msi_desc of the device's MSI-X entry at {@code addr}, or null. Caller holds the lock. */
-    private MsiDesc desc(Table t, long addr) {
-        if (!t.inTable(addr)) return null;
-        int nr = (int) ((addr - t.gtable) / ENTRY_SIZE);
-        for (int irq = 1; irq < Xen.NR_IRQS; irq++) {
-            MsiDesc m = xen.msi().desc(irq);
-            if (m != null && m.msix && m.entryNr == nr && m.sbdf.equals(t.sbdf)) return m;
-        }
-        return null;
-    }
-
-    /** Any MSI-X msi_desc of the table's device (for its machine address), or null. Caller holds the lock. */
-    private MsiDesc anyDesc(Table t) {
-        return xen.msi().find(t.sbdf, true, -1);
+    /** Any MSI-X msi_desc of the table's device (for its machine address), or null. Lock-free. */
+    private static MsiDesc anyDesc(Table t) {
+        return t.descs.any();
     }
 
     private boolean adjacentHandled() {
@@ -225,20 +217,33 @@ public final class Msixtbl {
     /** The domain's msixtbl handler (struct hvm_io_ops msixtbl_mmio_ops). */
     private final class Intercept implements MmioIntercept {
         private final Domain d;
+        /** d->arch.hvm.msixtbl_list: replaced whole under the MSI irq lock, read without it. */
+        volatile Table[] tables = NONE;
 
         Intercept(Domain d) {
             this.d = d;
         }
 
+        /** Appends a table. Caller holds the MSI irq lock. */
+        void add(Table t) {
+            Table[] now = java.util.Arrays.copyOf(tables, tables.length + 1);
+            now[now.length - 1] = t;
+            tables = now;
+        }
+
+        /** msixtbl_find_entry: the table on whose pages {@code addr} lies. Lock-free. */
+        private Table find(long addr) {
+            for (Table t : tables) if (t.samePages(addr)) return t;
+            return null;
+        }
+
         /** msixtbl_range: an access to an entry Xen has a vector for, or (4.19) to the rest of the table's pages. */
         @Override
         public boolean claims(Vcpu vcpu, long gaddr) {
-            synchronized (xen.msi()) {
-                Table t = find(d, gaddr);
-                if (t == null) return false;
-                if (!t.inTable(gaddr)) return adjacentHandled();
-                return desc(t, gaddr) != null;
-            }
+            Table t = find(gaddr);
+            if (t == null) return false;
+            if (!t.inTable(gaddr)) return adjacentHandled();
+            return desc(t, gaddr) != null;
         }
 
         @Override
@@ -268,31 +273,30 @@ public final class Msixtbl {
         /** msixtbl_read; {@link #UNHANDLEABLE_READ} where Xen leaves the read to the device model. */
         private long msixtblRead(long gaddr, int size) {
             if ((gaddr & (size - 1)) != 0) return UNHANDLEABLE_READ;
-            synchronized (xen.msi()) {
-                Table t = find(d, gaddr);
-                if (t == null) return UNHANDLEABLE_READ;
-                if (!t.inTable(gaddr)) return adjacentRead(t, gaddr, size);
-                if (size != 4 && size != 8) return UNHANDLEABLE_READ;
-                int offset = (int) (gaddr & (ENTRY_SIZE - 1));
-                long value = 0;
-                if (offset != VECTOR_CTRL) {
-                    int nr = (int) ((gaddr - t.gtable) / ENTRY_SIZE), index = offset / 4;
-                    if (nr >= ACC_ENTRIES || !accValid(t, nr, index)) return UNHANDLEABLE_READ;
-                    value = t.shadow[nr * 3 + index] & 0xffffffffL;
-                    if (size == 8) {
-                        if (index != 0) offset = VECTOR_CTRL;
-                        else if (accValid(t, nr, 1)) value |= (long) t.shadow[nr * 3 + 1] << 32;
-                        else return UNHANDLEABLE_READ;
-                    }
+            // no lock: Xen's msixtbl_read runs under rcu_read_lock only
+            Table t = find(gaddr);
+            if (t == null) return UNHANDLEABLE_READ;
+            if (!t.inTable(gaddr)) return adjacentRead(t, gaddr, size);
+            if (size != 4 && size != 8) return UNHANDLEABLE_READ;
+            int offset = (int) (gaddr & (ENTRY_SIZE - 1));
+            long value = 0;
+            if (offset != VECTOR_CTRL) {
+                int nr = (int) ((gaddr - t.gtable) / ENTRY_SIZE), index = offset / 4;
+                if (nr >= ACC_ENTRIES || !accValid(t, nr, index)) return UNHANDLEABLE_READ;
+                value = t.shadow[nr * 3 + index] & 0xffffffffL;
+                if (size == 8) {
+                    if (index != 0) offset = VECTOR_CTRL;
+                    else if (accValid(t, nr, 1)) value |= (long) t.shadow[nr * 3 + 1] << 32;
+                    else return UNHANDLEABLE_READ;
                 }
-                if (offset == VECTOR_CTRL) {
-                    MsiDesc m = desc(t, gaddr);
-                    if (m == null) return UNHANDLEABLE_READ;
-                    long masked = m.guestMasked ? MASKBIT : 0;
-                    value = size == 4 ? masked : value | masked << 32;
-                }
-                return value;
             }
+            if (offset == VECTOR_CTRL) {
+                MsiDesc m = desc(t, gaddr);
+                if (m == null) return UNHANDLEABLE_READ;
+                long masked = m.guestMasked ? MASKBIT : 0;
+                value = size == 4 ? masked : value | masked << 32;
+            }
+            return value;
         }
 
         /**
@@ -302,7 +306,7 @@ public final class Msixtbl {
         private long msixtblWrite(long gaddr, int size, long value) {
             if ((gaddr & (size - 1)) != 0) return HANDLED; // unaligned: ignored
             synchronized (xen.msi()) {
-                Table t = find(d, gaddr);
+                Table t = find(gaddr);
                 if (t == null) return UNHANDLEABLE;
                 if (!t.inTable(gaddr)) {
                     if (!adjacentHandled()) return UNHANDLEABLE;
@@ -413,12 +417,8 @@ public final class Msixtbl {
                 return;
             }
             if ((addr & (ENTRY_SIZE - 1)) != VECTOR_CTRL || (data & MASKBIT) != 0) return;
-            boolean bound;
-            synchronized (xen.msi()) {
-                Table t = find(d, addr);
-                bound = t != null && desc(t, addr) != null;
-            }
-            if (bound) complete(addr);
+            Table t = find(addr);
+            if (t != null && desc(t, addr) != null) complete(addr);
         }
     }
 
@@ -427,8 +427,7 @@ public final class Msixtbl {
      * model's bind just registered is applied now (the vCPU Xen snooped, found by msixtbl_pt_register). Allocation-free.
      */
     void afterDeviceModel(Vcpu vcpu, long gaddr, int size, long value) {
-        Domain d = vcpu.domain();
-        if (!lists.containsKey(d)) return;
-        for (MmioIntercept i : d.mmioIntercepts()) if (i instanceof Intercept x && x.d == d) x.snooped(gaddr, size, value);
+        Intercept x = intercepts.get(vcpu.domain());
+        if (x != null) x.snooped(gaddr, size, value);
     }
 }

@@ -193,8 +193,9 @@ public final class MsixTable {
 
     /** The function raises entry {@code entry} (0 .. size - 1; checked by the caller). */
     public Delivery fire(int entry, MessageSink sink) {
-        if (!enabled() || !busMaster()) return Delivery.DISABLED;
-        if (masked(entry)) {
+        int ctl = cs.read(control, 2); // once: enable and Function Mask are both in Message Control
+        if ((ctl & ENABLE) == 0 || !busMaster()) return Delivery.DISABLED;
+        if (functionMasked(ctl) || entryMasked(entry)) {
             pba[entry >>> 6] |= 1L << entry;
             return Delivery.PENDING;
         }
