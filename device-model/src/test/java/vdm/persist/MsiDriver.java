@@ -116,38 +116,4 @@ final class MsiDriver {
         return 0;
     }
 
-    /**
-     * The guest's firmware placing every memory BAR of {@code pt} (naturally aligned from {@code base}, as hvmloader
-     * packs them) and turning memory decoding and bus mastering on; the guest BAR addresses.
-     */
-    static long[] placeBars(XenPtDevice pt, long base) {
-        long[] at = new long[6];
-        long next = base;
-        for (int n = 0; n < 6; n++) {
-            int lo = pt.guestRead(0x10 + 4 * n, 4);
-            if ((lo & 1) != 0) continue;
-            boolean is64 = (lo & 0x6) == 0x4;
-            pt.guestWrite(0x10 + 4 * n, 4, -1);
-            long mask = pt.guestRead(0x10 + 4 * n, 4) & 0xfffffff0L;
-            if (is64) {
-                pt.guestWrite(0x14 + 4 * n, 4, -1);
-                mask |= (long) pt.guestRead(0x14 + 4 * n, 4) << 32;
-            } else {
-                mask |= 0xffffffff00000000L;
-            }
-            if (mask == 0xffffffff00000000L || mask == 0) {
-                if (is64) n++;
-                continue;
-            }
-            long size = -mask;
-            next = (next + size - 1) & -size;
-            at[n] = next;
-            pt.guestWrite(0x10 + 4 * n, 4, (int) next);
-            if (is64) pt.guestWrite(0x14 + 4 * n, 4, (int) (next >>> 32));
-            next += size;
-            if (is64) n++;
-        }
-        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | 0x6);
-        return at;
-    }
 }

@@ -1,5 +1,6 @@
 package vdm.persist;
 
+import vdm.toolstack.MsiGuest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +50,7 @@ class MsiSnapshotTest {
         assertEquals(0, vdm.libxl().pciAssignableAdd(sbdf));
         assertTrue(vdm.libxl().pciAttach(domid, sbdf, 5).ok());
         XenPtDevice pt = vdm.libxl().device(sbdf);
-        MsiDriver g = MsiDriver.guest(vdm, pt, MsiDriver.placeBars(pt, GUEST_BASE));
+        MsiDriver g = MsiDriver.guest(vdm, pt, MsiGuest.placeBars(pt, GUEST_BASE));
         g.bringUp(2, VECTOR);
         assertEquals(MsiOutcome.SENT, vdm.host().require(sbdf).fireMsix(0));
         g.write(1, 12, 1);
@@ -174,7 +175,7 @@ class MsiSnapshotTest {
         int domid = original.libxl().domainCreate(1);
         assertEquals(0, original.libxl().pciAssignableAdd(sbdf));
         assertTrue(original.libxl().pciAttach(domid, sbdf, 5).ok());
-        MsiDriver.placeBars(original.libxl().device(sbdf), GUEST_BASE);
+        MsiGuest.placeBars(original.libxl().device(sbdf), GUEST_BASE);
         ObjectNode doc = (ObjectNode) read(Snapshot.save(original));
         // What a document written before MSI state lacks: Xen's irqs, vPCI's and QEMU's copies, the devices' BAR memory.
         ((ObjectNode) doc.get("xen")).remove(List.of("msi", "msixtbl"));

@@ -19,7 +19,7 @@ import vdm.xen.XenConfig;
  * A booted host, hypervisor, PVH dom0 and toolstack with one HVM guest, built with a chosen {@link XenConfig} (the
  * presets fix Xen's MSI-X switches on), and what a guest driver does with a passed-through device's MSI and MSI-X.
  */
-final class MsiGuest {
+public final class MsiGuest {
     static final int MSI_CAP = 0x05, MSIX_CAP = 0x11;
 
     final Host host;
@@ -75,7 +75,7 @@ final class MsiGuest {
      * The guest's firmware places every memory BAR of the device (naturally aligned, from {@code base} up, as
      * hvmloader packs them) and turns memory decoding and bus mastering on; returns the guest BAR addresses.
      */
-    static long[] placeBars(XenPtDevice pt, long base) {
+    public static long[] placeBars(XenPtDevice pt, long base) {
         long[] at = new long[6];
         long next = base;
         for (int n = 0; n < 6; n++) {
