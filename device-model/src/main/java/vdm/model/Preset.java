@@ -5,11 +5,14 @@ import java.util.Arrays;
 /** Named combinations of the fixes, as releases shipped them. */
 public enum Preset {
     /** Xen 4.19, Linux 6.6, QEMU 8: none of the fixes. */
-    BROKEN("broken", new Fixes(false, false, false, Fixes.GsiLookup.NONE)),
+    BROKEN("broken", Fixes.release(false, false, false, false, Fixes.GsiLookup.NONE)),
     /** The seed's design (v4 of the series): state-reset hypercall, setup_gsi in pciback, sysfs gsi. */
-    SERIES_V4("series-v4", new Fixes(true, true, true, Fixes.GsiLookup.SYSFS_GSI)),
-    /** Xen 4.20+, Linux 6.12+, QEMU 10: pci_device_reset, gsi_permission, the privcmd GSI lookup. */
-    UPSTREAM("upstream", new Fixes(true, true, true, Fixes.GsiLookup.PRIVCMD));
+    SERIES_V4("series-v4", Fixes.release(false, true, true, true, Fixes.GsiLookup.SYSFS_GSI)),
+    /**
+     * Xen 4.20+, Linux 6.12+, QEMU 10: pci_device_reset, gsi_permission, the privcmd GSI lookup, and every later
+     * upstream fix vdm has a switch for; a switch that models a proposal upstream has not taken stays off.
+     */
+    UPSTREAM("upstream", Fixes.release(true, true, true, true, Fixes.GsiLookup.PRIVCMD));
 
     private final String label;
     private final Fixes fixes;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.function.Function;
 import vdm.host.HostDescription;
+import vdm.model.Fix;
 import vdm.model.Fixes;
 import vdm.snapshot.ModelState;
 import vdm.system.Machine;
@@ -38,8 +39,9 @@ public final class Snapshot {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT).put("version", VERSION);
         Fixes f = vdm.fixes();
-        o.putObject("fixes").put("resetNotification", f.resetNotification()).put("pvhMapPirq", f.pvhMapPirq())
+        ObjectNode fx = o.putObject("fixes").put("resetNotification", f.resetNotification()).put("pvhMapPirq", f.pvhMapPirq())
                 .put("setupGsi", f.setupGsi()).put("gsiLookup", f.gsiLookup().name());
+        for (Fix x : Fix.values()) if (!x.series()) fx.put(x.label(), f.on(x));
         o.putObject("dom0").put("kind", vdm.dom0().kind().name()).put("vcpus", vdm.dom0().vcpuCount());
         try {
             o.set("host", HostJsonWriter.toTree(vdm.host().description()));
@@ -91,6 +93,11 @@ public final class Snapshot {
             JsonNode f = o.get("fixes");
             Fixes fixes = new Fixes(f.get("resetNotification").asBoolean(), f.get("pvhMapPirq").asBoolean(),
                     f.get("setupGsi").asBoolean(), Fixes.GsiLookup.valueOf(f.get("gsiLookup").asText()));
+            // every other switch by its label; one a document lacks is how vdm behaved before it had the switch
+            for (Fix x : Fix.values()) {
+                if (x.series()) continue;
+                fixes = fixes.with(x, f.has(x.label()) ? f.get(x.label()).asBoolean() : x.absent());
+            }
             HostDescription desc = HostJsonReader.parse(o.get("host").toString());
             Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
                     .dom0Vcpus(o.get("dom0").get("vcpus").asInt()).bootDom0(false).build();

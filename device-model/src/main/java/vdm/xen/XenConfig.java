@@ -1,44 +1,116 @@
 package vdm.xen;
 
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
 /**
- * Which behaviour of Xen is modelled, one switch per upstream change that matters for passthrough with a PVH dom0.
- * {@link #UPSTREAM} is Xen 4.20+; {@link #XEN_4_19} is before the PVH dom0 passthrough fixes.
+ * Which behaviour of Xen is modelled: one {@link Switch} per upstream change that matters for passthrough with a PVH
+ * dom0, held as bits of one {@code long} so that a hot path's test is a load and a mask. {@link #UPSTREAM} is Xen
+ * 4.20+ with every later fix; {@link #XEN_4_19} is Xen 4.19 as released, before the PVH dom0 passthrough fixes.
+ * {@code vdm.model.Fixes} derives the config of a whole model from its switches.
  */
-public record XenConfig(
+public final class XenConfig {
+    /** One upstream change of Xen, with the commit that made it. */
+    public enum Switch {
         /**
          * vPCI's header handlers decide on what Xen itself mapped, as Xen >= 4.17 does (commit 7abd7bc162, "vpci:
          * refuse BAR writes only if the BAR is mapped"): cmd_write and rom_write compare with header->bars_mapped,
-         * bar_write and rom_write refuse on bar->enabled. False: Xen 4.13-4.16, which read the hardware's COMMAND
+         * bar_write and rom_write refuse on bar->enabled. Off: Xen 4.13-4.16, which read the hardware's COMMAND
          * (and rom_write header->rom_enabled) instead.
          */
-        boolean vpciTestsMapped,
+        VPCI_TESTS_MAPPED,
         /** hvm_physdev_op lets map_pirq/unmap_pirq through without has_pirq (4.20, fix B). */
-        boolean pvhMapPirq,
+        PVH_MAP_PIRQ,
         /** hvm_physdev_op lets the hardware domain call setup_gsi (4.20, part of fix C). */
-        boolean pvhSetupGsi,
+        PVH_SETUP_GSI,
         /** PHYSDEVOP_pci_device_reset exists (4.20, fix A); the v4 series called it pci_device_state_reset. */
-        boolean pciDeviceReset,
+        PCI_DEVICE_RESET,
         /** XEN_DOMCTL_gsi_permission exists (4.20). */
-        boolean gsiPermission,
+        GSI_PERMISSION,
         /**
          * vPCI forwards a hardware domain's accesses to the rest of the pages that hold an MSI-X table or PBA to the
-         * device (Xen 4.18, commit b177892d2d, "vpci/msix: handle accesses adjacent to the MSI-X table"). False: the
+         * device (Xen 4.18, commit b177892d2d, "vpci/msix: handle accesses adjacent to the MSI-X table"). Off: the
          * earlier behaviour, which dropped them (reads ~0).
          */
-        boolean msixAdjacent,
+        MSIX_ADJACENT,
         /**
          * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
          * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
-         * state (MASKALL=%d, ENABLE=%d), fixing"). False: neither.
+         * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
          */
-        boolean msixResetInitialState,
+        MSIX_RESET_INITIAL_STATE,
         /**
          * XENFEAT_dm_msix_all_writes (Xen 4.19, commit 64b21662b1): msixtbl forwards every guest write of an MSI-X
-         * Vector Control to the device model instead of handling the mask bit itself. False: Xen 4.18 and earlier.
+         * Vector Control to the device model instead of handling the mask bit itself. Off: Xen 4.18 and earlier.
          */
-        boolean dmMsixAllWrites) {
+        DM_MSIX_ALL_WRITES;
 
+        final long bit() {
+            return 1L << ordinal();
+        }
+    }
+
+    /** Every switch off: Xen 4.16 as far as vdm models it. */
+    public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
-    public static final XenConfig XEN_4_19 = new XenConfig(true, false, false, false, false, true, true, true);
-    public static final XenConfig UPSTREAM = new XenConfig(true, true, true, true, true, true, true, true);
+    public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
+            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true);
+    /** Every switch on. */
+    public static final XenConfig UPSTREAM = of(EnumSet.allOf(Switch.class));
+
+    private final long bits;
+
+    private XenConfig(long bits) {
+        this.bits = bits;
+    }
+
+    /** The config with exactly these switches on. */
+    public static XenConfig of(Set<Switch> on) {
+        long b = 0;
+        for (Switch s : on) b |= s.bit();
+        return new XenConfig(b);
+    }
+
+    public boolean on(Switch s) {
+        return (bits & s.bit()) != 0;
+    }
+
+    public XenConfig with(Switch s, boolean on) {
+        return new XenConfig(on ? bits | s.bit() : bits & ~s.bit());
+    }
+
+    public Set<Switch> switches() {
+        EnumSet<Switch> out = EnumSet.noneOf(Switch.class);
+        for (Switch s : Switch.values()) if (on(s)) out.add(s);
+        return out;
+    }
+
+    public boolean vpciTestsMapped() { return (bits & (1L << Switch.VPCI_TESTS_MAPPED.ordinal())) != 0; }
+    public boolean pvhMapPirq() { return (bits & (1L << Switch.PVH_MAP_PIRQ.ordinal())) != 0; }
+    public boolean pvhSetupGsi() { return (bits & (1L << Switch.PVH_SETUP_GSI.ordinal())) != 0; }
+    public boolean pciDeviceReset() { return (bits & (1L << Switch.PCI_DEVICE_RESET.ordinal())) != 0; }
+    public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
+    public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
+    public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
+    public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof XenConfig c && c.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(bits);
+    }
+
+    /** The switches that are on, e.g. {@code XenConfig[VPCI_TESTS_MAPPED, MSIX_ADJACENT]}. */
+    @Override
+    public String toString() {
+        List<String> on = new ArrayList<>();
+        for (Switch s : switches()) on.add(s.name());
+        return "XenConfig" + on;
+    }
 }

@@ -35,6 +35,7 @@ class LayeringTest {
             new Layer("on a machine", "vdm.scenario..", "vdm.explore..", "vdm.invariants..", "vdm.snapshot.."),
             new Layer("capture", "vdm.capture.."),
             new Layer("persistence", "vdm.persist.."),
+            new Layer("failure library", "vdm.replay.."),
             new Layer("embedding API", "vdm"));
 
     @Test

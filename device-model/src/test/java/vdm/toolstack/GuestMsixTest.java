@@ -43,8 +43,7 @@ class GuestMsixTest {
 
     private static XenConfig config(boolean allWrites) {
         XenConfig u = XenConfig.UPSTREAM;
-        return new XenConfig(u.vpciTestsMapped(), u.pvhMapPirq(), u.pvhSetupGsi(), u.pciDeviceReset(), u.gsiPermission(), u.msixAdjacent(),
-                u.msixResetInitialState(), allWrites);
+        return u.with(XenConfig.Switch.DM_MSIX_ALL_WRITES, allWrites);
     }
 
     /** The guest's table address of an attached, placed device. */

@@ -99,7 +99,7 @@ class HeaderTest {
     @Test
     void beforeXen417TheTestWasTheMemoryBit() {
         TestBus bus = new TestBus().add("0000:00:03.0", "e1000");
-        Xen xen = new Xen(new XenConfig(false, false, false, false, false, false, false, false), bus);
+        Xen xen = new Xen(XenConfig.NONE, bus);
         Vcpu v = xen.createDom0(Domain.Kind.PVH, 1).vcpu(0);
         enable(xen, v);
         xen.ecamWrite(v, ecam(NIC, 0x10), 4, 0xfe000000);
@@ -233,7 +233,7 @@ class HeaderTest {
     }
 
     /** Xen 4.13-4.16's header handlers: everything they decide on is read from the hardware. */
-    private static final XenConfig XEN_4_16 = new XenConfig(false, false, false, false, false, false, false, false);
+    private static final XenConfig XEN_4_16 = XenConfig.NONE;
 
     @Test
     void barsMappedFollowsTheCommandModifyDecodingWrites() {

@@ -30,8 +30,7 @@ class MsixAdjacentAx210Test {
         Host host = Host.builder().ioApic(0, 0xfec0_0000L, 0, 24).device(WIFI.toString(), "ax210")
                 .prt(0, 0x14, IntxPin.A, 16).build();
         XenConfig u = XenConfig.UPSTREAM;
-        XenConfig c = new XenConfig(u.vpciTestsMapped(), u.pvhMapPirq(), u.pvhSetupGsi(), u.pciDeviceReset(), u.gsiPermission(),
-                adjacent, u.msixResetInitialState(), u.dmMsixAllWrites());
+        XenConfig c = u.with(XenConfig.Switch.MSIX_ADJACENT, adjacent);
         Xen xen = Xen.onHost(c, host);
         Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);
         Vcpu v = dom0.vcpu(0);

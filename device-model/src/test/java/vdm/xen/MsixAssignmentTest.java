@@ -19,7 +19,7 @@ import vdm.pci.Sbdf;
  * {@link XenConfig#msixResetInitialState}), on both test hosts, with the MSI-X devices read off each host.
  */
 class MsixAssignmentTest {
-    private static final XenConfig BEFORE = new XenConfig(true, true, true, true, true, true, false, true);
+    private static final XenConfig BEFORE = XenConfig.UPSTREAM.with(XenConfig.Switch.MSIX_RESET_INITIAL_STATE, false);
 
     /** The endpoints with an MSI-X capability, and where it is. */
     private static List<PhysicalFunction> msixEndpoints(Host host, TestHost t) {

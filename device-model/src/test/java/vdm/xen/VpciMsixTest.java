@@ -183,8 +183,7 @@ class VpciMsixTest {
     void theRestOfTheTablesPageReachesTheDeviceSinceXen418AndIsDroppedBefore() {
         for (boolean adjacent : new boolean[] {true, false}) {
             XenConfig c = XenConfig.UPSTREAM;
-            c = new XenConfig(c.vpciTestsMapped(), c.pvhMapPirq(), c.pvhSetupGsi(), c.pciDeviceReset(), c.gsiPermission(),
-                    adjacent, c.msixResetInitialState(), c.dmMsixAllWrites());
+            c = c.with(XenConfig.Switch.MSIX_ADJACENT, adjacent);
             MemoryBus mem = new MemoryBus(bus());
             Xen xen = new Xen(c, mem);
             Domain dom0 = xen.createDom0(Domain.Kind.PVH, 1);

@@ -1,0 +1,102 @@
+package vdm.model;
+
+import java.util.Arrays;
+import java.util.List;
+import vdm.xen.XenConfig;
+
+/**
+ * Every switch vdm has, one per upstream fix (or, where upstream has none yet, per proposal), with where it comes
+ * from. A switch is read by the one layer whose behaviour it changes; {@link Fixes} holds a model's settings and
+ * {@link Fixes#xenConfig()} derives Xen's. {@code --fix NAME=on|off} on the command line names a switch by its
+ * {@link #label()}, and {@code --list-fixes} prints this table.
+ *
+ * <p>To add a switch (docs/architecture.md, "Where to add things"): a constant here with its label, layer, source,
+ * one-line summary, the value a document written before the switch existed means ({@code absent}: how vdm behaved
+ * until then), whether Xen 4.19/Linux 6.6/QEMU 8 as released ({@code inBroken}) and today's upstream
+ * ({@code inUpstream}) have it, which is what the presets are made of; if Xen reads it, the {@link XenConfig.Switch}es
+ * it turns on. The four of the series (A to D) come first: {@link #series()} counts on it.
+ */
+public enum Fix {
+    RESET_NOTIFICATION("reset-notification", Layer.DOM0, "the PVH dom0 series (fix A): Xen 4.20 PHYSDEVOP_pci_device_reset, Linux 6.12 xen-pciback",
+            "pciback tells Xen a device was reset, so vPCI rebuilds its header cache", false, false, true, XenConfig.Switch.PCI_DEVICE_RESET),
+    PVH_MAP_PIRQ("pvh-map-pirq", Layer.XEN, "the PVH dom0 series (fix B): Xen 4.20 hvm_physdev_op",
+            "a PVH dom0 may call PHYSDEVOP_map_pirq/unmap_pirq", false, false, true, XenConfig.Switch.PVH_MAP_PIRQ),
+    SETUP_GSI("setup-gsi", Layer.DOM0, "the PVH dom0 series (fix C): Linux 6.12 xen-pciback, Xen 4.20 XEN_DOMCTL_gsi_permission",
+            "pciback sets the GSI up (PHYSDEVOP_setup_gsi) and libxl grants it with gsi_permission", false, false, true,
+            XenConfig.Switch.PVH_SETUP_GSI, XenConfig.Switch.GSI_PERMISSION),
+    GSI_LOOKUP("gsi-lookup", Layer.TOOLSTACK, "the PVH dom0 series (fix D): Linux 6.12 IOCTL_PRIVCMD_PCIDEV_GET_GSI, libxl xc_pcidev_get_gsi",
+            "where the toolstack finds a device's GSI: none (sysfs irq), sysfs-gsi (v4) or privcmd; on = privcmd", false, false, true),
+    VPCI_TESTS_MAPPED("vpci-tests-mapped", Layer.XEN, "Xen 7abd7bc162 (4.17)",
+            "vPCI's header handlers test what Xen mapped, not the hardware's COMMAND", true, true, true, XenConfig.Switch.VPCI_TESTS_MAPPED),
+    MSIX_ADJACENT("msix-adjacent", Layer.XEN, "Xen b177892d2d, 7a502b4fbc (4.18)",
+            "vPCI forwards dom0's accesses to registers on the MSI-X table's and PBA's pages to the device", true, true, true,
+            XenConfig.Switch.MSIX_ADJACENT),
+    MSIX_INITIAL_STATE("msix-initial-state", Layer.XEN, "Xen 913751d7af (4.18)",
+            "Xen clears an MSI-X function's MASKALL and ENABLE left set by firmware when it learns of the device", true, true, true,
+            XenConfig.Switch.MSIX_RESET_INITIAL_STATE),
+    DM_MSIX_ALL_WRITES("dm-msix-all-writes", Layer.XEN, "Xen 64b21662b1 (4.19)",
+            "msixtbl forwards every guest write of an MSI-X Vector Control to the device model", true, true, true,
+            XenConfig.Switch.DM_MSIX_ALL_WRITES);
+
+    /** The layer that reads the switch. */
+    public enum Layer { XEN, DOM0, TOOLSTACK, GUEST_FIRMWARE }
+
+    private final String label;
+    private final Layer layer;
+    private final String source;
+    private final String summary;
+    private final boolean absent, inBroken, inUpstream;
+    private final List<XenConfig.Switch> xen;
+
+    Fix(String label, Layer layer, String source, String summary, boolean absent, boolean inBroken, boolean inUpstream,
+        XenConfig.Switch... xen) {
+        this.label = label;
+        this.layer = layer;
+        this.source = source;
+        this.summary = summary;
+        this.absent = absent;
+        this.inBroken = inBroken;
+        this.inUpstream = inUpstream;
+        this.xen = List.of(xen);
+    }
+
+    /** The name on the command line and in documents: "reset-notification". */
+    public String label() { return label; }
+    public Layer layer() { return layer; }
+    /** The upstream commit, advisory or thread the switch models. */
+    public String source() { return source; }
+    /** What the switch does when on, in one line. */
+    public String summary() { return summary; }
+    /** The value a snapshot written before this switch existed means: how vdm behaved until then. */
+    public boolean absent() { return absent; }
+    /** Xen 4.19, Linux 6.6 and QEMU 8 as released have it ({@link Preset#BROKEN}). */
+    public boolean inBroken() { return inBroken; }
+    /** Today's upstream has it ({@link Preset#UPSTREAM}); a switch that models a proposal upstream has not taken is off there. */
+    public boolean inUpstream() { return inUpstream; }
+    /** One of the four fixes of the series that started vdm (A to D), whose settings have accessors of their own in {@link Fixes}. */
+    public boolean series() { return ordinal() <= GSI_LOOKUP.ordinal(); }
+    /** Xen's switches this one turns on. */
+    public List<XenConfig.Switch> xenSwitches() { return xen; }
+
+    final long bit() {
+        return 1L << ordinal();
+    }
+
+    /** The switch with this label; an unknown one is refused with the known labels. */
+    public static Fix of(String label) {
+        for (Fix f : values()) if (f.label.equalsIgnoreCase(label)) return f;
+        throw new IllegalArgumentException("unknown fix '" + label + "'; known: "
+                + String.join(", ", Arrays.stream(values()).map(Fix::label).toList()));
+    }
+
+    /** One line per switch: label, layer, source and summary, aligned (what {@code --list-fixes} prints). */
+    public static String table() {
+        int w = Arrays.stream(values()).mapToInt(f -> f.label.length()).max().orElse(10);
+        StringBuilder sb = new StringBuilder();
+        for (Fix f : values()) {
+            sb.append(String.format("%-" + w + "s  %-14s  %s%n%" + w + "s  %-14s  %s%n", f.label,
+                    f.layer.name().toLowerCase().replace('_', '-'), f.summary, "", "", f.source));
+        }
+        return sb.toString();
+    }
+}
