@@ -16,8 +16,8 @@ import vdm.model.Fixes;
  */
 final class FixOptions {
     @Option(names = "--fix", paramLabel = "NAME=on|off", converter = Setting.class,
-            description = {"Turn one switch on or off on top of the preset (repeatable, applied in order); gsi-lookup",
-                    "also takes none, sysfs-gsi or privcmd. --list-fixes names them."})
+            description = "Turn one switch on or off on top of the preset (repeatable, applied in order); gsi-lookup "
+                    + "also takes none, sysfs-gsi or privcmd. --list-fixes names them.")
     List<String> settings = new ArrayList<>();
 
     @Option(names = "--list-fixes", description = "Print every switch (label, layer, summary, upstream source) and exit.")
