@@ -52,4 +52,21 @@ class ScenarioFileTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ScenarioFile.parse("{\"format\"")).getMessage()
                 .startsWith("not a scenario file"));
     }
+
+    @Test
+    void theFixSettingsAreWrittenAfterThePresetReadBackAndAppliedInOrder() {
+        Finding f = new Finding("step", "m", List.of(Op.ASSIGN), List.of());
+        String file = ScenarioFile.of(f, "upstream", List.of("reset-notification=off", "gsi-lookup=sysfs-gsi"), "pvh", "0000:00:03.0").toJson();
+        assertTrue(file.startsWith("{\"format\": \"vdm-explore/1\", \"preset\": \"upstream\", "
+                + "\"fixes\": [\"reset-notification=off\", \"gsi-lookup=sysfs-gsi\"], \"dom0\": \"pvh\""), file);
+        ScenarioFile back = ScenarioFile.parse(file);
+        assertEquals(List.of("reset-notification=off", "gsi-lookup=sysfs-gsi"), back.fixes());
+        assertEquals(Preset.UPSTREAM.fixes().withResetNotification(false).withGsiLookup(vdm.model.Fixes.GsiLookup.SYSFS_GSI),
+                back.fixesOn(Preset.UPSTREAM.fixes()));
+        // a file without the member (every file written before --fix) runs the preset as it is
+        assertEquals(List.of(), ScenarioFile.parse(ScenarioFile.of(f, "upstream", "pvh", "0000:00:03.0").toJson()).fixes());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScenarioFile.parse("{\"format\": \"vdm-explore/1\", "
+                + "\"preset\": \"broken\", \"fixes\": [\"warp-drive=on\"], \"dom0\": \"pv\", \"device\": \"0000:00:03.0\", \"ops\": []}"))
+                .getMessage().startsWith("member 'fixes': unknown fix 'warp-drive'; known: reset-notification"));
+    }
 }

@@ -20,6 +20,7 @@ import vdm.explore.Op;
 import vdm.pci.Sbdf;
 import vdm.persist.ScenarioFile;
 import vdm.scenario.DeviceChoice;
+import vdm.model.Fixes;
 import vdm.model.Preset;
 import vdm.system.Trace;
 import vdm.xen.Domain;
@@ -38,6 +39,9 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    FixOptions fixes;
 
     @Option(names = "--ops", paramLabel = "LIST", split = ",",
             description = "Operations to interleave (default: the INTx-era ones, every one up to intx): enable, disable, bar-move, "
@@ -62,6 +66,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (fixes.listed(o)) return 0;
         try {
             if (replay != null) return replay(o);
             Preset p = model.preset();
@@ -74,10 +79,11 @@ final class ExploreCommand implements Callable<Integer> {
                 if (s.trim().equals("msi")) set.addAll(Op.MSI_SET); else set.add(Op.of(s.trim()));
             }
             if (depth < 1 || depth > 16) throw new IllegalArgumentException("--depth must be 1..16, not " + depth);
-            Supplier<Vdm.Builder> fresh = () -> model.builder(p, kind);
+            Fixes fx = fixes.apply(p.fixes());
+            Supplier<Vdm.Builder> fresh = () -> model.builder(fx, kind);
             Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
-            o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n%n", p.label(), kind, sbdf, depth,
-                    String.join(",", set.stream().map(Op::label).toList()));
+            o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n  fixes: %s%n%n", p.label() + fixes.suffix(),
+                    kind, sbdf, depth, String.join(",", set.stream().map(Op::label).toList()), fx);
             if (!choice.named()) o.printf("device %s%n%n", choice.describe());
             int n = 0;
             for (Finding f : r.findings()) {
@@ -87,7 +93,7 @@ final class ExploreCommand implements Callable<Integer> {
                 if (out != null) {
                     Files.createDirectories(out);
                     Path file = out.resolve("finding-" + n + ".json");
-                    Files.writeString(file, ScenarioFile.of(f, p.label(), kind.name().toLowerCase(), sbdf.toString()).toJson());
+                    Files.writeString(file, ScenarioFile.of(f, p.label(), fixes.settings, kind.name().toLowerCase(), sbdf.toString()).toJson());
                     o.printf("  scenario file: %s%n", file);
                 }
                 o.println();
@@ -106,9 +112,13 @@ final class ExploreCommand implements Callable<Integer> {
         ScenarioFile f = ScenarioFile.parse(Files.readString(replay));
         Preset p = Preset.of(f.preset());
         Domain.Kind kind = ModelOptions.kind(f.dom0());
-        Trace t = Explorer.replay(() -> model.builder(p, kind), Sbdf.parse(f.device()), f.ops());
-        o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n", replay, p.label(), kind, f.device(),
-                String.join(" -> ", f.ops().stream().map(Op::label).toList()));
+        // the file's own --fix settings on top of its preset, then any given on this command line
+        Fixes fx = fixes.apply(f.fixesOn(p.fixes()));
+        Trace t = Explorer.replay(() -> model.builder(fx, kind), Sbdf.parse(f.device()), f.ops());
+        StringBuilder label = new StringBuilder(p.label());
+        for (String s : f.fixes()) label.append(" + ").append(s);
+        o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n  fixes: %s%n", replay, label + fixes.suffix(),
+                kind, f.device(), String.join(" -> ", f.ops().stream().map(Op::label).toList()), fx);
         printTrace(o, t.events());
         long failed = t.events().stream().filter(e -> e.source() == Trace.Source.STEP || e.source() == Trace.Source.INVARIANT)
                 .filter(e -> e.verdict() == Trace.Verdict.FAILED).count();

@@ -27,12 +27,13 @@ public final class Main implements Runnable {
                 .addSubcommand(new QmpShellCommand(in))
                 .addSubcommand(new ScenarioCommand())
                 .addSubcommand(new ExploreCommand())
+                .addSubcommand(new ReplayCommand())
                 .addSubcommand(new HostCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe, serve, qmp, scenario, explore, host or help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is missing (dump, probe, serve, qmp, scenario, explore, replay, host or help)");
     }
 }

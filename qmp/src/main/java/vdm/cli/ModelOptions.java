@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import vdm.Vdm;
 import vdm.pci.Sbdf;
+import vdm.model.Fixes;
 import vdm.model.Preset;
 import vdm.scenario.DeviceChoice;
 import vdm.xen.Domain;
@@ -45,9 +46,9 @@ final class ModelOptions {
         };
     }
 
-    /** A builder for the chosen host, preset and dom0. */
-    Vdm.Builder builder(Preset p, Domain.Kind kind) {
-        return hostBuilder().preset(p).dom0(kind);
+    /** A builder for the chosen host, fixes (a preset's, with any --fix on top) and dom0. */
+    Vdm.Builder builder(Fixes fixes, Domain.Kind kind) {
+        return hostBuilder().fixes(fixes).dom0(kind);
     }
 
     private Vdm.Builder hostBuilder() {

@@ -14,7 +14,7 @@ import vdm.xen.Domain;
 
 /**
  * {@code vdm scenario}: replays boot, pci-assignable-add, attach, guest BAR and interrupt (INTx, MSI or MSI-X:
- * {@code --interrupt}), detach and destroy on one device under a preset and prints the trace readably (or as JSON lines), ending with a summary. Exit 0 when every
+ * {@code --interrupt}), detach and destroy on one device under a preset (and any {@code --fix} on top) and prints the trace readably (or as JSON lines), ending with a summary. Exit 0 when every
  * step passed, 1 when some failed (as they should under {@code broken}), 2 for bad arguments.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
@@ -27,6 +27,9 @@ final class ScenarioCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    FixOptions fixes;
+
     @Option(names = "--json", description = "Print the trace as JSON lines instead.")
     boolean json;
 
@@ -38,6 +41,7 @@ final class ScenarioCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
+        if (fixes.listed(spec.commandLine().getOut())) return 0;
         vdm.model.Preset p;
         DeviceChoice choice;
         Domain.Kind kind;
@@ -47,7 +51,9 @@ final class ScenarioCommand implements Callable<Integer> {
             choice = model.device();
             kind = model.dom0Kind();
             InterruptPath path = interrupt == null ? null : InterruptPath.of(interrupt);
-            r = Scenario.run(model.builder(p, kind), choice, p.label() + " (" + kind.name() + " dom0)", path);
+            // the boot step prints the fixes in force (Fixes.toString()), so a --fix shows there as well as in the label
+            r = Scenario.run(model.builder(fixes.apply(p.fixes()), kind), choice,
+                    p.label() + fixes.suffix() + " (" + kind.name() + " dom0)", path);
         } catch (IllegalArgumentException e) {
             err.println("vdm scenario: " + e.getMessage());
             return 2;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,10 +49,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "log every QMP command (DEBUG)")
     boolean verbose;
 
+    @Mixin
+    FixOptions fixes;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (fixes.listed(out)) return 0;
         if (verbose) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("vdm")).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
@@ -67,12 +72,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Model model;
         try {
-            model = new Model(hostFile, p);
+            model = new Model(hostFile, p, fixes.apply(p.fixes()));
         } catch (RuntimeException e) {
             err.println("vdm serve: cannot build the model: " + e.getMessage());
             return 1;
         }
-        log.info("model: {}, preset {} ({}), PVH dom0 booted", hostFile == null ? "the default host" : hostFile, p.label(),
+        log.info("model: {}, preset {}{} ({}), PVH dom0 booted", hostFile == null ? "the default host" : hostFile, p.label(), fixes.suffix(),
                 model.vdm().fixes());
         QmpServer server;
         try {

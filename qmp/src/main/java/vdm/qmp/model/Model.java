@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import vdm.Vdm;
+import vdm.model.Fixes;
 import vdm.model.Preset;
 
 /**
@@ -19,14 +20,22 @@ public final class Model {
     private final Set<String> unplugging = new HashSet<>();
 
     public Model(Path hostFile, Preset preset) {
-        this.hostFile = hostFile;
-        this.preset = Objects.requireNonNull(preset, "preset");
-        this.vdm = boot(preset);
+        this(hostFile, preset, preset.fixes());
     }
 
-    private Vdm boot(Preset p) {
+    /**
+     * Booted with {@code fixes}: the preset's with {@code vdm serve --fix} settings on top ({@link #preset()} stays the
+     * one they started from; {@code x-vdm-fixes-get} answers every switch).
+     */
+    public Model(Path hostFile, Preset preset, Fixes fixes) {
+        this.hostFile = hostFile;
+        this.preset = Objects.requireNonNull(preset, "preset");
+        this.vdm = boot(Objects.requireNonNull(fixes, "fixes"));
+    }
+
+    private Vdm boot(Fixes f) {
         Vdm.Builder b = hostFile == null ? Vdm.defaultHost() : Vdm.host(hostFile);
-        return b.preset(p).build();
+        return b.fixes(f).build();
     }
 
     public Vdm vdm() { return vdm; }
@@ -40,9 +49,9 @@ public final class Model {
         for (Preset p : Preset.values()) if (p.fixes().equals(loaded.fixes())) this.preset = p;
     }
 
-    /** Reboots everything under another preset: domains, attachments and device state start afresh. */
+    /** Reboots everything under another preset (its fixes, without any --fix): domains, attachments and device state start afresh. */
     public void reboot(Preset p) {
-        this.vdm = boot(p);
+        this.vdm = boot(p.fixes());
         unplugging.clear();
         this.preset = p;
     }

@@ -1,0 +1,98 @@
+package vdm.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import vdm.replay.FailureLibrary;
+import vdm.replay.KnownFailure;
+import vdm.replay.Replay;
+
+/**
+ * {@code vdm replay}: the failure library. {@code --list} prints each entry; {@code NAME} replays one with its fix off
+ * (exit 1 when the failure shows as the entry names it, 3 when it does not reproduce) or with {@code --fixed} on
+ * (exit 0 clean, 1 not); {@code --all} runs every entry and exits 0 only if each behaves. An unknown name exits 2.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Replays a failure of the library (a passthrough failure upstream met) on",
+                "its host with its fix off (exit 1: it showed; 3: it did not reproduce) or",
+                "--fixed (exit 0: clean; 1: not). --list names the entries; --all runs",
+                "every one (exit 0 only if each behaves); an unknown NAME exits 2."})
+final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The entry, as --list names it.")
+    String name;
+
+    @Option(names = "--list", description = "Print each entry: name, one-line summary, upstream source.")
+    boolean list;
+
+    @Option(names = "--all", description = "Replay every entry and print one line each.")
+    boolean all;
+
+    @Option(names = "--fixed", description = "Replay with the entry's fix on: no step may fail, no invariant break.")
+    boolean fixed;
+
+    @Option(names = "--json", description = "Print the replay as JSON lines: the entry, its steps, the trace, the verdict.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if ((list || all) && name != null) throw new ParameterException(spec.commandLine(), (list ? "--list" : "--all") + " takes no NAME");
+        if (list && all) throw new ParameterException(spec.commandLine(), "--list and --all go alone");
+        if (json && (list || all)) throw new ParameterException(spec.commandLine(), "--json goes with a NAME");
+        if (list) {
+            if (fixed) throw new ParameterException(spec.commandLine(), "--fixed goes with a NAME or --all");
+            out.print(FailureLibrary.list());
+            out.flush();
+            return 0;
+        }
+        if (all) return all(out);
+        if (name == null) throw new ParameterException(spec.commandLine(), "a failure's NAME, --list or --all is missing");
+        KnownFailure f;
+        try {
+            f = FailureLibrary.named(name);
+        } catch (IllegalArgumentException e) {
+            err.println("vdm replay: " + e.getMessage());
+            return 2;
+        }
+        Replay.Result r = Replay.run(f, fixed);
+        out.print(json ? ReplayJson.lines(r) : r.render());
+        out.flush();
+        return r.exitCode();
+    }
+
+    /** One line per entry, its status and verdict; exit 0 only if each reproduces (fix off) or is clean (fix on). */
+    private int all(PrintWriter out) {
+        List<KnownFailure> entries = FailureLibrary.all();
+        int w = entries.stream().mapToInt(f -> f.name().length()).max().orElse(10);
+        int behaved = 0;
+        for (KnownFailure f : entries) {
+            String status, verdict;
+            boolean ok;
+            try {
+                Replay.Result r = Replay.run(f, fixed);
+                ok = fixed ? r.exitCode() == 0 : r.exitCode() == 1;
+                status = ok ? (fixed ? "clean" : "reproduced") : (fixed ? "NOT FIXED" : "NOT REPRODUCED");
+                verdict = r.verdict();
+            } catch (RuntimeException e) {
+                ok = false;
+                status = "ERROR";
+                verdict = e.toString();
+            }
+            if (ok) behaved++;
+            out.printf("%-" + w + "s  %-14s  %s%n", f.name(), status, verdict);
+        }
+        out.printf("%n%d of %d entries %s%n", behaved, entries.size(),
+                fixed ? "clean with the fix on" : "reproduce with the fix off");
+        out.flush();
+        return behaved == entries.size() ? 0 : 1;
+    }
+}
