@@ -35,6 +35,10 @@ public enum Fix {
             + "xen/drivers/vpci/header.c's bar_write still refuses a mapped BAR)",
             "vPCI accepts dom0's write of a mapped BAR and moves the p2m mapping with it (unmap the old range, write, map the new one)",
             false, false, false, XenConfig.Switch.BAR_WRITE_REMAP),
+    HVMLOADER_DECODE_LAST("hvmloader-decode-last", Layer.GUEST_FIRMWARE, "Xen a8e0c228c7 (4.14) \"hvmloader: enable MMIO and I/O decode, "
+            + "after all resource allocation\" (Harsha Shamsundara Havanur)",
+            "hvmloader's pci_setup clears a function's decoding before it programs the BARs and turns it on after them all; off: "
+            + "on after each BAR, so a 64-bit BAR's low half is decoded before its high half is written", true, true, true),
     VPCI_TESTS_MAPPED("vpci-tests-mapped", Layer.XEN, "Xen 7abd7bc162 (4.17)",
             "vPCI's header handlers test what Xen mapped, not the hardware's COMMAND", true, true, true, XenConfig.Switch.VPCI_TESTS_MAPPED),
     MSIX_ADJACENT("msix-adjacent", Layer.XEN, "Xen b177892d2d, 7a502b4fbc (4.18)",
