@@ -296,7 +296,7 @@ public final class Header {
         return null;
     }
 
-    static int typeBits(BarState bar) {
+    private static int typeBits(BarState bar) {
         return (bar.type == BarState.Type.MEM64_LO ? 0x4 : 0) | (bar.prefetchable ? 0x8 : 0);
     }
 
