@@ -60,6 +60,7 @@ public final class Vdm extends Machine {
         @Override public Builder fixes(Fixes fixes) { super.fixes(fixes); return this; }
         @Override public Builder dom0(Domain.Kind kind) { super.dom0(kind); return this; }
         @Override public Builder dom0Vcpus(int n) { super.dom0Vcpus(n); return this; }
+        @Override public Builder guestMemory(int mib) { super.guestMemory(mib); return this; }
         @Override public Builder bootDom0(boolean value) { super.bootDom0(value); return this; }
         @Override public Builder tracing(boolean value) { super.tracing(value); return this; }
         @Override public Builder monitor(StepMonitor value) { super.monitor(value); return this; }

@@ -7,6 +7,7 @@ import vdm.host.IntxRoute;
 import vdm.pci.Sbdf;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.TriggerMode;
+import vdm.model.Fix;
 import vdm.model.Fixes;
 import vdm.errno.Errno;
 import vdm.xen.PhysdevOps;
@@ -57,10 +58,38 @@ public final class Pciback {
         return held.keySet().stream().sorted().toList();
     }
 
-    /** The GSI pciback recorded for the device when it seized it (psdev->gsi), or -1. */
+    /**
+     * The GSI pciback answers for the device, or -1: psdev->gsi, recorded when it seized the device
+     * (pcistub_get_gsi_from_sbdf, Linux 6.12). With gsi-current, Bjorn Helgaas's point in his review of v4 3/3 ("if they
+     * are reconfigured at run-time (via _SRS), the cached GSI will be wrong") taken up: the route _PRT gives now
+     * (acpi_pci_irq_lookup through xen_acpi_get_gsi_info), for a device pciback recorded a GSI for.
+     */
     public synchronized int gsi(Sbdf sbdf) {
         DevData d = held.get(sbdf);
-        return d == null ? -1 : d.gsi;
+        if (d == null) return -1;
+        if (d.gsi >= 0 && kernel.fixes().on(Fix.GSI_CURRENT)) return kernel.gsiInfo(sbdf).map(IntxRoute::gsi).orElse(-1);
+        return d.gsi;
+    }
+
+    /**
+     * What privcmd's GET_GSI gets from pciback (pcistub_get_gsi_from_sbdf): {@link #gsi}, -ENODEV for a device pciback
+     * does not hold. With gsi-current a GSI that moved since pciback set it up is set up now, as pcistub_init_device
+     * does at seize (xen_pvh_setup_gsi, fix C), and recorded, so that Xen knows the line libxl is about to map; a
+     * refused setup is returned as its -errno.
+     */
+    synchronized int gsiForPrivcmd(Sbdf sbdf) {
+        DevData d = held.get(sbdf);
+        if (d == null) return -Errno.ENODEV;
+        if (d.gsi < 0 || !kernel.fixes().on(Fix.GSI_CURRENT)) return d.gsi;
+        Optional<IntxRoute> now = kernel.gsiInfo(sbdf);
+        if (now.isEmpty()) return -1;
+        if (now.get().gsi() == d.gsi) return d.gsi;
+        if (kernel.fixes().setupGsi() && kernel.pvh()) {
+            int rc = setupGsi(sbdf, now.get());
+            if (rc < 0) return rc;
+        }
+        d.gsi = now.get().gsi();
+        return d.gsi;
     }
 
     /**
@@ -109,24 +138,32 @@ public final class Pciback {
         if (fixes.setupGsi() && kernel.pvh()) {
             Optional<IntxRoute> info = kernel.gsiInfo(sbdf);
             if (info.isPresent()) {
-                IntxRoute r = info.get();
-                int gsi = r.gsi();
-                rc = kernel.xen().physdev().setupGsi(kernel.domain(), gsi, r.trigger() == TriggerMode.LEVEL ? 1 : 0,
-                        r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0);
-                if (rc == -Errno.EEXIST) {
-                    kernel.log().info("Already setup the GSI :%d", gsi);
-                    rc = 0;
-                } else if (rc < 0) {
-                    kernel.log().err("Fail to setup GSI (%d)!", gsi);
+                rc = setupGsi(sbdf, info.get());
+                if (rc < 0) {
                     kernel.disableDevice(sbdf);
                     return rc;
                 }
-                data.gsi = gsi;
-                kernel.step("xen_pvh_setup_gsi " + sbdf);
+                data.gsi = info.get().gsi();
             }
         }
         kernel.log().debug("pciback %s: disabling device", sbdf);
         kernel.disableDevice(sbdf);
+        return 0;
+    }
+
+    /** xen_pvh_setup_gsi: PHYSDEVOP_setup_gsi for the route; 0 (an already set up GSI too) or the -errno. */
+    private int setupGsi(Sbdf sbdf, IntxRoute r) {
+        int gsi = r.gsi();
+        int rc = kernel.xen().physdev().setupGsi(kernel.domain(), gsi, r.trigger() == TriggerMode.LEVEL ? 1 : 0,
+                r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0);
+        if (rc == -Errno.EEXIST) {
+            kernel.log().info("Already setup the GSI :%d", gsi);
+            rc = 0;
+        } else if (rc < 0) {
+            kernel.log().err("Fail to setup GSI (%d)!", gsi);
+            return rc;
+        }
+        kernel.step("xen_pvh_setup_gsi " + sbdf);
         return 0;
     }
 

@@ -9,7 +9,8 @@ import vdm.errno.Errno;
  * which answers {@code -ENODEV} for a device pciback does not hold and otherwise psdev->gsi, the GSI
  * pcistub_init_device recorded when it seized the device. Nothing re-evaluates _PRT: after an _SRS re-route of the
  * link the answer is stale, and libxl maps the wrong line. A device with no GSI recorded answers psdev->gsi's
- * initial -1, which privcmd returns as it is (-1, read as -EPERM).
+ * initial -1, which privcmd returns as it is (-1, read as -EPERM). With gsi-current (a review point, not upstream)
+ * pciback answers the route _PRT gives now ({@link Pciback#gsiForPrivcmd}).
  */
 public final class Privcmd {
     private final Dom0Kernel kernel;
@@ -21,6 +22,6 @@ public final class Privcmd {
     /** The GSI, or a -errno. */
     public int pcidevGetGsi(Sbdf sbdf) {
         if (!kernel.exists(sbdf) || !kernel.pciback().holds(sbdf)) return -Errno.ENODEV;
-        return kernel.pciback().gsi(sbdf);
+        return kernel.pciback().gsiForPrivcmd(sbdf);
     }
 }

@@ -111,7 +111,7 @@ public enum Op {
             if (given < 0 && route != null) given = route.index();
             if (given >= 0 && given != gsi) {
                 f.add(Failure.wrongArgument("map_pirq's index",
-                        "map_pirq was given " + given + " (dom0's IRQ number), the device is on GSI " + gsi + ": the wrong line"));
+                        "map_pirq was given " + given + " (" + whereLibxlLooked(r) + "), the device is on GSI " + gsi + ": the wrong line"));
             }
             return f;
         }
@@ -252,4 +252,13 @@ public enum Op {
 
     abstract List<Failure> apply(Run r);
 
+    /** Where libxl took the index it gave map_pirq from (fix D), as the wrong-line message names it. */
+    private static String whereLibxlLooked(Run r) {
+        if (!r.kernel().pvh()) return "dom0's IRQ number";
+        return switch (r.vdm().fixes().gsiLookup()) {
+            case NONE -> "dom0's IRQ number";
+            case SYSFS_GSI -> "sysfs gsi, recorded at enable";
+            case PRIVCMD -> "privcmd's GET_GSI: the GSI pciback recorded at seize";
+        };
+    }
 }

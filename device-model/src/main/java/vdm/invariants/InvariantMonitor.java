@@ -33,6 +33,7 @@ import vdm.xen.PirqTable;
  *   <li>{@code ioapic-programmed}: a physical IO-APIC pin is programmed exactly when its GSI was set up;</li>
  *   <li>{@code dom0-gsi-current}: the GSI dom0 cached for a device (pciback's, v4's sysfs) is what _PRT resolves now;</li>
  *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds;</li>
+ *   <li>{@code guest-ram}: a guest still has all its RAM below 4 GiB (no MMIO mapping replaced any of it);</li>
  *   <li>the MSI and MSI-X invariants of {@link MsiInvariants}.</li>
  * </ul>
  */
@@ -66,6 +67,7 @@ public final class InvariantMonitor {
         ioapic(vdm, out);
         dom0Gsi(vdm, out);
         permissions(vdm, out);
+        guestRam(vdm, out);
         MsiInvariants.check(vdm, out);
         return out;
     }
@@ -235,6 +237,19 @@ public final class InvariantMonitor {
             }
             for (PirqTable.Mapping m : d.pirqs().mappings()) want.set(m.irq()); // a mapped pirq carries its permission (map_domain_pirq)
             if (!d.irqCaps().equals(want)) out.add(new Violation("permissions", "d" + d.id(), "irqs " + want, "irqs " + d.irqCaps()));
+        }
+    }
+
+    /**
+     * A guest's RAM below 4 GiB is all there: XEN_DOMCTL_memory_mapping over RAM replaces it and taking the mapping out
+     * leaves nothing (set_typed_p2m_entry, clear_mmio_p2m_entry), so a frame once covered stays lost (GuestRam).
+     */
+    public static void guestRam(Machine vdm, List<Violation> out) {
+        for (Domain d : vdm.xen().domains()) {
+            for (vdm.xen.GuestRam.Lost l : d.ram().lost()) {
+                out.add(new Violation("guest-ram", String.format("d%d gfn 0x%x-0x%x", d.id(), l.gfn(), l.gfn() + l.pages() - 1), "RAM in the p2m",
+                        "replaced by " + l.owner() + "'s XEN_DOMCTL_memory_mapping and not restored: the guest faults there"));
+            }
         }
     }
 }

@@ -26,6 +26,19 @@ public enum Fix {
             XenConfig.Switch.PVH_SETUP_GSI, XenConfig.Switch.GSI_PERMISSION),
     GSI_LOOKUP("gsi-lookup", Layer.TOOLSTACK, "the PVH dom0 series (fix D): Linux 6.12 IOCTL_PRIVCMD_PCIDEV_GET_GSI, libxl xc_pcidev_get_gsi",
             "where the toolstack finds a device's GSI: none (sysfs irq), sysfs-gsi (v4) or privcmd; on = privcmd", false, false, true),
+    GSI_CURRENT("gsi-current", Layer.DOM0, "Bjorn Helgaas's review of \"[RFC KERNEL PATCH v4 3/3] PCI/sysfs: Add gsi sysfs for pci_dev\" "
+            + "(2024-04-09: \"if they are reconfigured at run-time (via _SRS), the cached GSI will be wrong\"); a review point, upstream "
+            + "(Linux 6.12 pcistub_get_gsi_from_sbdf) still answers the GSI recorded at seize",
+            "privcmd's GET_GSI answers the device's _PRT route now, and pciback sets a re-routed GSI up, instead of psdev->gsi recorded at seize",
+            false, false, false),
+    BAR_WRITE_REMAP("bar-write-remap", Layer.XEN, "Xen gitlab issue #197 \"Linux 32bit BAR atomic repositioning\" (open; "
+            + "xen/drivers/vpci/header.c's bar_write still refuses a mapped BAR)",
+            "vPCI accepts dom0's write of a mapped BAR and moves the p2m mapping with it (unmap the old range, write, map the new one)",
+            false, false, false, XenConfig.Switch.BAR_WRITE_REMAP),
+    HVMLOADER_DECODE_LAST("hvmloader-decode-last", Layer.GUEST_FIRMWARE, "Xen a8e0c228c7 (4.14) \"hvmloader: enable MMIO and I/O decode, "
+            + "after all resource allocation\" (Harsha Shamsundara Havanur)",
+            "hvmloader's pci_setup clears a function's decoding before it programs the BARs and turns it on after them all; off: "
+            + "on after each BAR, so a 64-bit BAR's low half is decoded before its high half is written", true, true, true),
     VPCI_TESTS_MAPPED("vpci-tests-mapped", Layer.XEN, "Xen 7abd7bc162 (4.17)",
             "vPCI's header handlers test what Xen mapped, not the hardware's COMMAND", true, true, true, XenConfig.Switch.VPCI_TESTS_MAPPED),
     MSIX_ADJACENT("msix-adjacent", Layer.XEN, "Xen b177892d2d, 7a502b4fbc (4.18)",

@@ -12,6 +12,7 @@ import vdm.model.Fix;
 import vdm.model.Fixes;
 import vdm.snapshot.ModelState;
 import vdm.system.Machine;
+import vdm.toolstack.GuestMemory;
 import vdm.xen.Domain;
 
 /**
@@ -43,6 +44,7 @@ public final class Snapshot {
                 .put("setupGsi", f.setupGsi()).put("gsiLookup", f.gsiLookup().name());
         for (Fix x : Fix.values()) if (!x.series()) fx.put(x.label(), f.on(x));
         o.putObject("dom0").put("kind", vdm.dom0().kind().name()).put("vcpus", vdm.dom0().vcpuCount());
+        o.putObject("guests").put("memory", vdm.libxl().guestMemory().mib()); // absent: memory=1024
         try {
             o.set("host", HostJsonWriter.toTree(vdm.host().description()));
         } catch (RuntimeException e) {
@@ -100,7 +102,8 @@ public final class Snapshot {
             }
             HostDescription desc = HostJsonReader.parse(o.get("host").toString());
             Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
-                    .dom0Vcpus(o.get("dom0").get("vcpus").asInt()).bootDom0(false).build();
+                    .dom0Vcpus(o.get("dom0").get("vcpus").asInt())
+                    .guestMemory(o.path("guests").path("memory").asInt(GuestMemory.DEFAULT.mib())).bootDom0(false).build();
             ModelState state = new ModelState(HostSnapshot.fromJson(vdm.host(), o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
                     Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
             state.restore(vdm);

@@ -11,6 +11,7 @@ import vdm.pci.Sbdf;
 import vdm.xen.BarState;
 import vdm.xen.Domain;
 import vdm.xen.GuestInterrupts;
+import vdm.xen.GuestRam;
 import vdm.xen.IoPorts;
 import vdm.xen.MsiIrqs;
 import vdm.xen.Msixtbl;
@@ -72,6 +73,10 @@ final class XenSnapshot {
         for (PirqTable.Mapping m : d.pirqs()) pirqs.add(JSON.arrayNode().add(m.pirq()).add(m.irq()).add(m.type().name()).add(m.bound()));
         ArrayNode p2m = o.putArray("p2m");
         for (P2m.Range r : d.p2m()) p2m.add(JSON.arrayNode().add(r.gfn()).add(r.pages()).add(r.mfn()).add(r.owner().toString()));
+        // An HVM guest's RAM below 4 GiB and what it lost to MMIO mappings (absent: 1 GiB for a guest, none lost)
+        if (d.id() != 0) o.put("ramEnd", d.ramEnd());
+        ArrayNode lost = o.putArray("ramLost");
+        for (GuestRam.Lost l : d.ramLost()) lost.add(JSON.arrayNode().add(l.gfn()).add(l.pages()).add(l.owner().toString()));
         ArrayNode ioportCaps = o.putArray("ioportCaps");
         int[] ports = d.ioportCaps();
         for (int i = 0; i < ports.length; i += 2) ioportCaps.add(JSON.arrayNode().add(ports[i]).add(ports[i + 1]));
@@ -214,11 +219,16 @@ final class XenSnapshot {
             bs.sort((a, b) -> Integer.compare(a.machineIrq(), b.machineIrq()));
             bindings = bs.toArray(GuestInterrupts.Binding[]::new);
         }
+        long ramEnd = dn.has("ramEnd") ? dn.get("ramEnd").asLong() : id == 0 || hasVpci ? 0 : GuestRam.DEFAULT_LOW_END;
+        List<GuestRam.Lost> ramLost = new ArrayList<>();
+        if (dn.has("ramLost")) {
+            for (JsonNode l : dn.get("ramLost")) ramLost.add(new GuestRam.Lost(l.get(0).asLong(), l.get(1).asLong(), P2m.Owner.parse(l.get(2).asText())));
+        }
         return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
                 bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new),
                 dn.has("msiReceipts") ? RecordJson.fromJson(dn.get("msiReceipts"), MsiReceipts.State.class, "domain " + id + " msiReceipts")
-                        : new MsiReceipts().capture());
+                        : new MsiReceipts().capture(), ramEnd, ramLost.toArray(GuestRam.Lost[]::new));
     }
 
     private static BarState.Saved bar(JsonNode a) {

@@ -19,10 +19,11 @@ import vdm.xen.Domain;
  * @param summary   what goes wrong, in one line
  * @param fixNote   what the switch models, where the fix is not a single upstream switch ("" when it is)
  * @param explorer  how the explorer, given the host, device and operations but not the ordering, finds it
+ * @param guestMemory the guest's {@code memory=} in MiB (1024 unless the failure needs another)
  */
 public record KnownFailure(String name, String source, String summary, HostRef host, Sbdf device, Domain.Kind dom0,
                            Fix fix, Fixes broken, Fixes fixed, List<Op> ordering, Expectation expect, String fixNote,
-                           ExplorerSearch explorer) {
+                           ExplorerSearch explorer, int guestMemory) {
     /**
      * What the replay with the fix off must show: a FAILED event at {@code step} (an operation's label) whose text
      * contains {@code text}, and, when {@code errno} is not 0, an event of that step that returned {@code -errno} or
@@ -90,6 +91,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         private List<Op> ordering = List.of();
         private Expectation expect;
         private ExplorerSearch explorer;
+        private int guestMemory = vdm.toolstack.GuestMemory.DEFAULT.mib();
 
         private Builder(String name) {
             this.name = name;
@@ -108,9 +110,12 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         public Builder fails(Op step, String text, int errno) { expect = new Expectation(step, text, errno); return this; }
         public Builder fails(Op step, String text) { return fails(step, text, 0); }
         public Builder explorer(ExplorerSearch v) { explorer = v; return this; }
+        /** The guest's memory in MiB, where the failure depends on where hvmloader finds RAM. */
+        public Builder guestMemory(int mib) { guestMemory = new vdm.toolstack.GuestMemory(mib).mib(); return this; }
 
         public KnownFailure build() {
-            return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer);
+            return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer,
+                    guestMemory);
         }
     }
 }

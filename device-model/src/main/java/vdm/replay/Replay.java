@@ -24,7 +24,7 @@ public final class Replay {
     /** A builder of the entry's model with the fix off or on. */
     public static Supplier<Machine.Builder> model(KnownFailure f, boolean fixed) {
         Fixes fixes = fixed ? f.fixed() : f.broken();
-        return () -> Machine.host(f.host().description().get()).fixes(fixes).dom0(f.dom0());
+        return () -> Machine.host(f.host().description().get()).fixes(fixes).dom0(f.dom0()).guestMemory(f.guestMemory());
     }
 
     public static Result run(KnownFailure f, boolean fixed) {
@@ -105,6 +105,7 @@ public final class Replay {
             sb.append(String.format("vdm replay %s%s: %s%n  source: %s%n  host %s, device %s, %s dom0, fix %s %s%n  fixes: %s%n%n",
                     f.name(), fixed ? " --fixed" : "", f.summary(), f.source(), f.host().name(), f.device(),
                     f.dom0().name().toLowerCase(), f.fix().label(), fixed ? "on" : "off", fixed ? f.fixed() : f.broken()));
+            if (f.guestMemory() != vdm.toolstack.GuestMemory.DEFAULT.mib()) sb.insert(sb.length() - 1, String.format("  guest memory=%d%n", f.guestMemory()));
             List<Step> steps = steps();
             int width = steps.stream().mapToInt(s -> s.op().label().length()).max().orElse(10);
             for (Step s : steps) {

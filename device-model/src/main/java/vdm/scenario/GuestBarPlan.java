@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import vdm.toolstack.GuestPciBus;
 import vdm.toolstack.XenPtDevice;
+import vdm.xen.GuestRam;
 
 /**
  * Where an HVM guest's firmware puts every BAR of the guest's PCI bus, as hvmloader's {@code pci_setup}
@@ -22,8 +23,8 @@ public final class GuestBarPlan {
     public static final long IO_START = 0xc000, IO_END = 0x1_0000;
     private static final long GIB = 1L << 30, BAR_RELOC_THRESH = GIB;
 
-    /** The guest RAM below 4 GiB the replayed guests have (hvm_info's low_mem_pgend, memory=1024). */
-    public static final long GUEST_LOW_MEMORY = GIB;
+    /** The guest RAM below 4 GiB vdm's guests have unless their memory is chosen (hvm_info's low_mem_pgend, memory=1024). */
+    public static final long GUEST_LOW_MEMORY = GuestRam.DEFAULT_LOW_END;
 
     /** Where a BAR ended up: the guest devfn, the BAR (6 for the ROM), its size and address (0: no space for it). */
     public record Placement(int devfn, int bar, long size, Space space, boolean is64, long address) {
@@ -62,7 +63,8 @@ public final class GuestBarPlan {
         for (XenPtDevice pt : attached) found.addAll(size(pt));
         // pci_setup scans devfn 0..255 and BARs 0..6 in order; the sort below keeps that order among equal sizes.
         found.sort((a, b) -> a.devfn() != b.devfn() ? Integer.compare(a.devfn(), b.devfn()) : Integer.compare(a.bar(), b.bar()));
-        return place(found, GUEST_LOW_MEMORY);
+        // hvm_info->low_mem_pgend: where the guest's RAM below 4 GiB ends (all attached devices are on one guest)
+        return place(found, attached.isEmpty() ? GUEST_LOW_MEMORY : attached.getFirst().guest().ram().lowEnd());
     }
 
     /** pci_setup's sizing of one function's BARs and ROM, through the guest's view of it. */

@@ -2,6 +2,7 @@ package vdm.scenario;
 
 import vdm.system.Machine;
 import vdm.host.IntxRoute;
+import vdm.model.Fix;
 import vdm.host.PhysicalFunction;
 import vdm.ioapic.Polarity;
 import vdm.ioapic.RedirectionEntry;
@@ -19,12 +20,19 @@ public final class GuestOps {
     private GuestOps() {}
 
     /**
-     * The guest's firmware sets the device up as hvmloader's pci_setup does: decoding off, every BAR and the ROM at
-     * the address {@link GuestBarPlan} gives it on this guest's bus, then memory and I/O decoding for the spaces it
-     * placed and bus mastering on. Returns the plan.
+     * The guest's firmware sets the device up as hvmloader's pci_setup does, every BAR and the ROM at the address
+     * {@link GuestBarPlan} gives it on this guest's bus, in the plan's order (largest first), a 64-bit BAR's high half
+     * written only when it was placed above 4 GiB ({@code if (using_64bar)}). When decoding goes on is
+     * hvmloader-decode-last (Xen a8e0c228c7): with it, COMMAND's memory and I/O bits are cleared first and set once for
+     * all the function's BARs, with bus mastering, after the last one; without it (hvmloader before 4.14) bus mastering
+     * goes on first and each BAR's decoding right after that BAR is written ("Now enable the memory or I/O mapping"), so
+     * once one BAR is decoded, writing the low half of a 64-bit BAR placed above 4 GiB makes QEMU map the BAR at that
+     * 32-bit address until the high half follows. Returns the plan.
      */
     public static GuestBarPlan programBars(Machine vdm, XenPtDevice pt) {
-        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) & ~(COMMAND_MEMORY | COMMAND_IO));
+        boolean decodeLast = vdm.fixes().on(Fix.HVMLOADER_DECODE_LAST);
+        int cmd = pt.guestRead(0x04, 2);
+        pt.guestWrite(0x04, 2, decodeLast ? cmd & ~(COMMAND_MEMORY | COMMAND_IO) : cmd | COMMAND_MASTER);
         GuestBarPlan plan = GuestBarPlan.forGuest(vdm.libxl().devices(pt.guest().id()));
         int decode = COMMAND_MASTER;
         for (GuestBarPlan.Placement p : plan.of(pt.guestSlot() << 3)) {
@@ -32,10 +40,12 @@ public final class GuestOps {
             int reg = p.bar() == 6 ? 0x30 : 0x10 + 4 * p.bar();
             int type = p.bar() == 6 ? 0 : pt.guestRead(reg, 4) & (p.space() == GuestBarPlan.Space.IO ? 0x3 : 0xf);
             pt.guestWrite(reg, 4, (int) p.address() | type);
-            if (p.is64()) pt.guestWrite(reg + 4, 4, (int) (p.address() >>> 32));
-            decode |= p.space() == GuestBarPlan.Space.IO ? COMMAND_IO : COMMAND_MEMORY;
+            if (p.space() == GuestBarPlan.Space.MEMORY_HIGH) pt.guestWrite(reg + 4, 4, (int) (p.address() >>> 32));
+            int bit = p.space() == GuestBarPlan.Space.IO ? COMMAND_IO : COMMAND_MEMORY;
+            if (decodeLast) decode |= bit;
+            else pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | bit);
         }
-        pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | decode);
+        if (decodeLast) pt.guestWrite(0x04, 2, pt.guestRead(0x04, 2) | decode);
         return plan;
     }
 

@@ -11,6 +11,7 @@ import vdm.ioapic.IoApic;
 import vdm.log.StepBus;
 import vdm.model.Fixes;
 import vdm.model.Preset;
+import vdm.toolstack.GuestMemory;
 import vdm.toolstack.Libxl;
 import vdm.toolstack.ToolstackLog;
 import vdm.xen.Domain;
@@ -96,6 +97,7 @@ public class Machine {
         private Fixes fixes = Preset.UPSTREAM.fixes();
         private Domain.Kind dom0Kind = Domain.Kind.PVH;
         private int dom0Vcpus = 2;
+        private GuestMemory guestMemory = GuestMemory.DEFAULT;
         private boolean boot = true;
         private boolean tracing = true;
         private StepMonitor monitor = StepMonitor.NONE;
@@ -121,6 +123,12 @@ public class Machine {
         public Builder dom0(Domain.Kind kind) {
             if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not HVM");
             this.dom0Kind = kind;
+            return this;
+        }
+
+        /** The {@code memory=} (MiB) of the guests libxl creates: 1024 unless set (what vdm's guests always had). */
+        public Builder guestMemory(int mib) {
+            this.guestMemory = new GuestMemory(mib);
             return this;
         }
 
@@ -194,7 +202,7 @@ public class Machine {
                         l.expected() != null ? Trace.Verdict.EXPECTED : l.level().failure() ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(),
                         l.expected() != null ? "expected: " + l.expected().why() : "", l.result()));
             }
-            return new Parts(host, xen, kernel, new Libxl(xen, kernel, toolstackLog, steps), trace, steps, fixes);
+            return new Parts(host, xen, kernel, new Libxl(xen, kernel, toolstackLog, steps, guestMemory), trace, steps, fixes);
         }
 
         /** Subscribes the monitor to the machine's steps and boots dom0 (the last part of building one). */

@@ -35,13 +35,22 @@ public final class Libxl {
 
     private final Map<Sbdf, Route> routed = new LinkedHashMap<>();
     private final DeviceModels deviceModels = new DeviceModels();
+    private final GuestMemory memory;
 
     public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
+        this(xen, kernel, log, steps, GuestMemory.DEFAULT);
+    }
+
+    /** A toolstack whose guests get {@code memory} ({@code memory=} in their xl config). */
+    public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, GuestMemory memory) {
         this.xen = xen;
         this.kernel = kernel;
         this.log = log;
         this.steps = steps;
+        this.memory = java.util.Objects.requireNonNull(memory, "guest memory");
     }
+
+    public GuestMemory guestMemory() { return memory; }
 
     public Xen xen() { return xen; }
     public Dom0Kernel kernel() { return kernel; }
@@ -92,8 +101,9 @@ public final class Libxl {
 
     // ---- domains
 
+    /** An HVM guest of {@code vcpus} vCPUs and this toolstack's memory ({@link GuestMemory#lowMemEnd}). */
     public int domainCreate(int vcpus) {
-        return xen.createDomain(vcpus).id();
+        return xen.createDomain(vcpus, memory.lowMemEnd()).id();
     }
 
     /** Destroys a guest, detaching its devices first. */

@@ -37,6 +37,10 @@ public final class Domain {
     private final Map<Integer, Header> headers = new ConcurrentHashMap<>();
     /** An HVM guest's virtual IO-APIC and its passed-through INTx bindings (null for dom0). */
     GuestInterrupts guestInterrupts;
+    /** An HVM guest's RAM below 4 GiB; dom0's is not modelled (it ends at 0). */
+    GuestRam ram = new GuestRam(0);
+
+    public GuestRam ram() { return ram; }
 
     public GuestInterrupts interrupts() {
         return guestInterrupts;

@@ -54,6 +54,7 @@ public final class Header {
     }
 
     public Sbdf sbdf() { return vpci.sbdf(); }
+    XenLog log() { return log; }
     public Domain domain() { return domain; }
     public Vpci vpci() { return vpci; }
     public boolean guest() { return guest; }
@@ -273,7 +274,12 @@ public final class Header {
         int cached = (int) (target.addr >>> (hi ? 32 : 0));
         if (config.vpciTestsMapped()) {
             if (target.enabled) {
-                if (val != cached) log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
+                if (val == cached) return null;
+                if (config.barWriteRemap()) { // bar-write-remap, a proposal (Xen issue #197): BarRemap
+                    BarRemap.move(this, target, ConfigRegisters.bar(bar.index), hi, hi ? val : val | typeBits(target));
+                    return null;
+                }
+                log.warn(domain.id(), "%s: ignored BAR %d write while mapped", vpci.sbdf(), bar.index);
                 return null;
             }
         } else if ((vpci.hardware().read(COMMAND, 2) & CMD_MEMORY) != 0) {

@@ -171,18 +171,24 @@ public final class Xen {
      * model (QEMU) emulates the config space of the devices assigned to it: Xen builds no vPCI for them.
      */
     public synchronized Domain createDomain(int vcpus) {
-        return newDomU(nextDomid++, vcpus, false);
+        return createDomain(vcpus, GuestRam.DEFAULT_LOW_END);
+    }
+
+    /** An HVM guest whose RAM below 4 GiB ends at {@code lowMemEnd} (hvm_info->low_mem_pgend, as libxl builds it). */
+    public synchronized Domain createDomain(int vcpus, long lowMemEnd) {
+        return newDomU(new GuestRam(lowMemEnd), nextDomid++, vcpus, false); // a bad size is refused before the domid is taken
     }
 
     /** Creates a domU for which Xen's vPCI emulates config space ({@code XEN_X86_EMU_VPCI}, as Arm's domUs have). */
     public synchronized Domain createDomainWithVpci(int vcpus) {
-        return newDomU(nextDomid++, vcpus, true);
+        return newDomU(new GuestRam(0), nextDomid++, vcpus, true);
     }
 
-    private Domain newDomU(int id, int vcpus, boolean vpci) {
+    private Domain newDomU(GuestRam ram, int id, int vcpus, boolean vpci) {
         if (dom0 == null) throw new IllegalStateException("no dom0 yet: boot dom0 first");
         Domain d = new Domain(id, Domain.Kind.HVM, false, vpci, vcpus, NR_PIRQS, NR_IRQS, segments);
         d.guestInterrupts = new GuestInterrupts(this, d);
+        d.ram = ram;
         domains.put(id, d);
         publishGuests();
         return d;
@@ -291,8 +297,10 @@ public final class Xen {
         Domain d = domain(domid);
         if (d == null) rc = -Errno.ESRCH;
         else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
-        else if (add) rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner);
-        else rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
+        else if (!add) rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
+        else if ((rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner)) == 0) {
+            d.ram().replaced(gfn, frames, owner); // set_typed_p2m_entry lets MMIO replace RAM (GuestRam)
+        }
         return traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
                 frames, add ? 1 : 0);
     }
@@ -406,7 +414,7 @@ public final class Xen {
 
     /** Creates a domU with a given id (a state restore), moving the id cursor past it. */
     synchronized Domain restoreDomain(int id, int vcpus, boolean vpci, int nextId) {
-        Domain d = newDomU(id, vcpus, vpci);
+        Domain d = newDomU(new GuestRam(0), id, vcpus, vpci);
         nextDomid = nextId;
         return d;
     }

@@ -35,7 +35,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
      */
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings,
-                              int[] ioportCaps, IoPorts.Range[] ioports, MsiReceipts.State receipts) {}
+                              int[] ioportCaps, IoPorts.Range[] ioports, MsiReceipts.State receipts, long ramEnd,
+                              GuestRam.Lost[] ramLost) {}
 
     /**
      * One device's vPCI header: the cached BARs (as many as the header type has), the ROM, whether the ROM is enabled
@@ -91,7 +92,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         }
         return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().capRanges(),
-                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.msiReceipts().capture());
+                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.msiReceipts().capture(), d.ram().lowEnd(),
+                d.ram().lost().toArray(GuestRam.Lost[]::new));
     }
 
     private static HeaderState header(Header h) {
@@ -140,6 +142,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 for (int i = 0; i < h.barCount(); i++) {
                     if (h.bars()[i] == null || h.bars()[i].type() == null) throw new IllegalArgumentException("vPCI of " + h.sbdf() + ": BAR" + i + " has no type");
                 }
+            }
+            if (d.ramLost() == null || d.ramEnd() < 0 || d.ramEnd() > GuestRam.BELOW_4G_MMIO_START) {
+                throw new IllegalArgumentException(String.format("domain %d: guest RAM ending at 0x%x", d.id(), d.ramEnd()));
             }
             if ((d.vioapic() == null) != (d.id() == 0)) throw new IllegalArgumentException("domain " + d.id() + ": virtual IO-APIC " + (d.vioapic() == null ? "missing" : "unexpected"));
         }
@@ -202,6 +207,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         d.restoreIrqCaps(BitSet.valueOf(ds.irqCaps()));
         d.pirqs().restore(ds.pirqs());
         d.p2m().restore(Arrays.asList(ds.p2m()));
+        d.ram().restore(ds.ramEnd(), Arrays.asList(ds.ramLost()));
         d.ioPorts().restore(ds.ioportCaps(), Arrays.asList(ds.ioports()));
         Map<Sbdf, HeaderState> wanted = new HashMap<>();
         for (HeaderState h : ds.vpci()) wanted.put(h.sbdf(), h);
@@ -250,6 +256,8 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             for (PirqTable.Mapping m : d.pirqs()) h.put(m.pirq()).put(m.irq()).put(m.type().ordinal()).put(m.bound());
             h.put(d.p2m().length);
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
+            h.put(d.ramEnd()).put(d.ramLost().length);
+            for (GuestRam.Lost l : d.ramLost()) h.put(l.gfn()).put(l.pages()).put(l.owner().device().packed()).put(l.owner().bar());
             h.put(d.ioportCaps()).put(d.ioports().length);
             for (IoPorts.Range r : d.ioports()) h.put(r.gport()).put(r.mport()).put(r.ports()).put(r.owner().device().packed()).put(r.owner().bar());
             h.put(d.vpci().length);
