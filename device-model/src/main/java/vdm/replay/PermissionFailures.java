@@ -1,12 +1,43 @@
 package vdm.replay;
 
 import java.util.List;
+import vdm.explore.Op;
+import vdm.host.WideHost;
+import vdm.model.Fix;
+import vdm.model.Fixes;
+import vdm.model.Preset;
 
 /** A chapter of the failure library: who may use what: iomem permissions, MSI ownership, a shared line. */
 final class PermissionFailures {
     private PermissionFailures() {}
 
     static List<KnownFailure> all() {
-        return List.of();
+        Fixes upstream = Preset.UPSTREAM.fixes();
+        return List.of(
+                KnownFailure.named("xsa476-bar-truncation")
+                        .source("XSA-476 / CVE-2025-58149: Xen 421432b822 \"tools/libs/light: fix BAR memory address truncation\" (Jiqian Chen)")
+                        .summary("libxl's detach reads sysfs resource into unsigned ints: of the GPU's BARs above 4 GiB one is not revoked (its low"
+                                + " 32 bits are 0), the other at the wrong frames, and the guest keeps iomem permission for a device it gave back")
+                        .host(HostRef.WIDE, WideHost.GPU)
+                        .fix(Fix.LIBXL_RESOURCE_64, upstream)
+                        .ordering(Op.ASSIGN, Op.ATTACH, Op.DETACH)
+                        .fails(Op.DETACH, "granted beyond them")
+                        .explorer(KnownFailure.ExplorerSearch.within(3))
+                        .build(),
+                KnownFailure.named("xsa237-msi-unowned")
+                        .source("XSA-237 / CVE-2017-15590: Xen 3308374b1b \"x86: don't allow MSI pIRQ mapping on unowned device\" (Jan Beulich;"
+                                + " reported by HW42 of Qubes OS while adding MSI support for stub domains, QubesOS/qubes-vmm-xen#15)")
+                        .summary("before XSA-237 map_domain_pirq found an MSI's device whoever owned it: dom0 maps (and programs) an MSI of a"
+                                + " device into a guest that was never given it")
+                        .host(HostRef.WIDE, WideHost.NIC)
+                        .fix(Fix.MSI_MAP_OWNED, upstream)
+                        .ordering(Op.MAP_BEFORE_ASSIGN)
+                        .fails(Op.MAP_BEFORE_ASSIGN, "which does not hold it")
+                        .explorer(KnownFailure.ExplorerSearch.within(1))
+                        .fixNote("The switch is Xen's own check (pci_get_pdev_by_domain in map_domain_pirq), not a toolstack ordering: libxl"
+                                + " assigns a device (XEN_DOMCTL_assign_device) before QEMU's device_add, and QEMU maps an MSI only when the"
+                                + " guest enables it, so no upstream ordering maps first. HW42 met the unchecked lookup while adding MSI to"
+                                + " Qubes' stub domains and reported it; the cure was the check. Off, the map succeeds and msi-owned fires.")
+                        .build());
     }
 }

@@ -80,6 +80,30 @@ public final class Domctls {
     }
 
     /**
+     * XEN_DOMCTL_iomem_permission {first_mfn, nr_mfns, allow_access} (xen/common/domctl.c): a range that wraps is
+     * {@code -EINVAL} (the model also refuses an empty one, and frames past the physical address width, which the
+     * rangeset would hold but nothing could map); a caller that is not the hardware domain (xsm_iomem_permission,
+     * XSM_PRIV) or is not permitted the frames itself ({@code iomem_access_permitted(current->domain, ...)})
+     * {@code -EPERM}; then iomem_permit_access or iomem_deny_access. Revoking frames never granted succeeds.
+     */
+    public int iomemPermission(Domain caller, int domid, long firstMfn, long nrMfns, boolean allow) {
+        int rc = doIomemPermission(caller, domid, firstMfn, nrMfns, allow);
+        return xen.traced(caller, "XEN_DOMCTL_iomem_permission", rc, "domid=%d first_mfn=0x%x nr_mfns=0x%x allow_access=%d", domid, firstMfn,
+                nrMfns, allow ? 1 : 0);
+    }
+
+    private int doIomemPermission(Domain caller, int domid, long first, long nr, boolean allow) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        long last = first + nr - 1;
+        if (first < 0 || nr <= 0 || last < first || last > IomemCaps.MAX_MFN) return -Errno.EINVAL;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM;
+        if (!caller.iomem().permitted(first, last)) return -Errno.EPERM;
+        if (allow) d.iomem().permit(first, last); else d.iomem().deny(first, last);
+        return 0;
+    }
+
+    /**
      * XEN_DOMCTL_ioport_mapping {first_gport, first_mport, nr_ports, add_mapping} (xen/arch/x86/domctl.c): QEMU's
      * xen_pt_region_update for a guest IO BAR. Only an HVM domain ({@code -EOPNOTSUPP}); ports within MAX_IOPORTS
      * ({@code -EINVAL}); the caller must be permitted the machine ports ({@code -EPERM}); an add needs the guest to be

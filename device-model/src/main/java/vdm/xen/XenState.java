@@ -31,11 +31,12 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
      * One domain. {@code hasVpci} is Xen's has_vpci(d), fixed when the domain is created; {@code pirqs} are ordered by
      * pirq; {@code vioapic} is null for a domain without guest interrupts (dom0); {@code bindings} are ordered by
      * machine irq; {@code ioportCaps} are the permitted IO ports as [from, to) pairs, {@code ioports} the guest-to-machine
-     * port ranges in the order Xen's list keeps them.
+     * port ranges in the order Xen's list keeps them; {@code iomemCaps} the machine frames it may map as inclusive
+     * [first, last] pairs ({@link IomemCaps#capRanges()}).
      */
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings,
-                              int[] ioportCaps, IoPorts.Range[] ioports, MsiReceipts.State receipts) {}
+                              int[] ioportCaps, IoPorts.Range[] ioports, long[] iomemCaps, MsiReceipts.State receipts) {}
 
     /**
      * One device's vPCI header: the cached BARs (as many as the header type has), the ROM, whether the ROM is enabled
@@ -91,7 +92,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         }
         return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().capRanges(),
-                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.msiReceipts().capture());
+                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.iomem().capRanges(), d.msiReceipts().capture());
     }
 
     private static HeaderState header(Header h) {
@@ -100,6 +101,18 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does).
         VpciMsiState msi = h.msi() == null && h.msix() == null ? null : VpciMsiState.of(h);
         return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi);
+    }
+
+    /** The iomem ranges are inclusive pairs, ordered, disjoint and not touching, within the address width. */
+    private static void checkIomem(DomainState d) {
+        long[] r = d.iomemCaps();
+        if (r == null || (r.length & 1) != 0) throw new IllegalArgumentException("domain " + d.id() + ": iomem permissions need [first, last] pairs");
+        for (int i = 0; i < r.length; i += 2) {
+            if (r[i] < 0 || r[i] > r[i + 1] || r[i + 1] > IomemCaps.MAX_MFN || (i > 0 && r[i] <= r[i - 1] + 1)) {
+                throw new IllegalArgumentException(String.format("domain %d: iomem range [%#x, %#x] is empty, out of order, touches the one before"
+                        + " or passes frame %#x", d.id(), r[i], r[i + 1], IomemCaps.MAX_MFN));
+            }
+        }
     }
 
     /**
@@ -152,6 +165,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         if (msi == null) throw new IllegalArgumentException("the state has no MSI irqs");
         for (DomainState d : domains) {
             if (d.receipts() == null) throw new IllegalArgumentException("domain " + d.id() + ": no MSI receipts");
+            checkIomem(d);
             if (d.receipts().counts().length != MsiReceipts.VECTORS || d.receipts().destinations().length != MsiReceipts.VECTORS) {
                 throw new IllegalArgumentException("domain " + d.id() + ": MSI receipts for " + d.receipts().counts().length + " vectors, "
                         + MsiReceipts.VECTORS + " expected");
@@ -203,6 +217,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         d.pirqs().restore(ds.pirqs());
         d.p2m().restore(Arrays.asList(ds.p2m()));
         d.ioPorts().restore(ds.ioportCaps(), Arrays.asList(ds.ioports()));
+        d.iomem().restore(ds.iomemCaps());
         Map<Sbdf, HeaderState> wanted = new HashMap<>();
         for (HeaderState h : ds.vpci()) wanted.put(h.sbdf(), h);
         for (Header h : List.copyOf(d.headers())) {
@@ -250,6 +265,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             for (PirqTable.Mapping m : d.pirqs()) h.put(m.pirq()).put(m.irq()).put(m.type().ordinal()).put(m.bound());
             h.put(d.p2m().length);
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
+            h.put(d.iomemCaps());
             h.put(d.ioportCaps()).put(d.ioports().length);
             for (IoPorts.Range r : d.ioports()) h.put(r.gport()).put(r.mport()).put(r.ports()).put(r.owner().device().packed()).put(r.owner().bar());
             h.put(d.vpci().length);
