@@ -32,6 +32,12 @@ public enum Fix {
             "Xen 3308374b1b \"x86: don't allow MSI pIRQ mapping on unowned device\" (XSA-237, reported by HW42 of Qubes OS)",
             "map_domain_pirq maps an MSI only for a device the target domain owns (pci_get_pdev_by_domain): else -ENODEV",
             true, true, true, XenConfig.Switch.MSI_MAP_OWNED),
+    SHARED_LINE_MSI("shared-line-msi", Layer.DOM0,
+            "no upstream fix: pirq_guest_bind (xen/arch/x86/irq.c) will not let a guest share an irq the hardware domain bound"
+                    + " edge-triggered (\"Others do not share\"); the switch models the workaround, dom0's driver taking MSI"
+                    + " (pci_alloc_irq_vectors with PCI_IRQ_MSI) so that it never binds the line",
+            "dom0's driver requests an MSI where its function has one, instead of the INTx line it may share with a passed-through function",
+            false, false, false),
     GSI_LOOKUP("gsi-lookup", Layer.TOOLSTACK, "the PVH dom0 series (fix D): Linux 6.12 IOCTL_PRIVCMD_PCIDEV_GET_GSI, libxl xc_pcidev_get_gsi",
             "where the toolstack finds a device's GSI: none (sysfs irq), sysfs-gsi (v4) or privcmd; on = privcmd", false, false, true),
     VPCI_TESTS_MAPPED("vpci-tests-mapped", Layer.XEN, "Xen 7abd7bc162 (4.17)",

@@ -54,6 +54,11 @@ final class XenSnapshot {
         o.set("msi", RecordJson.toJson(s.msi()));
         // Xen's registered guest MSI-X tables, only once one is registered: a model without one writes what it wrote before.
         if (s.msixtbl().entries().length > 0) o.set("msixtbl", RecordJson.toJson(s.msixtbl()));
+        // IO-APIC irqs whose guest action does not share (pirq_guest_bind), only once there is one.
+        if (s.unsharedIrqs().length > 0) {
+            ArrayNode u = o.putArray("unsharedIrqs");
+            for (int irq : s.unsharedIrqs()) u.add(irq);
+        }
         return o;
     }
 
@@ -171,8 +176,15 @@ final class XenSnapshot {
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
         MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
         Msixtbl.State msixtbl = o.has("msixtbl") ? RecordJson.fromJson(o.get("msixtbl"), Msixtbl.State.class, "xen.msixtbl") : XenState.noMsixtbl();
+        // Irqs bound not to share, only once there is one: a document without the member has none (vdm shared every irq).
+        int[] unshared = new int[0];
+        if (o.has("unsharedIrqs")) {
+            JsonNode u = o.get("unsharedIrqs");
+            unshared = new int[u.size()];
+            for (int i = 0; i < unshared.length; i++) unshared[i] = u.get(i).asInt();
+        }
         return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi,
-                msixtbl);
+                msixtbl, unshared);
     }
 
     private static XenState.DomainState domain(JsonNode dn, long[] dom0Iomem) {

@@ -1,6 +1,7 @@
 package vdm.replay;
 
 import java.util.List;
+import vdm.errno.Errno;
 import vdm.explore.Op;
 import vdm.host.WideHost;
 import vdm.model.Fix;
@@ -38,6 +39,23 @@ final class PermissionFailures {
                                 + " assigns a device (XEN_DOMCTL_assign_device) before QEMU's device_add, and QEMU maps an MSI only when the"
                                 + " guest enables it, so no upstream ordering maps first. HW42 met the unchecked lookup while adding MSI to"
                                 + " Qubes' stub domains and reported it; the cure was the check. Off, the map succeeds and msi-owned fires.")
+                        .build(),
+                KnownFailure.named("shared-gsi-unshared")
+                        .source("Xen's pirq_guest_bind (xen/arch/x86/irq.c) and pt_irq_create_bind (xen/drivers/passthrough/x86/hvm.c):"
+                                + " \"Cannot bind IRQ%d to dom%d. Others do not share.\"; no upstream fix")
+                        .summary("dom0's driver of 01:00.1 takes the line it shares with 01:00.0 through an edge-triggered link, so Xen binds"
+                                + " it to dom0 unshared; the guest given 01:00.0 is refused the line (-EBUSY) and gets no INTx")
+                        .host(HostRef.file("wide-edge-lnkb.json"), WideHost.GPU)
+                        .fix(Fix.SHARED_LINE_MSI, upstream)
+                        .ordering(Op.SHARED_INTX, Op.ASSIGN, Op.ATTACH)
+                        .fails(Op.ATTACH, "Others do not share", Errno.EBUSY)
+                        .explorer(KnownFailure.ExplorerSearch.within(3))
+                        .fixNote("Upstream has no fix: an irq bound to the hardware domain edge-triggered is never shared (pt_irq_create_bind"
+                                + " passes the vIO-APIC pin's trigger mode as will_share). The switch models the usual workaround, dom0's"
+                                + " driver of the other function taking MSI, so that dom0 never unmasks, and Xen never binds, the shared pin."
+                                + " The text is \"Others do not share\", not \"Will not share with others\": the faithful ordering has dom0"
+                                + " bind first (a domU always binds with BIND_PIRQ__WILL_SHARE), and once the GSI is set up a later unmask by"
+                                + " dom0 is -EEXIST in vioapic_hwdom_map_gsi, which binds nothing, so dom0 is never the one refused.")
                         .build());
     }
 }

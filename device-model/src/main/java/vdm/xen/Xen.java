@@ -34,6 +34,7 @@ public final class Xen {
     private final PciBus bus;
     private final XenLog log = new XenLog();
     private final IoApicRouting routing;
+    private final IrqGuestActions irqActions = new IrqGuestActions(this);
     private final PhysdevOps physdev;
     private final Domctls domctls;
     private final ConfigTraps traps;
@@ -130,8 +131,18 @@ public final class Xen {
 
     /** Whether any guest has machine irq {@code irq} bound (a shared GSI stays unmasked until its last guest unbinds). */
     boolean machineIrqBound(int irq) {
-        for (GuestInterrupts g : guests) if (g.binds(irq)) return true;
+        return machineIrqBound(irq, null);
+    }
+
+    /** Whether a guest other than {@code except} (null: any) has machine irq {@code irq} bound. */
+    boolean machineIrqBound(int irq, Domain except) {
+        for (GuestInterrupts g : guests) if (g.domain() != except && g.binds(irq)) return true;
         return false;
+    }
+
+    /** The IO-APIC irqs' guest actions (pirq_guest_bind's sharing rule). */
+    IrqGuestActions irqActions() {
+        return irqActions;
     }
 
     /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */

@@ -18,11 +18,12 @@ import vdm.fingerprint.StateHash;
  * output, not state. Captured states are never modified; {@link #restore} puts one back into a hypervisor built on
  * the same host, reusing its objects where they fit. {@code msi} is Xen's MSI irqs, msi_descs and bindings
  * ({@link MsiIrqs}); each domain carries what it received by MSI, each hardware-domain vPCI header its MSI and MSI-X.
- * {@code msixtbl} is the guests' MSI-X tables Xen has registered ({@link Msixtbl}: table address, entries changed
+ * {@code unsharedIrqs} are the IO-APIC irqs whose guest action was bound not to share ({@link IrqGuestActions}),
+ * ascending. {@code msixtbl} is the guests' MSI-X tables Xen has registered ({@link Msixtbl}: table address, entries changed
  * since their unmask, the shadowed first entries).
  */
 public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, Assigned[] assigned,
-                       DomainState[] domains, MsiIrqs.State msi, Msixtbl.State msixtbl) {
+                       DomainState[] domains, MsiIrqs.State msi, Msixtbl.State msixtbl, int[] unsharedIrqs) {
 
     /** A function a domU holds (XEN_DOMCTL_assign_device), by SBDF in a state. */
     public record Assigned(Sbdf device, int domid) {}
@@ -75,7 +76,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         DomainState[] domains = new DomainState[ds.size()];
         for (int i = 0; i < domains.length; i++) domains[i] = domain(ds.get(i));
         return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains, xen.msi().capture(),
-                xen.msixtbl().capture());
+                xen.msixtbl().capture(), xen.irqActions().exclusiveIrqs());
     }
 
     private static DomainState domain(Domain d) {
@@ -174,6 +175,13 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         xen.msi().check(msi, ids::contains);
         if (msixtbl == null) throw new IllegalArgumentException("the state has no msixtbl");
         xen.msixtbl().check(msixtbl, ids::contains);
+        if (unsharedIrqs == null) throw new IllegalArgumentException("the state has no irq guest actions");
+        for (int i = 0; i < unsharedIrqs.length; i++) {
+            if (unsharedIrqs[i] < 0 || unsharedIrqs[i] >= Xen.NR_IRQS || (i > 0 && unsharedIrqs[i] <= unsharedIrqs[i - 1])) {
+                throw new IllegalArgumentException("unshared irq guest actions must be ascending irqs below " + Xen.NR_IRQS + ", not "
+                        + Arrays.toString(unsharedIrqs));
+            }
+        }
     }
 
     /**
@@ -209,6 +217,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         xen.restoreAssigned(map);
         xen.msi().restore(msi); // its bindings name the domains restored above
         xen.msixtbl().restore(msixtbl, xen::domain); // after the irqs: a registered table is found through its msi_descs
+        xen.irqActions().restore(unsharedIrqs);
     }
 
     private static void restoreDomain(Xen xen, Domain d, DomainState ds) {
@@ -294,6 +303,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             }
         }
         hash(h, msi);
+        h.put(unsharedIrqs);
         h.put(msixtbl.entries().length);
         for (Msixtbl.Entry e : msixtbl.entries()) {
             h.put(e.domid()).put(e.sbdf().packed()).put(e.gtable()).put(e.entries()).put(e.refcnt()).put(e.flags()).put(e.shadow()).put(e.accValid());
