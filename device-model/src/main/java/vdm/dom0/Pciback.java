@@ -16,6 +16,9 @@ import vdm.xen.PhysdevOps;
  * (pcistub_init_device), giving it back after a guest (pcistub_put_pci_dev), and the GSI it records for privcmd.
  */
 public final class Pciback {
+    private static final KernelLog.Expected ALREADY_SET_UP = new KernelLog.Expected(-Errno.EEXIST,
+            "xen_pvh_setup_gsi treats a GSI already set up as done (\"Already setup the GSI\")");
+
     /** dev_data: what pciback keeps per device. */
     private static final class DevData {
         int[] savedState;
@@ -111,8 +114,10 @@ public final class Pciback {
             if (info.isPresent()) {
                 IntxRoute r = info.get();
                 int gsi = r.gsi();
-                rc = kernel.xen().physdev().setupGsi(kernel.domain(), gsi, r.trigger() == TriggerMode.LEVEL ? 1 : 0,
-                        r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0);
+                // xen_pvh_setup_gsi takes -EEXIST (the pin set up already, by another function on the line or by dom0's
+                // own unmask) for success: "Already setup the GSI".
+                rc = kernel.log().expecting(ALREADY_SET_UP, () -> kernel.xen().physdev().setupGsi(kernel.domain(), gsi,
+                        r.trigger() == TriggerMode.LEVEL ? 1 : 0, r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0));
                 if (rc == -Errno.EEXIST) {
                     kernel.log().info("Already setup the GSI :%d", gsi);
                     rc = 0;

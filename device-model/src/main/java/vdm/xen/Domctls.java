@@ -80,6 +80,28 @@ public final class Domctls {
     }
 
     /**
+     * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
+     * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; a range that wraps or passes the
+     * physical address width {@code -EINVAL}; frames the caller, or for an add the target, is not permitted
+     * ({@code d->iomem_caps}) {@code -EPERM}; an overlap {@code -EEXIST}.
+     */
+    public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, P2m.Owner owner) {
+        int rc;
+        Domain d = xen.domain(domid);
+        long last = mfn + frames - 1;
+        if (d == null) rc = -Errno.ESRCH;
+        else if (frames <= 0 || last < mfn || last > IomemCaps.MAX_MFN || gfn + frames - 1 < gfn) rc = -Errno.EINVAL; // wrap, paddr_bits
+        else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
+        // xen/common/domctl.c: the caller must be permitted the frames (iomem_access_permitted(current->domain, ...)),
+        // and an add needs the target permitted them too: libxl's xc_domain_iomem_permission at attach.
+        else if (!caller.iomem().permitted(mfn, last) || (add && !d.iomem().permitted(mfn, last))) rc = -Errno.EPERM;
+        else if (add) rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner);
+        else rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
+        return xen.traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
+                frames, add ? 1 : 0);
+    }
+
+    /**
      * XEN_DOMCTL_iomem_permission {first_mfn, nr_mfns, allow_access} (xen/common/domctl.c): a range that wraps is
      * {@code -EINVAL} (the model also refuses an empty one, and frames past the physical address width, which the
      * rangeset would hold but nothing could map); a caller that is not the hardware domain (xsm_iomem_permission,

@@ -85,13 +85,9 @@ public final class Xen {
 
     public IoApicRouting routing() { return routing; }
 
-    /**
-     * The frames the hardware domain is permitted at boot on this host (dom0_setup_permissions), as
-     * {@link IomemCaps#capRanges()}: what a snapshot written before iomem permissions existed gives dom0.
-     */
+    /** dom0_setup_permissions' iomem grant on this host ({@link IomemCaps#hardwareDomainRanges}). */
     public long[] hardwareDomainIomem() {
-        java.util.List<Long> ioApics = routing == null ? java.util.List.of() : routing.physical().ioApics().stream().map(IoApic::address).toList();
-        return IomemCaps.hardwareDomainRanges(ioApics);
+        return IomemCaps.hardwareDomainRanges(routing == null ? List.of() : routing.physical().ioApics().stream().map(IoApic::address).toList());
     }
     public PhysdevOps physdev() { return physdev; }
     public Domctls domctls() { return domctls; }
@@ -134,7 +130,7 @@ public final class Xen {
         return machineIrqBound(irq, null);
     }
 
-    /** Whether a guest other than {@code except} (null: any) has machine irq {@code irq} bound. */
+    /** Whether a guest other than {@code except} (null: any) has {@code irq} bound. */
     boolean machineIrqBound(int irq, Domain except) {
         for (GuestInterrupts g : guests) if (g.domain() != except && g.binds(irq)) return true;
         return false;
@@ -303,26 +299,9 @@ public final class Xen {
         return rc != 0 ? rc : assignment.addVpci(owner, sbdf);
     }
 
-    /**
-     * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
-     * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; a range that wraps or passes the
-     * physical address width {@code -EINVAL}; frames the caller, or for an add the target, is not permitted
-     * ({@code d->iomem_caps}) {@code -EPERM}; an overlap {@code -EEXIST}.
-     */
+    /** XEN_DOMCTL_memory_mapping: {@link Domctls#memoryMapping}. */
     public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, P2m.Owner owner) {
-        int rc;
-        Domain d = domain(domid);
-        long last = mfn + frames - 1;
-        if (d == null) rc = -Errno.ESRCH;
-        else if (frames <= 0 || last < mfn || last > IomemCaps.MAX_MFN || gfn + frames - 1 < gfn) rc = -Errno.EINVAL; // wrap, paddr_bits
-        else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
-        // xen/common/domctl.c: the caller must be permitted the frames (iomem_access_permitted(current->domain, ...)),
-        // and an add needs the target permitted them too: libxl's xc_domain_iomem_permission at attach.
-        else if (!caller.iomem().permitted(mfn, last) || (add && !d.iomem().permitted(mfn, last))) rc = -Errno.EPERM;
-        else if (add) rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner);
-        else rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
-        return traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
-                frames, add ? 1 : 0);
+        return domctls.memoryMapping(caller, domid, gfn, mfn, frames, add, owner);
     }
 
     // ---- a domain's memory accesses (the MMIO a vCPU reaches through its p2m, or an intercept)
