@@ -74,6 +74,19 @@ class InvariantMonitorTest {
     }
 
     @Test
+    void iomemPermissionBeyondTheBarsOfTheGuestsDevicesIsFlagged() {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        int g = vdm.libxl().domainCreate(1);
+        assertTrue(InvariantMonitor.check(vdm).isEmpty(), () -> InvariantMonitor.check(vdm).toString());
+        // frames granted to a guest that holds no device: what XSA-476's truncated revoke leaves behind
+        assertEquals(0, vdm.xen().domctls().iomemPermission(vdm.dom0(), g, 0x8000000, 0x10000, true));
+        List<Violation> v = InvariantMonitor.check(vdm);
+        assertEquals(1, v.size(), v::toString);
+        assertEquals("permissions", v.getFirst().invariant());
+        assertEquals("iomem frames 0x8000000-0x800ffff granted beyond them", v.getFirst().actual());
+    }
+
+    @Test
     void oneMachineRangeInTwoDomainsIsFlaggedAsNotExclusive() {
         Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
         int a = vdm.libxl().domainCreate(1), b = vdm.libxl().domainCreate(1);
