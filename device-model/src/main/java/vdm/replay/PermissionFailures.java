@@ -27,7 +27,7 @@ final class PermissionFailures {
                         .build(),
                 KnownFailure.named("xsa237-msi-unowned")
                         .source("XSA-237 / CVE-2017-15590: Xen 3308374b1b \"x86: don't allow MSI pIRQ mapping on unowned device\" (Jan Beulich;"
-                                + " reported by HW42 of Qubes OS while adding MSI support for stub domains, QubesOS/qubes-vmm-xen#15)")
+                                + " Reported-by: HW42, who was adding MSI support to Qubes OS's stub domains, QubesOS/qubes-vmm-xen#15)")
                         .summary("before XSA-237 map_domain_pirq found an MSI's device whoever owned it: dom0 maps (and programs) an MSI of a"
                                 + " device into a guest that was never given it")
                         .host(HostRef.WIDE, WideHost.NIC)
@@ -37,8 +37,9 @@ final class PermissionFailures {
                         .explorer(KnownFailure.ExplorerSearch.within(1))
                         .fixNote("The switch is Xen's own check (pci_get_pdev_by_domain in map_domain_pirq), not a toolstack ordering: libxl"
                                 + " assigns a device (XEN_DOMCTL_assign_device) before QEMU's device_add, and QEMU maps an MSI only when the"
-                                + " guest enables it, so no upstream ordering maps first. HW42 met the unchecked lookup while adding MSI to"
-                                + " Qubes' stub domains and reported it; the cure was the check. Off, the map succeeds and msi-owned fires.")
+                                + " guest enables it, so no upstream ordering maps first; Qubes' own stub-domain patches of the time change"
+                                + " who may map (a stub domain, for its target), not when. What was hit is the unchecked lookup itself, and"
+                                + " the cure was the check. Off, the map succeeds and msi-owned fires.")
                         .build(),
                 KnownFailure.named("shared-gsi-unshared")
                         .source("Xen's pirq_guest_bind (xen/arch/x86/irq.c) and pt_irq_create_bind (xen/drivers/passthrough/x86/hvm.c):"
