@@ -107,6 +107,37 @@ final class AcpiIrqRouting {
         return host.routeAllocating(sbdf).filter(IntxRoute::routed);
     }
 
+    /**
+     * The IO-APIC chip's startup of a requested IRQ (startup_ioapic_irq -> unmask): a PVH dom0 clears the mask bit of
+     * the GSI's pin in its virtual IO-APIC, which Xen traps (vioapic_write_redirent -> vioapic_hwdom_map_gsi). A PV
+     * dom0 binds its pirq through event channels instead, which vdm does not model.
+     */
+    void unmask(int gsi) {
+        if (dom0.kind() != Domain.Kind.PVH) return;
+        for (IoApic v : xen.dom0VioApics()) {
+            if (gsi >= v.gsiBase() && gsi < v.gsiBase() + v.pins()) v.updateEntry(gsi - v.gsiBase(), RedirectionEntry.MASK, 0);
+        }
+    }
+
+    /**
+     * pci_alloc_irq_vectors(dev, 1, 1, PCI_IRQ_MSI) -> msi_capability_init: one vector, its address (0xfee00000, CPU 0)
+     * and data (a fresh vector) written, then MSI Enable in Message Control, all through dom0's config path (trapped by
+     * vPCI for a PVH dom0). False when the function has no MSI capability.
+     */
+    boolean enableMsi(Sbdf sbdf) {
+        for (var c : host.require(sbdf).layout().capabilities()) {
+            if (!(c.capability() instanceof vdm.pci.cap.Msi msi)) continue;
+            int at = c.offset();
+            config.write(sbdf, at + 4, 4, 0xfee0_0000);
+            if (msi.is64()) config.write(sbdf, at + 8, 4, 0);
+            config.write(sbdf, at + msi.dataOffset(), 2, nextVector++);
+            int control = config.read(sbdf, at + vdm.pci.cap.Msi.CONTROL, 2);
+            config.write(sbdf, at + vdm.pci.cap.Msi.CONTROL, 2, (control & ~0x70) | 0x1); // one vector (MME 0), MSI Enable
+            return true;
+        }
+        return false;
+    }
+
     /** The next vector a PVH dom0 gives an IO-APIC pin, for a state capture. */
     int nextVector() {
         return nextVector;

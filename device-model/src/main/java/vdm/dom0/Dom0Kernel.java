@@ -179,6 +179,23 @@ public final class Dom0Kernel {
         return dev(sbdf).enabled;
     }
 
+    /**
+     * A driver's request_irq on the function's interrupt (its probe, after pci_enable_device). With shared-line-msi the
+     * driver takes an MSI where the function has one (pci_alloc_irq_vectors with PCI_IRQ_MSI: the capability programmed
+     * and enabled through dom0's config path) and leaves its INTx pin masked; otherwise it requests the INTx IRQ, and a
+     * PVH dom0 unmasks the IRQ's virtual IO-APIC pin (the IO-APIC chip's startup), which is when Xen registers, maps
+     * and binds that GSI for dom0 (vioapic_hwdom_map_gsi). Returns the GSI whose pin was unmasked, 0 for an MSI, or
+     * -1 for a function that is not enabled or has no interrupt.
+     */
+    public int requestIrq(Sbdf sbdf) {
+        PciDev d = dev(sbdf);
+        if (d == null || !d.enabled) return -1;
+        if (fixes.on(vdm.model.Fix.SHARED_LINE_MSI) && irqRouting.enableMsi(sbdf)) return 0;
+        if (d.gsiAtEnable < 0) return -1;
+        irqRouting.unmask(d.gsiAtEnable);
+        return d.gsiAtEnable;
+    }
+
     // ---- resets and saved state (pci_save_state / pci_restore_state)
 
     /**

@@ -26,6 +26,30 @@ public final class KernelLog {
     public void err(String format, Object... args) { log(Level.ERR, String.format(format, args)); }
     public void debug(String format, Object... args) { log(Level.DEBUG, String.format(format, args)); }
 
+    /** A result the kernel's current call into Xen is known to end with, and why (see {@link #expecting}). */
+    public record Expected(int result, String why) {}
+
+    private volatile Expected expecting;
+
+    /**
+     * Runs {@code call} (a hypercall the kernel makes) known to return {@code why.result()} when it fails the way the
+     * kernel treats as success (pciback's setup_gsi of a GSI already set up, -EEXIST), so that whoever traces the
+     * hypercalls can mark that answer expected rather than failed.
+     */
+    public int expecting(Expected why, java.util.function.IntSupplier call) {
+        expecting = why;
+        try {
+            return call.getAsInt();
+        } finally {
+            expecting = null;
+        }
+    }
+
+    /** The expectation of the call running now, or null. */
+    public Expected expectation() {
+        return expecting;
+    }
+
     public List<Line> lines() {
         return lines.entries();
     }

@@ -17,6 +17,9 @@ import vdm.xen.PhysdevOps;
  * (pcistub_init_device), giving it back after a guest (pcistub_put_pci_dev), and the GSI it records for privcmd.
  */
 public final class Pciback {
+    private static final KernelLog.Expected ALREADY_SET_UP = new KernelLog.Expected(-Errno.EEXIST,
+            "xen_pvh_setup_gsi treats a GSI already set up as done (\"Already setup the GSI\")");
+
     /** dev_data: what pciback keeps per device. */
     private static final class DevData {
         int[] savedState;
@@ -154,8 +157,10 @@ public final class Pciback {
     /** xen_pvh_setup_gsi: PHYSDEVOP_setup_gsi for the route; 0 (an already set up GSI too) or the -errno. */
     private int setupGsi(Sbdf sbdf, IntxRoute r) {
         int gsi = r.gsi();
-        int rc = kernel.xen().physdev().setupGsi(kernel.domain(), gsi, r.trigger() == TriggerMode.LEVEL ? 1 : 0,
-                r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0);
+        // xen_pvh_setup_gsi takes -EEXIST (the pin set up already, by another function on the line or by dom0's own
+        // unmask) for success: "Already setup the GSI".
+        int rc = kernel.log().expecting(ALREADY_SET_UP, () -> kernel.xen().physdev().setupGsi(kernel.domain(), gsi,
+                r.trigger() == TriggerMode.LEVEL ? 1 : 0, r.polarity() == Polarity.ACTIVE_LOW ? 1 : 0));
         if (rc == -Errno.EEXIST) {
             kernel.log().info("Already setup the GSI :%d", gsi);
             rc = 0;

@@ -113,6 +113,13 @@ public enum Op {
                 f.add(Failure.wrongArgument("map_pirq's index",
                         "map_pirq was given " + given + " (" + whereLibxlLooked(r) + "), the device is on GSI " + gsi + ": the wrong line"));
             }
+            // libxl routed the line, but QEMU's xen_pt_realize holds no machine irq: its map or bind was refused
+            // (logged, not fatal), so the guest's INTx reaches nothing.
+            XenPtDevice pt = r.vdm().libxl().device(r.device());
+            if (f.isEmpty() && pt != null && route != null && pt.interruptPin() != 0 && pt.machineIrq() == 0) {
+                f.add(Failure.diverged("QEMU's INTx", "QEMU did not bind " + r.device() + "'s INTx (machine irq 0 after xen_pt_realize):"
+                        + " the guest gets no interrupt from GSI " + gsi));
+            }
             return f;
         }
     },
@@ -121,6 +128,15 @@ public enum Op {
         List<Failure> apply(Run r) {
             AttachResult a = r.vdm().libxl().pciDetach(r.domid(), r.device());
             return a.ok() ? List.of() : List.of(Failure.refused("pci-detach " + a.step(), a.rc(), "pci-detach: " + a));
+        }
+    },
+    SHARED_INTX("dom0's driver of another function on the device's GSI probes it: pci_enable_device, then request_irq on its INTx (its vIO-APIC pin unmasked)") {
+        boolean applicable(Run r) { return r.kernel().pvh() && r.sharingFunction().isPresent(); }
+        List<Failure> apply(Run r) {
+            vdm.pci.Sbdf other = r.sharingFunction().orElseThrow();
+            if (!r.kernel().enabled(other)) r.kernel().enableDevice(other);
+            r.kernel().requestIrq(other);
+            return List.of();
         }
     },
     GUEST_BAR("the guest's firmware programs the BARs (hvmloader's pci_setup) and turns decoding on") {

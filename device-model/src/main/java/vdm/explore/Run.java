@@ -5,6 +5,9 @@ import vdm.dom0.Dom0Kernel;
 import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
+import vdm.pci.cap.Msi;
+import vdm.ioapic.IoApic;
+import vdm.ioapic.RedirectionEntry;
 import vdm.pci.layout.BarKind;
 
 /** The model an ordering runs on: a booted model with a guest, the explored device, and whether a restore is owed. */
@@ -60,6 +63,38 @@ final class Run {
 
     int gsi() {
         return vdm.host().route(device).map(IntxRoute::gsi).orElse(-1);
+    }
+
+    /**
+     * Another function of the host on the device's GSI that dom0's own driver has and whose INTx is not requested yet
+     * (its pin masked in dom0's virtual IO-APIC), the first by SBDF; empty if none.
+     */
+    java.util.Optional<Sbdf> sharingFunction() {
+        int gsi = gsi();
+        if (gsi < 0 || vdm.xen().dom0VioApics().isEmpty()) return java.util.Optional.empty();
+        for (PhysicalFunction f : vdm.host().functions()) {
+            Sbdf s = f.sbdf();
+            if (s.equals(device) || vdm.kernel().driver(s) != Dom0Kernel.Driver.NATIVE) continue;
+            if (vdm.host().route(s).map(IntxRoute::gsi).orElse(-1) != gsi) continue;
+            if (!dom0PinMasked(gsi) || msiEnabled(f)) return java.util.Optional.empty();
+            return java.util.Optional.of(s);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The function has its MSI enabled (its driver took MSI instead of the line). */
+    private static boolean msiEnabled(PhysicalFunction f) {
+        for (vdm.pci.layout.Layout.PlacedCapability c : f.layout().capabilities()) {
+            if (c.capability() instanceof Msi) return (f.read(c.offset() + Msi.CONTROL, 2) & 1) != 0;
+        }
+        return false;
+    }
+
+    private boolean dom0PinMasked(int gsi) {
+        for (IoApic v : vdm.xen().dom0VioApics()) {
+            if (gsi >= v.gsiBase() && gsi < v.gsiBase() + v.pins()) return (v.entry(gsi - v.gsiBase()) & RedirectionEntry.MASK) != 0;
+        }
+        return false;
     }
 
     long bar0() {

@@ -32,7 +32,8 @@ import vdm.xen.PirqTable;
  *   <li>{@code pirq-registered}: every GSI pirq maps a GSI whose pin was set up;</li>
  *   <li>{@code ioapic-programmed}: a physical IO-APIC pin is programmed exactly when its GSI was set up;</li>
  *   <li>{@code dom0-gsi-current}: the GSI dom0 cached for a device (pciback's, v4's sysfs) is what _PRT resolves now;</li>
- *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds;</li>
+ *   <li>{@code permissions}: the irqs a guest may use are those of the devices it holds, and the machine frames it may
+ *       map lie within those devices' memory BARs and ROMs;</li>
  *   <li>{@code guest-ram}: a guest still has all its RAM below 4 GiB (no MMIO mapping replaced any of it);</li>
  *   <li>the MSI and MSI-X invariants of {@link MsiInvariants}.</li>
  * </ul>
@@ -228,6 +229,14 @@ public final class InvariantMonitor {
         }
     }
 
+    /** A sysfs resource line's IORESOURCE_IO flag (include/linux/ioport.h). */
+    private static final long IORESOURCE_IO = 0x100;
+
+    private static void appendRange(StringBuilder sb, long from, long to) {
+        if (!sb.isEmpty()) sb.append(", ");
+        sb.append(String.format("%#x-%#x", from, to));
+    }
+
     public static void permissions(Machine vdm, List<Violation> out) {
         for (Domain d : vdm.xen().domains()) {
             if (d.isHardwareDomain()) continue;
@@ -237,6 +246,40 @@ public final class InvariantMonitor {
             }
             for (PirqTable.Mapping m : d.pirqs().mappings()) want.set(m.irq()); // a mapped pirq carries its permission (map_domain_pirq)
             if (!d.irqCaps().equals(want)) out.add(new Violation("permissions", "d" + d.id(), "irqs " + want, "irqs " + d.irqCaps()));
+            iomem(vdm, d, out);
+        }
+    }
+
+    /**
+     * A guest's iomem permissions (d->iomem_caps) cover only frames of the memory BARs and ROMs of devices Xen has
+     * assigned to it, as dom0 placed them (their sysfs resource lines, which libxl grants at attach): a frame left over
+     * from a device it gave back is a guest that can still map that device's registers (XSA-476).
+     */
+    private static void iomem(Machine vdm, Domain d, List<Violation> out) {
+        long[] granted = d.iomem().capRanges();
+        if (granted.length == 0) return;
+        List<long[]> held = new ArrayList<>();
+        for (Sbdf s : vdm.xen().assignedDevices(d)) {
+            for (var r : vdm.kernel().sysfs(s).regions()) {
+                if (r.start() == 0 || (r.flags() & IORESOURCE_IO) != 0) continue;
+                held.add(new long[] {r.start() >>> P2m.PAGE_SHIFT, r.end() >>> P2m.PAGE_SHIFT});
+            }
+        }
+        held.sort((x, y) -> Long.compare(x[0], y[0]));
+        StringBuilder extra = new StringBuilder();
+        for (int i = 0; i < granted.length; i += 2) {
+            long from = granted[i], to = granted[i + 1];
+            for (long[] h : held) { // ordered by first frame: walk the granted range past each held one it meets
+                if (h[1] < from) continue;
+                if (h[0] > to) break;
+                if (h[0] > from) appendRange(extra, from, h[0] - 1);
+                from = Math.max(from, h[1] + 1);
+            }
+            if (from <= to) appendRange(extra, from, to);
+        }
+        if (!extra.isEmpty()) {
+            out.add(new Violation("permissions", "d" + d.id(), "iomem only within the BARs of the devices it holds",
+                    "iomem frames " + extra + " granted beyond them"));
         }
     }
 

@@ -14,7 +14,7 @@ import vdm.xen.XenConfig;
  * one-line summary, the value a document written before the switch existed means ({@code absent}: how vdm behaved
  * until then), whether Xen 4.19/Linux 6.6/QEMU 8 as released ({@code inBroken}) and today's upstream
  * ({@code inUpstream}) have it, which is what the presets are made of; if Xen reads it, the {@link XenConfig.Switch}es
- * it turns on. The four of the series (A to D) come first: {@link #series()} counts on it.
+ * it turns on. The four of the series (A to D) are named by {@link #series()}.
  */
 public enum Fix {
     RESET_NOTIFICATION("reset-notification", Layer.DOM0, "the PVH dom0 series (fix A): Xen 4.20 PHYSDEVOP_pci_device_reset, Linux 6.12 xen-pciback",
@@ -24,6 +24,20 @@ public enum Fix {
     SETUP_GSI("setup-gsi", Layer.DOM0, "the PVH dom0 series (fix C): Linux 6.12 xen-pciback, Xen 4.20 XEN_DOMCTL_gsi_permission",
             "pciback sets the GSI up (PHYSDEVOP_setup_gsi) and libxl grants it with gsi_permission", false, false, true,
             XenConfig.Switch.PVH_SETUP_GSI, XenConfig.Switch.GSI_PERMISSION),
+    LIBXL_RESOURCE_64("libxl-resource-64", Layer.TOOLSTACK,
+            "Xen 421432b822 \"tools/libs/light: fix BAR memory address truncation\" (XSA-476 / CVE-2025-58149, Jiqian Chen)",
+            "libxl's pci_remove_detached reads sysfs resource as 64-bit, so a detach revokes the iomem permission of a BAR above 4 GiB",
+            true, false, true),
+    MSI_MAP_OWNED("msi-map-owned", Layer.XEN,
+            "Xen 3308374b1b \"x86: don't allow MSI pIRQ mapping on unowned device\" (XSA-237, reported by HW42 of Qubes OS)",
+            "map_domain_pirq maps an MSI only for a device the target domain owns (pci_get_pdev_by_domain): else -ENODEV",
+            true, true, true, XenConfig.Switch.MSI_MAP_OWNED),
+    SHARED_LINE_MSI("shared-line-msi", Layer.DOM0,
+            "no upstream fix: pirq_guest_bind (xen/arch/x86/irq.c) will not let a guest share an irq the hardware domain bound"
+                    + " edge-triggered (\"Others do not share\"); the switch models the workaround, dom0's driver taking MSI"
+                    + " (pci_alloc_irq_vectors with PCI_IRQ_MSI) so that it never binds the line",
+            "dom0's driver requests an MSI where its function has one, instead of the INTx line it may share with a passed-through function",
+            false, false, false),
     GSI_LOOKUP("gsi-lookup", Layer.TOOLSTACK, "the PVH dom0 series (fix D): Linux 6.12 IOCTL_PRIVCMD_PCIDEV_GET_GSI, libxl xc_pcidev_get_gsi",
             "where the toolstack finds a device's GSI: none (sysfs irq), sysfs-gsi (v4) or privcmd; on = privcmd", false, false, true),
     GSI_CURRENT("gsi-current", Layer.DOM0, "Bjorn Helgaas's review of \"[RFC KERNEL PATCH v4 3/3] PCI/sysfs: Add gsi sysfs for pci_dev\" "
@@ -87,7 +101,10 @@ public enum Fix {
     /** Today's upstream has it ({@link Preset#UPSTREAM}); a switch that models a proposal upstream has not taken is off there. */
     public boolean inUpstream() { return inUpstream; }
     /** One of the four fixes of the series that started vdm (A to D), whose settings have accessors of their own in {@link Fixes}. */
-    public boolean series() { return ordinal() <= GSI_LOOKUP.ordinal(); }
+    public boolean series() {
+        // by name, not by ordinal: later switches are added between the series' constants (each helper has its anchor)
+        return this == RESET_NOTIFICATION || this == PVH_MAP_PIRQ || this == SETUP_GSI || this == GSI_LOOKUP;
+    }
     /** Xen's switches this one turns on. */
     public List<XenConfig.Switch> xenSwitches() { return xen; }
 

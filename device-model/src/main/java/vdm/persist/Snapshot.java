@@ -104,7 +104,7 @@ public final class Snapshot {
             Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
                     .dom0Vcpus(o.get("dom0").get("vcpus").asInt())
                     .guestMemory(o.path("guests").path("memory").asInt(GuestMemory.DEFAULT.mib())).bootDom0(false).build();
-            ModelState state = new ModelState(HostSnapshot.fromJson(vdm.host(), o.get("hostState")), XenSnapshot.fromJson(o.get("xen")),
+            ModelState state = new ModelState(HostSnapshot.fromJson(vdm.host(), o.get("hostState")), XenSnapshot.fromJson(o.get("xen"), vdm.xen().hardwareDomainIomem()),
                     Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
             state.restore(vdm);
             return vdm;

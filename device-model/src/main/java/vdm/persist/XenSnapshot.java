@@ -55,6 +55,11 @@ final class XenSnapshot {
         o.set("msi", RecordJson.toJson(s.msi()));
         // Xen's registered guest MSI-X tables, only once one is registered: a model without one writes what it wrote before.
         if (s.msixtbl().entries().length > 0) o.set("msixtbl", RecordJson.toJson(s.msixtbl()));
+        // IO-APIC irqs whose guest action does not share (pirq_guest_bind), only once there is one.
+        if (s.unsharedIrqs().length > 0) {
+            ArrayNode u = o.putArray("unsharedIrqs");
+            for (int irq : s.unsharedIrqs()) u.add(irq);
+        }
         return o;
     }
 
@@ -80,6 +85,9 @@ final class XenSnapshot {
         ArrayNode ioportCaps = o.putArray("ioportCaps");
         int[] ports = d.ioportCaps();
         for (int i = 0; i < ports.length; i += 2) ioportCaps.add(JSON.arrayNode().add(ports[i]).add(ports[i + 1]));
+        ArrayNode iomemCaps = o.putArray("iomemCaps"); // inclusive [first, last] frame pairs
+        long[] frames = d.iomemCaps();
+        for (int i = 0; i < frames.length; i += 2) iomemCaps.add(JSON.arrayNode().add(frames[i]).add(frames[i + 1]));
         ArrayNode ioports = o.putArray("ioports");
         for (IoPorts.Range r : d.ioports()) ioports.add(JSON.arrayNode().add(r.gport()).add(r.mport()).add(r.ports()).add(r.owner().toString()));
         ArrayNode vpci = o.putArray("vpci");
@@ -147,8 +155,12 @@ final class XenSnapshot {
         return w;
     }
 
-    /** The state a document describes; a malformed one fails with an exception naming the member. */
-    static XenState fromJson(JsonNode o) {
+    /**
+     * The state a document describes; a malformed one fails with an exception naming the member. {@code dom0Iomem} is
+     * the hardware domain's boot-time iomem permissions on the document's host, for a document written before iomem
+     * permissions were saved (a guest of such a document has none, as with its IO ports).
+     */
+    static XenState fromJson(JsonNode o, long[] dom0Iomem) {
         int next = o.get("nextDomid").asInt();
         int[] gsis = null;
         int vector = 0;
@@ -165,15 +177,22 @@ final class XenSnapshot {
         o.get("assigned").fields().forEachRemaining(e -> assigned.add(new XenState.Assigned(Sbdf.parse(e.getKey()), e.getValue().asInt())));
         assigned.sort((a, b) -> a.device().compareTo(b.device()));
         List<XenState.DomainState> domains = new ArrayList<>();
-        for (JsonNode dn : o.get("domains")) domains.add(domain(dn));
+        for (JsonNode dn : o.get("domains")) domains.add(domain(dn, dom0Iomem));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
         MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
         Msixtbl.State msixtbl = o.has("msixtbl") ? RecordJson.fromJson(o.get("msixtbl"), Msixtbl.State.class, "xen.msixtbl") : XenState.noMsixtbl();
+        // Irqs bound not to share, only once there is one: a document without the member has none (vdm shared every irq).
+        int[] unshared = new int[0];
+        if (o.has("unsharedIrqs")) {
+            JsonNode u = o.get("unsharedIrqs");
+            unshared = new int[u.size()];
+            for (int i = 0; i < unshared.length; i++) unshared[i] = u.get(i).asInt();
+        }
         return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi,
-                msixtbl);
+                msixtbl, unshared);
     }
 
-    private static XenState.DomainState domain(JsonNode dn) {
+    private static XenState.DomainState domain(JsonNode dn, long[] dom0Iomem) {
         int id = dn.get("id").asInt();
         BitSet caps = new BitSet();
         for (JsonNode r : dn.get("irqCaps")) caps.set(r.get(0).asInt(), r.get(1).asInt());
@@ -194,6 +213,15 @@ final class XenSnapshot {
         if (dn.has("ioports")) {
             for (JsonNode r : dn.get("ioports")) {
                 ioports.add(new IoPorts.Range(r.get(0).asInt(), r.get(1).asInt(), r.get(2).asInt(), P2m.Owner.parse(r.get(3).asText())));
+            }
+        }
+        long[] iomemCaps = id == 0 ? dom0Iomem.clone() : new long[0];
+        if (dn.has("iomemCaps")) {
+            JsonNode m = dn.get("iomemCaps");
+            iomemCaps = new long[2 * m.size()];
+            for (int i = 0; i < m.size(); i++) {
+                iomemCaps[2 * i] = m.get(i).get(0).asLong();
+                iomemCaps[2 * i + 1] = m.get(i).get(1).asLong();
             }
         }
         List<XenState.HeaderState> headers = new ArrayList<>();
@@ -226,7 +254,7 @@ final class XenSnapshot {
         }
         return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
                 pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
-                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new),
+                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new), iomemCaps,
                 dn.has("msiReceipts") ? RecordJson.fromJson(dn.get("msiReceipts"), MsiReceipts.State.class, "domain " + id + " msiReceipts")
                         : new MsiReceipts().capture(), ramEnd, ramLost.toArray(GuestRam.Lost[]::new));
     }

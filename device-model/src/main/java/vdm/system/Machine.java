@@ -176,11 +176,16 @@ public class Machine {
             Xen xen = Xen.onHost(fixes.xenConfig(), host);
             sink.xen = xen;
             ToolstackLog toolstackLog = new ToolstackLog();
+            vdm.dom0.KernelLog[] kernelLog = new vdm.dom0.KernelLog[1]; // the kernel is built after dom0 boots below
             if (tracing) {
                 // A failure the toolstack said it expects (ToolstackLog.expecting), and Xen's lines while that call
-                // runs, are marked EXPECTED with the reason instead of FAILED.
+                // runs, are marked EXPECTED with the reason instead of FAILED; so is a hypercall result the kernel
+                // said it expects (KernelLog.expecting).
                 xen.addHypercallListener((caller, name, args, rc) -> {
                     ToolstackLog.Expected e = toolstackLog.expectation();
+                    if (e == null && kernelLog[0] != null && kernelLog[0].expectation() != null) {
+                        e = new ToolstackLog.Expected(kernelLog[0].expectation().result(), kernelLog[0].expectation().why());
+                    }
                     boolean expected = e != null && rc == e.result();
                     trace.add(Trace.Source.HYPERCALL, rc < 0 ? expected ? Trace.Verdict.EXPECTED : Trace.Verdict.FAILED : Trace.Verdict.OK,
                             name + " = " + Errno.name(rc), "d" + caller.id() + " " + args + (expected ? "; expected: " + e.why() : ""), rc);
@@ -195,6 +200,7 @@ public class Machine {
             trace.step("boot");
             xen.createDom0(dom0Kind, dom0Vcpus);
             Dom0Kernel kernel = new Dom0Kernel(host, xen, fixes, steps);
+            kernelLog[0] = kernel.log();
             if (tracing) {
                 kernel.log().addListener(l -> trace.add(Trace.Source.KERNEL,
                         l.level() == vdm.log.Level.ERR ? Trace.Verdict.FAILED : Trace.Verdict.INFO, l.text(), "", 0));

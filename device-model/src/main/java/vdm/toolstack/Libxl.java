@@ -36,6 +36,7 @@ public final class Libxl {
     private final Map<Sbdf, Route> routed = new LinkedHashMap<>();
     private final DeviceModels deviceModels = new DeviceModels();
     private final GuestMemory memory;
+    private final BarPermissions bars;
 
     public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
         this(xen, kernel, log, steps, GuestMemory.DEFAULT);
@@ -48,6 +49,7 @@ public final class Libxl {
         this.log = log;
         this.steps = steps;
         this.memory = java.util.Objects.requireNonNull(memory, "guest memory");
+        this.bars = new BarPermissions(xen, kernel, log);
     }
 
     public GuestMemory guestMemory() { return memory; }
@@ -206,7 +208,7 @@ public final class Libxl {
             return new AttachResult(XenPtDevice.Refusal.RC, "device_add", msg);
         }
         undo.push(() -> pt.unrealize(pirq -> othersMapping(pt, pirq)));
-        AttachResult ports = grantIoports(d, sbdf, undo);
+        AttachResult ports = bars.grant(d, sbdf, undo);
         if (!ports.ok()) {
             while (!undo.isEmpty()) undo.pop().run();
             steps.end("pci-attach " + sbdf + " (undone)");
@@ -233,41 +235,6 @@ public final class Libxl {
         int n = 0;
         for (XenPtDevice p : attached.values()) if (p != pt && p.guest() == pt.guest() && p.machineIrq() == pirq) n++;
         return n;
-    }
-
-    /** PCI_BAR_IO in libxl_pci.c: the IORESOURCE_IO flag of a sysfs {@code resource} line. */
-    private static final long PCI_BAR_IO = 0x100;
-
-    /**
-     * pci_add_dm_done's first loop over sysfs {@code resource}: each IO BAR's ports are granted to the guest with
-     * xc_domain_ioport_permission, which QEMU's XEN_DOMCTL_ioport_mapping needs. (Memory BARs get
-     * xc_domain_iomem_permission there; the model's XEN_DOMCTL_memory_mapping checks no iomem permission, so it is
-     * left out.) A refusal fails the attach with libxl's message.
-     */
-    private AttachResult grantIoports(Domain d, Sbdf sbdf, Deque<Runnable> undo) {
-        Domain dom0 = kernel.domain();
-        for (var r : kernel.sysfs(sbdf).regions()) {
-            if (r.start() == 0 || (r.flags() & PCI_BAR_IO) == 0) continue;
-            int start = (int) r.start(), size = (int) (r.end() - r.start() + 1);
-            int rc = xen.domctls().ioportPermission(dom0, d.id(), start, size, true);
-            if (rc != 0) {
-                // LOGED appends strerror(errno); "(error %d)" is libxc's -1
-                return failure(d, rc, -1, "xc_domain_ioport_permission",
-                        String.format("xc_domain_ioport_permission 0x%x/0x%x (error -1): %s", start, size, Errno.text(rc)));
-            }
-            undo.push(() -> xen.domctls().ioportPermission(dom0, d.id(), start, size, false));
-        }
-        return AttachResult.OK;
-    }
-
-    /** pci_remove_detached's revoke: xc_domain_ioport_permission(..., 0) for each IO BAR, errors logged and passed over. */
-    private void revokeIoports(int domid, Sbdf sbdf) {
-        for (var r : kernel.sysfs(sbdf).regions()) {
-            if (r.start() == 0 || (r.flags() & PCI_BAR_IO) == 0) continue;
-            long size = r.end() - r.start() + 1;
-            int rc = xen.domctls().ioportPermission(kernel.domain(), domid, (int) r.start(), (int) size, false);
-            if (rc != 0) error("Domain %d:xc_domain_ioport_permission error %#x/%#x: %s", domid, r.start(), size, Errno.text(rc));
-        }
     }
 
     /**
@@ -349,7 +316,7 @@ public final class Libxl {
         }
         Domain dom0 = kernel.domain();
         pt.unrealize(pirq -> othersMapping(pt, pirq));
-        revokeIoports(domid, sbdf);
+        bars.revoke(domid, sbdf);
         Route r = routed.remove(sbdf);
         if (r != null) {
             boolean gsiPath = kernel.pvh() && kernel.fixes().gsiLookup() != Fixes.GsiLookup.NONE;

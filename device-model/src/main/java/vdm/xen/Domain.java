@@ -7,7 +7,7 @@ import vdm.pci.Sbdf;
 
 /**
  * A Xen domain: dom0 (PV or PVH; the hardware domain) or an HVM domU. Each keeps its pirq table, its irq access
- * permissions (Xen's d->irq_caps), the MMIO part of its p2m, its IO ports, its vCPUs and the vPCI of the devices it sees.
+ * permissions (Xen's d->irq_caps), its iomem permissions (d->iomem_caps), the MMIO part of its p2m, its IO ports, its vCPUs and the vPCI of the devices it sees.
  */
 public final class Domain {
     public enum Kind { PV, PVH, HVM }
@@ -19,6 +19,7 @@ public final class Domain {
     private final boolean vpci;
     private final P2m p2m = new P2m();
     private final IoPorts ioPorts = new IoPorts();
+    private final IomemCaps iomem = new IomemCaps();
     private final PirqTable pirqs;
     private final BitSet irqCaps = new BitSet();
     private final Vcpu[] vcpus;
@@ -132,6 +133,8 @@ public final class Domain {
     public P2m p2m() { return p2m; }
     /** The domain's IO port permissions and, for a guest, its guest-to-machine port ranges. */
     public IoPorts ioPorts() { return ioPorts; }
+    /** The machine frames the domain may map (d->iomem_caps). */
+    public IomemCaps iomem() { return iomem; }
     public PirqTable pirqs() { return pirqs; }
     public Vcpu vcpu(int n) { return vcpus[n]; }
     public int vcpuCount() { return vcpus.length; }

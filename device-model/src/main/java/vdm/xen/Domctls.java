@@ -80,6 +80,54 @@ public final class Domctls {
     }
 
     /**
+     * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
+     * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; a range that wraps or passes the
+     * physical address width {@code -EINVAL}; frames the caller, or for an add the target, is not permitted
+     * ({@code d->iomem_caps}) {@code -EPERM}; an overlap {@code -EEXIST}.
+     */
+    public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, P2m.Owner owner) {
+        int rc;
+        Domain d = xen.domain(domid);
+        long last = mfn + frames - 1;
+        if (d == null) rc = -Errno.ESRCH;
+        else if (frames <= 0 || last < mfn || last > IomemCaps.MAX_MFN || gfn + frames - 1 < gfn) rc = -Errno.EINVAL; // wrap, paddr_bits
+        else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
+        // xen/common/domctl.c: the caller must be permitted the frames (iomem_access_permitted(current->domain, ...)),
+        // and an add needs the target permitted them too: libxl's xc_domain_iomem_permission at attach.
+        else if (!caller.iomem().permitted(mfn, last) || (add && !d.iomem().permitted(mfn, last))) rc = -Errno.EPERM;
+        else if (!add) rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
+        else if ((rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner)) == 0) {
+            d.ram().replaced(gfn, frames, owner); // set_typed_p2m_entry lets MMIO replace RAM (GuestRam)
+        }
+        return xen.traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
+                frames, add ? 1 : 0);
+    }
+
+    /**
+     * XEN_DOMCTL_iomem_permission {first_mfn, nr_mfns, allow_access} (xen/common/domctl.c): a range that wraps is
+     * {@code -EINVAL} (the model also refuses an empty one, and frames past the physical address width, which the
+     * rangeset would hold but nothing could map); a caller that is not the hardware domain (xsm_iomem_permission,
+     * XSM_PRIV) or is not permitted the frames itself ({@code iomem_access_permitted(current->domain, ...)})
+     * {@code -EPERM}; then iomem_permit_access or iomem_deny_access. Revoking frames never granted succeeds.
+     */
+    public int iomemPermission(Domain caller, int domid, long firstMfn, long nrMfns, boolean allow) {
+        int rc = doIomemPermission(caller, domid, firstMfn, nrMfns, allow);
+        return xen.traced(caller, "XEN_DOMCTL_iomem_permission", rc, "domid=%d first_mfn=0x%x nr_mfns=0x%x allow_access=%d", domid, firstMfn,
+                nrMfns, allow ? 1 : 0);
+    }
+
+    private int doIomemPermission(Domain caller, int domid, long first, long nr, boolean allow) {
+        Domain d = xen.domain(domid);
+        if (d == null) return -Errno.ESRCH;
+        long last = first + nr - 1;
+        if (first < 0 || nr <= 0 || last < first || last > IomemCaps.MAX_MFN) return -Errno.EINVAL;
+        if (!caller.isHardwareDomain()) return -Errno.EPERM;
+        if (!caller.iomem().permitted(first, last)) return -Errno.EPERM;
+        if (allow) d.iomem().permit(first, last); else d.iomem().deny(first, last);
+        return 0;
+    }
+
+    /**
      * XEN_DOMCTL_ioport_mapping {first_gport, first_mport, nr_ports, add_mapping} (xen/arch/x86/domctl.c): QEMU's
      * xen_pt_region_update for a guest IO BAR. Only an HVM domain ({@code -EOPNOTSUPP}); ports within MAX_IOPORTS
      * ({@code -EINVAL}); the caller must be permitted the machine ports ({@code -EPERM}); an add needs the guest to be

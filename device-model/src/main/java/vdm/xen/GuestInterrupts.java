@@ -63,6 +63,9 @@ public final class GuestInterrupts {
         this.vioapic = IoApic.builder().id(1).pins(PINS).version(IoApic.VERSION_11).sink(sink).build();
     }
 
+    /** The guest whose interrupts these are. */
+    Domain domain() { return domain; }
+
     /** The guest's IO-APIC, which the guest programs like any IO-APIC. */
     public IoApic vioapic() { return vioapic; }
 
@@ -100,7 +103,8 @@ public final class GuestInterrupts {
      * XEN_DOMCTL_bind_pt_irq for PCI INTx: the guest pirq must be mapped ({@code -EINVAL}), the guest must be
      * allowed the machine irq ({@code -EPERM}) and its pin must be set up ({@code -EINVAL}). The link is added;
      * the first link of the pirq also binds the machine irq to the guest, which unmasks the physical pin
-     * (pirq_guest_bind starts the irq). pt_irq_create_bind looks for no earlier link: the same device and INTx bound
+     * (pirq_guest_bind starts the irq), unless another domain holds the irq unshared ({@link IrqGuestActions}:
+     * {@code -EBUSY}, "Others do not share", and no link). pt_irq_create_bind looks for no earlier link: the same device and INTx bound
      * twice gets a second link and 0.
      */
     public int bind(Domain caller, int pirq, int guestDevice, int intx) {
@@ -121,6 +125,11 @@ public final class GuestInterrupts {
         Binding[] was = bound;
         // HVM_IRQ_DPCI_MAPPED: the pirq has links, so the machine irq was bound (or force-unbound) already
         boolean mapped = linksOf(was, pirq).length != 0;
+        if (!mapped) {
+            // pirq_guest_bind(d->vcpu[0], info, BIND_PIRQ__WILL_SHARE): refused, the link is dropped again (-EBUSY)
+            int rc = xen.irqActions().bind(domain, pirq, irq, true);
+            if (rc != 0) return rc;
+        }
         Binding[] all = Arrays.copyOf(was, was.length + 1);
         all[was.length] = link;
         setLinks(all);
@@ -168,6 +177,7 @@ public final class GuestInterrupts {
         LINKS.setRelease(delivering, irq, null);
         domain.pirqs().bind(pirq, false);
         if (!xen.machineIrqBound(irq)) mask(irq); // pirq_guest_unbind: the irq is disabled once no guest holds it
+        xen.irqActions().released(irq);
         return 0;
     }
 
@@ -184,6 +194,7 @@ public final class GuestInterrupts {
         LINKS.setRelease(delivering, irq, null);
         domain.pirqs().bind(pirq, false);
         if (!xen.machineIrqBound(irq)) mask(irq);
+        xen.irqActions().released(irq);
         return true;
     }
 
@@ -213,6 +224,7 @@ public final class GuestInterrupts {
         for (Binding b : was) if (b.machineIrq() >= 0 && b.machineIrq() < delivering.length) LINKS.setRelease(delivering, b.machineIrq(), null);
         bound = new Binding[0];
         for (Binding b : was) if (!xen.machineIrqBound(b.machineIrq())) mask(b.machineIrq());
+        for (Binding b : was) if (b.machineIrq() >= 0 && b.machineIrq() < Xen.NR_IRQS) xen.irqActions().released(b.machineIrq());
     }
 
     private void mask(int irq) {

@@ -12,7 +12,8 @@ import vdm.ioapic.TriggerMode;
  * The hardware domain's virtual IO-APICs (Xen's vioapic.c for a PVH dom0): they mirror the host's IO-APICs (pin
  * counts and GSI bases, version 0x11), and unmasking a pin is when Xen registers that GSI with the physical IO-APIC,
  * maps pirq = gsi for dom0 and binds it (vioapic_hwdom_map_gsi). A dom0 whose device uses MSI never unmasks the
- * pin, so its GSI is never registered: the reason pciback must call PHYSDEVOP_setup_gsi.
+ * pin, so its GSI is never registered: the reason pciback must call PHYSDEVOP_setup_gsi. A GSI registered before
+ * (-EEXIST) is neither mapped nor bound again; a new one is bound shared only if the pin is level-triggered.
  */
 final class HwdomVioapics {
     private HwdomVioapics() {}
@@ -40,6 +41,14 @@ final class HwdomVioapics {
         if (mapped.rc() != 0) {
             xen.log().warn(dom0.id(), "vioapic: error mapping GSI %d: %d", gsi, mapped.rc());
             return mapped.rc();
+        }
+        // pt_irq_create_bind for the hardware domain: share = the vIO-APIC pin's trigger mode (level shares, edge does
+        // not), then pirq_guest_bind; a refusal unmaps the pirq again (unmap_domain_pirq).
+        int bound = xen.irqActions().bind(dom0, mapped.pirq(), gsi, trigger == TriggerMode.LEVEL);
+        if (bound != 0) {
+            xen.log().warn(dom0.id(), "vioapic: error binding GSI %d: %d", gsi, bound);
+            dom0.pirqs().unmap(mapped.pirq()); // the hardware domain keeps its irq permission
+            return bound;
         }
         dom0.pirqs().bind(mapped.pirq(), true);
         return 0;

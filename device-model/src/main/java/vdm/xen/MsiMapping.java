@@ -113,8 +113,10 @@ final class MsiMapping {
             log.log(d.id(), Level.WARNING, String.format("dom%d: pirq %d or irq %d already mapped (%d,%d)", d.id(), pirq, irq, oldPirq, oldIrq));
             return 0;
         }
-        // pci_get_pdev(d, sbdf) looks in d's own devices: a domain that does not own the device gets -ENODEV (XSA-237).
-        if (hw == null || pdevOwner != d) return -Errno.ENODEV;
+        // pci_get_pdev(d, sbdf) looks in d's own devices: a domain that does not own the device gets -ENODEV (XSA-237,
+        // 3308374b1b). Before it map_domain_pirq's pci_get_pdev(seg, bus, devfn) found the device whoever owned it, and
+        // only a device Xen does not know failed (pci_enable_msi's own lookup: -ENODEV).
+        if (hw == null || (xen.config().msiMapOwned() && pdevOwner != d)) return -Errno.ENODEV;
         if (irqs.desc(irq) != null) {
             log.log(d.id(), Level.ERR, String.format("dom%d: irq %d in use", d.id(), irq));
             return -Errno.EBUSY;

@@ -34,6 +34,7 @@ public final class Xen {
     private final PciBus bus;
     private final XenLog log = new XenLog();
     private final IoApicRouting routing;
+    private final IrqGuestActions irqActions = new IrqGuestActions(this);
     private final PhysdevOps physdev;
     private final Domctls domctls;
     private final ConfigTraps traps;
@@ -83,6 +84,11 @@ public final class Xen {
     }
 
     public IoApicRouting routing() { return routing; }
+
+    /** dom0_setup_permissions' iomem grant on this host ({@link IomemCaps#hardwareDomainRanges}). */
+    public long[] hardwareDomainIomem() {
+        return IomemCaps.hardwareDomainRanges(routing == null ? List.of() : routing.physical().ioApics().stream().map(IoApic::address).toList());
+    }
     public PhysdevOps physdev() { return physdev; }
     public Domctls domctls() { return domctls; }
     public XenConfig config() { return config; }
@@ -121,8 +127,18 @@ public final class Xen {
 
     /** Whether any guest has machine irq {@code irq} bound (a shared GSI stays unmasked until its last guest unbinds). */
     boolean machineIrqBound(int irq) {
-        for (GuestInterrupts g : guests) if (g.binds(irq)) return true;
+        return machineIrqBound(irq, null);
+    }
+
+    /** Whether a guest other than {@code except} (null: any) has {@code irq} bound. */
+    boolean machineIrqBound(int irq, Domain except) {
+        for (GuestInterrupts g : guests) if (g.domain() != except && g.binds(irq)) return true;
         return false;
+    }
+
+    /** The IO-APIC irqs' guest actions (pirq_guest_bind's sharing rule). */
+    IrqGuestActions irqActions() {
+        return irqActions;
     }
 
     /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */
@@ -153,6 +169,7 @@ public final class Xen {
         Domain d = new Domain(0, kind, true, kind == Domain.Kind.PVH, vcpus, NR_PIRQS, NR_IRQS, segments);
         d.permitIrqs(1, NR_IRQS);
         d.ioPorts().restore(IoPorts.ranges(IoPorts.hardwareDomainCaps()), java.util.List.of());
+        d.iomem().restore(hardwareDomainIomem());
         domains.put(0, d);
         dom0 = d;
         for (Sbdf sbdf : bus.functions()) assignment.msiInit(sbdf); // Xen learns of each device (pdev_msi_init)
@@ -288,21 +305,9 @@ public final class Xen {
         return rc != 0 ? rc : assignment.addVpci(owner, sbdf);
     }
 
-    /**
-     * XEN_DOMCTL_memory_mapping {domid, first_gfn, first_mfn, nr_mfns, add}: the device model maps a guest BAR onto
-     * the host BAR. Only the hardware domain may; unknown domain {@code -ESRCH}; an overlap {@code -EEXIST}.
-     */
+    /** XEN_DOMCTL_memory_mapping: {@link Domctls#memoryMapping}. */
     public int memoryMapping(Domain caller, int domid, long gfn, long mfn, long frames, boolean add, P2m.Owner owner) {
-        int rc;
-        Domain d = domain(domid);
-        if (d == null) rc = -Errno.ESRCH;
-        else if (!caller.isHardwareDomain()) rc = -Errno.EPERM;
-        else if (!add) rc = d.p2m().unmap(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT);
-        else if ((rc = d.p2m().map(gfn << P2m.PAGE_SHIFT, frames << P2m.PAGE_SHIFT, mfn << P2m.PAGE_SHIFT, owner)) == 0) {
-            d.ram().replaced(gfn, frames, owner); // set_typed_p2m_entry lets MMIO replace RAM (GuestRam)
-        }
-        return traced(caller, "XEN_DOMCTL_memory_mapping", rc, "domid=%d gfn=0x%x mfn=0x%x nr=%d add=%d", domid, gfn, mfn,
-                frames, add ? 1 : 0);
+        return domctls.memoryMapping(caller, domid, gfn, mfn, frames, add, owner);
     }
 
     // ---- a domain's memory accesses (the MMIO a vCPU reaches through its p2m, or an intercept)

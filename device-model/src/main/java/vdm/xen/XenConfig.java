@@ -37,6 +37,13 @@ public final class XenConfig {
         /** XEN_DOMCTL_gsi_permission exists (4.20). */
         GSI_PERMISSION,
         /**
+         * map_domain_pirq looks the device of an MSI up among the target domain's own (pci_get_pdev_by_domain) and
+         * refuses one it does not own with -ENODEV (commit 3308374b1b, XSA-237, Xen 4.10 and the stable branches).
+         * Off: Xen before it, whose pci_get_pdev found the device whoever owned it, so a domain's device model could
+         * map, and program, an MSI of a device the domain was never given.
+         */
+        MSI_MAP_OWNED,
+        /**
          * vPCI forwards a hardware domain's accesses to the rest of the pages that hold an MSI-X table or PBA to the
          * device (Xen 4.18, commit b177892d2d, "vpci/msix: handle accesses adjacent to the MSI-X table"). Off: the
          * earlier behaviour, which dropped them (reads ~0).
@@ -59,11 +66,11 @@ public final class XenConfig {
         }
     }
 
-    /** Every switch off: Xen 4.16 as far as vdm models it. */
+    /** Every switch off: Xen 4.16 as far as vdm models it, but for XSA-237's MSI ownership check (4.10), which is off too. */
     public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
     public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
-            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true);
+            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true).with(Switch.MSI_MAP_OWNED, true);
     /** Every switch today's Xen has: all of them but {@link Switch#BAR_WRITE_REMAP}, a proposal (issue #197). */
     public static final XenConfig UPSTREAM = of(EnumSet.complementOf(EnumSet.of(Switch.BAR_WRITE_REMAP)));
 
@@ -102,6 +109,7 @@ public final class XenConfig {
     public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
     public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
+    public boolean msiMapOwned() { return (bits & (1L << Switch.MSI_MAP_OWNED.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
 
     @Override

@@ -18,11 +18,12 @@ import vdm.fingerprint.StateHash;
  * output, not state. Captured states are never modified; {@link #restore} puts one back into a hypervisor built on
  * the same host, reusing its objects where they fit. {@code msi} is Xen's MSI irqs, msi_descs and bindings
  * ({@link MsiIrqs}); each domain carries what it received by MSI, each hardware-domain vPCI header its MSI and MSI-X.
- * {@code msixtbl} is the guests' MSI-X tables Xen has registered ({@link Msixtbl}: table address, entries changed
+ * {@code unsharedIrqs} are the IO-APIC irqs whose guest action was bound not to share ({@link IrqGuestActions}),
+ * ascending. {@code msixtbl} is the guests' MSI-X tables Xen has registered ({@link Msixtbl}: table address, entries changed
  * since their unmask, the shadowed first entries).
  */
 public record XenState(int nextDomid, int[] programmedGsis, int routingVector, long[][] dom0VioApics, Assigned[] assigned,
-                       DomainState[] domains, MsiIrqs.State msi, Msixtbl.State msixtbl) {
+                       DomainState[] domains, MsiIrqs.State msi, Msixtbl.State msixtbl, int[] unsharedIrqs) {
 
     /** A function a domU holds (XEN_DOMCTL_assign_device), by SBDF in a state. */
     public record Assigned(Sbdf device, int domid) {}
@@ -31,11 +32,12 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
      * One domain. {@code hasVpci} is Xen's has_vpci(d), fixed when the domain is created; {@code pirqs} are ordered by
      * pirq; {@code vioapic} is null for a domain without guest interrupts (dom0); {@code bindings} are ordered by
      * machine irq; {@code ioportCaps} are the permitted IO ports as [from, to) pairs, {@code ioports} the guest-to-machine
-     * port ranges in the order Xen's list keeps them.
+     * port ranges in the order Xen's list keeps them; {@code iomemCaps} the machine frames it may map as inclusive
+     * [first, last] pairs ({@link IomemCaps#capRanges()}).
      */
     public record DomainState(int id, Domain.Kind kind, int vcpus, boolean hasVpci, int cf8, long[] irqCaps, PirqTable.Mapping[] pirqs,
                               P2m.Range[] p2m, HeaderState[] vpci, long[] vioapic, GuestInterrupts.Binding[] bindings,
-                              int[] ioportCaps, IoPorts.Range[] ioports, MsiReceipts.State receipts, long ramEnd,
+                              int[] ioportCaps, IoPorts.Range[] ioports, long[] iomemCaps, MsiReceipts.State receipts, long ramEnd,
                               GuestRam.Lost[] ramLost) {}
 
     /**
@@ -75,7 +77,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         DomainState[] domains = new DomainState[ds.size()];
         for (int i = 0; i < domains.length; i++) domains[i] = domain(ds.get(i));
         return new XenState(xen.nextDomid(), gsis, r == null ? 0 : r.nextVector(), vio, assigned, domains, xen.msi().capture(),
-                xen.msixtbl().capture());
+                xen.msixtbl().capture(), xen.irqActions().exclusiveIrqs());
     }
 
     private static DomainState domain(Domain d) {
@@ -92,7 +94,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         }
         return new DomainState(d.id(), d.kind(), d.vcpuCount(), d.hasVpci(), d.cf8Opaque(), d.irqCaps().toLongArray(), d.pirqs().mappings(),
                 ranges.toArray(P2m.Range[]::new), vpci, vioapic, bindings, d.ioPorts().capRanges(),
-                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.msiReceipts().capture(), d.ram().lowEnd(),
+                d.ioPorts().ranges().toArray(IoPorts.Range[]::new), d.iomem().capRanges(), d.msiReceipts().capture(), d.ram().lowEnd(),
                 d.ram().lost().toArray(GuestRam.Lost[]::new));
     }
 
@@ -102,6 +104,18 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does).
         VpciMsiState msi = h.msi() == null && h.msix() == null ? null : VpciMsiState.of(h);
         return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi);
+    }
+
+    /** The iomem ranges are inclusive pairs, ordered, disjoint and not touching, within the address width. */
+    private static void checkIomem(DomainState d) {
+        long[] r = d.iomemCaps();
+        if (r == null || (r.length & 1) != 0) throw new IllegalArgumentException("domain " + d.id() + ": iomem permissions need [first, last] pairs");
+        for (int i = 0; i < r.length; i += 2) {
+            if (r[i] < 0 || r[i] > r[i + 1] || r[i + 1] > IomemCaps.MAX_MFN || (i > 0 && r[i] <= r[i - 1] + 1)) {
+                throw new IllegalArgumentException(String.format("domain %d: iomem range [%#x, %#x] is empty, out of order, touches the one before"
+                        + " or passes frame %#x", d.id(), r[i], r[i + 1], IomemCaps.MAX_MFN));
+            }
+        }
     }
 
     /**
@@ -157,6 +171,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         if (msi == null) throw new IllegalArgumentException("the state has no MSI irqs");
         for (DomainState d : domains) {
             if (d.receipts() == null) throw new IllegalArgumentException("domain " + d.id() + ": no MSI receipts");
+            checkIomem(d);
             if (d.receipts().counts().length != MsiReceipts.VECTORS || d.receipts().destinations().length != MsiReceipts.VECTORS) {
                 throw new IllegalArgumentException("domain " + d.id() + ": MSI receipts for " + d.receipts().counts().length + " vectors, "
                         + MsiReceipts.VECTORS + " expected");
@@ -165,6 +180,13 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         xen.msi().check(msi, ids::contains);
         if (msixtbl == null) throw new IllegalArgumentException("the state has no msixtbl");
         xen.msixtbl().check(msixtbl, ids::contains);
+        if (unsharedIrqs == null) throw new IllegalArgumentException("the state has no irq guest actions");
+        for (int i = 0; i < unsharedIrqs.length; i++) {
+            if (unsharedIrqs[i] < 0 || unsharedIrqs[i] >= Xen.NR_IRQS || (i > 0 && unsharedIrqs[i] <= unsharedIrqs[i - 1])) {
+                throw new IllegalArgumentException("unshared irq guest actions must be ascending irqs below " + Xen.NR_IRQS + ", not "
+                        + Arrays.toString(unsharedIrqs));
+            }
+        }
     }
 
     /**
@@ -200,6 +222,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         xen.restoreAssigned(map);
         xen.msi().restore(msi); // its bindings name the domains restored above
         xen.msixtbl().restore(msixtbl, xen::domain); // after the irqs: a registered table is found through its msi_descs
+        xen.irqActions().restore(unsharedIrqs);
     }
 
     private static void restoreDomain(Xen xen, Domain d, DomainState ds) {
@@ -209,6 +232,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
         d.p2m().restore(Arrays.asList(ds.p2m()));
         d.ram().restore(ds.ramEnd(), Arrays.asList(ds.ramLost()));
         d.ioPorts().restore(ds.ioportCaps(), Arrays.asList(ds.ioports()));
+        d.iomem().restore(ds.iomemCaps());
         Map<Sbdf, HeaderState> wanted = new HashMap<>();
         for (HeaderState h : ds.vpci()) wanted.put(h.sbdf(), h);
         for (Header h : List.copyOf(d.headers())) {
@@ -256,6 +280,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             for (PirqTable.Mapping m : d.pirqs()) h.put(m.pirq()).put(m.irq()).put(m.type().ordinal()).put(m.bound());
             h.put(d.p2m().length);
             for (P2m.Range r : d.p2m()) h.put(r.gfn()).put(r.pages()).put(r.mfn()).put(r.owner().device().packed()).put(r.owner().bar());
+            h.put(d.iomemCaps());
             h.put(d.ramEnd()).put(d.ramLost().length);
             for (GuestRam.Lost l : d.ramLost()) h.put(l.gfn()).put(l.pages()).put(l.owner().device().packed()).put(l.owner().bar());
             h.put(d.ioportCaps()).put(d.ioports().length);
@@ -286,6 +311,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             }
         }
         hash(h, msi);
+        h.put(unsharedIrqs);
         h.put(msixtbl.entries().length);
         for (Msixtbl.Entry e : msixtbl.entries()) {
             h.put(e.domid()).put(e.sbdf().packed()).put(e.gtable()).put(e.entries()).put(e.refcnt()).put(e.flags()).put(e.shadow()).put(e.accValid());

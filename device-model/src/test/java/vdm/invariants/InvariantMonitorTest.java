@@ -39,9 +39,13 @@ class InvariantMonitorTest {
     @Test
     void underUpstreamAndSeriesV4TheMonitorStaysSilent() {
         for (Preset p : List.of(Preset.UPSTREAM, Preset.SERIES_V4)) {
+            // v4 of the series ran on a libxl with XSA-476's truncated sysfs parse, whose detach leaves a guest the iomem
+            // permission of a BAR above 4 GiB (the library's xsa476-bar-truncation, found by the permissions invariant
+            // since iomem permissions are modelled); what this checks is the series' own behaviour, so that fix is on.
+            vdm.model.Fixes fixes = p.fixes().with(vdm.model.Fix.LIBXL_RESOURCE_64, true);
             for (Domain.Kind k : List.of(Domain.Kind.PVH, Domain.Kind.PV)) {
                 for (var dev : List.of(DefaultHost.NIC, DefaultHost.NVME, DefaultHost.ACCELERATOR, DefaultHost.GPU)) {
-                    Scenario.Result r = Scenario.run(Vdm.defaultHost().preset(p).dom0(k), dev, p.label());
+                    Scenario.Result r = Scenario.run(Vdm.defaultHost().fixes(fixes).dom0(k), dev, p.label());
                     assertTrue(violations(r).isEmpty(), r::render);
                     assertTrue(r.passed(), r::render);
                 }
@@ -70,10 +74,27 @@ class InvariantMonitorTest {
     }
 
     @Test
+    void iomemPermissionBeyondTheBarsOfTheGuestsDevicesIsFlagged() {
+        Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
+        int g = vdm.libxl().domainCreate(1);
+        assertTrue(InvariantMonitor.check(vdm).isEmpty(), () -> InvariantMonitor.check(vdm).toString());
+        // frames granted to a guest that holds no device: what XSA-476's truncated revoke leaves behind
+        assertEquals(0, vdm.xen().domctls().iomemPermission(vdm.dom0(), g, 0x8000000, 0x10000, true));
+        List<Violation> v = InvariantMonitor.check(vdm);
+        assertEquals(1, v.size(), v::toString);
+        assertEquals("permissions", v.getFirst().invariant());
+        assertEquals("iomem frames 0x8000000-0x800ffff granted beyond them", v.getFirst().actual());
+    }
+
+    @Test
     void oneMachineRangeInTwoDomainsIsFlaggedAsNotExclusive() {
         Vdm vdm = Vdm.defaultHost().preset(Preset.UPSTREAM).build();
         int a = vdm.libxl().domainCreate(1), b = vdm.libxl().domainCreate(1);
         long mfn = 0x90000, frames = 32; // a machine range dom0 does not map
+        // XEN_DOMCTL_memory_mapping needs the guests permitted the frames (iomem_access_permitted), as libxl's attach
+        // grants them; this test maps by hand, so it grants by hand.
+        assertEquals(0, vdm.xen().domctls().iomemPermission(vdm.dom0(), a, mfn, frames, true));
+        assertEquals(0, vdm.xen().domctls().iomemPermission(vdm.dom0(), b, mfn + 16, frames, true));
         assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), a, 0xf0000, mfn, frames, true, new P2m.Owner(DefaultHost.NIC, 0)));
         assertTrue(InvariantMonitor.check(vdm).stream().noneMatch(v -> v.invariant().equals("p2m-exclusive")));
         assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), b, 0xf8000, mfn + 16, frames, true, new P2m.Owner(DefaultHost.NIC, 0)));

@@ -68,4 +68,13 @@ class FixesTest {
         }
         assertEquals(2 * Fix.values().length, Fix.table().lines().count());
     }
+
+    @Test
+    void theSeriesAreItsFourFixesWhereverLaterSwitchesStandInTheEnum() {
+        // later switches are added after SETUP_GSI (each helper's anchor), so series() goes by name, not by ordinal
+        assertEquals(EnumSet.of(Fix.RESET_NOTIFICATION, Fix.PVH_MAP_PIRQ, Fix.SETUP_GSI, Fix.GSI_LOOKUP),
+                EnumSet.copyOf(java.util.Arrays.stream(Fix.values()).filter(Fix::series).toList()));
+        assertTrue(Preset.UPSTREAM.fixes().on(Fix.LIBXL_RESOURCE_64), "a later switch upstream has is on in the preset");
+        assertFalse(Preset.BROKEN.fixes().on(Fix.LIBXL_RESOURCE_64), "and off where the release lacked it");
+    }
 }

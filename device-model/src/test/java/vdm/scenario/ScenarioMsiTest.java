@@ -54,12 +54,22 @@ class ScenarioMsiTest {
         assertTrue(step(r, "pci-detach").summary().contains("keeps no pirq, binding, permission or mapping"), r::render);
     }
 
+    /**
+     * The preset's switches with libxl-resource-64 on: v4 of the series ran on a libxl with XSA-476's truncated sysfs
+     * parse (the library's xsa476-bar-truncation), whose detach leaves a guest the iomem permission of a BAR above
+     * 4 GiB, which the permissions invariant flags since iomem permissions are modelled. These tests check the
+     * series' own fixes, so that later one is on.
+     */
+    static vdm.model.Fixes fixed(Preset p) {
+        return p.fixes().with(vdm.model.Fix.LIBXL_RESOURCE_64, true);
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("msixEndpoints")
     void msixPassesOnEveryMsixEndpointUnderTheFixedPresets(TestHost host, Sbdf device) {
         for (Preset p : List.of(Preset.UPSTREAM, Preset.SERIES_V4)) {
             for (Domain.Kind k : List.of(Domain.Kind.PVH, Domain.Kind.PV)) {
-                Scenario.Result r = Scenario.run(host.builder().preset(p).dom0(k), device, p.label() + " " + k, InterruptPath.MSIX);
+                Scenario.Result r = Scenario.run(host.builder().fixes(fixed(p)).dom0(k), device, p.label() + " " + k, InterruptPath.MSIX);
                 passesWithNothingFlagged(r);
                 assertTrue(step(r, "guest-interrupt").summary().contains("entries reached the guest"), r::render);
             }
@@ -71,7 +81,7 @@ class ScenarioMsiTest {
     void msiPassesOnEveryMsiEndpointUnderTheFixedPresets(TestHost host, Sbdf device) {
         for (Preset p : List.of(Preset.UPSTREAM, Preset.SERIES_V4)) {
             for (Domain.Kind k : List.of(Domain.Kind.PVH, Domain.Kind.PV)) {
-                Scenario.Result r = Scenario.run(host.builder().preset(p).dom0(k), device, p.label() + " " + k, InterruptPath.MSI);
+                Scenario.Result r = Scenario.run(host.builder().fixes(fixed(p)).dom0(k), device, p.label() + " " + k, InterruptPath.MSI);
                 passesWithNothingFlagged(r);
                 assertTrue(step(r, "guest-interrupt").summary().startsWith("MSI reached the guest on vector 0x61, destination 0"), r::render);
             }

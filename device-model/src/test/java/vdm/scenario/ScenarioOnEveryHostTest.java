@@ -36,12 +36,22 @@ class ScenarioOnEveryHostTest {
         return r.trace().matching(e -> e.verdict() == Trace.Verdict.FAILED);
     }
 
+    /**
+     * The preset's switches with libxl-resource-64 on: v4 of the series ran on a libxl with XSA-476's truncated sysfs
+     * parse (the library's xsa476-bar-truncation), whose detach leaves a guest the iomem permission of a BAR above
+     * 4 GiB, which the permissions invariant flags since iomem permissions are modelled. These tests check the
+     * series' own fixes, so that later one is on.
+     */
+    static vdm.model.Fixes fixed(Preset p) {
+        return p.fixes().with(vdm.model.Fix.LIBXL_RESOURCE_64, true);
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("endpoints")
     void theFixedPresetsPassOnEveryEndpointWithNothingFlagged(TestHost host, Sbdf device) {
         for (Preset p : List.of(Preset.UPSTREAM, Preset.SERIES_V4)) {
             for (Domain.Kind k : List.of(Domain.Kind.PVH, Domain.Kind.PV)) {
-                Scenario.Result r = Scenario.run(host.builder().preset(p).dom0(k), device, p.label() + " " + k);
+                Scenario.Result r = Scenario.run(host.builder().fixes(fixed(p)).dom0(k), device, p.label() + " " + k);
                 assertTrue(r.passed(), r::render);
                 assertEquals(List.of(), failures(r), r::render);
             }

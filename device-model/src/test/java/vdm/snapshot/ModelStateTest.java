@@ -55,9 +55,9 @@ class ModelStateTest {
         vpci[i] = new vdm.xen.XenState.HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), false, h.bars(), h.rom(), h.msi());
         vdm.xen.XenState.DomainState[] ds = x.domains().clone();
         ds[0] = new vdm.xen.XenState.DomainState(d0.id(), d0.kind(), d0.vcpus(), d0.hasVpci(), d0.cf8(), d0.irqCaps(), d0.pirqs(),
-                d0.p2m(), vpci, d0.vioapic(), d0.bindings(), d0.ioportCaps(), d0.ioports(), d0.receipts(), d0.ramEnd(), d0.ramLost());
+                d0.p2m(), vpci, d0.vioapic(), d0.bindings(), d0.ioportCaps(), d0.ioports(), d0.iomemCaps(), d0.receipts(), d0.ramEnd(), d0.ramLost());
         ModelState flipped = new ModelState(s.host(), new vdm.xen.XenState(x.nextDomid(), x.programmedGsis(), x.routingVector(),
-                x.dom0VioApics(), x.assigned(), ds, x.msi(), x.msixtbl()), s.dom0(), s.toolstack());
+                x.dom0VioApics(), x.assigned(), ds, x.msi(), x.msixtbl(), x.unsharedIrqs()), s.dom0(), s.toolstack());
         assertNotEquals(s.fingerprint(), flipped.fingerprint(), "the states differ only in " + h.sbdf() + "'s bars_mapped");
         flipped.restore(a);
         assertTrue(!a.dom0().header(h.sbdf()).barsMapped());
