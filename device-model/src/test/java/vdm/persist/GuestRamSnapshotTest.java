@@ -24,6 +24,8 @@ class GuestRamSnapshotTest {
     private static Vdm guestThatLostRam() {
         Vdm vdm = Vdm.host(WideHost.description()).preset(Preset.UPSTREAM).guestMemory(3840).build();
         int domid = vdm.libxl().domainCreate(1);
+        // libxl's xc_domain_iomem_permission at attach: memory_mapping asks for it
+        assertEquals(0, vdm.xen().domctls().iomemPermission(vdm.dom0(), domid, 0x8010000, 0x8000, true));
         assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), domid, 0x10000, 0x8010000, 0x8000, true, OWNER));
         assertEquals(0, vdm.xen().memoryMapping(vdm.dom0(), domid, 0x10000, 0x8010000, 0x8000, false, null));
         return vdm;
