@@ -190,6 +190,10 @@ public enum Op {
             return r.barIs(r.tableBar(), to, "dom0 moved the MSI-X table's BAR with decoding off");
         }
     },
+    IWL_MSIX_IRQ("dom0's iwlwifi takes an MSI-X interrupt: reads and clears its cause registers on the MSI-X table's page (iwl_pcie_irq_msix_handler)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && IwlwifiOps.iwlwifi(r); }
+        List<Failure> apply(Run r) { return IwlwifiOps.msixInterrupt(r); }
+    },
     MAP_BEFORE_ASSIGN("dom0 maps an MSI of the device into the guest before it is assigned there (XSA-237: -ENODEV)") {
         boolean applicable(Run r) { return !r.attached() && (MsiOps.hostHas(r, vdm.pci.cap.Msi.ID) || MsiOps.hostHas(r, vdm.pci.cap.MsiX.ID)); }
         List<Failure> apply(Run r) { return MsiOps.mapBeforeAssign(r); }

@@ -85,7 +85,7 @@ public final class Header {
 
     /** vpci_make_msix_hole for this device: 0, or -EEXIST when another mapping covers its table or PBA. */
     int makeMsixHole() {
-        return MsixHoles.makeHole(log, this, msix);
+        return MsixHoles.makeHole(log, config, this, msix);
     }
 
     /** Xen's header->bars_mapped: memory decoding is on as far as Xen knows, so it has mapped the BARs. */

@@ -36,6 +36,14 @@ public final class XenConfig {
          */
         MSIX_ADJACENT,
         /**
+         * vpci_make_msix_hole skips a table or PBA whose BAR is not mapped (Xen commit 7c24d58a6e, "vpci/msix: check for
+         * BARs enabled in vpci_make_msix_hole": vmsix_table_bar_valid), and modify_decoding punches the hole after
+         * setting each BAR's enabled. Off: the hole is punched at the BAR's address whatever its state, so a device
+         * added with its BARs zeroed and decoding off fails init_msix with -EEXIST on dom0's RAM at frame 0 (the
+         * regression ee2eb6849d brought by calling vpci_make_msix_hole from init_msix).
+         */
+        MSIX_HOLE_ENABLED_BARS,
+        /**
          * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
          * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
          * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
@@ -93,6 +101,7 @@ public final class XenConfig {
     public boolean pciDeviceReset() { return (bits & (1L << Switch.PCI_DEVICE_RESET.ordinal())) != 0; }
     public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
     public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
+    public boolean msixHoleEnabledBars() { return (bits & (1L << Switch.MSIX_HOLE_ENABLED_BARS.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
 
