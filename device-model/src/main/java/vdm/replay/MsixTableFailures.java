@@ -13,6 +13,8 @@ final class MsixTableFailures {
 
     /** The AX201 of tigerlake-ax201.json: the CNVi Wi-Fi at 00:14.3. */
     static final Sbdf AX201 = Sbdf.parse("0000:00:14.3");
+    /** The card in hotplug-slot.json's slot. */
+    static final Sbdf SLOT_CARD = Sbdf.parse("0000:01:00.0");
 
     static List<KnownFailure> all() {
         Fixes upstream = Preset.UPSTREAM.fixes();
@@ -29,6 +31,19 @@ final class MsixTableFailures {
                         .explorer(KnownFailure.ExplorerSearch.within(1))
                         .fixNote("without the switch vPCI claims only the table and PBA themselves (Xen 4.17's msix_find); "
                                 + "the rest of their pages is in no p2m and reads all ones")
+                        .build(),
+                KnownFailure.named("msix-hole-unmapped-bars")
+                        .source("Xen 7c24d58a6e \"vpci/msix: check for BARs enabled in vpci_make_msix_hole\" (4.21), fixing "
+                                + "ee2eb6849d \"vpci: Refactor REGISTER_VPCI_INIT\"")
+                        .summary("a hot-plugged device arrives with its BARs zeroed and decoding off: init_msix punches its MSI-X "
+                                + "hole at frame 0, dom0's RAM, fails -EEXIST and vPCI masks MSI-X, so dom0's driver cannot enable it")
+                        .host(HostRef.file("hotplug-slot.json"), SLOT_CARD)
+                        .fix(Fix.MSIX_HOLE_ENABLED_BARS, upstream)
+                        .ordering(Op.SLOT_REPLUG, Op.DOM0_MSIX_ENABLE)
+                        .fails(Op.SLOT_REPLUG, "0000:01:00.0: init legacy cap 17 fail rc=-17, mask it", 0)
+                        .explorer(KnownFailure.ExplorerSearch.within(1))
+                        .fixNote("off: vpci_make_msix_hole as of ee2eb6849d (called at the end of init_msix) computes the "
+                                + "table's pages from a BAR that is not mapped; the first of them, frame 0, is dom0's RAM")
                         .build());
     }
 }

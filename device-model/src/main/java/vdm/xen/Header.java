@@ -139,7 +139,14 @@ public final class Header {
     boolean fits(XenState.HeaderState s) {
         if (s.headerType() != headerType() || s.barCount() != bars.length) return false;
         for (int i = 0; i < bars.length; i++) if (s.bars()[i].type() != bars[i].type) return false;
+        // A capture whose MSI-X was masked (its init failed) does not fit a vPCI that traps it, nor the other way round.
+        if (!guest && (msix != null) != msixTrapped(s)) return false;
         return s.rom().type() == rom.type;
+    }
+
+    /** Whether a captured header traps MSI-X (its VpciMsiState has an MSI-X part). */
+    static boolean msixTrapped(XenState.HeaderState s) {
+        return s.msi() != null && s.msi().msix() != null;
     }
 
     /** Overwrites the BAR and ROM caches with a captured state of the same shape. */

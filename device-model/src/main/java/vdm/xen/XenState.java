@@ -220,7 +220,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h = Header.restore(xen.log(), xen.config(), d, vpci, hs);
                 // The MSI/MSI-X handlers, as vpci_assign_device builds them: reads only (the capability list and
                 // Message Control's read-only bits); their contents come from the state below.
-                VpciCapabilities.init(xen, h);
+                VpciCapabilities.restore(xen, h, Header.msixTrapped(hs));
                 d.attach(hs.sbdf(), vpci, h);
             } else {
                 h.restoreBars(hs);
