@@ -125,6 +125,18 @@ class LspciDecodesExportTest {
         assertLine(block, "Region 2: I/O ports at <unassigned> [disabled]");
     }
 
+    @Test
+    void lspciDecodesTheAx201AsTheCnviPartIs() throws IOException {
+        String block = decode(Engine.REFERENCE.create(DeviceCatalog.layout("ax201")), "-vvv");
+        assertShows(block, "Wi-Fi 6 AX201");
+        assertShows(block, "Capabilities: [40] Express (v2) Root Complex Integrated Endpoint, MSI 00");
+        assertShows(block, "Capabilities: [80] MSI-X: Enable- Count=16 Masked-");
+        assertShows(block, "Vector table: BAR=0 offset=00002000");
+        assertShows(block, "PBA: BAR=0 offset=00003000");
+        assertShows(block, "Capabilities: [c8] Power Management version");
+        assertShows(block, "Capabilities: [d0] MSI: Enable- Count=1/1 Maskable- 64bit+");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("vdm.pci.dump.CatalogDevices#all")
     void lspciShowsProgrammedBarsRomCommandAndInterruptLine(String name, Mode mode) throws IOException {
