@@ -44,6 +44,13 @@ public final class XenConfig {
          */
         MSIX_HOLE_ENABLED_BARS,
         /**
+         * init_msix checks that the table's and PBA's BIR name a memory BAR that holds them (Xen commit 53859596c0,
+         * "vpci/msix: improve handling of bogus MSI-X capabilities": "Device bug: %pp: MSI-X %s table ...", -ENODEV,
+         * and the capability is masked). Off: a BIR naming an empty BAR is taken at its address, 0, so
+         * vpci_make_msix_hole later finds dom0's RAM there and memory decoding is never turned on.
+         */
+        MSIX_BIR_CHECK,
+        /**
          * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
          * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
          * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
@@ -102,6 +109,7 @@ public final class XenConfig {
     public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
     public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
     public boolean msixHoleEnabledBars() { return (bits & (1L << Switch.MSIX_HOLE_ENABLED_BARS.ordinal())) != 0; }
+    public boolean msixBirCheck() { return (bits & (1L << Switch.MSIX_BIR_CHECK.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
 

@@ -49,4 +49,18 @@ class MsixTableFailuresTest {
         assertTrue(lines(fixed, Op.SLOT_REPLUG).stream().noneMatch(l -> l.contains("clobbers")));
         assertEquals(Trace.Verdict.OK, fixed.steps().getLast().verdict(), "dom0's driver enables MSI-X");
     }
+
+    @Test
+    void theSataControllersDecodingIsRefusedUntilXenChecksTheBirAndThenItReportsTheDeviceBug() {
+        Replay.Result broken = run("msix-bir-empty-bar", false);
+        List<String> enable = lines(broken, Op.ENABLE);
+        assertTrue(has(enable, "d0v0 0000:22:00.0: existing mapping (mfn: 1c1880 type: 0) at 0 clobbers MSIX MMIO area"), enable::toString);
+        assertTrue(broken.trace().events().stream().noneMatch(e -> e.message().contains("Device bug")));
+        Replay.Result fixed = run("msix-bir-empty-bar", true);
+        List<String> boot = fixed.trace().events().stream().filter(e -> e.step().equals("boot")).map(Trace.Event::message).toList();
+        assertTrue(has(boot, "(XEN)") && has(boot, "Device bug: 0000:22:00.0: MSI-X vector table at invalid BAR2 with type 0"), boot::toString);
+        assertTrue(has(boot, "d0 0000:22:00.0: init legacy cap 17 fail rc=-19, mask it"), boot::toString);
+        assertTrue(fixed.trace().events().stream().filter(e -> e.verdict() == Trace.Verdict.FAILED).allMatch(fixed::printedByTheFix));
+        assertTrue(lines(fixed, Op.ENABLE).stream().noneMatch(l -> l.contains("clobbers")));
+    }
 }

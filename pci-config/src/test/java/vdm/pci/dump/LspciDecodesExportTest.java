@@ -89,6 +89,7 @@ class LspciDecodesExportTest {
                     switch (e.type()) { // lspci's cap_express names
                         case ROOT_PORT -> "Root Port (Slot" + sign(space.read(o + 2, 2) & 0x100) + ")";
                         case ROOT_COMPLEX_INTEGRATED_ENDPOINT -> "Root Complex Integrated Endpoint";
+                        case LEGACY_ENDPOINT -> "Legacy Endpoint"; // the first catalog device of this type: lspci's name for it
                         default -> "Endpoint";
                     });
             case VendorSpecific v -> String.format("Capabilities: [%x] Vendor Specific Information", o);
