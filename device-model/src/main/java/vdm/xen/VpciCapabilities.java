@@ -77,6 +77,7 @@ final class VpciCapabilities {
         PciHardware hw = vpci.hardware();
         if (rc != 0) xen.log().warn(-1, "d%d %s: init legacy cap %d fail rc=%d, mask it", header.domain().id(), header.sbdf(), cap, rc);
         int control = pos + 2;
+        if (cap == CAP_ID_MSIX) header.msixMasked(true);
         vpci.removeRegisters(control, cap == CAP_ID_MSIX ? 2 : msiEnd(hw, pos) - control);
         int r = vpci.addRegister((v, reg) -> v.hardware().read(control, 2), null, control, 2, null);
         if (r != 0) {

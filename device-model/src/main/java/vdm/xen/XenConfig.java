@@ -71,7 +71,7 @@ public final class XenConfig {
     public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
     public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
-            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true);
+            .with(Switch.MSIX_HOLE_ENABLED_BARS, true).with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true);
     /** Every switch on. */
     public static final XenConfig UPSTREAM = of(EnumSet.allOf(Switch.class));
 

@@ -97,8 +97,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     private static HeaderState header(Header h) {
         BarState.Saved[] bars = new BarState.Saved[h.barCount()];
         for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
-        // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does).
-        VpciMsiState msi = h.msi() == null && h.msix() == null ? null : VpciMsiState.of(h);
+        // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does); a hardware domain's
+        // device whose MSI-X capability vPCI masked has a state without an MSI-X part, so that a restore masks it again.
+        VpciMsiState msi = h.msi() == null && h.msix() == null && !h.msixMasked() ? null : VpciMsiState.of(h);
         return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi);
     }
 
