@@ -146,6 +146,32 @@ public final class Dom0Kernel {
     }
 
     /**
+     * pciehp on the function's slot: the card is pulled and pushed back (or the slot powered off and on). The driver
+     * is removed (pci_disable_device) and the function with it, which Linux's xen_remove_device reports to Xen
+     * (PHYSDEVOP_pci_device_remove); the card powers up unconfigured (a cold reset: BARs zeroed, decoding off); the
+     * rescan adds it (pci_device_add, whose bus notifier xen_add_device sends PHYSDEVOP_pci_device_add before any
+     * resource is assigned), then assigns its BARs (pci_assign_unassigned_bridge_resources), and the driver probes
+     * and enables it.
+     */
+    public void replug(Sbdf sbdf) {
+        PciDev d = dev(sbdf);
+        if (d.enabled) enabling.disable(sbdf);
+        xen.physdev().pciDeviceRemove(dom0, sbdf);
+        host.reset(sbdf, ResetKind.COLD);
+        d.driver = Driver.NONE; // a new struct pci_dev
+        d.irq = 0;
+        d.gsiAtEnable = -1;
+        d.savedState = null;
+        java.util.Arrays.fill(d.resource, 0);
+        xen.physdev().pciDeviceAdd(dom0, sbdf);
+        resources.assignUnassigned();
+        resources.readBases(host.require(sbdf));
+        bind(sbdf, Driver.NATIVE);
+        enableDevice(sbdf);
+        steps.end("pciehp " + sbdf);
+    }
+
+    /**
      * Moves BAR n to {@code address} as the kernel's resource code does (pci_update_resource): the struct resource is
      * updated, then the register written, with memory decoding turned off around it or (as Linux does for a 32-bit
      * BAR) left on.

@@ -256,11 +256,14 @@ final class ResourceAssignment {
      * xen_pt maps what it shows.
      */
     void readBases() {
-        for (PhysicalFunction f : host.functions()) {
-            PciDev d = devices.get(f.sbdf());
-            for (int n = 0; n < f.layout().barCount(); n++) d.resource[n] = f.barImplemented(n) ? f.barAddress(n) : 0;
-            d.resource[PciDev.ROM_RESOURCE] = f.romSize() > 0 ? f.romAddress() : 0;
-        }
+        for (PhysicalFunction f : host.functions()) readBases(f);
+    }
+
+    /** pci_read_bases for one function (a hot-plugged one, once its resources are assigned). */
+    void readBases(PhysicalFunction f) {
+        PciDev d = devices.get(f.sbdf());
+        for (int n = 0; n < f.layout().barCount(); n++) d.resource[n] = f.barImplemented(n) ? f.barAddress(n) : 0;
+        d.resource[PciDev.ROM_RESOURCE] = f.romSize() > 0 ? f.romAddress() : 0;
     }
 
     /**

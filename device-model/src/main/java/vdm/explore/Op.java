@@ -206,6 +206,21 @@ public enum Op {
             return r.barIs(r.tableBar(), to, "dom0 moved the MSI-X table's BAR with decoding off");
         }
     },
+    IWL_MSIX_IRQ("dom0's iwlwifi takes an MSI-X interrupt: reads and clears its cause registers on the MSI-X table's page (iwl_pcie_irq_msix_handler)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && IwlwifiOps.iwlwifi(r); }
+        List<Failure> apply(Run r) { return IwlwifiOps.msixInterrupt(r); }
+    },
+    SLOT_REPLUG("the device is pulled from its hot-plug slot and pushed back: dom0 removes it, it powers up unconfigured, dom0 adds it, assigns its BARs and enables it (pciehp)") {
+        boolean applicable(Run r) { return r.driver() == Dom0Kernel.Driver.NATIVE && Dom0MsixOps.inHotplugSlot(r); }
+        List<Failure> apply(Run r) { r.kernel().replug(r.device()); return List.of(); }
+    },
+    DOM0_MSIX_ENABLE("dom0's driver enables MSI-X with one vector through vPCI (msix_capability_init)") {
+        boolean applicable(Run r) {
+            return r.driver() == Dom0Kernel.Driver.NATIVE && r.kernel().enabled(r.device()) && Dom0MsixOps.hasMsix(r)
+                    && !Dom0MsixOps.msixEnabled(r) && !Dom0MsixOps.msiEnabled(r);
+        }
+        List<Failure> apply(Run r) { return Dom0MsixOps.enable(r); }
+    },
     MAP_BEFORE_ASSIGN("dom0 maps an MSI of the device into the guest before it is assigned there (XSA-237: -ENODEV)") {
         boolean applicable(Run r) { return !r.attached() && (MsiOps.hostHas(r, vdm.pci.cap.Msi.ID) || MsiOps.hostHas(r, vdm.pci.cap.MsiX.ID)); }
         List<Failure> apply(Run r) { return MsiOps.mapBeforeAssign(r); }

@@ -20,10 +20,12 @@ import vdm.xen.Domain;
  * @param fixNote   what the switch models, where the fix is not a single upstream switch ("" when it is)
  * @param explorer  how the explorer, given the host, device and operations but not the ordering, finds it
  * @param guestMemory the guest's {@code memory=} in MiB (1024 unless the failure needs another)
+ * @param fixedPrints what upstream's fix prints on purpose (Xen's "Device bug: ..." about a device it refuses): lines
+ *                  containing one of these texts are what the fixed run is expected to show, not its failures
  */
 public record KnownFailure(String name, String source, String summary, HostRef host, Sbdf device, Domain.Kind dom0,
                            Fix fix, Fixes broken, Fixes fixed, List<Op> ordering, Expectation expect, String fixNote,
-                           ExplorerSearch explorer, int guestMemory) {
+                           ExplorerSearch explorer, int guestMemory, List<String> fixedPrints) {
     /**
      * What the replay with the fix off must show: a FAILED event at {@code step} (an operation's label) whose text
      * contains {@code text}, and, when {@code errno} is not 0, an event of that step that returned {@code -errno} or
@@ -68,6 +70,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         }
         if (broken.equals(fixed)) throw new IllegalArgumentException(name + ": the fixed switches equal the broken ones");
         fixNote = fixNote == null ? "" : fixNote;
+        fixedPrints = fixedPrints == null ? List.of() : List.copyOf(fixedPrints);
     }
 
     /** The operations the explorer chooses from: the entry's own, or the search's when it names them. */
@@ -92,6 +95,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         private Expectation expect;
         private ExplorerSearch explorer;
         private int guestMemory = vdm.toolstack.GuestMemory.DEFAULT.mib();
+        private List<String> fixedPrints = List.of();
 
         private Builder(String name) {
             this.name = name;
@@ -113,9 +117,12 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         /** The guest's memory in MiB, where the failure depends on where hvmloader finds RAM. */
         public Builder guestMemory(int mib) { guestMemory = new vdm.toolstack.GuestMemory(mib).mib(); return this; }
 
+        /** Texts of the lines the fix prints on purpose (see {@link KnownFailure#fixedPrints()}). */
+        public Builder fixedPrints(String... texts) { fixedPrints = List.of(texts); return this; }
+
         public KnownFailure build() {
             return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer,
-                    guestMemory);
+                    guestMemory, fixedPrints);
         }
     }
 }

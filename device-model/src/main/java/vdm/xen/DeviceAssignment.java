@@ -55,6 +55,37 @@ final class DeviceAssignment {
         return 0;
     }
 
+    /**
+     * pci_add_device for a function dom0 reports (PHYSDEVOP_pci_device_add): one Xen does not know yet (hot-plugged,
+     * or removed before) gets pdev_msi_init and, for a PVH dom0, its vPCI built from the hardware as it is now ("For
+     * devices not discovered by Xen during boot, add vPCI handlers when Dom0 first informs Xen about such devices"):
+     * a hot-plugged function arrives with its BARs zeroed and decoding off. A function known already is left as it is.
+     */
+    int hotAdd(Sbdf sbdf) {
+        if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
+        Domain hw = xen.dom0();
+        if (assigned.containsKey(sbdf) || hw.vpci(sbdf) != null) return 0;
+        msiInit(sbdf);
+        if (hw.hasVpci()) {
+            int rc = addVpci(hw, sbdf);
+            if (rc != 0) {
+                xen.log().log(-1, vdm.log.Level.ERR, "Setup of vPCI failed: " + rc);
+                return rc;
+            }
+        }
+        xen.log().log(-1, vdm.log.Level.DEBUG, "PCI add device " + sbdf);
+        return 0;
+    }
+
+    /** pci_remove_device (PHYSDEVOP_pci_device_remove): the owner's vPCI of the function goes (vpci_deassign_device). */
+    int hotRemove(Sbdf sbdf) {
+        if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
+        Domain owner = assigned.getOrDefault(sbdf, xen.dom0());
+        if (owner.vpci(sbdf) != null) removeVpci(owner, sbdf);
+        xen.log().log(-1, vdm.log.Level.DEBUG, "PCI remove device " + sbdf);
+        return 0;
+    }
+
     /** cleanup_msix's list_del: the domain's MSI-X trap forgets the device. */
     private static void leaveMsixTrap(Domain d, Header h) {
         if (h.msix() != null && d.msixTrap != null) d.msixTrap.remove(h.msix());

@@ -56,6 +56,15 @@ public final class Domain {
 
     /** vPCI's MSI-X table trap of this domain (created with its first MSI-X device, under this object's lock). */
     MsixTableTrap msixTrap;
+    /**
+     * The hardware domain's RAM below 640 KiB, the first entry of a PC's e820: the machine frame its guest frame 0 is
+     * populated with (pvh_populate_p2m, which dom0_construct_pvh runs after iommu_hwdom_init has built the boot
+     * devices' vPCI), or -1 before that and for every other domain. vdm keeps only this part of a domain's RAM: it
+     * is where a table or PBA computed from a zeroed or empty BAR lands (vpci_make_msix_hole's "at 0").
+     */
+    private volatile long lowRamMfn = -1;
+    /** The frames of {@link #lowRamMfn}'s RAM: 0 .. 0x9f. */
+    static final long LOW_RAM_FRAMES = 0xa0;
 
     /** Xen's MMIO intercepts of this domain, in registration order; replaced whole (copy on write). */
     private volatile MmioIntercept[] mmioIntercepts = new MmioIntercept[0];
@@ -124,6 +133,17 @@ public final class Domain {
         this.pirqs = new PirqTable(nrPirqs, nrIrqs);
         this.vcpus = new Vcpu[vcpus];
         for (int i = 0; i < vcpus; i++) this.vcpus[i] = new Vcpu(this, i);
+    }
+
+    /** pvh_populate_p2m's RAM below 640 KiB, from machine frame {@code mfn} (once, when the hardware domain is built). */
+    void populateLowRam(long mfn) {
+        lowRamMfn = mfn;
+    }
+
+    /** get_gfn_query of a RAM frame (p2m_ram_rw): the machine frame RAM guest frame {@code gfn} holds, or -1. */
+    long ramFrame(long gfn) {
+        long m = lowRamMfn;
+        return m >= 0 && gfn >= 0 && gfn < LOW_RAM_FRAMES ? m + gfn : -1;
     }
 
     public int id() { return id; }

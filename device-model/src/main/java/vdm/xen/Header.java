@@ -36,6 +36,8 @@ public final class Header {
     private int romRegister = ConfigRegisters.ROM;
     /** vpci->msix: the device's MSI-X state (hardware domain only), whose table and PBA pages stay out of the p2m. */
     private volatile VpciMsix msix;
+    /** vdm's note that vPCI masked the device's MSI-X capability (a state of its own: snapshots capture it). */
+    private volatile boolean msixMasked;
     /** vpci->msi: the device's MSI state (hardware domain only). */
     private volatile VpciMsi msi;
 
@@ -67,6 +69,10 @@ public final class Header {
     VpciMsi msi() { return msi; }
     void msi(VpciMsi m) { msi = m; }
 
+    /** The device's MSI-X capability is masked: its init failed (vpci_init_capabilities' hide). */
+    boolean msixMasked() { return msixMasked; }
+    void msixMasked(boolean v) { msixMasked = v; }
+
     /** Whether Xen traps the device's MSI-X (a hardware domain's device with a valid capability). */
     public boolean msixTrapped() { return msix != null; }
 
@@ -86,7 +92,7 @@ public final class Header {
 
     /** vpci_make_msix_hole for this device: 0, or -EEXIST when another mapping covers its table or PBA. */
     int makeMsixHole() {
-        return MsixHoles.makeHole(log, this, msix);
+        return MsixHoles.makeHole(log, config, this, msix);
     }
 
     /** Xen's header->bars_mapped: memory decoding is on as far as Xen knows, so it has mapped the BARs. */
@@ -140,7 +146,15 @@ public final class Header {
     boolean fits(XenState.HeaderState s) {
         if (s.headerType() != headerType() || s.barCount() != bars.length) return false;
         for (int i = 0; i < bars.length; i++) if (s.bars()[i].type() != bars[i].type) return false;
+        // A capture whose MSI-X was masked (its init failed) does not fit a vPCI that traps it, nor the other way round;
+        // a capture without MSI state (an older document) fits as the device is set up.
+        if (!guest && s.msi() != null && (msix != null) != (s.msi().msix() != null)) return false;
         return s.rom().type() == rom.type;
+    }
+
+    /** Whether a captured header traps MSI-X: its MSI state has an MSI-X part, or it has no MSI state (as set up). */
+    static boolean msixTrapped(XenState.HeaderState s) {
+        return s.msi() == null || s.msi().msix() != null;
     }
 
     /** Overwrites the BAR and ROM caches with a captured state of the same shape. */

@@ -43,17 +43,22 @@ final class MsixHoles {
     }
 
     /**
-     * vpci_make_msix_hole: every page of the table and PBA (whose BAR is mapped) must be unmapped in the owner's p2m;
-     * an identity mapping there is removed (p2m_remove_identity_entry), any other fails {@code -EEXIST} with Xen's
-     * warning. Returns 0 or that errno.
+     * vpci_make_msix_hole: every page of the table and PBA must be unmapped in the owner's p2m; an identity mapping
+     * there is removed (p2m_remove_identity_entry), any other (a BAR of something else, or RAM: type 0, p2m_ram_rw)
+     * fails {@code -EEXIST} with Xen's warning. With {@link XenConfig#msixHoleEnabledBars} (7c24d58a6e) a table or PBA
+     * whose BAR is not mapped is skipped (vmsix_table_bar_valid); before it, its pages were computed from whatever
+     * address the BAR held, 0 for a BAR zeroed or empty. Returns 0 or that errno.
      */
-    static int makeHole(XenLog log, Header header, VpciMsix msix) {
+    static int makeHole(XenLog log, XenConfig config, Header header, VpciMsix msix) {
         if (msix == null) return 0;
-        P2m p2m = header.domain().p2m();
+        Domain d = header.domain();
+        P2m p2m = d.p2m();
         for (int i = VpciMsix.TABLE; i <= VpciMsix.PBA; i++) {
-            if (!msix.bar(i).enabled) continue; // vmsix_table_bar_valid
+            if (config.msixHoleEnabledBars() && !msix.bar(i).enabled) continue; // vmsix_table_bar_valid
             long start = msix.address(i) >>> P2m.PAGE_SHIFT, end = (msix.address(i) + msix.size(i) - 1) >>> P2m.PAGE_SHIFT;
             for (long gfn = start; gfn <= end; gfn++) {
+                long ram = d.ramFrame(gfn);
+                if (ram >= 0) return clobbers(log, header, ram, P2M_RAM_RW, gfn);
                 P2m.Range r = p2m.lookup(gfn);
                 if (r == null) continue; // p2m_invalid
                 long mfn = r.mfn() + (gfn - r.gfn());
@@ -61,11 +66,19 @@ final class MsixHoles {
                     p2m.removeIdentityFrame(gfn);
                     continue;
                 }
-                log.warn(header.domain().id(), "%s: existing mapping (mfn: %x type: %d) at %#x clobbers MSIX MMIO area",
-                        header.sbdf(), mfn, P2m.P2M_MMIO_DIRECT, gfn);
-                return -vdm.errno.Errno.EEXIST;
+                return clobbers(log, header, mfn, P2m.P2M_MMIO_DIRECT, gfn);
             }
         }
         return 0;
+    }
+
+    /** p2m_ram_rw in asm/p2m.h's p2m_type_t. */
+    static final int P2M_RAM_RW = 0;
+
+    /** The warning ("%#lx" of the frame: C prints 0 without its 0x) and {@code -EEXIST}. */
+    private static int clobbers(XenLog log, Header header, long mfn, int type, long gfn) {
+        log.warn(header.domain().id(), "%s: existing mapping (mfn: %x type: %d) at %s clobbers MSIX MMIO area",
+                header.sbdf(), mfn, type, gfn == 0 ? "0" : String.format("%#x", gfn));
+        return -vdm.errno.Errno.EEXIST;
     }
 }

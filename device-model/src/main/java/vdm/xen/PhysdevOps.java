@@ -314,4 +314,32 @@ public final class PhysdevOps {
         if (owner == null) return 0; // no vPCI state to rebuild (a PV dom0)
         return xen.rebuildVpci(owner, sbdf);
     }
+
+    /**
+     * PHYSDEVOP_pci_device_add {seg, bus, devfn} (pci_add_device): dom0's kernel tells Xen of a function it found, as
+     * Linux's xen_add_device does from the bus notifier when a function is scanned (before any resource is assigned).
+     * Only the hardware domain (XSM_PRIV: {@code -EPERM}); an unknown function {@code -ENODEV}.
+     */
+    public int pciDeviceAdd(Domain caller, Sbdf sbdf) {
+        int rc = filter(caller, PCI_DEVICE_ADD);
+        if (rc == 0 && !caller.isHardwareDomain()) rc = -Errno.EPERM;
+        if (rc == 0) {
+            synchronized (xen) {
+                rc = xen.assignment().hotAdd(sbdf);
+            }
+        }
+        return xen.traced(caller, "PHYSDEVOP_pci_device_add", rc, "seg=%d bus=%d devfn=%d", sbdf.segment(), sbdf.bus(), sbdf.devfn());
+    }
+
+    /** PHYSDEVOP_pci_device_remove {seg, bus, devfn} (pci_remove_device), from xen_remove_device when a function goes. */
+    public int pciDeviceRemove(Domain caller, Sbdf sbdf) {
+        int rc = filter(caller, PCI_DEVICE_REMOVE);
+        if (rc == 0 && !caller.isHardwareDomain()) rc = -Errno.EPERM;
+        if (rc == 0) {
+            synchronized (xen) {
+                rc = xen.assignment().hotRemove(sbdf);
+            }
+        }
+        return xen.traced(caller, "PHYSDEVOP_pci_device_remove", rc, "seg=%d bus=%d devfn=%d", sbdf.segment(), sbdf.bus(), sbdf.devfn());
+    }
 }

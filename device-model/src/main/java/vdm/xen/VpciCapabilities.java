@@ -27,6 +27,18 @@ final class VpciCapabilities {
 
     /** Sets up MSI then MSI-X for the hardware domain's vPCI of the device. Returns 0 or the first errno of a hide. */
     static int init(Xen xen, Header header) {
+        return init(xen, header, true);
+    }
+
+    /**
+     * The handlers of a vPCI rebuilt from a captured state: as {@link #init}, except that an MSI-X capability the
+     * state has no MSI-X for (its init had failed and it was masked) is masked again without running init_msix.
+     */
+    static int restore(Xen xen, Header header, boolean msixTrapped) {
+        return init(xen, header, msixTrapped);
+    }
+
+    private static int init(Xen xen, Header header, boolean withMsix) {
         if (!header.domain().isHardwareDomain()) return 0; // a domU's capabilities are GuestCapabilities'
         Vpci vpci = header.vpci();
         PciHardware hw = vpci.hardware();
@@ -38,6 +50,7 @@ final class VpciCapabilities {
             else if ((rc = hide(xen, header, CAP_ID_MSI, msiPos, rc)) != 0) return rc;
         }
         int msixPos = find(hw, CAP_ID_MSIX);
+        if (msixPos != 0 && !withMsix) return hide(xen, header, CAP_ID_MSIX, msixPos, 0);
         if (msixPos != 0) {
             int[] rc = {0};
             VpciMsix msix = VpciMsix.init(xen, header, arch, msixPos, rc);
@@ -55,14 +68,16 @@ final class VpciCapabilities {
     }
 
     /**
-     * The failure path of vpci_init_capabilities: "init legacy cap N fail rc=E, mask it", the capability's handlers
+     * The failure path of vpci_init_capabilities: "init legacy cap N fail rc=E, mask it" (rc 0: a restore masking it
+     * again, silently), the capability's handlers
      * replaced by a read-only Message Control, and the capability unlinked from the list dom0 walks.
      */
     private static int hide(Xen xen, Header header, int cap, int pos, int rc) {
         Vpci vpci = header.vpci();
         PciHardware hw = vpci.hardware();
-        xen.log().warn(-1, "d%d %s: init legacy cap %d fail rc=%d, mask it", header.domain().id(), header.sbdf(), cap, rc);
+        if (rc != 0) xen.log().warn(-1, "d%d %s: init legacy cap %d fail rc=%d, mask it", header.domain().id(), header.sbdf(), cap, rc);
         int control = pos + 2;
+        if (cap == CAP_ID_MSIX) header.msixMasked(true);
         vpci.removeRegisters(control, cap == CAP_ID_MSIX ? 2 : msiEnd(hw, pos) - control);
         int r = vpci.addRegister((v, reg) -> v.hardware().read(control, 2), null, control, 2, null);
         if (r != 0) {

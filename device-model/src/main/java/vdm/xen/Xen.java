@@ -163,6 +163,11 @@ public final class Xen {
      * Boots dom0, the hardware domain. A PVH dom0 gets a vPCI with the header handlers on every host function (Xen's
      * vpci_assign_device at pci_add_device); a PV dom0 gets none. Dom0 may use every irq.
      */
+    /** The machine frame a PVH dom0's guest frame 0 holds: 7c24d58a6e's log's ("mfn: 1c1880 type: 0" at 0). */
+    static final long DOM0_LOW_RAM_MFN = 0x1c1880;
+
+    DeviceAssignment assignment() { return assignment; }
+
     public synchronized Domain createDom0(Domain.Kind kind, int vcpus) {
         if (dom0 != null) throw new IllegalStateException("dom0 exists already");
         if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not " + kind);
@@ -179,6 +184,7 @@ public final class Xen {
                 int rc = assignment.addVpci(d, sbdf);
                 if (rc != 0) log.warn(-1, "%s: vPCI initialisation failed: %d", sbdf, rc);
             }
+            d.populateLowRam(DOM0_LOW_RAM_MFN); // pvh_populate_p2m, after iommu_hwdom_init built the vPCIs above
         }
         return d;
     }

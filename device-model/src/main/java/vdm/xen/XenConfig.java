@@ -50,6 +50,21 @@ public final class XenConfig {
          */
         MSIX_ADJACENT,
         /**
+         * vpci_make_msix_hole skips a table or PBA whose BAR is not mapped (Xen commit 7c24d58a6e, "vpci/msix: check for
+         * BARs enabled in vpci_make_msix_hole": vmsix_table_bar_valid), and modify_decoding punches the hole after
+         * setting each BAR's enabled. Off: the hole is punched at the BAR's address whatever its state, so a device
+         * added with its BARs zeroed and decoding off fails init_msix with -EEXIST on dom0's RAM at frame 0 (the
+         * regression ee2eb6849d brought by calling vpci_make_msix_hole from init_msix).
+         */
+        MSIX_HOLE_ENABLED_BARS,
+        /**
+         * init_msix checks that the table's and PBA's BIR name a memory BAR that holds them (Xen commit 53859596c0,
+         * "vpci/msix: improve handling of bogus MSI-X capabilities": "Device bug: %pp: MSI-X %s table ...", -ENODEV,
+         * and the capability is masked). Off: a BIR naming an empty BAR is taken at its address, 0, so
+         * vpci_make_msix_hole later finds dom0's RAM there and memory decoding is never turned on.
+         */
+        MSIX_BIR_CHECK,
+        /**
          * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
          * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
          * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
@@ -70,7 +85,8 @@ public final class XenConfig {
     public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
     public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
-            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true).with(Switch.MSI_MAP_OWNED, true);
+            .with(Switch.MSIX_HOLE_ENABLED_BARS, true).with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true)
+            .with(Switch.MSI_MAP_OWNED, true);
     /** Every switch today's Xen has: all of them but {@link Switch#BAR_WRITE_REMAP}, a proposal (issue #197). */
     public static final XenConfig UPSTREAM = of(EnumSet.complementOf(EnumSet.of(Switch.BAR_WRITE_REMAP)));
 
@@ -108,6 +124,8 @@ public final class XenConfig {
     public boolean pciDeviceReset() { return (bits & (1L << Switch.PCI_DEVICE_RESET.ordinal())) != 0; }
     public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
     public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
+    public boolean msixHoleEnabledBars() { return (bits & (1L << Switch.MSIX_HOLE_ENABLED_BARS.ordinal())) != 0; }
+    public boolean msixBirCheck() { return (bits & (1L << Switch.MSIX_BIR_CHECK.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
     public boolean msiMapOwned() { return (bits & (1L << Switch.MSI_MAP_OWNED.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }

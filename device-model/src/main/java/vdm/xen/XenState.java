@@ -101,8 +101,9 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
     private static HeaderState header(Header h) {
         BarState.Saved[] bars = new BarState.Saved[h.barCount()];
         for (int i = 0; i < bars.length; i++) bars[i] = h.bar(i).save();
-        // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does).
-        VpciMsiState msi = h.msi() == null && h.msix() == null ? null : VpciMsiState.of(h);
+        // vPCI's MSI and MSI-X (null where the device traps neither, as a domU's vPCI never does); a hardware domain's
+        // device whose MSI-X capability vPCI masked has a state without an MSI-X part, so that a restore masks it again.
+        VpciMsiState msi = h.msi() == null && h.msix() == null && !h.msixMasked() ? null : VpciMsiState.of(h);
         return new HeaderState(h.sbdf(), h.headerType(), h.romEnabled(), h.barsMapped(), bars, h.rom().save(), msi);
     }
 
@@ -250,7 +251,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
                 h = Header.restore(xen.log(), xen.config(), d, vpci, hs);
                 // The MSI/MSI-X handlers, as vpci_assign_device builds them: reads only (the capability list and
                 // Message Control's read-only bits); their contents come from the state below.
-                VpciCapabilities.init(xen, h);
+                VpciCapabilities.restore(xen, h, Header.msixTrapped(hs));
                 d.attach(hs.sbdf(), vpci, h);
             } else {
                 h.restoreBars(hs);

@@ -34,6 +34,8 @@ public final class DeviceCatalog {
         DEVICES.put("nvme", DeviceCatalog::nvme);
         DEVICES.put("gpu", DeviceCatalog::gpu);
         DEVICES.put("ax210", DeviceCatalog::ax210);
+        DEVICES.put("ax201", DeviceCatalog::ax201);
+        DEVICES.put("amd-fch-sata", DeviceCatalog::amdFchSata);
         DEVICES.put("ahci-msi8", DeviceCatalog::ahciMsi8);
         DEVICES.put("pcie-root-port", DeviceCatalog::rootPort);
     }
@@ -191,6 +193,45 @@ public final class DeviceCatalog {
                 .capability(new PciExpress(PciExpress.PortType.ENDPOINT).flr().link(2, 1).at(0x40))
                 .capability(new MsiX(16, 0, 0x2000, 0, 0x3000).at(0x80))
                 .capability(new Aer().at(0x100))
+                .build();
+    }
+
+    /**
+     * An Intel Wi-Fi 6 AX201 (8086:a0f0 rev 0x20, class 028000, subsystem 8086:0244: the CNVi Wi-Fi of Tiger Lake's
+     * PCH, at 00:14.3; hardware-like, not in QEMU), the device of Xen's b177892d2d: BAR0 16 KiB 64-bit, PCIe root
+     * complex integrated endpoint 0x40, MSI-X 0x80 with 16 vectors, PM 0xc8, MSI 0xd0 (64-bit, 1 vector). The table
+     * is at BAR0 + 0x2000 and the PBA at BAR0 + 0x3000, where iwlwifi's register map puts them (iwl-csr.h:
+     * CSR_MSIX_BASE 0x2000, CSR_MSIX_PENDING_PBA_AD 0x3000); the table's 256 bytes share their page with the MSI-X
+     * cause, mask and IVAR registers (CSR_MSIX_FH_INT_CAUSES_AD = 0x2800 ...), against PCIe's 4 KiB isolation rule.
+     * Capabilities past 0x100 (LTR, vendor-specific) are left out.
+     */
+    static Layout ax201(Mode mode, Placement placement) {
+        return Layout.type0("ax201").mode(mode)
+                .ids(0x8086, 0xa0f0).revision(0x20).classCode(0x028000).subsystem(0x8086, 0x0244)
+                .bar(0, Bar.mem64(16 * KiB)).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0003).at(0xc8))
+                .capability(new Msi(1).address64().at(0xd0))
+                .capability(new PciExpress(PciExpress.PortType.ROOT_COMPLEX_INTEGRATED_ENDPOINT).at(0x40))
+                .capability(new MsiX(16, 0, 0x2000, 0, 0x3000).at(0x80))
+                .build();
+    }
+
+    /**
+     * AMD's FCH SATA Controller [AHCI mode] rev 93 (1022:7901, class 010601), the device of Xen's 53859596c0 on
+     * Supermicro AS -2126HS-TN servers (EPYC 9965): the AHCI registers (ABAR) in BAR5, 2 KiB 32-bit; PM 0x50, PCIe
+     * legacy endpoint 0x64, MSI 0xa0 (64-bit, 16 messages), and an MSI-X capability 0xc0 whose table and PBA BIR
+     * name BAR2, which the function does not implement (size 0), as the commit describes. The commit gives neither
+     * the BIR nor the vector count: BAR2, 16 vectors, table at offset 0 and PBA at 0x1000 are vdm's assumption, and
+     * so are the capability offsets (those of AMD's earlier FCH SATA functions).
+     */
+    static Layout amdFchSata(Mode mode, Placement placement) {
+        return Layout.type0("amd-fch-sata").mode(mode)
+                .ids(0x1022, 0x7901).revision(0x93).classCode(0x010601).subsystem(0x15d9, 0x1c1a)
+                .bar(5, Bar.mem32(2 * KiB)).interruptPin(1)
+                .capability(new PowerManagement().capabilities(0x0003).at(0x50))
+                .capability(new PciExpress(PciExpress.PortType.LEGACY_ENDPOINT).link(1, 1).at(0x64))
+                .capability(new Msi(16).address64().at(0xa0))
+                .capability(new MsiX(16, 2, 0, 2, 0x1000).at(0xc0))
                 .build();
     }
 

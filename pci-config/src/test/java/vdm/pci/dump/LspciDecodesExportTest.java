@@ -89,6 +89,7 @@ class LspciDecodesExportTest {
                     switch (e.type()) { // lspci's cap_express names
                         case ROOT_PORT -> "Root Port (Slot" + sign(space.read(o + 2, 2) & 0x100) + ")";
                         case ROOT_COMPLEX_INTEGRATED_ENDPOINT -> "Root Complex Integrated Endpoint";
+                        case LEGACY_ENDPOINT -> "Legacy Endpoint"; // the first catalog device of this type: lspci's name for it
                         default -> "Endpoint";
                     });
             case VendorSpecific v -> String.format("Capabilities: [%x] Vendor Specific Information", o);
@@ -123,6 +124,18 @@ class LspciDecodesExportTest {
         assertShows(block, "Capabilities: [100 v2] Advanced Error Reporting");
         assertShows(block, "Capabilities: [140 v1] Device Serial Number 52-54-00-ff-ff-12-34-56");
         assertLine(block, "Region 2: I/O ports at <unassigned> [disabled]");
+    }
+
+    @Test
+    void lspciDecodesTheAx201AsTheCnviPartIs() throws IOException {
+        String block = decode(Engine.REFERENCE.create(DeviceCatalog.layout("ax201")), "-vvv");
+        assertShows(block, "Wi-Fi 6 AX201");
+        assertShows(block, "Capabilities: [40] Express (v2) Root Complex Integrated Endpoint, MSI 00");
+        assertShows(block, "Capabilities: [80] MSI-X: Enable- Count=16 Masked-");
+        assertShows(block, "Vector table: BAR=0 offset=00002000");
+        assertShows(block, "PBA: BAR=0 offset=00003000");
+        assertShows(block, "Capabilities: [c8] Power Management version");
+        assertShows(block, "Capabilities: [d0] MSI: Enable- Count=1/1 Maskable- 64bit+");
     }
 
     @ParameterizedTest(name = "{0} {1}")
