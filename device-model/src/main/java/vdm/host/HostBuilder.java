@@ -102,7 +102,12 @@ public final class HostBuilder {
     }
 
     public HostBuilder device(String sbdf, FunctionSource source) {
-        functions.add(new FunctionDescriptor(parse(sbdf, "device"), source));
+        return device(sbdf, source, Firmware.NONE);
+    }
+
+    /** A function with what firmware left in it at hand-over (MSI-X MASKALL/ENABLE, {@link Firmware}). */
+    public HostBuilder device(String sbdf, FunctionSource source, Firmware firmware) {
+        functions.add(new FunctionDescriptor(parse(sbdf, "device"), source, firmware));
         return this;
     }
 

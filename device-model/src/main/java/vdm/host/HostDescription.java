@@ -75,6 +75,7 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
             Map<Sbdf, Layout> layouts = checkFunctionsUnique();
             checkBridges(layouts);
             checkFunctionBuses(layouts);
+            checkFirmware(layouts);
             Map<String, LinkDescriptor> byName = checkLinks();
             checkPrt(byName);
             checkEveryPinRoutes(layouts);
@@ -241,6 +242,18 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
                 if (layouts.get(f.sbdf()).headerType() == 1) {
                     throw new HostDescriptionException(f.toString(), "has a type 1 (bridge) header; declare it as a bridge, "
                             + "with its bus numbers");
+                }
+            }
+        }
+
+        /** What firmware leaves in MSI-X needs an MSI-X capability to leave it in. */
+        private void checkFirmware(Map<Sbdf, Layout> layouts) {
+            for (FunctionDescriptor f : functions) {
+                if (!f.firmware().touchesMsix()) continue;
+                Layout l = layouts.get(f.sbdf());
+                if (l.capability(vdm.pci.cap.MsiX.ID, false) == null) {
+                    throw new HostDescriptionException(f.toString(), "firmware is said to leave " + f.firmware()
+                            + ", but layout '" + l.name() + "' has no MSI-X capability");
                 }
             }
         }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import vdm.host.BridgeDescriptor;
+import vdm.host.Firmware;
 import vdm.host.FunctionSource;
 import vdm.host.Host;
 import vdm.host.HostBuilder;
@@ -71,7 +72,7 @@ final class HostJsonMapping {
         });
         each(h.functions(), "functions", (f, p) -> {
             Sbdf at = sbdf(f.at(), p + ".at");
-            b.device(at.toString(), source(f.device(), f.layout(), f.dump(), p));
+            b.device(at.toString(), source(f.device(), f.layout(), f.dump(), p), firmware(f.firmware()));
         });
         each(h.prt(), "prt", (e, p) -> {
             int seg = i(opt(e.segment(), 0L), p + ".segment");
@@ -167,6 +168,12 @@ final class HostJsonMapping {
                 i(req(l.classCode(), p + ".classCode"), p + ".classCode"), i(opt(l.revision(), 0L), p + ".revision"),
                 i(opt(l.subsystemVendor(), 0L), p + ".subsystemVendor"), i(opt(l.subsystemId(), 0L), p + ".subsystemId"),
                 pin, bars, opt(l.rom(), 0L), msix);
+    }
+
+    private static Firmware firmware(HostJsonSchema.FirmwareJson f) {
+        if (f == null) return Firmware.NONE;
+        return new Firmware(Boolean.TRUE.equals(f.msixMaskall()), Boolean.TRUE.equals(f.msixEnable()),
+                Boolean.TRUE.equals(f.maskallSurvivesReset()));
     }
 
     private static Window window(WindowJson w, String p) {

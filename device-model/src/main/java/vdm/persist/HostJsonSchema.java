@@ -61,7 +61,10 @@ public final class HostJsonSchema {
                       @JsonProperty("import") ImportJson dump) {}
 
     record FunctionJson(String at, String device, LayoutJson layout, @JsonProperty("import") ImportJson dump,
-                        String comment) {}
+                        FirmwareJson firmware, String comment) {}
+
+    /** What firmware left in the function at hand-over (vdm.host.Firmware); absent: nothing. */
+    record FirmwareJson(Boolean msixMaskall, Boolean msixEnable, Boolean maskallSurvivesReset, String comment) {}
 
     record LayoutJson(String name, Long header, @JsonSerialize(using = Hex4.class) Long vendor,
                       @JsonSerialize(using = Hex4.class) Long deviceId, @JsonSerialize(using = Hex6.class) Long classCode,

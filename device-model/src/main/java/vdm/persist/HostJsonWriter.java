@@ -67,7 +67,7 @@ public final class HostJsonWriter {
         List<BridgeJson> bridges = d.bridges().stream().map(HostJsonWriter::bridge).toList();
         List<FunctionJson> functions = d.functions().stream().map(f -> {
             Source src = source(f.source(), "device " + f.sbdf());
-            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), src.dump(), null);
+            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), src.dump(), firmware(f.firmware()), null);
         }).toList();
         List<PrtJson> prt = d.prt().stream().map(e -> new PrtJson(e.segment() == 0 ? null : n(e.segment()), n(e.bus()),
                 n(e.device()), e.pin().name(), e.direct() ? n(e.gsi()) : null, e.direct() ? null : e.link(), null)).toList();
@@ -75,6 +75,13 @@ public final class HostJsonWriter {
                 n(l.current()), name(l.trigger()), name(l.polarity()), null)).toList();
         return new HostJson(HostJsonSchema.FORMAT, n(HostJsonSchema.VERSION), null, roots, apics, overrides, sci, bridges,
                 functions, prt, links);
+    }
+
+    /** Only what firmware left: a member that is false is not written. */
+    private static HostJsonSchema.FirmwareJson firmware(vdm.host.Firmware fw) {
+        if (!fw.touchesMsix()) return null;
+        return new HostJsonSchema.FirmwareJson(fw.msixMaskall() ? true : null, fw.msixEnable() ? true : null,
+                fw.maskallSurvivesReset() ? true : null, null);
     }
 
     private static BridgeJson bridge(BridgeDescriptor b) {

@@ -36,9 +36,10 @@ public final class XenConfig {
          */
         MSIX_ADJACENT,
         /**
-         * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
-         * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
-         * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
+         * Xen clears an MSI-X function's MASKALL and ENABLE when it learns of the device at boot (Xen 4.18, commit
+         * 913751d7af, "x86/msi: clear initial MSI-X state on boot", pdev_msi_init: "unexpected initial MSI-X state
+         * (MASKALL=%d, ENABLE=%d), fixing"). Off: firmware's MASKALL stays, and pci_reset_msix_state's refusal of a
+         * function with MASKALL set (-EBUSY at assign_device, in every version) refuses the device.
          */
         MSIX_RESET_INITIAL_STATE,
         /**
