@@ -226,6 +226,11 @@ public final class PhysicalFunction {
      * the function's resets keep MASKALL. The host description checked that the function has MSI-X.
      */
     void applyFirmware(Firmware fw) {
+        fw.bars().forEach((n, address) -> {
+            config.write(0x10 + 4 * n, 4, (int) address.longValue());
+            if (layout.bar(n) != null && layout.bar(n).kind() == vdm.pci.layout.BarKind.MEM64) config.write(0x14 + 4 * n, 4, (int) (address >>> 32));
+        });
+        if (fw.memoryDecoding()) config.write(COMMAND, 2, config.read(COMMAND, 2) | COMMAND_MEMORY);
         if (!fw.touchesMsix()) return;
         int control = memory.msix().controlOffset();
         config.write(control, 2, config.read(control, 2) | fw.msixControlBits());
