@@ -42,7 +42,7 @@ final class DeviceAssignment {
         if (hw == null) return -Errno.ENODEV;
         if (d.vpci(sbdf) != null) return -Errno.EEXIST;
         Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
-        Header header = Header.init(xen.log(), xen.config(), d, vpci);
+        Header header = Header.init(xen.log(), xen.config(), xen.memoryMap(), d, vpci);
         if (header == null) return -Errno.EINVAL;
         int rc = VpciCapabilities.init(xen, header);
         if (rc != 0) {

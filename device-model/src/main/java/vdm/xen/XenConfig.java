@@ -43,6 +43,20 @@ public final class XenConfig {
          */
         MSIX_RESET_INITIAL_STATE,
         /**
+         * vPCI maps a BAR that overlaps the host's memory map without the overlapped frames, and counts it as mapped
+         * (Xen 4.21, commit 4acab25a93, "x86/vpci: fix handling of BAR overlaps with non-hole regions": x86
+         * pci_check_bar always passes, pci_sanitize_bar_memory removes the memory map's frames). Off: pci_check_bar
+         * is is_memory_hole, so modify_bars skips such a BAR ("not mapping BAR [...] invalid position") and leaves its
+         * {@code enabled} clear, and vPCI's MSI-X handlers take the BAR for unmapped.
+         */
+        VPCI_BAR_SANITIZE,
+        /**
+         * Xen leaves memory decoding of a device whose BAR overlaps the memory map as firmware set it (commit
+         * 53d9133638, "pci: do not disable memory decoding for devices", 4.17). Off: 75cc460a1b's check_pdev, which
+         * turns decoding off at boot ("%pp disabled: %sBAR [%#lx, %#lx] overlaps with memory map").
+         */
+        PCI_KEEP_DECODING,
+        /**
          * XENFEAT_dm_msix_all_writes (Xen 4.19, commit 64b21662b1): msixtbl forwards every guest write of an MSI-X
          * Vector Control to the device model instead of handling the mask bit itself. Off: Xen 4.18 and earlier.
          */
@@ -57,7 +71,7 @@ public final class XenConfig {
     public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
     public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
-            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true);
+            .with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.PCI_KEEP_DECODING, true).with(Switch.DM_MSIX_ALL_WRITES, true);
     /** Every switch on. */
     public static final XenConfig UPSTREAM = of(EnumSet.allOf(Switch.class));
 
@@ -95,6 +109,8 @@ public final class XenConfig {
     public boolean gsiPermission() { return (bits & (1L << Switch.GSI_PERMISSION.ordinal())) != 0; }
     public boolean msixAdjacent() { return (bits & (1L << Switch.MSIX_ADJACENT.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
+    public boolean vpciBarSanitize() { return (bits & (1L << Switch.VPCI_BAR_SANITIZE.ordinal())) != 0; }
+    public boolean pciKeepDecoding() { return (bits & (1L << Switch.PCI_KEEP_DECODING.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
 
     @Override
