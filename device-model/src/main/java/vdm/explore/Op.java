@@ -71,6 +71,10 @@ public enum Op {
             return r.bar0Is(saved[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
         }
     },
+    DOM0_MSIX("dom0's own driver brings MSI-X up (msix_capability_init through vPCI), the device raises entry 0, the driver shuts MSI-X down") {
+        boolean applicable(Run r) { return FirmwareOps.dom0MsixApplies(r); }
+        List<Failure> apply(Run r) { return FirmwareOps.dom0Msix(r); }
+    },
     SETUP_GSI("dom0 sets the device's GSI up (PHYSDEVOP_setup_gsi)") {
         boolean applicable(Run r) { return r.gsi() >= 0; }
         List<Failure> apply(Run r) {

@@ -14,6 +14,8 @@ final class FirmwareFailures {
 
     /** The NVMe controller of maskall-host.json, whose firmware left MASKALL and ENABLE set. */
     static final Sbdf MASKALL_NVME = Sbdf.parse("0000:01:00.0");
+    /** The NVMe controller of memmap-host.json, whose BAR0 firmware placed in a reserved range, decoding on. */
+    static final Sbdf RESERVED_NVME = Sbdf.parse("0000:00:05.0");
 
     static List<KnownFailure> all() {
         Fixes upstream = Preset.UPSTREAM.fixes();
@@ -33,6 +35,21 @@ final class FirmwareFailures {
                         .fixNote("the switch is 913751d7af exactly: pdev_msi_init clears MASKALL and ENABLE at boot "
                                 + "(\"unexpected initial MSI-X state (MASKALL=1, ENABLE=1), fixing\"); pci_reset_msix_state's "
                                 + "refusal (575e18d54d, Xen 4.13) is there either way")
+                        .build(),
+                KnownFailure.named("bar-over-reserved-region")
+                        .source("Xen 4acab25a93 \"x86/vpci: fix handling of BAR overlaps with non-hole regions\" (Roger Pau Monné, "
+                                + "reported by Stefano Stabellini; Xen 4.21), with 7ab4b392b7's off-by-one fix")
+                        .summary("a BAR inside a reserved E820 range fails pci_check_bar: vPCI leaves it 'not enabled' while decoding "
+                                + "is on, so its MSI-X table does not trap and dom0's vector never arrives")
+                        .host(HostRef.file("memmap-host.json"), RESERVED_NVME)
+                        .fix(Fix.VPCI_BAR_SANITIZE, upstream)
+                        .ordering(Op.DOM0_MSIX)
+                        .fails(Op.DOM0_MSIX, "0 interrupts reached dom0")
+                        .explorer(KnownFailure.ExplorerSearch.within(1))
+                        .fixNote("at boot (init_header -> modify_bars) Xen says \"0000:00:05.0: not mapping BAR [fd000, fd003] invalid "
+                                + "position\"; with the switch the reserved frames are left out of the mapping (pci_sanitize_bar_memory) "
+                                + "and the BAR counts as mapped. vdm's dom0 p2m has no identity map of reserved ranges, so dom0's "
+                                + "untrapped table writes are dropped; on Xen they reach the device unremapped")
                         .build());
     }
 }
