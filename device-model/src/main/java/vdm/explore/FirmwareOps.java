@@ -1,15 +1,21 @@
 package vdm.explore;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import vdm.dom0.Dom0Kernel;
+import vdm.host.Firmware;
+import vdm.host.FunctionDescriptor;
+import vdm.host.MmioHit;
 import vdm.pci.Sbdf;
 import vdm.pci.cap.MsiX;
 import vdm.xen.Domain;
 import vdm.xen.Vcpu;
 
 /**
- * The body of the explorer's {@link Op#DOM0_MSIX}: dom0's own driver using MSI-X on a device that stays in dom0, whose
- * table vPCI traps only while it counts the table's BAR as mapped (msix_find).
+ * The bodies of the explorer's operations on what firmware left behind: {@link Op#DOM0_MSIX}, dom0's own driver using
+ * MSI-X on a device that stays in dom0, whose table vPCI traps only while it counts the table's BAR as mapped
+ * (msix_find); {@link Op#FIRMWARE_USE}, the firmware using a device it left decoding that dom0 has no driver for.
  */
 final class FirmwareOps {
     private FirmwareOps() {}
@@ -68,5 +74,29 @@ final class FirmwareOps {
         if (got == 1) return List.of();
         return List.of(Failure.diverged("dom0's MSI-X entry 0", String.format("dom0 programmed MSI-X entry 0 at 0x%x with vector "
                 + "0x%x and the device raised it: %d interrupts reached dom0", table, DOM0_VECTOR, got)));
+    }
+
+    private static Firmware firmware(Run r) {
+        return r.vdm().host().description().function(r.device()).map(FunctionDescriptor::firmware).orElse(Firmware.NONE);
+    }
+
+    /** Firmware placed a BAR of the device and left it decoding, and dom0 has no driver for it. */
+    static boolean firmwareUseApplies(Run r) {
+        Firmware fw = firmware(r);
+        return fw.memoryDecoding() && !fw.bars().isEmpty() && r.driver() == Dom0Kernel.Driver.NONE && !r.attached();
+    }
+
+    /**
+     * The firmware reads the first BAR it placed, at the machine address where it placed it, as an EFI runtime
+     * service or SMM code driving the device does: the device must decode there.
+     */
+    static List<Failure> firmwareUse(Run r) {
+        Map.Entry<Integer, Long> bar = firmware(r).bars().entrySet().iterator().next();
+        Optional<MmioHit> hit = r.vdm().host().mmioDecode(bar.getValue());
+        boolean decoded = hit.isPresent() && hit.get().function().sbdf().equals(r.device()) && hit.get().bar() == bar.getKey();
+        if (decoded) return List.of();
+        return List.of(Failure.diverged("the firmware's use of BAR" + bar.getKey(), String.format("the firmware reads BAR%d "
+                + "at 0x%x, where it left it: the device does not decode there (memory decoding %s)", bar.getKey(),
+                bar.getValue(), (r.vdm().host().require(r.device()).command() & 0x2) != 0 ? "on" : "off")));
     }
 }

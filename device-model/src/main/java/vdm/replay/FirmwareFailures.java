@@ -50,6 +50,22 @@ final class FirmwareFailures {
                                 + "position\"; with the switch the reserved frames are left out of the mapping (pci_sanitize_bar_memory) "
                                 + "and the BAR counts as mapped. vdm's dom0 p2m has no identity map of reserved ranges, so dom0's "
                                 + "untrapped table writes are dropped; on Xen they reach the device unremapped")
+                        .build(),
+                KnownFailure.named("decoding-off-over-memory-map")
+                        .source("Xen 75cc460a1b \"xen/pci: detect when BARs are not suitably positioned\", undone by 53d9133638 "
+                                + "\"pci: do not disable memory decoding for devices\" (Roger Pau Monné; Xen 4.17)")
+                        .summary("Xen turns memory decoding off at boot for a device whose BAR overlaps the memory map: a device only "
+                                + "the firmware uses, which dom0 has no driver to turn back on, stops answering")
+                        .host(HostRef.file("memmap-host.json"), RESERVED_NVME)
+                        .withoutDom0Driver(RESERVED_NVME)
+                        .fix(Fix.PCI_KEEP_DECODING, upstream)
+                        .ordering(Op.FIRMWARE_USE)
+                        .fails(Op.FIRMWARE_USE, "the device does not decode there (memory decoding off)")
+                        .explorer(KnownFailure.ExplorerSearch.within(1))
+                        .fixNote("at boot check_pdev prints \"0000:00:05.0 disabled: BAR [0xfd000, 0xfd003] overlaps with memory map\" "
+                                + "and leaves decoding off for dom0 to reposition the BAR; 53d9133638 took the check out and keeps "
+                                + "misplaced BARs out of dom0's p2m in vPCI instead. vdm has no EFI runtime or SMM: the firmware's use "
+                                + "is the explorer's firmware-use operation, a read of the BAR at its machine address")
                         .build());
     }
 }

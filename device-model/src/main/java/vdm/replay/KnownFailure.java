@@ -19,10 +19,11 @@ import vdm.xen.Domain;
  * @param summary   what goes wrong, in one line
  * @param fixNote   what the switch models, where the fix is not a single upstream switch ("" when it is)
  * @param explorer  how the explorer, given the host, device and operations but not the ordering, finds it
+ * @param withoutDom0Driver functions dom0's kernel has no driver for (empty: every function gets one)
  */
 public record KnownFailure(String name, String source, String summary, HostRef host, Sbdf device, Domain.Kind dom0,
                            Fix fix, Fixes broken, Fixes fixed, List<Op> ordering, Expectation expect, String fixNote,
-                           ExplorerSearch explorer) {
+                           ExplorerSearch explorer, java.util.Set<Sbdf> withoutDom0Driver) {
     /**
      * What the replay with the fix off must show: a FAILED event at {@code step} (an operation's label) whose text
      * contains {@code text}, and, when {@code errno} is not 0, an event of that step that returned {@code -errno} or
@@ -67,6 +68,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         }
         if (broken.equals(fixed)) throw new IllegalArgumentException(name + ": the fixed switches equal the broken ones");
         fixNote = fixNote == null ? "" : fixNote;
+        withoutDom0Driver = withoutDom0Driver == null ? java.util.Set.of() : java.util.Set.copyOf(withoutDom0Driver);
     }
 
     /** The operations the explorer chooses from: the entry's own, or the search's when it names them. */
@@ -90,6 +92,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         private List<Op> ordering = List.of();
         private Expectation expect;
         private ExplorerSearch explorer;
+        private java.util.Set<Sbdf> withoutDom0Driver = java.util.Set.of();
 
         private Builder(String name) {
             this.name = name;
@@ -108,9 +111,12 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         public Builder fails(Op step, String text, int errno) { expect = new Expectation(step, text, errno); return this; }
         public Builder fails(Op step, String text) { return fails(step, text, 0); }
         public Builder explorer(ExplorerSearch v) { explorer = v; return this; }
+        /** dom0's kernel has no driver for these functions (they stay unbound and not enabled at boot). */
+        public Builder withoutDom0Driver(Sbdf... functions) { withoutDom0Driver = java.util.Set.of(functions); return this; }
 
         public KnownFailure build() {
-            return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer);
+            return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer,
+                    withoutDom0Driver);
         }
     }
 }
