@@ -46,13 +46,7 @@ public final class PhysicalFunction {
     private final DeviceMemory memory;
     /** Message Control's dword in config space, -1 without MSI-X. */
     private final int msixControlDword;
-    /**
-     * PCIe Device Control's dword when this function's resets keep MASKALL ({@link Firmware#maskallSurvivesReset}),
-     * else -1: an FLR requested there must put MASKALL back. Set once, when the host places the function.
-     */
-    private int keepMaskallFlrDword = -1;
-    /** The function's resets short of a power cycle keep MSI-X MASKALL (a device that does not reset MSI-X properly). */
-    private boolean keepMaskall;
+    private FirmwareLeftovers leftovers = FirmwareLeftovers.NONE; // what firmware left, whether resets keep MASKALL
     Host host;   // set by Host when it places the function
     /** The function's messages, to whatever the host's MSI target is at the time: one object, made once. */
     private final MessageSink sink = (address, data) -> host.msiTarget().message(this, address, data);
@@ -159,11 +153,11 @@ public final class PhysicalFunction {
         int oldPower = pmcsr >= 0 && dword == pmcsr >>> 2 ? config.read(pmcsr, 2) & 3 : -1;
         int oldControl = self != null && dword == BRIDGE_CONTROL >>> 2 ? config.read(BRIDGE_CONTROL, 2) : -1;
         int oldMsix = dword == msixControlDword ? config.read(memory.msix().controlOffset(), 2) : -1;
-        int keptMaskall = dword == keepMaskallFlrDword ? config.read(memory.msix().controlOffset(), 2) & MSIX_MASKALL : -1;
+        boolean keptMaskall = dword == leftovers.flrDword && leftovers.keepsMaskall(config);
         int effects = FunctionReactions.afterWrite(config, config.write(offset, size, value));
         if ((effects & Effects.FLR) != 0) {
             memory.reset(); // FunctionReactions reset the config space
-            if (keptMaskall > 0) restoreMaskall();
+            if (keptMaskall) leftovers.restoreMaskall(config);
         } else if (oldPower == 3 && (effects & Effects.POWER_STATE) != 0 && (config.read(pmcsr, 2) & 3) == 0) {
             resetFunction(ResetKind.D3HOT_TO_D0);
         } else {
@@ -210,39 +204,13 @@ public final class PhysicalFunction {
      * kind), except a D3hot -> D0 transition with No_Soft_Reset, which keeps the function's state.
      */
     void resetFunction(ResetKind kind) {
-        boolean kept = keepMaskall && kind != ResetKind.COLD && (config.read(memory.msix().controlOffset(), 2) & MSIX_MASKALL) != 0;
-        config.reset(kind);
-        if (kept) restoreMaskall();
+        leftovers.reset(config, kind);
         if (kind != ResetKind.D3HOT_TO_D0 || !layout.noSoftReset()) memory.reset();
         if (host != null) host.mmioChanged();
     }
 
-    /** MSI-X Message Control's Function Mask (PCI_MSIX_FLAGS_MASKALL). */
-    private static final int MSIX_MASKALL = 0x4000;
-
-    /**
-     * What firmware left in the function at hand-over ({@link Firmware}), applied once by the host when it places the
-     * function, before anything runs: MSI-X Message Control's MASKALL and ENABLE as firmware left them, and whether
-     * the function's resets keep MASKALL. The host description checked that the function has MSI-X.
-     */
-    void applyFirmware(Firmware fw) {
-        fw.bars().forEach((n, address) -> {
-            config.write(0x10 + 4 * n, 4, (int) address.longValue());
-            if (layout.bar(n) != null && layout.bar(n).kind() == vdm.pci.layout.BarKind.MEM64) config.write(0x14 + 4 * n, 4, (int) (address >>> 32));
-        });
-        if (fw.memoryDecoding()) config.write(COMMAND, 2, config.read(COMMAND, 2) | COMMAND_MEMORY);
-        if (!fw.touchesMsix()) return;
-        int control = memory.msix().controlOffset();
-        config.write(control, 2, config.read(control, 2) | fw.msixControlBits());
-        keepMaskall = fw.maskallSurvivesReset();
-        keepMaskallFlrDword = keepMaskall && pcie >= 0 ? (pcie + 8) >>> 2 : -1;
-    }
-
-    /** A reset that cleared MASKALL on a device that keeps it: the bit goes back, as the device never cleared it. */
-    private void restoreMaskall() {
-        int control = memory.msix().controlOffset();
-        config.write(control, 2, config.read(control, 2) | MSIX_MASKALL);
-    }
+    /** What firmware left in the function at hand-over, applied once by the host when it places it. */
+    void applyFirmware(Firmware fw) { leftovers = FirmwareLeftovers.apply(fw, config, layout, memory.msix() == null ? -1 : memory.msix().controlOffset(), pcie); }
 
     /** PCIe Device Capabilities bit 28, Function Level Reset Capability (PCIe base 6.0, 7.5.3.3). */
     public boolean flrCapable() {

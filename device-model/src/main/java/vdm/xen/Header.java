@@ -21,8 +21,7 @@ public final class Header {
 
     private final XenLog log;
     private final XenConfig config;
-    /** The host's memory map as Xen read it (e820), which pci_check_bar and pci_sanitize_bar_memory test BARs against. */
-    private final MemoryMap memoryMap;
+    private final MemoryMap memoryMap; // the e820 pci_check_bar and pci_sanitize_bar_memory test BARs against
     private final Domain domain;
     private final Vpci vpci;
     private final boolean guest;
@@ -79,16 +78,8 @@ public final class Header {
         return config.vpciBarSanitize() ? memoryMap.remove(pieces) : pieces;
     }
 
-    /**
-     * x86 pci_check_bar's memory map test: before 4acab25a93 it is is_memory_hole over the BAR's frames, and a BAR
-     * that fails it is neither mapped nor counted mapped; since, it always passes (the gdprintk "%pp: BAR at [...] not
-     * in memory map hole" it prints is compiled out of release builds, which vdm models) and the overlap is left out
-     * of the mapping instead.
-     */
-    private boolean checkBar(BarState bar) {
-        if (config.vpciBarSanitize()) return true;
-        return memoryMap.isHole(bar.addr >>> P2m.PAGE_SHIFT, (bar.addr + bar.size - 1) >>> P2m.PAGE_SHIFT);
-    }
+    /** x86 pci_check_bar's memory map test ({@link MemoryMap#checkBar}): always passes since 4acab25a93. */
+    private boolean checkBar(BarState bar) { return config.vpciBarSanitize() || memoryMap.checkBar(bar.addr, bar.size); }
 
     /** Whether modify_bars would map BAR {@code n} at its host address: a valid position pci_check_bar passes. */
     public boolean mappableAtHostAddress(int n) {

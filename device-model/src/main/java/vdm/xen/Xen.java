@@ -31,8 +31,7 @@ public final class Xen {
     public static final int NR_IRQS = 1024;
 
     private final XenConfig config;
-    /** Set once by {@link #onHost}, before any domain exists. */
-    private volatile MemoryMap memoryMap = MemoryMap.EMPTY;
+    private volatile MemoryMap memoryMap = MemoryMap.EMPTY; // set once by onHost, before any domain exists
     private final PciBus bus;
     private final XenLog log = new XenLog();
     private final IoApicRouting routing;
@@ -87,7 +86,6 @@ public final class Xen {
 
     /** The host's memory map as Xen read it at boot ({@link MemoryMap#EMPTY} for a bus without a host). */
     public MemoryMap memoryMap() { return memoryMap; }
-
     public IoApicRouting routing() { return routing; }
     public PhysdevOps physdev() { return physdev; }
     public Domctls domctls() { return domctls; }

@@ -90,4 +90,35 @@ class FirmwareStateTest {
         assertTrue(!plain.equals(left));
         assertEquals(Firmware.NONE, plain.function(NVME).orElseThrow().firmware());
     }
+
+    @Test
+    void firmwarePlacesBarsAndLeavesDecodingOn() {
+        Host h = host(Firmware.placed(java.util.Map.of(0, 0x4_0000_0000L), true));
+        PhysicalFunction f = h.require(NVME);
+        assertEquals(0x4_0000_0000L, f.barAddress(0), "both dwords of the 64-bit BAR");
+        assertEquals(0x2, f.command() & 0x2);
+        assertTrue(h.mmioDecode(0x4_0000_0000L).isPresent(), "the device decodes there from the start");
+        assertEquals(0, host(Firmware.NONE).require(NVME).command() & 0x2, "vdm's firmware leaves decoding off");
+    }
+
+    @Test
+    void aBarFirmwareCannotPlaceIsRefusedNamingIt() {
+        var io = assertThrows(HostDescriptionException.class, () -> host(Firmware.placed(java.util.Map.of(2, 0xfe000000L), true)));
+        assertTrue(io.getMessage().contains("0000:00:03.0") && io.getMessage().contains("no memory BAR there"), io.getMessage());
+        var misaligned = assertThrows(HostDescriptionException.class, () -> host(Firmware.placed(java.util.Map.of(0, 0xfe001000L), true)));
+        assertTrue(misaligned.getMessage().contains("does not fit the BAR (size 0x4000"), misaligned.getMessage());
+        var zero = assertThrows(HostDescriptionException.class, () -> Firmware.placed(java.util.Map.of(0, 0L), true));
+        assertTrue(zero.getMessage().contains("BAR0's address is missing or 0"), zero.getMessage());
+    }
+
+    @Test
+    void overlappingMemoryMapEntriesAreRefusedNamingBoth() {
+        var e = assertThrows(HostDescriptionException.class, () -> Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
+                .memory(0, 0x9ffff, MemoryRegion.Type.RAM).memory(0x9f000, 0xfffff, MemoryRegion.Type.RESERVED).describe());
+        assertTrue(e.getMessage().contains("[0x9f000, 0xfffff] reserved") && e.getMessage().contains("overlaps memory map entry [0x0, 0x9ffff] ram"),
+                e.getMessage());
+        var backwards = assertThrows(HostDescriptionException.class, () -> new MemoryRegion(0x2000, 0x1fff, MemoryRegion.Type.RAM));
+        assertTrue(backwards.getMessage().contains("ends before it starts"), backwards.getMessage());
+        assertEquals(MemoryRegion.Type.NVS, MemoryRegion.Type.of("ACPI Non-volatile Storage"), "Linux's memmap names");
+    }
 }
