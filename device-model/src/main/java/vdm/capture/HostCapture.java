@@ -42,22 +42,31 @@ public final class HostCapture {
 
     public static final Path SYSFS = Path.of("/sys/bus/pci/devices");
     public static final Path ACPI = Path.of("/sys/firmware/acpi/tables");
+    public static final Path MEMMAP = Path.of("/sys/firmware/memmap");
 
     private final Path sysfs;
     private final Path acpi;
+    /** The firmware memory map's directory, or null: none captured. */
+    private final Path memmap;
     private final Map<Integer, Integer> pinsById;
     private final List<Omission> omitted = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
-    private HostCapture(Path sysfs, Path acpi, Map<Integer, Integer> pinsById) {
+    private HostCapture(Path sysfs, Path acpi, Path memmap, Map<Integer, Integer> pinsById) {
         this.sysfs = sysfs;
         this.acpi = acpi;
+        this.memmap = memmap;
         this.pinsById = Map.copyOf(pinsById);
     }
 
     /** Captures the machine under {@code sysfs} and {@code acpi}; {@code pinsById} fixes IO-APIC pin counts by ID. */
     public static Capture capture(Path sysfs, Path acpi, Map<Integer, Integer> pinsById) {
-        return new HostCapture(sysfs, acpi, pinsById).run();
+        return capture(sysfs, acpi, acpi.equals(ACPI) ? MEMMAP : null, pinsById);
+    }
+
+    /** As above, with the memory map read from {@code memmap} (a {@code /sys/firmware/memmap} tree; null: none). */
+    public static Capture capture(Path sysfs, Path acpi, Path memmap, Map<Integer, Integer> pinsById) {
+        return new HostCapture(sysfs, acpi, memmap, pinsById).run();
     }
 
     public static Capture capture(Path sysfs, Path acpi) {
@@ -113,7 +122,8 @@ public final class HostCapture {
         Madt described = new Madt(apics.stream().map(IoApicChoice::apic).toList(), madt.overrides(), sci);
         HostDescription d;
         try {
-            d = new HostDescription(roots, bridges, functions, described, routing.prt(), routing.links());
+            List<vdm.host.MemoryRegion> memory = memmap == null ? List.of() : Memmap.read(memmap, notes);
+            d = new HostDescription(roots, bridges, functions, described, routing.prt(), routing.links(), memory);
         } catch (HostDescriptionException e) {
             throw new CaptureException("the captured host is not one vdm accepts, so nothing was written: " + e.getMessage(), e);
         }

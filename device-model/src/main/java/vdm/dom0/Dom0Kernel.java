@@ -135,11 +135,16 @@ public final class Dom0Kernel {
      * binds native drivers and enables the devices in SBDF order, which registers their GSIs in that order.
      */
     public void boot() {
+        boot(java.util.Set.of());
+    }
+
+    /** {@link #boot()}, with no driver for the functions in {@code withoutDriver}: they stay unbound and not enabled. */
+    public void boot(java.util.Set<Sbdf> withoutDriver) {
         resources.assignUnassigned();
         resources.readBases();
         for (PhysicalFunction f : host.functions()) {
             int cls = host.read(f.sbdf(), ConfigRegisters.CLASS_REVISION, 4) >>> 16;
-            if (cls == PCI_CLASS_BRIDGE_HOST) continue;
+            if (cls == PCI_CLASS_BRIDGE_HOST || withoutDriver.contains(f.sbdf())) continue;
             bind(f.sbdf(), Driver.NATIVE);
             enableDevice(f.sbdf());
         }

@@ -71,6 +71,14 @@ public enum Op {
             return r.bar0Is(saved[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
         }
     },
+    DOM0_MSIX("dom0's own driver brings MSI-X up (msix_capability_init through vPCI), the device raises entry 0, the driver shuts MSI-X down") {
+        boolean applicable(Run r) { return FirmwareOps.dom0MsixApplies(r); }
+        List<Failure> apply(Run r) { return FirmwareOps.dom0Msix(r); }
+    },
+    FIRMWARE_USE("the firmware uses a device it left decoding and dom0 has no driver for (an EFI runtime service, SMM): it reads the BAR where it placed it") {
+        boolean applicable(Run r) { return FirmwareOps.firmwareUseApplies(r); }
+        List<Failure> apply(Run r) { return FirmwareOps.firmwareUse(r); }
+    },
     SETUP_GSI("dom0 sets the device's GSI up (PHYSDEVOP_setup_gsi)") {
         boolean applicable(Run r) { return r.gsi() >= 0; }
         List<Failure> apply(Run r) {

@@ -65,7 +65,11 @@ public final class Host {
             bySecondary.put(bd.sbdf().segment() << 8 | bd.secondaryBus(), bridge);
             all.add(f);
         }
-        for (FunctionDescriptor fd : d.functions()) all.add(place(fd.sbdf(), fd.source(), bySecondary, "device "));
+        for (FunctionDescriptor fd : d.functions()) {
+            PhysicalFunction f = place(fd.sbdf(), fd.source(), bySecondary, "device ");
+            f.applyFirmware(fd.firmware()); // what firmware left in it at hand-over
+            all.add(f);
+        }
         all.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         this.functions = List.copyOf(all);
         this.bridges = Collections.unmodifiableMap(bridgeMap);

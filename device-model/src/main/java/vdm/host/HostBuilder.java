@@ -30,6 +30,7 @@ public final class HostBuilder {
     private final List<RootBus> roots = new ArrayList<>();
     private final List<BridgeDescriptor> bridges = new ArrayList<>();
     private final List<FunctionDescriptor> functions = new ArrayList<>();
+    private final List<MemoryRegion> memoryMap = new ArrayList<>();
     private final List<IoApicDescriptor> ioApics = new ArrayList<>();
     private final List<InterruptSourceOverride> overrides = new ArrayList<>();
     private Sci sci;
@@ -101,8 +102,19 @@ public final class HostBuilder {
         return device(sbdf, new FunctionSource.Custom(layout));
     }
 
+    /** An entry of the host's memory map (E820): {@code [start, end]}, both inclusive. */
+    public HostBuilder memory(long start, long end, MemoryRegion.Type type) {
+        memoryMap.add(new MemoryRegion(start, end, type));
+        return this;
+    }
+
     public HostBuilder device(String sbdf, FunctionSource source) {
-        functions.add(new FunctionDescriptor(parse(sbdf, "device"), source));
+        return device(sbdf, source, Firmware.NONE);
+    }
+
+    /** A function with what firmware left in it at hand-over (MSI-X MASKALL/ENABLE, {@link Firmware}). */
+    public HostBuilder device(String sbdf, FunctionSource source, Firmware firmware) {
+        functions.add(new FunctionDescriptor(parse(sbdf, "device"), source, firmware));
         return this;
     }
 
@@ -173,7 +185,7 @@ public final class HostBuilder {
 
     /** Validates and returns the description. */
     public HostDescription describe() {
-        return new HostDescription(roots, bridges, functions, new Madt(ioApics, overrides, sci), prt, links);
+        return new HostDescription(roots, bridges, functions, new Madt(ioApics, overrides, sci), prt, links, memoryMap);
     }
 
     /** Validates and makes the host, in its power-on state (no bridge programmed: call {@link Host#enumerate()}). */

@@ -24,7 +24,13 @@ import vdm.pci.layout.Layout;
  */
 public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> bridges,
                               List<FunctionDescriptor> functions, Madt madt, List<PrtEntry> prt,
-                              List<LinkDescriptor> links) {
+                              List<LinkDescriptor> links, List<MemoryRegion> memoryMap) {
+    /** A host described without its memory map (empty: Xen finds every BAR in a hole). */
+    public HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> bridges, List<FunctionDescriptor> functions,
+                           Madt madt, List<PrtEntry> prt, List<LinkDescriptor> links) {
+        this(rootBuses, bridges, functions, madt, prt, links, List.of());
+    }
+
     public HostDescription {
         rootBuses = rootBuses == null || rootBuses.isEmpty() ? List.of(new RootBus(0, 0))
                 : rootBuses.stream().sorted(Comparator.comparingInt((RootBus r) -> r.segment() << 8 | r.bus())).toList();
@@ -37,7 +43,23 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
         prt = List.copyOf(prt == null ? List.of() : prt).stream().sorted(Comparator.comparingInt(PrtEntry::key)).toList();
         links = List.copyOf(links == null ? List.of() : links).stream()
                 .sorted(Comparator.comparing(LinkDescriptor::name)).toList();
+        memoryMap = List.copyOf(memoryMap == null ? List.of() : memoryMap).stream()
+                .sorted((a, b) -> Long.compareUnsigned(a.start(), b.start())).toList();
         new Validator(rootBuses, bridges, functions, madt, prt, links).run();
+        checkMemoryMap(memoryMap);
+    }
+
+    /** Entries of a memory map do not overlap (Linux's and Xen's sanitize_e820_map would merge or split them). */
+    private static void checkMemoryMap(List<MemoryRegion> map) {
+        for (int i = 1; i < map.size(); i++) {
+            MemoryRegion a = map.get(i - 1), b = map.get(i);
+            if (a.overlaps(b.start(), b.end())) throw new HostDescriptionException(b.toString(), "overlaps " + a);
+        }
+    }
+
+    /** The memory map's entries that share an address with {@code [from, to]} (inclusive): Xen's !is_memory_hole. */
+    public List<MemoryRegion> memoryOverlapping(long from, long to) {
+        return memoryMap.stream().filter(r -> r.overlaps(from, to)).toList();
     }
 
     /** Sorts the MADT lists and adds the IRQ0 -> GSI 2 override unless IRQ0 has one (ACPI 6.5, 5.2.12.5). */
@@ -75,6 +97,7 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
             Map<Sbdf, Layout> layouts = checkFunctionsUnique();
             checkBridges(layouts);
             checkFunctionBuses(layouts);
+            checkFirmware(layouts);
             Map<String, LinkDescriptor> byName = checkLinks();
             checkPrt(byName);
             checkEveryPinRoutes(layouts);
@@ -241,6 +264,29 @@ public record HostDescription(List<RootBus> rootBuses, List<BridgeDescriptor> br
                 if (layouts.get(f.sbdf()).headerType() == 1) {
                     throw new HostDescriptionException(f.toString(), "has a type 1 (bridge) header; declare it as a bridge, "
                             + "with its bus numbers");
+                }
+            }
+        }
+
+        /** What firmware leaves in MSI-X needs an MSI-X capability to leave it in. */
+        private void checkFirmware(Map<Sbdf, Layout> layouts) {
+            for (FunctionDescriptor f : functions) {
+                Layout l = layouts.get(f.sbdf());
+                for (Map.Entry<Integer, Long> b : f.firmware().bars().entrySet()) {
+                    vdm.pci.layout.Bar bar = l.bar(b.getKey());
+                    if (bar == null || bar.kind() == vdm.pci.layout.BarKind.IO) {
+                        throw new HostDescriptionException(f.toString(), "firmware is said to place BAR" + b.getKey()
+                                + ", but layout '" + l.name() + "' has no memory BAR there");
+                    }
+                    if ((b.getValue() & (bar.size() - 1)) != 0 || (bar.kind() != vdm.pci.layout.BarKind.MEM64 && (b.getValue() >>> 32) != 0)) {
+                        throw new HostDescriptionException(f.toString(), String.format("firmware's BAR%d address 0x%x does not fit the "
+                                + "BAR (size 0x%x, %s)", b.getKey(), b.getValue(), bar.size(), bar.kind()));
+                    }
+                }
+                if (!f.firmware().touchesMsix()) continue;
+                if (l.capability(vdm.pci.cap.MsiX.ID, false) == null) {
+                    throw new HostDescriptionException(f.toString(), "firmware is said to leave " + f.firmware()
+                            + ", but layout '" + l.name() + "' has no MSI-X capability");
                 }
             }
         }

@@ -46,6 +46,7 @@ public final class PhysicalFunction {
     private final DeviceMemory memory;
     /** Message Control's dword in config space, -1 without MSI-X. */
     private final int msixControlDword;
+    private FirmwareLeftovers leftovers = FirmwareLeftovers.NONE; // what firmware left, whether resets keep MASKALL
     Host host;   // set by Host when it places the function
     /** The function's messages, to whatever the host's MSI target is at the time: one object, made once. */
     private final MessageSink sink = (address, data) -> host.msiTarget().message(this, address, data);
@@ -152,9 +153,11 @@ public final class PhysicalFunction {
         int oldPower = pmcsr >= 0 && dword == pmcsr >>> 2 ? config.read(pmcsr, 2) & 3 : -1;
         int oldControl = self != null && dword == BRIDGE_CONTROL >>> 2 ? config.read(BRIDGE_CONTROL, 2) : -1;
         int oldMsix = dword == msixControlDword ? config.read(memory.msix().controlOffset(), 2) : -1;
+        boolean keptMaskall = dword == leftovers.flrDword && leftovers.keepsMaskall(config);
         int effects = FunctionReactions.afterWrite(config, config.write(offset, size, value));
         if ((effects & Effects.FLR) != 0) {
             memory.reset(); // FunctionReactions reset the config space
+            if (keptMaskall) leftovers.restoreMaskall(config);
         } else if (oldPower == 3 && (effects & Effects.POWER_STATE) != 0 && (config.read(pmcsr, 2) & 3) == 0) {
             resetFunction(ResetKind.D3HOT_TO_D0);
         } else {
@@ -201,10 +204,13 @@ public final class PhysicalFunction {
      * kind), except a D3hot -> D0 transition with No_Soft_Reset, which keeps the function's state.
      */
     void resetFunction(ResetKind kind) {
-        config.reset(kind);
+        leftovers.reset(config, kind);
         if (kind != ResetKind.D3HOT_TO_D0 || !layout.noSoftReset()) memory.reset();
         if (host != null) host.mmioChanged();
     }
+
+    /** What firmware left in the function at hand-over, applied once by the host when it places it. */
+    void applyFirmware(Firmware fw) { leftovers = FirmwareLeftovers.apply(fw, config, layout, memory.msix() == null ? -1 : memory.msix().controlOffset(), pcie); }
 
     /** PCIe Device Capabilities bit 28, Function Level Reset Capability (PCIe base 6.0, 7.5.3.3). */
     public boolean flrCapable() {

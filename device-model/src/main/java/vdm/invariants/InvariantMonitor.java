@@ -107,7 +107,7 @@ public final class InvariantMonitor {
             BarState b = h.bar(n);
             if (b.type() != BarState.Type.MEM32 && b.type() != BarState.Type.MEM64_LO) continue;
             // A BAR wholly covered by its MSI-X table and PBA pages maps nothing (modify_bars leaves them out).
-            boolean expected = h.barsMapped() && b.mappableAtHostAddress() && h.framesMapped(n) > 0;
+            boolean expected = h.barsMapped() && h.mappableAtHostAddress(n) && h.framesMapped(n) > 0;
             if (mapped.get(n) != expected) {
                 out.add(new Violation("vpci-cache", h.sbdf() + " BAR" + n, (expected ? "mapped" : "not mapped") + " (bars_mapped=" + h.barsMapped() + ")",
                         mapped.get(n) ? "mapped in d0's p2m" : "not in d0's p2m"));

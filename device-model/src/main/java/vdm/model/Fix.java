@@ -66,9 +66,17 @@ public enum Fix {
     MSIX_BIR_CHECK("msix-bir-check", Layer.XEN, "Xen 53859596c0 \"vpci/msix: improve handling of bogus MSI-X capabilities\" (4.21)",
             "vPCI masks an MSI-X capability whose table or PBA is not inside a memory BAR, instead of punching a hole at address 0",
             true, false, true, XenConfig.Switch.MSIX_BIR_CHECK),
-    MSIX_INITIAL_STATE("msix-initial-state", Layer.XEN, "Xen 913751d7af (4.18)",
-            "Xen clears an MSI-X function's MASKALL and ENABLE left set by firmware when it learns of the device", true, true, true,
+    MSIX_INITIAL_STATE("msix-initial-state", Layer.XEN, "Xen 913751d7af \"x86/msi: clear initial MSI-X state on boot\" (4.18)",
+            "Xen clears an MSI-X function's MASKALL and ENABLE left set by firmware when it learns of the device at boot", true, true, true,
             XenConfig.Switch.MSIX_RESET_INITIAL_STATE),
+    VPCI_BAR_SANITIZE("vpci-bar-sanitize", Layer.XEN, "Xen 4acab25a93 \"x86/vpci: fix handling of BAR overlaps with non-hole regions\" "
+            + "(4.21; with 7ab4b392b7's off-by-one fix)",
+            "vPCI maps a BAR over the memory map without the overlapped frames and counts it mapped, so its MSI-X traps work",
+            false, false, true, XenConfig.Switch.VPCI_BAR_SANITIZE),
+    PCI_KEEP_DECODING("pci-keep-decoding", Layer.XEN, "Xen 53d9133638 \"pci: do not disable memory decoding for devices\" "
+            + "(4.17), undoing 75cc460a1b \"xen/pci: detect when BARs are not suitably positioned\"",
+            "Xen leaves a device's memory decoding on at boot when a BAR overlaps the memory map", true, true, true,
+            XenConfig.Switch.PCI_KEEP_DECODING),
     DM_MSIX_ALL_WRITES("dm-msix-all-writes", Layer.XEN, "Xen 64b21662b1 (4.19)",
             "msixtbl forwards every guest write of an MSI-X Vector Control to the device model", true, true, true,
             XenConfig.Switch.DM_MSIX_ALL_WRITES);

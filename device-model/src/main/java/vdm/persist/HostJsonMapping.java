@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import vdm.host.BridgeDescriptor;
+import vdm.host.Firmware;
+import vdm.host.MemoryRegion;
 import vdm.host.FunctionSource;
 import vdm.host.Host;
 import vdm.host.HostBuilder;
@@ -71,7 +73,7 @@ final class HostJsonMapping {
         });
         each(h.functions(), "functions", (f, p) -> {
             Sbdf at = sbdf(f.at(), p + ".at");
-            b.device(at.toString(), source(f.device(), f.layout(), f.dump(), p));
+            b.device(at.toString(), source(f.device(), f.layout(), f.dump(), p), firmware(f.firmware(), p + ".firmware"));
         });
         each(h.prt(), "prt", (e, p) -> {
             int seg = i(opt(e.segment(), 0L), p + ".segment");
@@ -90,6 +92,17 @@ final class HostJsonMapping {
             for (int k = 0; k < given.size(); k++) possible.add(i(req(given.get(k), p + ".possible[" + k + "]"), p + ".possible[" + k + "]"));
             b.link(req(l.name(), p + ".name"), possible, i(opt(l.current(), 0L), p + ".current"),
                     trigger(l.trigger(), p + ".trigger", TriggerMode.LEVEL), polarity(l.polarity(), p + ".polarity", Polarity.ACTIVE_LOW));
+        });
+        each(h.memoryMap(), "memoryMap", (m, p) -> {
+            MemoryRegion.Type type;
+            try {
+                type = MemoryRegion.Type.of(req(m.type(), p + ".type"));
+            } catch (HostDescriptionException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new HostDescriptionException(p + ".type", e.getMessage(), e);
+            }
+            b.memory(req(m.start(), p + ".start"), req(m.end(), p + ".end"), type);
         });
         return b.describe();
     }
@@ -167,6 +180,23 @@ final class HostJsonMapping {
                 i(req(l.classCode(), p + ".classCode"), p + ".classCode"), i(opt(l.revision(), 0L), p + ".revision"),
                 i(opt(l.subsystemVendor(), 0L), p + ".subsystemVendor"), i(opt(l.subsystemId(), 0L), p + ".subsystemId"),
                 pin, bars, opt(l.rom(), 0L), msix);
+    }
+
+    private static Firmware firmware(HostJsonSchema.FirmwareJson f, String p) {
+        if (f == null) return Firmware.NONE;
+        Map<Integer, Long> bars = new TreeMap<>();
+        if (f.bars() != null) {
+            for (int k = 0; k < f.bars().size(); k++) {
+                String bp = p + ".bars[" + k + "]";
+                HostJsonSchema.PlacedBarJson bj = req(f.bars().get(k), bp);
+                int index = i(req(bj.index(), bp + ".index"), bp + ".index");
+                if (bars.put(index, req(bj.address(), bp + ".address")) != null) {
+                    throw new HostDescriptionException(bp + ".index", "BAR" + index + " is placed twice");
+                }
+            }
+        }
+        return new Firmware(Boolean.TRUE.equals(f.msixMaskall()), Boolean.TRUE.equals(f.msixEnable()),
+                Boolean.TRUE.equals(f.maskallSurvivesReset()), bars, Boolean.TRUE.equals(f.memoryDecoding()));
     }
 
     private static Window window(WindowJson w, String p) {

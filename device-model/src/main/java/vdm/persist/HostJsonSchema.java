@@ -46,7 +46,11 @@ public final class HostJsonSchema {
 
     record HostJson(String format, Long version, String description, List<RootJson> rootBridges,
                     List<IoApicJson> ioApics, List<OverrideJson> overrides, SciJson sci, List<BridgeJson> bridges,
-                    List<FunctionJson> functions, List<PrtJson> prt, List<LinkJson> links) {}
+                    List<FunctionJson> functions, List<PrtJson> prt, List<LinkJson> links, List<MemoryJson> memoryMap) {}
+
+    /** An entry of the host's memory map (vdm.host.MemoryRegion): both ends inclusive, the type as a word. */
+    record MemoryJson(@JsonSerialize(using = Hex.class) Long start, @JsonSerialize(using = Hex.class) Long end, String type,
+                      String comment) {}
 
     record RootJson(Long segment, Long bus, String comment) {}
 
@@ -61,7 +65,14 @@ public final class HostJsonSchema {
                       @JsonProperty("import") ImportJson dump) {}
 
     record FunctionJson(String at, String device, LayoutJson layout, @JsonProperty("import") ImportJson dump,
-                        String comment) {}
+                        FirmwareJson firmware, String comment) {}
+
+    /** What firmware left in the function at hand-over (vdm.host.Firmware); absent: nothing. */
+    record FirmwareJson(Boolean msixMaskall, Boolean msixEnable, Boolean maskallSurvivesReset, List<PlacedBarJson> bars,
+                        Boolean memoryDecoding, String comment) {}
+
+    /** A BAR firmware placed: its index and address. */
+    record PlacedBarJson(Long index, @JsonSerialize(using = Hex.class) Long address, String comment) {}
 
     record LayoutJson(String name, Long header, @JsonSerialize(using = Hex4.class) Long vendor,
                       @JsonSerialize(using = Hex4.class) Long deviceId, @JsonSerialize(using = Hex6.class) Long classCode,

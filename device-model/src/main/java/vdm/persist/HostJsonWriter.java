@@ -67,14 +67,25 @@ public final class HostJsonWriter {
         List<BridgeJson> bridges = d.bridges().stream().map(HostJsonWriter::bridge).toList();
         List<FunctionJson> functions = d.functions().stream().map(f -> {
             Source src = source(f.source(), "device " + f.sbdf());
-            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), src.dump(), null);
+            return new FunctionJson(f.sbdf().toString(), src.device(), src.layout(), src.dump(), firmware(f.firmware()), null);
         }).toList();
         List<PrtJson> prt = d.prt().stream().map(e -> new PrtJson(e.segment() == 0 ? null : n(e.segment()), n(e.bus()),
                 n(e.device()), e.pin().name(), e.direct() ? n(e.gsi()) : null, e.direct() ? null : e.link(), null)).toList();
         List<LinkJson> links = d.links().stream().map(l -> new LinkJson(l.name(), l.possible().stream().map(HostJsonWriter::n).toList(),
                 n(l.current()), name(l.trigger()), name(l.polarity()), null)).toList();
+        List<HostJsonSchema.MemoryJson> memory = d.memoryMap().isEmpty() ? null : d.memoryMap().stream()
+                .map(m -> new HostJsonSchema.MemoryJson(m.start(), m.end(), m.type().word(), null)).toList();
         return new HostJson(HostJsonSchema.FORMAT, n(HostJsonSchema.VERSION), null, roots, apics, overrides, sci, bridges,
-                functions, prt, links);
+                functions, prt, links, memory);
+    }
+
+    /** Only what firmware left: a member that is false is not written. */
+    private static HostJsonSchema.FirmwareJson firmware(vdm.host.Firmware fw) {
+        if (!fw.leavesAnything()) return null;
+        List<HostJsonSchema.PlacedBarJson> bars = fw.bars().isEmpty() ? null : fw.bars().entrySet().stream()
+                .map(e -> new HostJsonSchema.PlacedBarJson(n(e.getKey()), e.getValue(), null)).toList();
+        return new HostJsonSchema.FirmwareJson(fw.msixMaskall() ? true : null, fw.msixEnable() ? true : null,
+                fw.maskallSurvivesReset() ? true : null, bars, fw.memoryDecoding() ? true : null, null);
     }
 
     private static BridgeJson bridge(BridgeDescriptor b) {

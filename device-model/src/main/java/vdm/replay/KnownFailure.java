@@ -22,10 +22,12 @@ import vdm.xen.Domain;
  * @param guestMemory the guest's {@code memory=} in MiB (1024 unless the failure needs another)
  * @param fixedPrints what upstream's fix prints on purpose (Xen's "Device bug: ..." about a device it refuses): lines
  *                  containing one of these texts are what the fixed run is expected to show, not its failures
+ * @param withoutDom0Driver functions dom0's kernel has no driver for (empty: every function gets one)
  */
 public record KnownFailure(String name, String source, String summary, HostRef host, Sbdf device, Domain.Kind dom0,
                            Fix fix, Fixes broken, Fixes fixed, List<Op> ordering, Expectation expect, String fixNote,
-                           ExplorerSearch explorer, int guestMemory, List<String> fixedPrints) {
+                           ExplorerSearch explorer, int guestMemory, List<String> fixedPrints,
+                           java.util.Set<Sbdf> withoutDom0Driver) {
     /**
      * What the replay with the fix off must show: a FAILED event at {@code step} (an operation's label) whose text
      * contains {@code text}, and, when {@code errno} is not 0, an event of that step that returned {@code -errno} or
@@ -71,6 +73,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         if (broken.equals(fixed)) throw new IllegalArgumentException(name + ": the fixed switches equal the broken ones");
         fixNote = fixNote == null ? "" : fixNote;
         fixedPrints = fixedPrints == null ? List.of() : List.copyOf(fixedPrints);
+        withoutDom0Driver = withoutDom0Driver == null ? java.util.Set.of() : java.util.Set.copyOf(withoutDom0Driver);
     }
 
     /** The operations the explorer chooses from: the entry's own, or the search's when it names them. */
@@ -96,6 +99,7 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         private ExplorerSearch explorer;
         private int guestMemory = vdm.toolstack.GuestMemory.DEFAULT.mib();
         private List<String> fixedPrints = List.of();
+        private java.util.Set<Sbdf> withoutDom0Driver = java.util.Set.of();
 
         private Builder(String name) {
             this.name = name;
@@ -120,9 +124,12 @@ public record KnownFailure(String name, String source, String summary, HostRef h
         /** Texts of the lines the fix prints on purpose (see {@link KnownFailure#fixedPrints()}). */
         public Builder fixedPrints(String... texts) { fixedPrints = List.of(texts); return this; }
 
+        /** dom0's kernel has no driver for these functions (they stay unbound and not enabled at boot). */
+        public Builder withoutDom0Driver(Sbdf... functions) { withoutDom0Driver = java.util.Set.of(functions); return this; }
+
         public KnownFailure build() {
             return new KnownFailure(name, source, summary, host, device, dom0, fix, broken, fixed, ordering, expect, fixNote, explorer,
-                    guestMemory, fixedPrints);
+                    guestMemory, fixedPrints, withoutDom0Driver);
         }
     }
 }

@@ -24,7 +24,8 @@ public final class Replay {
     /** A builder of the entry's model with the fix off or on. */
     public static Supplier<Machine.Builder> model(KnownFailure f, boolean fixed) {
         Fixes fixes = fixed ? f.fixed() : f.broken();
-        return () -> Machine.host(f.host().description().get()).fixes(fixes).dom0(f.dom0()).guestMemory(f.guestMemory());
+        return () -> Machine.host(f.host().description().get()).fixes(fixes).dom0(f.dom0()).guestMemory(f.guestMemory())
+                .withoutDom0Driver(f.withoutDom0Driver());
     }
 
     public static Result run(KnownFailure f, boolean fixed) {

@@ -42,7 +42,7 @@ final class DeviceAssignment {
         if (hw == null) return -Errno.ENODEV;
         if (d.vpci(sbdf) != null) return -Errno.EEXIST;
         Vpci vpci = new Vpci(sbdf, d.id(), hw, d.isHardwareDomain());
-        Header header = Header.init(xen.log(), xen.config(), d, vpci);
+        Header header = Header.init(xen.log(), xen.config(), xen.memoryMap(), d, vpci);
         if (header == null) return -Errno.EINVAL;
         int rc = VpciCapabilities.init(xen, header);
         if (rc != 0) {
@@ -95,9 +95,11 @@ final class DeviceAssignment {
     private static final int MSIX_MASKALL = 0x4000, MSIX_ENABLE = 0x8000;
 
     /**
-     * pdev_msi_init's MSI-X part (passthrough/msi.c), when Xen learns of a device at boot: a function found with
-     * MASKALL or ENABLE set is fixed with Xen's warning, because pci_reset_msix_state relies on MASKALL being clear.
-     * Only with {@link XenConfig#msixResetInitialState} (Xen 4.19's commit).
+     * pdev_msi_init's MSI-X part (passthrough/msi.c), when Xen learns of a device at boot. Xen 913751d7af ("x86/msi:
+     * clear initial MSI-X state on boot", 4.18) added the fix-up: a function found with MASKALL or ENABLE set gets
+     * XENLOG_WARNING "%pp: unexpected initial MSI-X state (MASKALL=%d, ENABLE=%d), fixing" and both bits cleared,
+     * because pci_reset_msix_state takes a set MASKALL for Xen's own (host_maskall, guest_maskall). Only with
+     * {@link XenConfig#msixResetInitialState}; before it, pdev_msi_init only read Message Control for the table size.
      */
     void msiInit(Sbdf sbdf) {
         if (!xen.config().msixResetInitialState()) return;
@@ -106,17 +108,19 @@ final class DeviceAssignment {
         if (pos == 0) return;
         int ctrl = hw.read(pos + 2, 2);
         if ((ctrl & (MSIX_MASKALL | MSIX_ENABLE)) == 0) return;
-        xen.log().warn(-1, "%s: unexpected initial MSI-X state (MASKALL=%d, ENABLE=%d), fixing", sbdf,
+        xen.log().warnFixedUp("Xen clears what firmware left (913751d7af)", -1,
+                "%s: unexpected initial MSI-X state (MASKALL=%d, ENABLE=%d), fixing", sbdf,
                 (ctrl & MSIX_MASKALL) != 0 ? 1 : 0, (ctrl & MSIX_ENABLE) != 0 ? 1 : 0);
         hw.write(pos + 2, 2, ctrl & ~(MSIX_MASKALL | MSIX_ENABLE));
     }
 
     /**
-     * pdev_msix_assign -> pci_reset_msix_state (x86/msi.c): an MSI-X function whose MASKALL is set in hardware may
-     * not have been reset properly and is refused with {@code -EBUSY}. Only with {@link XenConfig#msixResetInitialState}.
+     * pdev_msix_assign -> pci_reset_msix_state (x86/msi.c, since 575e18d54d "pci: clear {host/guest}_maskall field on
+     * assign", Xen 4.13): an MSI-X function whose MASKALL is set in hardware "could signal that the device hasn't been
+     * reset properly" and is refused with {@code -EBUSY}, whatever set it (Xen, or firmware before 913751d7af's
+     * boot-time clear). Every version vdm models has it.
      */
     private int resetMsixState(PciHardware hw) {
-        if (!xen.config().msixResetInitialState()) return 0;
         int pos = VpciCapabilities.find(hw, VpciCapabilities.CAP_ID_MSIX);
         if (pos == 0) return 0;
         if ((hw.read(pos + 2, 2) & MSIX_MASKALL) != 0) return -Errno.EBUSY;
@@ -125,7 +129,6 @@ final class DeviceAssignment {
 
     /** pci_reset_msix_state's effect once the assignment goes ahead: host_maskall and guest_maskall cleared. */
     private void clearMaskall(Sbdf sbdf) {
-        if (!xen.config().msixResetInitialState()) return;
         synchronized (xen.msi()) {
             MsiProgramming.MsixState st = xen.msi().msixState(sbdf);
             st.hostMaskall = false;
@@ -213,7 +216,11 @@ final class DeviceAssignment {
     int quarantine(Sbdf sbdf) {
         if (xen.bus().function(sbdf.packed()) == null) return -Errno.ENODEV;
         if (assigned.containsKey(sbdf)) return -Errno.EBUSY;
-        return resetMsixState(xen.bus().function(sbdf.packed())); // assign_device to dom_io runs pdev_msix_assign too
+        // assign_device to dom_io runs pdev_msix_assign too, and its failure prints the same warning, %pd of dom_io
+        // being "d[IO]"
+        int rc = resetMsixState(xen.bus().function(sbdf.packed()));
+        if (rc != 0) xen.log().warn(-1, "d[IO]: assign (%s) failed (%d)", sbdf, rc);
+        return rc;
     }
 
     /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */

@@ -21,6 +21,7 @@ public final class Header {
 
     private final XenLog log;
     private final XenConfig config;
+    private final MemoryMap memoryMap; // the e820 pci_check_bar and pci_sanitize_bar_memory test BARs against
     private final Domain domain;
     private final Vpci vpci;
     private final boolean guest;
@@ -41,9 +42,10 @@ public final class Header {
     /** vpci->msi: the device's MSI state (hardware domain only). */
     private volatile VpciMsi msi;
 
-    private Header(XenLog log, XenConfig config, Domain domain, Vpci vpci, boolean guest, int barCount) {
+    private Header(XenLog log, XenConfig config, MemoryMap memoryMap, Domain domain, Vpci vpci, boolean guest, int barCount) {
         this.log = log;
         this.config = config;
+        this.memoryMap = memoryMap;
         this.domain = domain;
         this.vpci = vpci;
         this.guest = guest;
@@ -78,7 +80,18 @@ public final class Header {
 
     /** The frame runs of a BAR's range ({@code gfn}, {@code pages}) modify_bars maps: without the MSI-X pages. */
     long[] mappedPieces(long gfn, long pages) {
-        return MsixHoles.pieces(msix, gfn, pages);
+        long[] pieces = MsixHoles.pieces(msix, gfn, pages);
+        // modify_bars -> pci_sanitize_bar_memory (4acab25a93): the memory map's frames are left out too
+        return config.vpciBarSanitize() ? memoryMap.remove(pieces) : pieces;
+    }
+
+    /** x86 pci_check_bar's memory map test ({@link MemoryMap#checkBar}): always passes since 4acab25a93. */
+    private boolean checkBar(BarState bar) { return config.vpciBarSanitize() || memoryMap.checkBar(bar.addr, bar.size); }
+
+    /** Whether modify_bars would map BAR {@code n} at its host address: a valid position pci_check_bar passes. */
+    public boolean mappableAtHostAddress(int n) {
+        BarState b = bars[n];
+        return b.mappableAtHostAddress() && checkBar(b);
     }
 
     /** How many frames of BAR {@code n} modify_bars maps at its host address: all but its MSI-X table and PBA pages. */
@@ -102,12 +115,12 @@ public final class Header {
      * Xen's init_header: sizes the BARs with memory decoding off, registers the handlers and, if the device was
      * decoding memory, maps its BARs at once (Xen does this before the domain runs). Returns 0 or a -errno.
      */
-    static Header init(XenLog log, XenConfig config, Domain domain, Vpci vpci) {
+    static Header init(XenLog log, XenConfig config, MemoryMap memoryMap, Domain domain, Vpci vpci) {
         PciHardware hw = vpci.hardware();
         int headerType = hw.read(ConfigRegisters.HEADER_TYPE, 1) & 0x7f;
         int count = headerType == 0 ? 6 : headerType == 1 ? 2 : 0;
         boolean guest = !domain.isHardwareDomain();
-        Header h = new Header(log, config, domain, vpci, guest, count);
+        Header h = new Header(log, config, memoryMap, domain, vpci, guest, count);
         h.romRegister = headerType == 1 ? ConfigRegisters.ROM_BRIDGE : ConfigRegisters.ROM;
         int cmd = hw.read(COMMAND, 2);
         if ((cmd & (CMD_MEMORY | CMD_IO)) != 0) hw.write(COMMAND, 2, cmd & ~(CMD_MEMORY | CMD_IO));
@@ -133,8 +146,8 @@ public final class Header {
      * domU's view needs (a state restore): the BAR caches are the saved ones, stale or not, and decide which handlers
      * are registered, as init_header's sizing does.
      */
-    static Header restore(XenLog log, XenConfig config, Domain domain, Vpci vpci, XenState.HeaderState s) {
-        Header h = new Header(log, config, domain, vpci, !domain.isHardwareDomain(), s.barCount());
+    static Header restore(XenLog log, XenConfig config, MemoryMap memoryMap, Domain domain, Vpci vpci, XenState.HeaderState s) {
+        Header h = new Header(log, config, memoryMap, domain, vpci, !domain.isHardwareDomain(), s.barCount());
         h.romRegister = s.headerType() == 1 ? ConfigRegisters.ROM_BRIDGE : ConfigRegisters.ROM;
         h.restoreBars(s);
         int rc = h.registerHandlers(vpci.hardware(), s.headerType());
@@ -391,7 +404,8 @@ public final class Header {
             if (romOnly ? bar.type != BarState.Type.ROM : (bar.type == BarState.Type.ROM && !romEnabled)) continue;
             if (bar.enabled == map) continue; // already in the requested state
             // pci_check_bar: the host range must be a valid position (and, for a domU, the guest one too).
-            if (map && (!bar.validPosition(bar.addr) || (guest && !bar.validPosition(bar.guestAddr)))) {
+            // Before 4acab25a93 x86's pci_check_bar was is_memory_hole: a BAR over the memory map fails it too.
+            if (map && (!bar.validPosition(bar.addr) || (guest && !bar.validPosition(bar.guestAddr)) || !checkBar(bar))) {
                 long start = bar.addr, end = bar.addr + bar.size - 1;
                 log.warn(domain.id(), "%s: not mapping BAR [%x, %x] invalid position", vpci.sbdf(),
                         start >>> P2m.PAGE_SHIFT, end >>> P2m.PAGE_SHIFT);

@@ -31,6 +31,7 @@ public final class Xen {
     public static final int NR_IRQS = 1024;
 
     private final XenConfig config;
+    private volatile MemoryMap memoryMap = MemoryMap.EMPTY; // set once by onHost, before any domain exists
     private final PciBus bus;
     private final XenLog log = new XenLog();
     private final IoApicRouting routing;
@@ -79,10 +80,13 @@ public final class Xen {
     public static Xen onHost(XenConfig config, Host host) {
         int sci = host.madt().sciIfAny().map(Sci::gsi).orElse(-1);
         Xen xen = new Xen(config, new HostBus(host), host.gsiSpace(), sci);
+        xen.memoryMap = MemoryMap.of(host.description().memoryMap()); // the e820 Xen reads at boot
         host.msiTarget((source, address, data) -> xen.msi.message(address, data)); // Xen owns the interrupt window
         return xen;
     }
 
+    /** The host's memory map as Xen read it at boot ({@link MemoryMap#EMPTY} for a bus without a host). */
+    public MemoryMap memoryMap() { return memoryMap; }
     public IoApicRouting routing() { return routing; }
 
     /** dom0_setup_permissions' iomem grant on this host ({@link IomemCaps#hardwareDomainRanges}). */
@@ -177,7 +181,10 @@ public final class Xen {
         d.iomem().restore(hardwareDomainIomem());
         domains.put(0, d);
         dom0 = d;
-        for (Sbdf sbdf : bus.functions()) assignment.msiInit(sbdf); // Xen learns of each device (pdev_msi_init)
+        for (Sbdf sbdf : bus.functions()) { // Xen learns of each device (alloc_pdev: check_pdev, pdev_msi_init)
+            if (!config.pciKeepDecoding()) PdevCheck.check(log, memoryMap, sbdf, bus.function(sbdf.packed()));
+            assignment.msiInit(sbdf);
+        }
         if (d.hasVpci()) {
             if (routing != null) dom0VioApics = HwdomVioapics.build(this, d);
             for (Sbdf sbdf : bus.functions()) {

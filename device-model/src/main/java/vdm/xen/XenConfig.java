@@ -65,11 +65,26 @@ public final class XenConfig {
          */
         MSIX_BIR_CHECK,
         /**
-         * Xen clears an MSI-X function's initial state when it learns of the device and refuses to assign one whose
-         * MASKALL is set in hardware (Xen 4.19, commit 913751d7af, pci_reset_msix_state: "unexpected initial MSI-X
-         * state (MASKALL=%d, ENABLE=%d), fixing"). Off: neither.
+         * Xen clears an MSI-X function's MASKALL and ENABLE when it learns of the device at boot (Xen 4.18, commit
+         * 913751d7af, "x86/msi: clear initial MSI-X state on boot", pdev_msi_init: "unexpected initial MSI-X state
+         * (MASKALL=%d, ENABLE=%d), fixing"). Off: firmware's MASKALL stays, and pci_reset_msix_state's refusal of a
+         * function with MASKALL set (-EBUSY at assign_device, in every version) refuses the device.
          */
         MSIX_RESET_INITIAL_STATE,
+        /**
+         * vPCI maps a BAR that overlaps the host's memory map without the overlapped frames, and counts it as mapped
+         * (Xen 4.21, commit 4acab25a93, "x86/vpci: fix handling of BAR overlaps with non-hole regions": x86
+         * pci_check_bar always passes, pci_sanitize_bar_memory removes the memory map's frames). Off: pci_check_bar
+         * is is_memory_hole, so modify_bars skips such a BAR ("not mapping BAR [...] invalid position") and leaves its
+         * {@code enabled} clear, and vPCI's MSI-X handlers take the BAR for unmapped.
+         */
+        VPCI_BAR_SANITIZE,
+        /**
+         * Xen leaves memory decoding of a device whose BAR overlaps the memory map as firmware set it (commit
+         * 53d9133638, "pci: do not disable memory decoding for devices", 4.17). Off: 75cc460a1b's check_pdev, which
+         * turns decoding off at boot ("%pp disabled: %sBAR [%#lx, %#lx] overlaps with memory map").
+         */
+        PCI_KEEP_DECODING,
         /**
          * XENFEAT_dm_msix_all_writes (Xen 4.19, commit 64b21662b1): msixtbl forwards every guest write of an MSI-X
          * Vector Control to the device model instead of handling the mask bit itself. Off: Xen 4.18 and earlier.
@@ -85,8 +100,8 @@ public final class XenConfig {
     public static final XenConfig NONE = new XenConfig(0);
     /** Xen 4.19: before the PVH dom0 passthrough fixes, with 4.17-4.19's vPCI and MSI-X behaviour. */
     public static final XenConfig XEN_4_19 = NONE.with(Switch.VPCI_TESTS_MAPPED, true).with(Switch.MSIX_ADJACENT, true)
-            .with(Switch.MSIX_HOLE_ENABLED_BARS, true).with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.DM_MSIX_ALL_WRITES, true)
-            .with(Switch.MSI_MAP_OWNED, true);
+            .with(Switch.MSIX_HOLE_ENABLED_BARS, true).with(Switch.MSIX_RESET_INITIAL_STATE, true).with(Switch.PCI_KEEP_DECODING, true)
+            .with(Switch.DM_MSIX_ALL_WRITES, true).with(Switch.MSI_MAP_OWNED, true);
     /** Every switch today's Xen has: all of them but {@link Switch#BAR_WRITE_REMAP}, a proposal (issue #197). */
     public static final XenConfig UPSTREAM = of(EnumSet.complementOf(EnumSet.of(Switch.BAR_WRITE_REMAP)));
 
@@ -128,6 +143,8 @@ public final class XenConfig {
     public boolean msixBirCheck() { return (bits & (1L << Switch.MSIX_BIR_CHECK.ordinal())) != 0; }
     public boolean msixResetInitialState() { return (bits & (1L << Switch.MSIX_RESET_INITIAL_STATE.ordinal())) != 0; }
     public boolean msiMapOwned() { return (bits & (1L << Switch.MSI_MAP_OWNED.ordinal())) != 0; }
+    public boolean vpciBarSanitize() { return (bits & (1L << Switch.VPCI_BAR_SANITIZE.ordinal())) != 0; }
+    public boolean pciKeepDecoding() { return (bits & (1L << Switch.PCI_KEEP_DECODING.ordinal())) != 0; }
     public boolean dmMsixAllWrites() { return (bits & (1L << Switch.DM_MSIX_ALL_WRITES.ordinal())) != 0; }
 
     @Override

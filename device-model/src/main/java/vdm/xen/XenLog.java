@@ -12,8 +12,12 @@ import vdm.log.LogRing;
  * text. {@link #dmesg()} prints it as {@code xl dmesg} does ({@code (XEN) [   0.000042] d0v0 message}).
  */
 public final class XenLog {
-    /** One console line; {@code sequence} orders events, {@code micros} is model time. */
-    public record Event(long sequence, long micros, int domain, int vcpu, Level level, String message) {
+    /**
+     * One console line; {@code sequence} orders events, {@code micros} is model time. {@code fixedUp} is empty, or,
+     * for a warning about a state Xen then put right itself (pdev_msi_init's "..., fixing"), why that is no failure:
+     * a trace marks such a line EXPECTED.
+     */
+    public record Event(long sequence, long micros, int domain, int vcpu, Level level, String message, String fixedUp) {
         /** As the console prints it; gprintk's "dNvM " prefix when a vCPU is known. */
         public String line() {
             String who = domain >= 0 ? "d" + domain + "v" + Math.max(vcpu, 0) + " " : "";
@@ -33,8 +37,18 @@ public final class XenLog {
 
     /** Records a line; {@code domain} -1 means Xen itself (printk rather than gprintk). */
     public Event log(int domain, Level level, String message) {
+        return log(domain, level, message, "");
+    }
+
+    private Event log(int domain, Level level, String message, String fixedUp) {
         long seq = sequence.incrementAndGet();
-        return events.add(new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message));
+        return events.add(new Event(seq, seq * 17, domain, domain >= 0 ? 0 : -1, level, message, fixedUp));
+    }
+
+    /** A warning about a state Xen fixes as it prints it; {@code why} says what it fixed (see {@link Event#fixedUp}). */
+    public Event warnFixedUp(String why, int domain, String format, Object... args) {
+        if (why == null || why.isBlank()) throw new IllegalArgumentException("a fixed-up warning needs what was fixed");
+        return log(domain, Level.WARNING, String.format(format, args), why);
     }
 
     public Event warn(int domain, String format, Object... args) {

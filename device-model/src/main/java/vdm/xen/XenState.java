@@ -248,7 +248,7 @@ public record XenState(int nextDomid, int[] programmedGsis, int routingVector, l
             Header h = d.header(hs.sbdf());
             if (h == null) {
                 Vpci vpci = new Vpci(hs.sbdf(), d.id(), xen.bus().function(hs.sbdf().packed()), d.isHardwareDomain());
-                h = Header.restore(xen.log(), xen.config(), d, vpci, hs);
+                h = Header.restore(xen.log(), xen.config(), xen.memoryMap(), d, vpci, hs);
                 // The MSI/MSI-X handlers, as vpci_assign_device builds them: reads only (the capability list and
                 // Message Control's read-only bits); their contents come from the state below.
                 VpciCapabilities.restore(xen, h, Header.msixTrapped(hs));

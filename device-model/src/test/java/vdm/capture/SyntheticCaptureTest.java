@@ -115,6 +115,17 @@ class SyntheticCaptureTest {
     }
 
     @Test
+    void theMemoryMapIsCapturedWhenItsDirectoryIsGiven() throws IOException {
+        Path e = Files.createDirectories(root.resolve("memmap/0"));
+        Files.writeString(e.resolve("start"), "0xfd000000\n");
+        Files.writeString(e.resolve("end"), "0xfdffffff\n");
+        Files.writeString(e.resolve("type"), "Reserved\n");
+        HostDescription d = HostCapture.capture(sysfs, acpi, root.resolve("memmap"), Map.of()).description();
+        assertEquals(List.of(new vdm.host.MemoryRegion(0xfd000000L, 0xfdffffffL, vdm.host.MemoryRegion.Type.RESERVED)), d.memoryMap());
+        assertEquals(List.of(), HostCapture.capture(sysfs, acpi).description().memoryMap(), "test tables: no memory map read");
+    }
+
+    @Test
     void theDescriptionSaysWhatTheTablesAndSysfsSay() {
         Capture c = HostCapture.capture(sysfs, acpi);
         HostDescription d = c.description();

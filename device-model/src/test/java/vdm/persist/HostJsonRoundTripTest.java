@@ -77,6 +77,48 @@ class HostJsonRoundTripTest {
         assertSameMembers(RichHost.description(), HostJsonReader.parse(HostJsonWriter.toJson(RichHost.description())));
     }
 
+    @Test
+    void whatFirmwareLeftInAFunctionReadsBackAndIsWrittenOnlyWhenThere() {
+        HostDescription d = vdm.host.Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
+                .device("0000:00:03.0", new FunctionSource.Catalog("nvme"), new vdm.host.Firmware(true, false, true))
+                .device("0000:00:04.0", "nvme").prt(0, 3, vdm.host.IntxPin.A, 16).prt(0, 4, vdm.host.IntxPin.A, 17).describe();
+        String json = HostJsonWriter.toJson(d);
+        assertSameMembers(d, HostJsonReader.parse(json));
+        org.junit.jupiter.api.Assertions.assertTrue(json.contains("\"msixMaskall\" : true") && json.contains("\"maskallSurvivesReset\" : true")
+                && !json.contains("msixEnable"), json);
+        assertEquals(1, json.split("\"firmware\"", -1).length - 1, "only the function firmware left something in");
+    }
+
+    @Test
+    void aFunctionWhoseFirmwareMemberHasAnUnknownMemberIsRefusedNamingIt() {
+        String json = HostJsonWriter.toJson(DefaultHost.description()).replace("\"device\" : \"nvme\"",
+                "\"device\" : \"nvme\", \"firmware\" : { \"maskAll\" : true }");
+        var e = assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(json));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("maskAll") && e.getMessage().contains("msixMaskall"), e.getMessage());
+    }
+
+    @Test
+    void theMemoryMapAndTheBarsFirmwarePlacedReadBack() {
+        HostDescription d = vdm.host.Host.builder().ioApic(0, 0xfec0_0000L, 0, 24)
+                .memory(0, 0x9fbff, vdm.host.MemoryRegion.Type.RAM).memory(0xfd000000L, 0xfdffffffL, vdm.host.MemoryRegion.Type.RESERVED)
+                .device("0000:00:05.0", new FunctionSource.Catalog("nvme"), vdm.host.Firmware.placed(java.util.Map.of(0, 0xfd000000L), true))
+                .prt(0, 5, vdm.host.IntxPin.A, 16).describe();
+        String json = HostJsonWriter.toJson(d);
+        assertSameMembers(d, HostJsonReader.parse(json));
+        org.junit.jupiter.api.Assertions.assertTrue(json.contains("\"type\" : \"reserved\"") && json.contains("\"memoryDecoding\" : true"), json);
+        org.junit.jupiter.api.Assertions.assertFalse(HostJsonWriter.toJson(DefaultHost.description()).contains("memoryMap"),
+                "a host without a memory map writes none");
+    }
+
+    @Test
+    void anUnknownMemoryTypeIsRefusedNamingItsPathAndTheWords() {
+        String json = HostJsonWriter.toJson(DefaultHost.description()).replaceFirst("\\}\\s*$",
+                ", \"memoryMap\" : [ { \"start\" : 0, \"end\" : \"0x9fbff\", \"type\" : \"dram\" } ] }");
+        var e = assertThrows(HostDescriptionException.class, () -> HostJsonReader.parse(json));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("memoryMap[0].type") && e.getMessage().contains("'dram'")
+                && e.getMessage().contains("reserved"), e.getMessage());
+    }
+
     /** Each part of the description apart, so a difference names the part and the element, then the whole. */
     static void assertSameMembers(HostDescription want, HostDescription got) {
         assertSameList("rootBridges", want.rootBuses(), got.rootBuses(), Object::toString);
