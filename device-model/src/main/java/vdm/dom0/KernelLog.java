@@ -29,7 +29,7 @@ public final class KernelLog {
     /** A result the kernel's current call into Xen is known to end with, and why (see {@link #expecting}). */
     public record Expected(int result, String why) {}
 
-    private volatile Expected expecting;
+    private final vdm.log.ExpectedCall<Expected> expecting = new vdm.log.ExpectedCall<>();
 
     /**
      * Runs {@code call} (a hypercall the kernel makes) known to return {@code why.result()} when it fails the way the
@@ -37,17 +37,12 @@ public final class KernelLog {
      * hypercalls can mark that answer expected rather than failed.
      */
     public int expecting(Expected why, java.util.function.IntSupplier call) {
-        expecting = why;
-        try {
-            return call.getAsInt();
-        } finally {
-            expecting = null;
-        }
+        return expecting.run(why, call);
     }
 
     /** The expectation of the call running now, or null. */
     public Expected expectation() {
-        return expecting;
+        return expecting.current();
     }
 
     public List<Line> lines() {

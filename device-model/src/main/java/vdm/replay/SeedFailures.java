@@ -38,7 +38,7 @@ final class SeedFailures {
                         .host(HostRef.WIDE, WideHost.NIC)
                         .fix(Fix.PVH_MAP_PIRQ, upstream)
                         .ordering(Op.ASSIGN, Op.ATTACH)
-                        .fails(Op.ATTACH, "Function not implemented", Errno.ENOSYS)
+                        .fails(Op.ATTACH, "xc_physdev_map_pirq_gsi gsi=16 (error=-1): Function not implemented", Errno.ENOSYS)
                         .explorer(KnownFailure.ExplorerSearch.within(2))
                         .build(),
                 KnownFailure.named("gsi-not-registered")
@@ -48,7 +48,7 @@ final class SeedFailures {
                         .host(HostRef.WIDE, WideHost.NIC)
                         .fix(Fix.SETUP_GSI, upstream)
                         .ordering(Op.ASSIGN, Op.ATTACH)
-                        .fails(Op.ATTACH, "irq_permission", Errno.EPERM)
+                        .fails(Op.ATTACH, "xc_domain_irq_permission irq=16 (error=-1): Operation not permitted", Errno.EPERM)
                         .explorer(KnownFailure.ExplorerSearch.within(2))
                         .build(),
                 KnownFailure.named("irq-taken-for-gsi")

@@ -1,5 +1,6 @@
 package vdm.toolstack;
 
+import vdm.xen.Assignment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -188,7 +189,7 @@ public final class Libxl {
             }
         }
         Deque<Runnable> undo = new ArrayDeque<>();
-        Xen.Assignment a = xen.assignDevice(domid, sbdf);
+        Assignment a = xen.assignDevice(domid, sbdf);
         if (a.rc() != 0) {
             // LOGED(ERROR, domainid, "xc_assign_device failed"): the domain prefix and strerror(errno)
             String msg = String.format("Domain %d:xc_assign_device failed: %s", domid, Errno.text(a.rc()));

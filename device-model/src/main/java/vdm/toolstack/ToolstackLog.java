@@ -26,7 +26,7 @@ public final class ToolstackLog {
     public record Line(Source source, Level level, String text, int result, Expected expected) {}
 
     /** The failure the toolstack's current call is known to end with, or null: see {@link #expecting}. */
-    private volatile Expected expecting;
+    private final vdm.log.ExpectedCall<Expected> expecting = new vdm.log.ExpectedCall<>();
 
     public static final int CAPACITY = 8192;
     private final LogRing<Line> lines = new LogRing<>(CAPACITY);
@@ -59,17 +59,12 @@ public final class ToolstackLog {
      * expected. Returns the call's result.
      */
     public int expecting(Expected why, java.util.function.IntSupplier call) {
-        expecting = why;
-        try {
-            return call.getAsInt();
-        } finally {
-            expecting = null;
-        }
+        return expecting.run(why, call);
     }
 
     /** The expectation of the call under way, or null. */
     public Expected expectation() {
-        return expecting;
+        return expecting.current();
     }
 
     public List<Line> lines() {

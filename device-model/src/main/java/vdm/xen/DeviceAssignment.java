@@ -147,12 +147,12 @@ final class DeviceAssignment {
         return 0;
     }
 
-    Xen.Assignment assign(int domid, Sbdf sbdf) {
+    Assignment assign(int domid, Sbdf sbdf) {
         Domain d = xen.domain(domid);
-        if (d == null) return Xen.Assignment.failed(-Errno.ESRCH, sbdf);
-        if (d.isHardwareDomain()) return Xen.Assignment.failed(-Errno.EINVAL, sbdf);
-        if (xen.bus().function(sbdf.packed()) == null) return Xen.Assignment.failed(-Errno.ENODEV, sbdf);
-        if (assigned.containsKey(sbdf)) return Xen.Assignment.failed(-Errno.EBUSY, sbdf);
+        if (d == null) return Assignment.failed(-Errno.ESRCH, sbdf);
+        if (d.isHardwareDomain()) return Assignment.failed(-Errno.EINVAL, sbdf);
+        if (xen.bus().function(sbdf.packed()) == null) return Assignment.failed(-Errno.ENODEV, sbdf);
+        if (assigned.containsKey(sbdf)) return Assignment.failed(-Errno.EBUSY, sbdf);
         int context = contextMapping(d, xen.bus().function(sbdf.packed()));
         if (context != 0) return refused(d, sbdf, context);
         // assign_device runs pdev_msix_assign after vpci_deassign_device and leaves dom0 without the device's vPCI
@@ -168,7 +168,7 @@ final class DeviceAssignment {
             leaveMsixTrap(from, header);
             from.detach(sbdf);
         }
-        Xen.Assignment a = new Xen.Assignment(0, sbdf, from, vpci, header, d);
+        Assignment a = new Assignment(0, sbdf, from, vpci, header, d);
         if (d.hasVpci()) {
             int rc = addVpci(d, sbdf);
             if (rc != 0) {
@@ -200,9 +200,9 @@ final class DeviceAssignment {
      * A failure inside assign_device (passthrough/pci.c), which prints XENLOG_G_WARNING "%pd: assign %s(%pp) failed
      * (%d)" (the %s names a phantom function; vdm has none). Checks before it (device_assigned) fail silently.
      */
-    private Xen.Assignment refused(Domain d, Sbdf sbdf, int rc) {
+    private Assignment refused(Domain d, Sbdf sbdf, int rc) {
         xen.log().warn(-1, "d%d: assign (%s) failed (%d)", d.id(), sbdf, rc);
-        return Xen.Assignment.failed(rc, sbdf);
+        return Assignment.failed(rc, sbdf);
     }
 
     /**
@@ -224,7 +224,7 @@ final class DeviceAssignment {
     }
 
     /** Puts a successful assignment back: the same vPCI objects return, so the hardware domain's cache is as it was. */
-    void undo(Xen.Assignment a) {
+    void undo(Assignment a) {
         if (a.rc() != 0) return;
         Sbdf sbdf = a.sbdf();
         if (a.to().vpci(sbdf) != null) removeVpci(a.to(), sbdf);

@@ -163,15 +163,15 @@ public final class Xen {
         return domains.values();
     }
 
-    /**
-     * Boots dom0, the hardware domain. A PVH dom0 gets a vPCI with the header handlers on every host function (Xen's
-     * vpci_assign_device at pci_add_device); a PV dom0 gets none. Dom0 may use every irq.
-     */
     /** The machine frame a PVH dom0's guest frame 0 holds: 7c24d58a6e's log's ("mfn: 1c1880 type: 0" at 0). */
     static final long DOM0_LOW_RAM_MFN = 0x1c1880;
 
     DeviceAssignment assignment() { return assignment; }
 
+    /**
+     * Boots dom0, the hardware domain. A PVH dom0 gets a vPCI with the header handlers on every host function (Xen's
+     * vpci_assign_device at pci_add_device); a PV dom0 gets none. Dom0 may use every irq.
+     */
     public synchronized Domain createDom0(Domain.Kind kind, int vcpus) {
         if (dom0 != null) throw new IllegalStateException("dom0 exists already");
         if (kind == Domain.Kind.HVM) throw new IllegalArgumentException("dom0 is PV or PVH, not " + kind);
@@ -246,20 +246,6 @@ public final class Xen {
     }
 
     // ---- device assignment (one API, for the toolstack and tests alike)
-
-    /**
-     * What {@link #assignDevice} did, so that a failed attach can put everything back exactly as it was: the result,
-     * and the hardware domain's vPCI objects the device left.
-     */
-    public record Assignment(int rc, Sbdf sbdf, Domain from, Vpci fromVpci, Header fromHeader, Domain to) {
-        static Assignment failed(int rc, Sbdf sbdf) {
-            return new Assignment(rc, sbdf, null, null, null, null);
-        }
-
-        public boolean ok() {
-            return rc == 0;
-        }
-    }
 
     /**
      * XEN_DOMCTL_assign_device: the device leaves the hardware domain's vPCI (dom0 then reaches it directly, as Xen

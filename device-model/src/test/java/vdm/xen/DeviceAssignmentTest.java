@@ -37,7 +37,7 @@ class DeviceAssignmentTest {
             bridges++;
             Sbdf s = f.sbdf();
             Vpci vpci = dom0.vpci(s);
-            Xen.Assignment a = xen.assignDevice(guest.id(), s);
+            Assignment a = xen.assignDevice(guest.id(), s);
             assertEquals(-Errno.EPERM, a.rc());
             assertTrue(xen.log().contains("d" + guest.id() + ": assign (" + s + ") failed (-1)"), xen.log().dmesg());
             assertSame(vpci, dom0.vpci(s), "the hardware domain keeps the very vPCI it had");
@@ -57,7 +57,7 @@ class DeviceAssignmentTest {
         for (PhysicalFunction f : host.functions()) {
             if (hostBridge(f)) continue;
             Sbdf s = f.sbdf();
-            Xen.Assignment a = xen.assignDevice(guest.id(), s);
+            Assignment a = xen.assignDevice(guest.id(), s);
             assertEquals(0, a.rc(), () -> s + " (bridges get no context entry and pass)");
             assertEquals(-Errno.EBUSY, xen.quarantineDevice(s), "device_assigned: a domU holds it");
             xen.undoAssignment(a);

@@ -50,7 +50,7 @@ class MsixAssignmentTest {
             host.write(s, control, 2, host.read(s, control, 2) | 0x4000); // MASKALL, behind Xen's back
             List<P2m.Range> before = dom0.p2m().ranges();
             Vpci vpci = dom0.vpci(s);
-            Xen.Assignment a = xen.assignDevice(guest.id(), s);
+            Assignment a = xen.assignDevice(guest.id(), s);
             assertEquals(-Errno.EBUSY, a.rc(), s::toString);
             assertTrue(xen.log().contains("d" + guest.id() + ": assign (" + s + ") failed (-16)"), xen.log()::dmesg);
             assertTrue(vpci == dom0.vpci(s), "dom0 keeps the device's vPCI");
@@ -58,7 +58,7 @@ class MsixAssignmentTest {
             assertEquals(null, xen.assignedTo(s));
             assertEquals(-Errno.EBUSY, xen.quarantineDevice(s), "assign_device to dom_io resets the state too");
             host.write(s, control, 2, host.read(s, control, 2) & ~0x4000);
-            Xen.Assignment ok = xen.assignDevice(guest.id(), s);
+            Assignment ok = xen.assignDevice(guest.id(), s);
             assertEquals(0, ok.rc(), () -> s + ": " + xen.log().dmesg());
             assertEquals(0, xen.deassignDevice(guest.id(), s));
         }
