@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import vdm.replay.FailureLibrary;
 import vdm.replay.KnownFailure;
 import vdm.replay.Replay;
+import vdm.replay.Search;
 
 /**
  * {@code vdm replay}: the failure library. {@code --list} prints each entry; {@code NAME} replays one with its fix off
@@ -42,12 +43,17 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the replay as JSON lines: the entry, its steps, the trace, the verdict.")
     boolean json;
 
+    @Option(names = "--explore", description = "Instead of the ordering, let the explorer search the entry's host, device and "
+            + "operations to the entry's depth (exit 1: it found the failure; 3: it did not; with --fixed 0: not found).")
+    boolean explore;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if ((list || all) && name != null) throw new ParameterException(spec.commandLine(), (list ? "--list" : "--all") + " takes no NAME");
         if (list && all) throw new ParameterException(spec.commandLine(), "--list and --all go alone");
         if (json && (list || all)) throw new ParameterException(spec.commandLine(), "--json goes with a NAME");
+        if (explore && (list || all || json)) throw new ParameterException(spec.commandLine(), "--explore goes with a NAME, without --json");
         if (list) {
             if (fixed) throw new ParameterException(spec.commandLine(), "--fixed goes with a NAME or --all");
             out.print(FailureLibrary.list());
@@ -62,6 +68,16 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("vdm replay: " + e.getMessage());
             return 2;
+        }
+        if (explore) {
+            if (!f.explorer().finds()) {
+                err.println("vdm replay: " + f.name() + ": the explorer cannot find it: " + f.explorer().why());
+                return 2;
+            }
+            Search found = Search.run(f, fixed);
+            out.print(found.render());
+            out.flush();
+            return found.exitCode();
         }
         Replay.Result r = Replay.run(f, fixed);
         out.print(json ? ReplayJson.lines(r) : r.render());
