@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * What {@code vdm qmp} sends for a typed line: raw JSON as is, or {@code command key=value ...} as
  * {@code {"execute": command, "arguments": {...}}}. A value is JSON when it reads as JSON ({@code 3}, {@code true},
- * {@code "two words"}, {@code {"a": 1}}), otherwise a string ({@code id=nic0}).
+ * {@code "two words"}, {@code {"a": 1}}), or a number in hex ({@code offset=0x10}, up to 64 bits, so a uint64 address
+ * fits: a value above Long.MAX_VALUE is sent as the unsigned number it is); otherwise a string ({@code id=nic0};
+ * quote one that would read as a number: {@code id="0x10"}).
  */
 final class Shorthand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +65,11 @@ final class Shorthand {
     }
 
     private static JsonNode literal(String text) {
+        if (text.matches("0[xX][0-9a-fA-F]+")) {
+            java.math.BigInteger v = new java.math.BigInteger(text.substring(2), 16);
+            if (v.bitLength() > 64) throw new IllegalArgumentException("'" + text + "' is wider than 64 bits");
+            return v.bitLength() < 64 ? JSON.getNodeFactory().numberNode(v.longValue()) : JSON.getNodeFactory().numberNode(v);
+        }
         if (text.matches("true|false|null|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
             try {
                 return JSON.readTree(text);

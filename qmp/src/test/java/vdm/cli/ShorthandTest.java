@@ -33,4 +33,16 @@ class ShorthandTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Shorthand.toJson("x a=1 a=2"))
                 .getMessage().contains("given twice"));
     }
+
+    @Test
+    void hexNumbersAreNumbersUpTo64BitsAndAWiderOneIsRefused() {
+        assertEquals("{\"execute\":\"x-vdm-config-read\",\"arguments\":{\"offset\":16,\"size\":4}}",
+                Shorthand.toJson("x-vdm-config-read offset=0x10 size=4"));
+        // a uint64 address above Long.MAX_VALUE goes out as the unsigned number it is, as QEMU's uint64 takes it
+        assertEquals("{\"execute\":\"x\",\"arguments\":{\"addr\":18446744073709551615,\"b\":255}}",
+                Shorthand.toJson("x addr=0xffffffffffffffff b=0XFF"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Shorthand.toJson("x addr=0x10000000000000000"))
+                .getMessage().contains("'0x10000000000000000' is wider than 64 bits"));
+        assertEquals("{\"execute\":\"x\",\"arguments\":{\"id\":\"0x10\",\"name\":\"0xg\"}}", Shorthand.toJson("x id=\"0x10\" name=0xg"));
+    }
 }
