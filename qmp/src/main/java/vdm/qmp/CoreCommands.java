@@ -24,6 +24,8 @@ public final class CoreCommands {
                 Execution.INLINE, call -> commands(r)));
         r.register(QmpCommand.of("query-status", "Run state; the model is always running.", ArgumentSchema.NONE,
                 Execution.INLINE, call -> status()));
+        r.register(QmpCommand.of("query-target", "The target: x86_64, as qemu-system-x86_64 answers (TargetInfo).",
+                ArgumentSchema.NONE, Execution.INLINE, call -> NODES.objectNode().put("arch", "x86_64")));
         r.register(QmpCommand.of("quit", "Emit SHUTDOWN, reply, close every connection and stop the server.",
                 ArgumentSchema.NONE, Execution.INLINE, CoreCommands::quit));
     }

@@ -43,6 +43,7 @@ class QemuDifferentialTest {
             "{\"execute\":\"qmp_capabilities\",\"id\":1}\n{\"execute\":\"qmp_capabilities\",\"id\":{\"b\":[1,true,null],\"a\":\"x\"}}\n",
             "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"nope\",\"id\":5}\n{\"execute\":\"query-status\"}\n",
             "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-version\",\"arguments\":{\"foo\":2}}\n",
+            "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-target\",\"id\":1}\n{\"execute\":\"query-target\",\"arguments\":{\"x\":1}}\n",
             "{\"execute\":\"qmp_capabilities\",\"foo\":1}\n",
             "{\"execute\":\"query-version\",\"id\":1,\"foo\":1}\n",
             "[1,2]\n3\n\"str\"\ntrue\nnull\n",
