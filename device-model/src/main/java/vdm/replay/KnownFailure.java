@@ -38,6 +38,18 @@ public record KnownFailure(String name, String source, String summary, HostRef h
             Objects.requireNonNull(step, "step");
             if (text == null || text.isBlank()) throw new IllegalArgumentException("an expectation needs the text the failing step shows");
         }
+
+        /**
+         * Whether the events of the failing step show it: one of them failed, one has the text (it may be a log line
+         * beside the hypercall that failed, as Xen's INFO "Cannot bind ..."), and one returned or names the errno.
+         */
+        public boolean shownBy(List<vdm.system.Trace.Event> stepEvents) {
+            boolean failed = stepEvents.stream().anyMatch(e -> e.verdict() == vdm.system.Trace.Verdict.FAILED);
+            boolean said = stepEvents.stream().anyMatch(e -> e.message().contains(text) || e.detail().contains(text));
+            if (!failed || !said) return false;
+            String name = vdm.errno.Errno.name(-errno);
+            return errno == 0 || stepEvents.stream().anyMatch(e -> e.result() == -errno || e.message().contains(name));
+        }
     }
 
     /**

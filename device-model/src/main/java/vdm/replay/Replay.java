@@ -71,15 +71,7 @@ public final class Replay {
          * returned or named by an event of that step.
          */
         public boolean reproduced() {
-            KnownFailure.Expectation x = failure.expect();
-            List<Trace.Event> step = events(x.step());
-            // the text may be a log line of the step (Xen's INFO "Cannot bind ...") beside the hypercall that failed
-            boolean text = step.stream().anyMatch(e -> e.verdict() == Trace.Verdict.FAILED)
-                    && step.stream().anyMatch(e -> e.message().contains(x.text()) || e.detail().contains(x.text()));
-            if (!text) return false;
-            if (x.errno() == 0) return true;
-            String name = Errno.name(-x.errno());
-            return step.stream().anyMatch(e -> e.result() == -x.errno() || e.message().contains(name));
+            return failure.expect().shownBy(events(failure.expect().step()));
         }
 
         /** Nothing failed and no invariant broke. */

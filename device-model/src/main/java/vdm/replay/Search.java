@@ -1,16 +1,15 @@
 package vdm.replay;
 
-import java.util.List;
 import java.util.Optional;
 import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
-import vdm.system.Trace;
 
 /**
  * The explorer on a {@link KnownFailure}: its host, device and operations, but not its ordering, searched to the
  * entry's stated depth with the fix off or on. The entry's failure is found when a finding's ordering ends with the
- * entry's failing operation and the finding's replayed trace shows the entry's text, failed, in that step.
+ * entry's failing operation and the finding's replayed trace shows the failure in that step as a replay must
+ * ({@link KnownFailure.Expectation#shownBy}: failed, with the entry's text and errno).
  */
 public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Result result, Optional<Finding> match) {
     /** Searches to the entry's depth ({@link KnownFailure.ExplorerSearch}); an entry the explorer cannot find is refused. */
@@ -30,9 +29,7 @@ public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Re
     private static boolean shows(KnownFailure f, Finding x) {
         Op step = f.expect().step();
         if (x.ordering().isEmpty() || x.ordering().getLast() != step) return false;
-        List<Trace.Event> events = x.trace().stream().filter(e -> e.step().equals(step.label())).toList();
-        return events.stream().anyMatch(e -> e.verdict() == Trace.Verdict.FAILED)
-                && events.stream().anyMatch(e -> e.message().contains(f.expect().text()) || e.detail().contains(f.expect().text()));
+        return f.expect().shownBy(x.trace().stream().filter(e -> e.step().equals(step.label())).toList());
     }
 
     public boolean found() {

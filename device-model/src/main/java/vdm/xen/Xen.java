@@ -141,14 +141,10 @@ public final class Xen {
     }
 
     /** The IO-APIC irqs' guest actions (pirq_guest_bind's sharing rule). */
-    IrqGuestActions irqActions() {
-        return irqActions;
-    }
+    IrqGuestActions irqActions() { return irqActions; }
 
     /** dom0's virtual IO-APICs (PVH only): one per host IO-APIC, same pins and GSI base, version 0x11. */
-    public List<IoApic> dom0VioApics() {
-        return dom0VioApics;
-    }
+    public List<IoApic> dom0VioApics() { return dom0VioApics; }
 
     public synchronized Domain domain(int domid) {
         return domains.get(domid);
@@ -321,10 +317,8 @@ public final class Xen {
         Domain d = vcpu.domain();
         long maddr = d.p2m().translate(gaddr);
         if (maddr >= 0) return bus.mmioRead(maddr, size);
-        for (MmioIntercept i : d.mmioIntercepts()) if (i.claims(vcpu, gaddr)) return i.read(vcpu, gaddr, size);
-        MmioIntercept dm = d.ioreqServer();
-        if (dm != null && dm.claims(vcpu, gaddr)) return dm.read(vcpu, gaddr, size);
-        return size == 8 ? -1L : -1L >>> (64 - 8 * size);
+        MmioIntercept i = claimant(d, vcpu, gaddr);
+        return i != null ? i.read(vcpu, gaddr, size) : size == 8 ? -1L : -1L >>> (64 - 8 * size);
     }
 
     /** A memory write by {@code vcpu}, routed as {@link #mmioRead}; one nothing claims is dropped. */
@@ -336,17 +330,17 @@ public final class Xen {
             bus.mmioWrite(maddr, size, value);
             return;
         }
-        for (MmioIntercept i : d.mmioIntercepts()) {
-            if (i.claims(vcpu, gaddr)) {
-                i.write(vcpu, gaddr, size, value);
-                return;
-            }
-        }
+        MmioIntercept i = claimant(d, vcpu, gaddr);
+        if (i == null) return;
+        i.write(vcpu, gaddr, size, value);
+        if (i == d.ioreqServer()) msixtbl.afterDeviceModel(vcpu, gaddr, size, value); // hvm_io_completion -> msix_write_completion
+    }
+
+    /** Xen's own intercepts of the domain first (hvm_find_io_handler), then its ioreq server; null when none claims it. */
+    private static MmioIntercept claimant(Domain d, Vcpu vcpu, long gaddr) {
+        for (MmioIntercept i : d.mmioIntercepts()) if (i.claims(vcpu, gaddr)) return i;
         MmioIntercept dm = d.ioreqServer();
-        if (dm != null && dm.claims(vcpu, gaddr)) {
-            dm.write(vcpu, gaddr, size, value);
-            msixtbl.afterDeviceModel(vcpu, gaddr, size, value); // hvm_io_completion -> msix_write_completion
-        }
+        return dm != null && dm.claims(vcpu, gaddr) ? dm : null;
     }
 
     private static void checkMemorySize(long gaddr, int size) {
