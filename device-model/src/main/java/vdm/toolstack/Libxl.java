@@ -38,6 +38,19 @@ public final class Libxl {
     private final DeviceModels deviceModels = new DeviceModels();
     private final GuestMemory memory;
     private final BarPermissions bars;
+    private final List<DomainListener> domainListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Told when this toolstack creates or destroys a guest: where libxl starts and stops the guest's QEMU
+     * (libxl__spawn_local_dm, libxl__destroy_device_model), so a QMP front end can open and close its
+     * {@code qmp-libxl-<domid>} socket. Called on the thread that created or destroyed the domain, after it happened;
+     * a listener that throws does not undo it (its exception reaches that caller).
+     */
+    public interface DomainListener {
+        void created(Domain guest);
+
+        void destroyed(int domid);
+    }
 
     public Libxl(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps) {
         this(xen, kernel, log, steps, GuestMemory.DEFAULT);
@@ -106,7 +119,18 @@ public final class Libxl {
 
     /** An HVM guest of {@code vcpus} vCPUs and this toolstack's memory ({@link GuestMemory#lowMemEnd}). */
     public int domainCreate(int vcpus) {
-        return xen.createDomain(vcpus, memory.lowMemEnd()).id();
+        Domain d = xen.createDomain(vcpus, memory.lowMemEnd());
+        for (DomainListener l : domainListeners) l.created(d);
+        return d.id();
+    }
+
+    /** Adds {@code l}, which hears of every guest created or destroyed from now on (not of the ones that exist). */
+    public void addDomainListener(DomainListener l) {
+        domainListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    public void removeDomainListener(DomainListener l) {
+        domainListeners.remove(l);
     }
 
     /** Destroys a guest, detaching its devices first. */
@@ -116,7 +140,9 @@ public final class Libxl {
         for (Sbdf s : List.copyOf(attached.keySet())) {
             if (attached.get(s).guest() == d) pciDetach(domid, s);
         }
-        return xen.destroyDomain(domid);
+        int rc = xen.destroyDomain(domid);
+        if (rc == 0) for (DomainListener l : domainListeners) l.destroyed(domid);
+        return rc;
     }
 
     public synchronized XenPtDevice device(Sbdf sbdf) {

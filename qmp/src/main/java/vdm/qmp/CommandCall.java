@@ -12,14 +12,19 @@ public final class CommandCall {
     private final JsonNode id;
     private final QmpClient client;
     private final QmpServer server;
+    private final QmpEvents events;
+    private final CommandRegistry registry;
     private Runnable afterReply;
 
-    CommandCall(String command, Arguments arguments, JsonNode id, QmpClient client, QmpServer server) {
+    CommandCall(String command, Arguments arguments, JsonNode id, QmpClient client, QmpServer server, QmpEvents events,
+                CommandRegistry registry) {
         this.command = command;
         this.arguments = arguments;
         this.id = id;
         this.client = client;
         this.server = server;
+        this.events = events;
+        this.registry = registry;
     }
 
     public String command() { return command; }
@@ -31,7 +36,11 @@ public final class CommandCall {
 
     public QmpClient client() { return client; }
 
-    public QmpEvents events() { return server.events(); }
+    /** The event bus of the endpoint the client came in on (the main one, or a {@link QmpServer#listen} listener's). */
+    public QmpEvents events() { return events; }
+
+    /** The command table the request was looked up in (query-commands and query-qmp-schema answer from it). */
+    public CommandRegistry registry() { return registry; }
 
     public QmpServer server() { return server; }
 

@@ -24,12 +24,14 @@ final class QmpDispatcher {
     private final CommandRegistry commands;
     private final Executor modelExecutor;
     private final QmpServer server;
+    private final QmpEvents events;
 
-    /** {@code server} is what {@link CommandCall#server()} gives handlers. */
-    QmpDispatcher(CommandRegistry commands, Executor modelExecutor, QmpServer server) {
+    /** {@code server} and {@code events} are what {@link CommandCall#server()} and {@link CommandCall#events()} give handlers. */
+    QmpDispatcher(CommandRegistry commands, Executor modelExecutor, QmpServer server, QmpEvents events) {
         this.commands = commands;
         this.modelExecutor = modelExecutor;
         this.server = server;
+        this.events = events;
     }
 
     /**
@@ -57,7 +59,7 @@ final class QmpDispatcher {
                 throw new QmpError(ErrorClass.CommandNotFound, "The command " + name + " has not been found");
             }
             Arguments arguments = cmd.arguments().validate((ObjectNode) req.get("arguments"));
-            CommandCall call = new CommandCall(name, arguments, id, session, server);
+            CommandCall call = new CommandCall(name, arguments, id, session, server, events, commands);
             String command = name;
             return run(cmd, call).handle((value, failure) -> {
                 // What the handler asked to run after its reply goes with the reply, whether the handler then failed or not.

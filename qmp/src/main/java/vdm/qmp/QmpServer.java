@@ -94,25 +94,21 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
         }
     }
 
-    private final CommandRegistry commands;
     private final Config config;
     private final EventLoopGroup group;
     private final boolean epoll;
     private final ExecutorService modelExecutor;
-    private final QmpDispatcher dispatcher;
-    /** Each open connection's session (for its negotiation state) and output (for events and the final flush). */
-    private final Map<QmpSession, QmpOutput> sessions = new ConcurrentHashMap<>();
+    /** The endpoints given to {@link #start}: the main command table and event bus. */
+    private final Listener main;
+    /** Every listener still open, main first (guarded by itself). */
+    private final List<Listener> listeners = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger clientNumbers = new AtomicInteger();
-    private final List<Channel> listeners = new ArrayList<>();
-    private final List<UnixSocketFile> socketFiles = new ArrayList<>();
-    private final List<Endpoint> bound = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final byte[] greeting;
 
     private QmpServer(CommandRegistry commands, Config config) {
-        this.commands = commands;
         this.config = config;
         this.epoll = Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(0, r -> {
@@ -126,18 +122,17 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             return t;
         });
         this.greeting = line(CoreCommands.greeting());
-        this.dispatcher = new QmpDispatcher(commands, modelExecutor, this);
+        this.main = new Listener(commands);
+        listeners.add(main);
     }
 
     /** Binds every endpoint and starts serving; on any failure nothing stays bound. */
     public static QmpServer start(CommandRegistry commands, Config config, List<Endpoint> endpoints) throws IOException {
         if (endpoints.isEmpty()) throw new IllegalArgumentException("no endpoint to listen on");
-        if (commands.find("qmp_capabilities") == null) {
-            throw new IllegalArgumentException("the registry lacks qmp_capabilities (use CommandRegistry.withCoreCommands())");
-        }
+        checkRegistry(commands);
         QmpServer s = new QmpServer(commands, config);
         try {
-            for (Endpoint e : endpoints) s.listen(e);
+            for (Endpoint e : endpoints) s.main.bind(e);
         } catch (IOException | RuntimeException e) {
             s.stop().join();
             throw e;
@@ -145,20 +140,128 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
         return s;
     }
 
-    private void listen(Endpoint e) throws IOException {
+    private static void checkRegistry(CommandRegistry commands) {
+        if (commands.find("qmp_capabilities") == null) {
+            throw new IllegalArgumentException("the registry lacks qmp_capabilities (use CommandRegistry.withCoreCommands())");
+        }
+    }
+
+    /**
+     * Listens on {@code endpoint} with a command table and event bus of its own (as one QEMU per domain has: libxl's
+     * {@code qmp-libxl-<domid>}), until the listener is closed or the server stops. On failure nothing stays bound.
+     */
+    public Listener listen(Endpoint endpoint, CommandRegistry commands) throws IOException {
+        checkRegistry(commands);
+        Listener l = new Listener(commands);
+        synchronized (listeners) {
+            if (stopping.get()) throw new IOException("cannot listen on " + endpoint + ": the server is stopping");
+            listeners.add(l);
+        }
+        try {
+            l.bind(endpoint);
+        } catch (IOException | RuntimeException e) {
+            l.close().join();
+            throw e;
+        }
+        return l;
+    }
+
+    /**
+     * A set of endpoints sharing one command table and one event bus: the server's main endpoints, or one added by
+     * {@link #listen}. Closing it stops its endpoints, closes its connections (after what was written to them has
+     * gone out) and removes its socket files.
+     */
+    public final class Listener implements QmpEvents {
+        private final CommandRegistry commands;
+        private final QmpDispatcher dispatcher;
+        /** Each open connection's session (for its negotiation state) and output (for events and the final flush). */
+        private final Map<QmpSession, QmpOutput> sessions = new ConcurrentHashMap<>();
+        private final List<Channel> channels = new ArrayList<>();
+        private final List<UnixSocketFile> socketFiles = new ArrayList<>();
+        private final List<Endpoint> bound = new ArrayList<>();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        private Listener(CommandRegistry commands) {
+            this.commands = commands;
+            this.dispatcher = new QmpDispatcher(commands, modelExecutor, QmpServer.this, this);
+        }
+
+        public CommandRegistry commands() { return commands; }
+
+        /** Where this listener listens, with actual TCP ports. */
+        public List<Endpoint> endpoints() {
+            synchronized (this) { return List.copyOf(bound); }
+        }
+
+        /** Connections open on this listener's endpoints. */
+        public int connectionCount() { return sessions.size(); }
+
+        /** Emits to this listener's negotiated connections only. */
+        @Override
+        public void emit(String name, ObjectNode data) {
+            byte[] bytes = eventLine(name, data);
+            int n = 0;
+            for (Map.Entry<QmpSession, QmpOutput> s : sessions.entrySet()) {
+                if (s.getKey().negotiated()) {
+                    s.getValue().sendEvent(bytes);
+                    n++;
+                }
+            }
+            if (log.isDebugEnabled()) log.debug("event {} to {} client(s)", name, n);
+        }
+
+        /** Stops listening and closes this listener's connections; completes when they are closed. Idempotent. */
+        public CompletableFuture<Void> close() {
+            if (!closed.compareAndSet(false, true)) return done;
+            List<Channel> ls;
+            synchronized (this) {
+                ls = List.copyOf(channels);
+                socketFiles.forEach(UnixSocketFile::delete);
+            }
+            for (Channel l : ls) l.close();
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (QmpOutput o : sessions.values()) closing.add(o.closeAfterFlush());
+            synchronized (listeners) { listeners.remove(this); }
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
+            return done;
+        }
+
+        void admit(Channel ch, String label) {
+            if (closed.get()) {
+                ch.close();
+                return;
+            }
+            QmpSession s = new QmpSession(clientNumbers.incrementAndGet(), peer(ch, label));
+            QmpOutput out = new QmpOutput(ch, config, s);
+            sessions.put(s, out);
+            ch.closeFuture().addListener(f -> sessions.remove(s));
+            ch.pipeline().addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
+                    .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()));
+        }
+
+        private void bind(Endpoint e) throws IOException {
+            listenOn(e, this);
+        }
+
+        private synchronized void bound(Channel ch, Endpoint e, UnixSocketFile file) {
+            if (ch != null) channels.add(ch);
+            if (file != null) socketFiles.add(file);
+            if (e != null) bound.add(e);
+        }
+    }
+
+    private void listenOn(Endpoint e, Listener l) throws IOException {
         switch (e) {
             case Endpoint.Unix u -> {
                 UnixSocketFile file = UnixSocketFile.bind(u.path(), tmp -> {
                     Channel ch = bootstrap(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class,
-                            "unix:" + u.path().toAbsolutePath().normalize())
+                            "unix:" + u.path().toAbsolutePath().normalize(), l)
                             .bind(epoll ? new DomainSocketAddress(tmp.toString()) : UnixDomainSocketAddress.of(tmp))
                             .sync().channel();
-                    synchronized (listeners) { listeners.add(ch); }
+                    l.bound(ch, null, null);
                 });
-                synchronized (listeners) {
-                    socketFiles.add(file);
-                    bound.add(new Endpoint.Unix(file.path()));
-                }
+                l.bound(null, new Endpoint.Unix(file.path()), file);
             }
             case Endpoint.Tcp t -> {
                 if (!t.loopback()) {
@@ -166,22 +269,19 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
                 }
                 Channel ch;
                 try {
-                    ch = bootstrap(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, null)
+                    ch = bootstrap(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, null, l)
                             .bind(new InetSocketAddress(t.host(), t.port())).sync().channel();
                 } catch (Exception ex) {
                     throw new IOException("cannot listen on " + t + ": " + ex.getMessage(), ex);
                 }
                 int port = ((InetSocketAddress) ch.localAddress()).getPort();
-                synchronized (listeners) {
-                    listeners.add(ch);
-                    bound.add(new Endpoint.Tcp(t.host(), port));
-                }
+                l.bound(ch, new Endpoint.Tcp(t.host(), port), null);
             }
         }
     }
 
     /** {@code label} names the peer of a Unix connection (which has no address of its own); null for TCP. */
-    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String label) {
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String label, Listener l) {
         return new ServerBootstrap().group(group).channel(type)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -189,7 +289,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        admit(ch, label);
+                        admit(ch, label, l);
                     }
                 });
     }
@@ -199,6 +299,10 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
      * then flow control, which dispatches and writes through the connection's output).
      */
     void admit(Channel ch, String label) {
+        admit(ch, label, main);
+    }
+
+    private void admit(Channel ch, String label, Listener l) {
         if (stopping.get()) {
             ch.close();
             return;
@@ -209,12 +313,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             ch.pipeline().addLast(new Refusal(config.maxConnections(), peer(ch, label)));
             return;
         }
-        QmpSession s = new QmpSession(clientNumbers.incrementAndGet(), peer(ch, label));
-        QmpOutput out = new QmpOutput(ch, config, s);
-        sessions.put(s, out);
-        ch.closeFuture().addListener(f -> sessions.remove(s));
-        ch.pipeline().addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
-                .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()));
+        l.admit(ch, label);
     }
 
     /**
@@ -262,39 +361,38 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
 
     // ---- events
 
-    @Override
-    public void emit(String name, ObjectNode data) {
+    private static byte[] eventLine(String name, ObjectNode data) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("an event needs a name");
         Instant now = Instant.now();
         ObjectNode event = JsonNodeFactory.instance.objectNode();
         event.put("event", name);
         if (data != null) event.set("data", data);
         event.putObject("timestamp").put("seconds", now.getEpochSecond()).put("microseconds", now.getNano() / 1000);
-        byte[] bytes = line(event);
-        int n = 0;
-        for (Map.Entry<QmpSession, QmpOutput> s : sessions.entrySet()) {
-            if (s.getKey().negotiated()) {
-                s.getValue().sendEvent(bytes);
-                n++;
-            }
-        }
-        if (log.isDebugEnabled()) log.debug("event {} to {} client(s)", name, n);
+        return line(event);
     }
 
+    /** Emits on the main endpoints (a listener added by {@link #listen} has its own bus). */
+    @Override
+    public void emit(String name, ObjectNode data) {
+        main.emit(name, data);
+    }
+
+    /** The main endpoints' event bus. */
     public QmpEvents events() { return this; }
 
     // ---- accessors
 
-    public CommandRegistry commands() { return commands; }
+    /** The main endpoints' command table. */
+    public CommandRegistry commands() { return main.commands(); }
 
     public Config config() { return config; }
 
     /** Runs model operations one at a time, off the network threads (commands with {@link Execution#MODEL}). */
     public ExecutorService modelExecutor() { return modelExecutor; }
 
-    /** Where the server listens, with actual TCP ports (port 0 asks for any free port). */
+    /** Where the main endpoints listen, with actual TCP ports (port 0 asks for any free port). */
     public List<Endpoint> endpoints() {
-        synchronized (listeners) { return List.copyOf(bound); }
+        return main.endpoints();
     }
 
     /** Open client connections, counting those being refused. */
@@ -307,14 +405,12 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
     public CompletableFuture<Void> stop() {
         if (!stopping.compareAndSet(false, true)) return terminated;
         log.info("QMP server stopping");
-        List<Channel> ls;
+        List<Listener> ls;
         synchronized (listeners) { ls = List.copyOf(listeners); }
-        for (Channel l : ls) l.close();
         // Sessions close first, each after its queued output (the SHUTDOWN event) has gone out; only then do the
         // event loops stop, since a stopping loop closes its channels before running queued writes.
         List<CompletableFuture<Void>> closed = new ArrayList<>();
-        for (QmpOutput o : sessions.values()) closed.add(o.closeAfterFlush());
-        synchronized (listeners) { socketFiles.forEach(UnixSocketFile::delete); }
+        for (Listener l : ls) closed.add(l.close());
         modelExecutor.shutdown();
         CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new))
                 .completeOnTimeout(null, 3, TimeUnit.SECONDS)

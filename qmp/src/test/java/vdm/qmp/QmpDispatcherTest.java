@@ -49,7 +49,7 @@ class QmpDispatcherTest {
                     call.afterReply(() -> afterReply.add("after a failure"));
                     throw QmpError.generic("failed");
                 }));
-        dispatcher = new QmpDispatcher(r, modelExecutor, null); // no command here asks for the server
+        dispatcher = new QmpDispatcher(r, modelExecutor, null, null); // no command here asks for the server or its events
     }
 
     private CompletableFuture<QmpReply> dispatch(String request) {
@@ -132,7 +132,7 @@ class QmpDispatcherTest {
         r.register(QmpCommand.of("x-vdm-test-model", "test: model work", ArgumentSchema.NONE, Execution.MODEL, call -> null));
         QmpDispatcher stopping = new QmpDispatcher(r, command -> {
             throw new RejectedExecutionException("the model executor is shut down");
-        }, null);
+        }, null, null);
         session.negotiate();
         JsonNode status = stopping.dispatch(QmpFrame.message(JSON.createObjectNode().put("execute", "query-status")), session)
                 .join().toJson();
