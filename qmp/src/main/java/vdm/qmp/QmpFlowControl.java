@@ -13,9 +13,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection's requests, run one at a time in order as QEMU's monitor runs them (monitor_qmp_bh_dispatcher
  * takes the next request only after the previous reply): a request that arrives while one runs waits in the queue,
- * and input stops being read (QEMU's monitor_suspend) while {@link QmpServer.Config#maxQueuedRequests} wait or the
- * client does not read its output; it resumes when both clear. After the client half-closes, what it sent is
- * answered and then the connection closes. Runs on the connection's event loop.
+ * and input stops being read (QEMU's monitor_suspend) while {@link QmpServer.Config#maxQueuedRequests} wait
+ * (handle_qmp_command against QMP_REQ_QUEUE_LEN_MAX, monitor/qmp.c) or while the connection's unwritten output is past
+ * {@link QmpServer.Config#writeHighWaterMark} (the channel is unwritable); it resumes when the queue has room and
+ * the output has drained below {@link QmpServer.Config#writeLowWaterMark}. QEMU has only the first bound (its output
+ * buffer grows without limit); the second holds a batch-writing client in its own writes instead of buffering its
+ * replies without bound, and no timer cuts it off. After the client half-closes, what it sent is answered and then
+ * the connection closes. Runs on the connection's event loop.
  */
 final class QmpFlowControl extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(QmpFlowControl.class);
@@ -55,7 +59,6 @@ final class QmpFlowControl extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         log.debug("client {} disconnected", session.number());
         queue.clear();
-        output.stopStallCheck();
         ctx.fireChannelInactive();
     }
 
@@ -87,7 +90,6 @@ final class QmpFlowControl extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        output.writabilityChanged();
         if (ch.isWritable()) {
             resumeInput();
             output.flushIfNeeded();
@@ -107,7 +109,7 @@ final class QmpFlowControl extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Whether more requests may be taken: output is flowing and fewer than the limit wait. */
+    /** Whether more requests may be taken: output is under the high water mark and fewer than the limit wait. */
     private boolean acceptingInput() {
         return ch.isWritable() && queue.size() < maxQueuedRequests;
     }

@@ -4,19 +4,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vdm.qmp.json.JsonWriter;
 
 /**
  * What one connection writes: the greeting, replies (flushed together at the end of a read, or at once when
- * something waits on them), and events (from any thread). A client that does not read is bounded twice: a backlog
- * of events past {@link QmpServer.Config#maxPendingOutputBytes} or output blocked for
- * {@link QmpServer.Config#stallTimeout} disconnects it, so it cannot hold server memory or a request slot forever.
- * Runs on the connection's event loop except {@link #sendEvent} and {@link #closeAfterFlush}.
+ * something waits on them), and events (from any thread). Replies are bounded by back-pressure, not here: past
+ * {@link QmpServer.Config#writeHighWaterMark} of unwritten output the channel turns unwritable and
+ * {@link QmpFlowControl} stops reading requests, so a client that writes a long batch before reading waits, and is
+ * never cut off for its own replies. Events have no requester to hold back: their unwritten bytes are counted here,
+ * and an event that would take them past {@link QmpServer.Config#maxPendingEventBytes} disconnects the client (the
+ * slow-client cut-off; QEMU 7.2's monitor output buffer grows without bound, monitor_flush_locked in
+ * monitor/monitor.c). Runs on the connection's event loop except {@link #sendEvent} and {@link #closeAfterFlush}.
  */
 final class QmpOutput {
     private static final Logger log = LoggerFactory.getLogger(QmpOutput.class);
@@ -25,7 +26,8 @@ final class QmpOutput {
     private final QmpServer.Config config;
     private final QmpSession session;
     private boolean unflushed;
-    private ScheduledFuture<?> stallCheck;
+    /** Bytes of event lines handed to the channel and not yet written to the socket. */
+    private long pendingEventBytes;
 
     QmpOutput(Channel ch, QmpServer.Config config, QmpSession session) {
         this.ch = ch;
@@ -70,43 +72,18 @@ final class QmpOutput {
 
     private void writeEvent(byte[] line) {
         if (!ch.isActive()) return;
-        if (!ch.isWritable() && pendingOutput() + line.length > config.maxPendingOutputBytes()) {
-            log.warn("client {} ({}) is not reading: {} bytes of output pending, over the limit of {}; disconnecting it",
-                    session.number(), session.peer(), pendingOutput(), config.maxPendingOutputBytes());
+        long limit = config.maxPendingEventBytes();
+        if (pendingEventBytes + line.length > limit) {
+            log.warn("client {} ({}) is not reading: {} bytes of events pending, over the limit of {}; disconnecting it",
+                    session.number(), session.peer(), pendingEventBytes, limit);
             ch.close();
             return;
         }
-        ch.write(Unpooled.wrappedBuffer(line));
+        int n = line.length;
+        pendingEventBytes += n;
+        // The promise completes (on this loop) once the line is in the socket, or fails when the channel closes.
+        ch.writeAndFlush(Unpooled.wrappedBuffer(line)).addListener(done -> pendingEventBytes -= n);
         unflushed = false;
-        ch.flush();
-    }
-
-    /** Output blocked starts the stall clock; output flowing again stops it. */
-    void writabilityChanged() {
-        if (ch.isWritable()) {
-            stopStallCheck();
-        } else if (stallCheck == null) {
-            long ms = config.stallTimeout().toMillis();
-            stallCheck = ch.eventLoop().schedule(() -> {
-                stallCheck = null;
-                if (ch.isActive() && !ch.isWritable()) {
-                    log.warn("client {} ({}) has not read its output for {} ms ({} bytes pending): disconnecting it",
-                            session.number(), session.peer(), ms, pendingOutput());
-                    ch.close();
-                }
-            }, ms, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    void stopStallCheck() {
-        if (stallCheck != null) {
-            stallCheck.cancel(false);
-            stallCheck = null;
-        }
-    }
-
-    private long pendingOutput() {
-        return ch.isWritable() ? 0 : ch.bytesBeforeWritable() + config.writeLowWaterMark();
     }
 
     /** Closes once everything written has gone out (the client half-closed and has every reply). */

@@ -26,12 +26,10 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,10 +44,13 @@ import vdm.qmp.json.JsonWriter;
 
 /**
  * A QMP server on Unix sockets and/or TCP (docs/interop/qmp-spec). Each connection negotiates on its own; events go
- * to every negotiated connection. Network threads never block: model work runs on {@link #modelExecutor()}, and a
- * connection whose client stops reading is paused (its input is not read while its output is over the high water
- * mark) and, if it stays so for {@link Config#stallTimeout} or its backlog of events passes
- * {@link Config#maxPendingOutputBytes}, disconnected.
+ * to every negotiated connection. Network threads never block: model work runs on {@link #modelExecutor()}. A
+ * client may write any number of requests before it reads (QEMU 7.2 answers them all): requests are read and
+ * answered while the connection's unread replies are under {@link Config#writeHighWaterMark} (8 MiB), then input
+ * is no longer read (back-pressure, as QEMU's monitor_suspend) until they drain under
+ * {@link Config#writeLowWaterMark} (4 MiB); a client is never disconnected for its own replies. Events cannot wait:
+ * a client whose unwritten events would pass {@link Config#maxPendingEventBytes} (8 MiB) is disconnected, so a slow
+ * client holds bounded memory and never delays another.
  *
  * <pre>{@code
  * QmpServer server = QmpServer.start(CommandRegistry.withCoreCommands(), Config.DEFAULTS,
@@ -62,34 +63,43 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QmpServer.class);
 
     /**
-     * Limits. {@code maxQueuedRequests} is how many parsed requests may wait behind a running command before the
-     * connection stops being read (QEMU's QMP_REQ_QUEUE_LEN_MAX is 8).
+     * Limits. The output bound B is {@code writeHighWaterMark}: the bytes of replies and events queued in the server
+     * and not yet written to the socket (the kernel's socket buffer holds some more). Past B the connection's input
+     * is no longer read; it is read again once the queue drains below {@code writeLowWaterMark}. Replies therefore
+     * wait for the client (it is blocked in its writes, not cut off); events do not wait: an event that would take
+     * the connection's unwritten events past {@code maxPendingEventBytes} disconnects it. {@code maxQueuedRequests}
+     * is how many parsed requests may wait behind a running command before input stops being read (QEMU's
+     * QMP_REQ_QUEUE_LEN_MAX is 8). Defaults: B = 8 MiB, resume at 4 MiB, events 8 MiB, 8 requests.
      */
     public record Config(int maxConnections, int maxMessageBytes, int maxDepth, int writeLowWaterMark,
-                         int writeHighWaterMark, long maxPendingOutputBytes, Duration stallTimeout,
-                         int maxQueuedRequests) {
+                         int writeHighWaterMark, long maxPendingEventBytes, int maxQueuedRequests) {
+        public static final int DEFAULT_OUTPUT_BOUND = 8 * 1024 * 1024;
+
         public static final Config DEFAULTS = new Config(64, JsonStreamer.DEFAULT_MAX_MESSAGE_BYTES,
-                JsonStreamer.DEFAULT_MAX_DEPTH, 256 * 1024, 1024 * 1024, 8L * 1024 * 1024, Duration.ofSeconds(10), 8);
+                JsonStreamer.DEFAULT_MAX_DEPTH, DEFAULT_OUTPUT_BOUND / 2, DEFAULT_OUTPUT_BOUND, DEFAULT_OUTPUT_BOUND, 8);
 
         public Config {
-            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be >= 1");
+            if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be >= 1, not " + maxConnections);
             if (writeLowWaterMark < 1 || writeHighWaterMark < writeLowWaterMark) {
-                throw new IllegalArgumentException("need 0 < writeLowWaterMark <= writeHighWaterMark");
+                throw new IllegalArgumentException("need 0 < writeLowWaterMark <= writeHighWaterMark, not "
+                        + writeLowWaterMark + " and " + writeHighWaterMark);
             }
-            if (maxPendingOutputBytes < writeHighWaterMark) {
-                throw new IllegalArgumentException("maxPendingOutputBytes must be >= writeHighWaterMark");
+            if (maxPendingEventBytes < 1) {
+                throw new IllegalArgumentException("maxPendingEventBytes must be >= 1, not " + maxPendingEventBytes);
             }
-            if (maxQueuedRequests < 1) throw new IllegalArgumentException("maxQueuedRequests must be >= 1");
-            Objects.requireNonNull(stallTimeout, "stallTimeout");
+            if (maxQueuedRequests < 1) {
+                throw new IllegalArgumentException("maxQueuedRequests must be >= 1, not " + maxQueuedRequests);
+            }
         }
 
         public Config withMaxConnections(int n) {
             return new Config(n, maxMessageBytes, maxDepth, writeLowWaterMark, writeHighWaterMark,
-                    maxPendingOutputBytes, stallTimeout, maxQueuedRequests);
+                    maxPendingEventBytes, maxQueuedRequests);
         }
 
-        public Config withOutputLimits(int low, int high, long maxPending, Duration stall) {
-            return new Config(maxConnections, maxMessageBytes, maxDepth, low, high, maxPending, stall,
+        /** Input resumes below {@code low} and stops past {@code high} bytes of unwritten output; events cap. */
+        public Config withOutputLimits(int low, int high, long maxPendingEvents) {
+            return new Config(maxConnections, maxMessageBytes, maxDepth, low, high, maxPendingEvents,
                     maxQueuedRequests);
         }
     }

@@ -2,6 +2,7 @@ package vdm.qmp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -60,5 +61,28 @@ class QmpLimitsTest {
             }
             for (var c : admitted) c.close();
         }
+    }
+
+    @Test
+    void theOutputBoundIsEightMebibytesForRepliesAndForEventsAndTheQueueEightRequests() {
+        QmpServer.Config d = QmpServer.Config.DEFAULTS;
+        assertEquals(8 << 20, d.writeHighWaterMark(), "input stops past 8 MiB of unwritten output");
+        assertEquals(4 << 20, d.writeLowWaterMark(), "and resumes below 4 MiB");
+        assertEquals(8L << 20, d.maxPendingEventBytes(), "events: the same bound");
+        assertEquals(8, d.maxQueuedRequests(), "QEMU's QMP_REQ_QUEUE_LEN_MAX");
+    }
+
+    @Test
+    void outputLimitsThatCannotWorkAreRefusedNamingTheProblem() {
+        QmpServer.Config d = QmpServer.Config.DEFAULTS;
+        assertEquals("need 0 < writeLowWaterMark <= writeHighWaterMark, not 2048 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> d.withOutputLimits(2048, 1024, 4096)).getMessage());
+        assertEquals("need 0 < writeLowWaterMark <= writeHighWaterMark, not 0 and 1024",
+                assertThrows(IllegalArgumentException.class, () -> d.withOutputLimits(0, 1024, 4096)).getMessage());
+        assertEquals("maxPendingEventBytes must be >= 1, not 0",
+                assertThrows(IllegalArgumentException.class, () -> d.withOutputLimits(512, 1024, 0)).getMessage());
+        QmpServer.Config small = d.withOutputLimits(512, 1024, 4096);
+        assertEquals(List.of(512, 1024, 4096L, d.maxQueuedRequests(), d.maxConnections()), List.of(small.writeLowWaterMark(),
+                small.writeHighWaterMark(), small.maxPendingEventBytes(), small.maxQueuedRequests(), small.maxConnections()));
     }
 }
