@@ -64,22 +64,33 @@ final class GuestQueryPci {
         int command = pt.guestRead(0x04, 2);
         for (int n = 0; n < ROM_SLOT; n++) {
             SysfsDevice.Resource r = res[n];
-            long size = r.end() - r.start() + 1;
             if (r.start() == 0 || r.end() <= r.start()) continue;
+            long size = r.end() - r.start() + 1;
             boolean io = (r.flags() & IORESOURCE_IO) != 0, mem64 = !io && (r.flags() & IORESOURCE_MEM_64) != 0;
-            boolean decodes = (command & (io ? COMMAND_IO : COMMAND_MEMORY)) != 0;
             long address = -1;
-            if (decodes) {
-                long low = Integer.toUnsignedLong(pt.guestRead(0x10 + 4 * n, 4)) & (io ? ~0x3L : ~0xfL);
-                address = mem64 && n < 5 ? low | Integer.toUnsignedLong(pt.guestRead(0x14 + 4 * n, 4)) << 32 : low;
+            if ((command & (io ? COMMAND_IO : COMMAND_MEMORY)) != 0) {
+                long reg = Integer.toUnsignedLong(pt.guestRead(0x10 + 4 * n, 4));
+                if (mem64 && n < 5) reg |= Integer.toUnsignedLong(pt.guestRead(0x14 + 4 * n, 4)) << 32;
+                address = barAddress(reg & ~(size - 1), size, io || !mem64);
             }
             PciDeviceInfoJson.bar(d, n, io, address, size, (r.flags() & IORESOURCE_PREFETCH) != 0, mem64);
         }
         SysfsDevice.Resource rom = res[ROM_SLOT];
         if (rom.start() != 0 && rom.end() > rom.start()) {
-            int reg = pt.guestRead(0x30, 4);
-            long address = (command & COMMAND_MEMORY) != 0 && (reg & ROM_ENABLE) != 0 ? Integer.toUnsignedLong(reg) & ~0x7ffL : -1;
-            PciDeviceInfoJson.rom(d, address, rom.end() - rom.start() + 1, true);
+            long size = rom.end() - rom.start() + 1;
+            long reg = Integer.toUnsignedLong(pt.guestRead(0x30, 4));
+            boolean on = (command & COMMAND_MEMORY) != 0 && (reg & ROM_ENABLE) != 0;
+            PciDeviceInfoJson.rom(d, on ? barAddress(reg & ~(size - 1), size, true) : -1, size, true);
         }
+    }
+
+    /**
+     * pci_bar_address (hw/pci/pci.c) once decoding is on: the pc machine refuses a BAR at 0 (no pci_allow_0_address),
+     * a region that wraps, and a 32-bit one (IO, or 32-bit memory) that reaches 4 GiB; those are PCI_BAR_UNMAPPED, -1.
+     */
+    private static long barAddress(long base, long size, boolean thirtyTwoBit) {
+        long last = base + size - 1;
+        if (base == 0 || Long.compareUnsigned(last, base) <= 0 || (thirtyTwoBit && last >= 0xffff_ffffL)) return -1;
+        return base;
     }
 }
