@@ -292,7 +292,21 @@ class LibxlConversationTest {
                 assertTrue(dm.line().contains("\"event\": \"DEVICE_DELETED\""), "the event after the reply");
                 String onMain = mainConn.line();
                 assertTrue(onMain.contains("\"event\": \"DEVICE_DELETED\"") && onMain.contains("pci-pt-00_03.0"), onMain);
+                assertTrue(mainConn.ask("{\"execute\": \"query-status\"}").startsWith("{\"return\""), "one event on the main socket");
+                assertTrue(dm.ask("{\"execute\": \"query-status\"}").startsWith("{\"return\""), "one event on the guest's socket");
             }
+        }
+    }
+
+    @Test
+    void theMainSocketTakesAddrAsQemuDoesToo() throws IOException {
+        try (Harness h = new Harness()) {
+            assertTrue(h.main("x-vdm-assignable-add", "{\"hostaddr\":\"0000:00:03.0\"}").ok());
+            int domid = h.createGuest();
+            LibxlQmp.Reply bad = h.main("device_add", "{\"driver\":\"xen-pci-passthrough\",\"hostaddr\":\"0000:00:03.0\",\"domain\":" + domid + ",\"addr\":\"zz\"}");
+            assertEquals("Property 'xen-pci-passthrough.addr' doesn't take value 'zz'", bad.error().get("desc").asText());
+            assertTrue(h.main("device_add", "{\"driver\":\"xen-pci-passthrough\",\"hostaddr\":\"0000:00:03.0\",\"domain\":" + domid + ",\"addr\":10}").ok());
+            assertEquals(0x10, (int) h.onModel(() -> h.model.vdm().libxl().device(DefaultHost.NIC).guestSlot()), "QEMU reads 10 as hex");
         }
     }
 

@@ -1,11 +1,7 @@
 package vdm.qmp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -167,11 +163,12 @@ final class DeviceCommands {
             if (model.vdm() != at || !libxl.hotplug().isPending(host)) return; // replaced, or the domain went first
             libxl.pciDetach(guest, host);
             ObjectNode data = PassthroughCommands.JSON.objectNode().put("device", id).put("path", "/machine/peripheral/" + id);
-            Set<QmpEvents> buses = Collections.newSetFromMap(new IdentityHashMap<>());
-            buses.add(asking);
-            buses.add(call.server().events());
-            model.domainEvents(guest).ifPresent(buses::add);
-            for (QmpEvents b : buses) b.emit("DEVICE_DELETED", data);
+            // The guest's QEMU announces it on its own socket, and vdm's main socket hears of it too; the main bus is
+            // the server itself, not the main listener a call sees, so the asking bus decides which the other one is.
+            QmpEvents domainBus = model.domainEvents(guest).orElse(null);
+            asking.emit("DEVICE_DELETED", data);
+            if (asking == domainBus) call.server().events().emit("DEVICE_DELETED", data);
+            else if (domainBus != null) domainBus.emit("DEVICE_DELETED", data);
         };
         try {
             switch (eject.kind()) {
