@@ -65,7 +65,7 @@ final class DeviceCommands {
         registry.register(QmpCommand.of("device_del", "Asks this guest to give a device up; DEVICE_DELETED follows when it ejects it",
                 ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel));
         registry.register(QmpCommand.of("query-pci", "This guest's PCI bus, as its QEMU answers",
-                ArgumentSchema.NONE, Execution.MODEL, call -> GuestBus.of(c.vdm(), domid)));
+                ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.guest(c.vdm(), domid)));
     }
 
     private Vdm vdm() {
