@@ -49,6 +49,38 @@ class ServeCommandTest {
     }
 
     @Test
+    void aMissingLibxlDirExits2() {
+        Cli r = Cli.run("serve", "--libxl-dir", dir.resolve("none").toString(), "--qmp", "unix:" + dir.resolve("s"));
+        assertEquals(2, r.exit());
+        assertEquals("vdm serve: --libxl-dir " + dir.resolve("none") + ": no such directory\n", r.err());
+    }
+
+    @Test
+    void withALibxlDirEachGuestGetsItsQmpSocket() throws Exception {
+        Path socket = dir.resolve("vdm.sock");
+        Path run = Files.createDirectory(dir.resolve("run"));
+        CompletableFuture<Cli> serve = CompletableFuture.supplyAsync(
+                () -> Cli.run("serve", "--qmp", "unix:" + socket, "--libxl-dir", run.toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.exists(socket) && !serve.isDone() && System.nanoTime() < deadline) Thread.sleep(10);
+        try (QmpLineClient c = QmpLineClient.connect(new Endpoint.Unix(socket))) {
+            c.readLine(Duration.ofSeconds(10));
+            c.send("{\"execute\": \"qmp_capabilities\"}\n{\"execute\": \"x-vdm-domain-create\"}\n");
+            assertEquals("{\"return\": {}}", c.readLine(Duration.ofSeconds(10)));
+            assertEquals("{\"return\": {\"domid\": 1}}", c.readLine(Duration.ofSeconds(10)));
+            assertTrue(Files.exists(run.resolve("qmp-libxl-1")), "d1's socket");
+            try (QmpLineClient guest = QmpLineClient.connect(new Endpoint.Unix(run.resolve("qmp-libxl-1")))) {
+                assertTrue(guest.readLine(Duration.ofSeconds(10)).startsWith("{\"QMP\""));
+            }
+            c.send("{\"execute\": \"quit\"}\n");
+        }
+        Cli r = serve.get(20, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("vdm: QMP listening on unix:" + socket + "\nvdm: guests' QMP sockets in " + run + "/qmp-libxl-<domid>\n", r.out());
+        assertTrue(Files.notExists(run.resolve("qmp-libxl-1")), "closed with the server");
+    }
+
+    @Test
     void aMissingHostFileExits1() {
         Cli r = Cli.run("serve", "--host", dir.resolve("none.json").toString(), "--qmp", "unix:" + dir.resolve("s"));
         assertEquals(1, r.exit());
