@@ -34,11 +34,12 @@ final class DeviceCommands {
                 ArgumentSchema.open(Arg.required("driver", ArgType.STRING, "the device model: xen-pci-passthrough"),
                         Arg.optional("id", ArgType.STRING, "the device id, for device_del"),
                         Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)")),
-                Execution.MODEL, c::deviceAdd));
+                Execution.MODEL, c::deviceAdd).returning(vdm.qmp.ObjectType.EMPTY));
         registry.register(QmpCommand.of("device_del", "Detaches a device; DEVICE_DELETED follows when it is gone",
-                ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel));
+                ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel)
+                .returning(vdm.qmp.ObjectType.EMPTY).emitting(PciInfoTypes.DEVICE_DELETED));
         registry.register(QmpCommand.of("query-pci", "The host's PCI functions in QEMU's shape, with x-vdm-owner and x-vdm-gsi",
-                ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.of(c.vdm())));
+                ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.of(c.vdm())).returning(PciInfoTypes.HOST_PCI_INFO_LIST));
     }
 
     private Vdm vdm() {
