@@ -159,7 +159,9 @@ final class SchemaJson {
                 StringBuilder b = new StringBuilder("{");
                 for (JsonNode m : e.get("members")) {
                     b.append(m.get("name").asText()).append(m.has("default") ? "?" : "").append(": ")
-                            .append(shape(m.get("type").asText(), open)).append(", ");
+                            .append(shape(m.get("type").asText(), open));
+                    if (m.has("features")) b.append(" ").append(m.get("features"));
+                    b.append(", ");
                 }
                 if (e.has("variants")) {
                     b.append("tag ").append(e.get("tag").asText()).append(" | ");

@@ -32,8 +32,8 @@ final class DeviceCommands {
         DeviceCommands c = new DeviceCommands(model);
         registry.register(QmpCommand.of("device_add", "Adds a device; driver xen-pci-passthrough attaches a host PCI function to a guest",
                 ArgumentSchema.open(Arg.required("driver", ArgType.STRING, "the device model: xen-pci-passthrough"),
-                        Arg.optional("id", ArgType.STRING, "the device id, for device_del"),
-                        Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)")),
+                        Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)"),
+                        Arg.optional("id", ArgType.STRING, "the device id, for device_del")),
                 Execution.MODEL, c::deviceAdd).returning(vdm.qmp.ObjectType.EMPTY));
         registry.register(QmpCommand.of("device_del", "Detaches a device; DEVICE_DELETED follows when it is gone",
                 ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel)
