@@ -7,7 +7,7 @@ import java.util.List;
  * The type of a command argument, checked with the texts of QEMU's QObject input visitor
  * (qapi/qobject-input-visitor.c): {@code Invalid parameter type for 'x', expected: string}.
  */
-public sealed interface ArgType {
+public sealed interface ArgType permits ArgType.Scalar, ArgType.OneOf, ArgType.ListOf, ObjectType, UnionType {
     ArgType STRING = Scalar.STRING;
     /** A signed 64-bit integer (QAPI 'int'): a float such as 1.5 or an integer beyond 64 bits is refused. */
     ArgType INTEGER = Scalar.INTEGER;
@@ -18,6 +18,7 @@ public sealed interface ArgType {
     ArgType UINT64 = Scalar.UINT64;
     ArgType BOOLEAN = Scalar.BOOLEAN;
     ArgType NUMBER = Scalar.NUMBER;
+    /** A free-form object (QAPI has no such builtin: introspection shows it as {@code any}). */
     ArgType OBJECT = Scalar.OBJECT;
     ArgType ANY = Scalar.ANY;
 
@@ -38,7 +39,10 @@ public sealed interface ArgType {
      */
     void check(JsonNode value, String path, String plainName) throws QmpError;
 
-    private static QmpError invalidType(String path, String expected) {
+    /** The QAPI type name: a builtin's ({@code int} for every integer type), else the declared name. */
+    String qapiName();
+
+    static QmpError invalidType(String path, String expected) {
         return QmpError.generic("Invalid parameter type for '" + path + "', expected: " + expected);
     }
 
@@ -48,6 +52,17 @@ public sealed interface ArgType {
         private final String expected;
 
         Scalar(String expected) { this.expected = expected; }
+
+        @Override
+        public String qapiName() {
+            return switch (this) {
+                case STRING -> "str";
+                case INTEGER, UINT64 -> "int";
+                case BOOLEAN -> "bool";
+                case NUMBER -> "number";
+                case OBJECT, ANY -> "any";
+            };
+        }
 
         @Override
         public String describe() { return expected; }
@@ -77,6 +92,9 @@ public sealed interface ArgType {
         }
 
         @Override
+        public String qapiName() { return typeName; }
+
+        @Override
         public String describe() { return typeName + " (" + String.join(", ", values) + ")"; }
 
         @Override
@@ -89,6 +107,9 @@ public sealed interface ArgType {
     }
 
     record ListOf(ArgType element) implements ArgType {
+        @Override
+        public String qapiName() { return "[" + element.qapiName() + "]"; }
+
         @Override
         public String describe() { return "array of " + element.describe(); }
 

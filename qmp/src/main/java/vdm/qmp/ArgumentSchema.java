@@ -1,12 +1,10 @@
 package vdm.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -38,35 +36,12 @@ public record ArgumentSchema(List<Arg> args, boolean open) {
     /** Validates {@code given} (an object, or null when "arguments" was absent). */
     public Arguments validate(ObjectNode given) throws QmpError {
         ObjectNode values = given != null ? given : JsonNodeFactory.instance.objectNode();
-        for (Arg a : args) {
-            JsonNode v = values.get(a.name());
-            if (v == null) {
-                if (a.required()) throw QmpError.generic("Parameter '" + a.name() + "' is missing");
-                continue;
-            }
-            a.type().check(v, a.name(), a.name());
-        }
-        ObjectNode extra = null;
-        if (values.size() > countDeclaredPresent(values)) {
-            for (Map.Entry<String, JsonNode> e : values.properties()) {
-                if (declares(e.getKey())) continue;
-                if (!open) throw QmpError.generic("Parameter '" + e.getKey() + "' is unexpected");
-                if (extra == null) extra = JsonNodeFactory.instance.objectNode();
-                extra.set(e.getKey(), e.getValue());
-            }
-        }
-        return new Arguments(values, extra != null ? extra : JsonNodeFactory.instance.objectNode());
+        return new Arguments(values, ObjectType.checkMembers(args, values, "", open));
     }
 
-    private int countDeclaredPresent(ObjectNode values) {
-        int n = 0;
-        for (Arg a : args) if (values.has(a.name())) n++;
-        return n;
-    }
-
-    private boolean declares(String name) {
-        for (Arg a : args) if (a.name().equals(name)) return true;
-        return false;
+    /** The arguments as the QAPI object type introspection shows ({@code q_empty} when there are none). */
+    public ObjectType asType(String name) {
+        return args.isEmpty() ? ObjectType.EMPTY : ObjectType.of(name, args.toArray(Arg[]::new));
     }
 
     /** One line for documentation: {@code id: string, bus?: string, ...}. */

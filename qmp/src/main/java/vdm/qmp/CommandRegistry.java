@@ -1,5 +1,6 @@
 package vdm.qmp;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +18,10 @@ public final class CommandRegistry {
 
     private final Map<String, QmpCommand> commands = new LinkedHashMap<>();
     private volatile Map<String, QmpCommand> snapshot = Map.of();
+    private volatile Introspected introspected;
+
+    /** The schema and the snapshot it was generated from. */
+    private record Introspected(Map<String, QmpCommand> from, ArrayNode schema) {}
 
     static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -44,6 +49,20 @@ public final class CommandRegistry {
     /** The command named {@code name}, or null. Lock-free: it runs once per request. */
     public QmpCommand find(String name) {
         return snapshot.get(name);
+    }
+
+    /**
+     * query-qmp-schema's reply for the commands registered now ({@link QapiSchema}): generated once, again only after
+     * a registration. The node is shared between replies: callers must not modify it.
+     */
+    public ArrayNode qapiSchema() {
+        Map<String, QmpCommand> now = snapshot;
+        Introspected i = introspected;
+        if (i == null || i.from() != now) {
+            i = new Introspected(now, QapiSchema.of(new ArrayList<>(now.values())));
+            introspected = i;
+        }
+        return i.schema();
     }
 
     /** Every command, in registration order. */

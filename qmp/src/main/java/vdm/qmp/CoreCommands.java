@@ -22,18 +22,23 @@ public final class CoreCommands {
         r.register(QmpCommand.of("qmp_capabilities", "Leave capabilities negotiation mode (required first).",
                 ArgumentSchema.of(Arg.optional("enable", ArgType.listOf(ArgType.oneOf("QMPCapability", "oob")),
                         "capabilities to enable; vdm offers none")),
-                Execution.INLINE, CoreCommands::qmpCapabilities));
+                Execution.INLINE, CoreCommands::qmpCapabilities).returning(ObjectType.EMPTY));
         r.register(QmpCommand.of("query-version", "The server's version, in QEMU's shape.", ArgumentSchema.NONE,
-                Execution.INLINE, call -> version()));
+                Execution.INLINE, call -> version()).returning(QapiCoreTypes.VERSION_INFO));
         r.register(QmpCommand.of("query-commands", "Every command this server answers.", ArgumentSchema.NONE,
-                Execution.INLINE, call -> commands(r)));
+                Execution.INLINE, call -> commands(call.registry())).returning(ArgType.listOf(QapiCoreTypes.COMMAND_INFO)));
         r.register(QmpCommand.of("query-status", "Run state; the model is always running.", ArgumentSchema.NONE,
-                Execution.INLINE, call -> status()));
+                Execution.INLINE, call -> status()).returning(QapiCoreTypes.STATUS_INFO));
         r.register(QmpCommand.of("query-target", "The target: x86_64, as qemu-system-x86_64 answers (TargetInfo).",
-                ArgumentSchema.NONE, Execution.INLINE, call -> NODES.objectNode().put("arch", "x86_64")));
+                ArgumentSchema.NONE, Execution.INLINE, call -> NODES.objectNode().put("arch", "x86_64"))
+                .returning(QapiCoreTypes.TARGET_INFO));
+        r.register(QmpCommand.of("query-qmp-schema", "The QAPI schema of this endpoint's commands, in QEMU's SchemaInfo form.",
+                ArgumentSchema.NONE, Execution.INLINE, call -> call.registry().qapiSchema())
+                .returning(ArgType.listOf(QapiCoreTypes.SCHEMA_INFO)));
         if (!withQuit) return;
         r.register(QmpCommand.of("quit", "Emit SHUTDOWN, reply, close every connection and stop the server.",
-                ArgumentSchema.NONE, Execution.INLINE, CoreCommands::quit));
+                ArgumentSchema.NONE, Execution.INLINE, CoreCommands::quit)
+                .returning(ObjectType.EMPTY).emitting(QapiCoreTypes.SHUTDOWN));
     }
 
     /** qmp_qmp_capabilities: a second call is refused; asking for a capability not offered too (qmp_caps_accept). */

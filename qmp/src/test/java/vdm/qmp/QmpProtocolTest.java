@@ -186,7 +186,7 @@ class QmpProtocolTest {
     void queryCommandsListsEveryRegisteredCommand() throws IOException {
         try (var c = server.negotiated()) {
             assertEquals("{\"return\": [{\"name\": \"qmp_capabilities\"}, {\"name\": \"query-version\"}, "
-                            + "{\"name\": \"query-commands\"}, {\"name\": \"query-status\"}, {\"name\": \"query-target\"}, {\"name\": \"quit\"}, "
+                            + "{\"name\": \"query-commands\"}, {\"name\": \"query-status\"}, {\"name\": \"query-target\"}, {\"name\": \"query-qmp-schema\"}, {\"name\": \"quit\"}, "
                             + "{\"name\": \"x-vdm-test-args\"}]}",
                     c.ask("{\"execute\": \"query-commands\"}"));
         }

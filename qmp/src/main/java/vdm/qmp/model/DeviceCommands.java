@@ -42,30 +42,33 @@ final class DeviceCommands {
 
     static void register(CommandRegistry registry, Model model) {
         DeviceCommands c = new DeviceCommands(model, null);
-        registry.register(QmpCommand.of("device_add", "Adds a device; driver xen-pci-passthrough attaches a host PCI function to a guest",
-                ArgumentSchema.open(Arg.required("driver", ArgType.STRING, "the device model: xen-pci-passthrough"),
-                        Arg.optional("id", ArgType.STRING, "the device id, for device_del"),
-                        Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)")),
-                Execution.MODEL, c::deviceAdd));
-        registry.register(QmpCommand.of("device_del", "Detaches a device; DEVICE_DELETED follows when it is gone",
-                ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel));
-        registry.register(QmpCommand.of("query-pci", "The host's PCI functions in QEMU's shape (QAPI's PciInfo)",
-                ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.of(c.vdm())));
+        c.registerOn(registry, "Adds a device; driver xen-pci-passthrough attaches a host PCI function to a guest",
+                "Detaches a device; DEVICE_DELETED follows when it is gone",
+                "The host's PCI functions in QEMU's shape (QAPI's PciInfo)", () -> QueryPci.of(c.vdm()));
         PciOwnersCommand.register(registry, model);
     }
 
     /** The device model commands of guest {@code domid}'s own QMP socket: they act on that guest only. */
     static void registerForDomain(CommandRegistry registry, Model model, int domid) {
         DeviceCommands c = new DeviceCommands(model, domid);
-        registry.register(QmpCommand.of("device_add", "Adds a device to this guest: driver xen-pci-passthrough, hostaddr, permissive, addr",
+        c.registerOn(registry, "Adds a device to this guest: driver xen-pci-passthrough, hostaddr, permissive, addr",
+                "Asks this guest to give a device up; DEVICE_DELETED follows when it ejects it",
+                "This guest's PCI bus, as its QEMU answers", () -> QueryPci.guest(c.vdm(), domid));
+    }
+
+    /** device_add, device_del and query-pci with QEMU's argument and reply types (qapi/qdev.json, qapi/pci.json). */
+    private void registerOn(CommandRegistry registry, String add, String del, String pci,
+                            java.util.function.Supplier<JsonNode> queryPci) {
+        registry.register(QmpCommand.of("device_add", add,
                 ArgumentSchema.open(Arg.required("driver", ArgType.STRING, "the device model: xen-pci-passthrough"),
-                        Arg.optional("id", ArgType.STRING, "the device id, for device_del"),
-                        Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)")),
-                Execution.MODEL, c::deviceAdd));
-        registry.register(QmpCommand.of("device_del", "Asks this guest to give a device up; DEVICE_DELETED follows when it ejects it",
-                ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel));
-        registry.register(QmpCommand.of("query-pci", "This guest's PCI bus, as its QEMU answers",
-                ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.guest(c.vdm(), domid)));
+                        Arg.optional("bus", ArgType.STRING, "ignored (the guest's root bus)"),
+                        Arg.optional("id", ArgType.STRING, "the device id, for device_del")),
+                Execution.MODEL, this::deviceAdd).returning(vdm.qmp.ObjectType.EMPTY));
+        registry.register(QmpCommand.of("device_del", del,
+                ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, this::deviceDel)
+                .returning(vdm.qmp.ObjectType.EMPTY).emitting(PciInfoTypes.DEVICE_DELETED));
+        registry.register(QmpCommand.of("query-pci", pci, ArgumentSchema.NONE, Execution.MODEL, call -> queryPci.get())
+                .returning(PciInfoTypes.PCI_INFO_LIST));
     }
 
     private Vdm vdm() {

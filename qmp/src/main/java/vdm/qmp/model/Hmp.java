@@ -19,7 +19,8 @@ final class Hmp {
         registry.register(QmpCommand.of("human-monitor-command", "HMP: info pci, info pic, info irq",
                 ArgumentSchema.of(Arg.required("command-line", ArgType.STRING, "the HMP command"),
                         Arg.optional("cpu-index", ArgType.INTEGER, "ignored")),
-                Execution.MODEL, call -> PassthroughCommands.JSON.textNode(run(model.vdm(), call.arguments().string("command-line")))));
+                Execution.MODEL, call -> PassthroughCommands.JSON.textNode(run(model.vdm(), call.arguments().string("command-line"))))
+                .returning(ArgType.STRING));
     }
 
     static String run(Vdm vdm, String commandLine) {
