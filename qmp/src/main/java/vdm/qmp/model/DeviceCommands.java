@@ -37,8 +37,9 @@ final class DeviceCommands {
                 Execution.MODEL, c::deviceAdd));
         registry.register(QmpCommand.of("device_del", "Detaches a device; DEVICE_DELETED follows when it is gone",
                 ArgumentSchema.of(Arg.required("id", ArgType.STRING, "the id given to device_add")), Execution.MODEL, c::deviceDel));
-        registry.register(QmpCommand.of("query-pci", "The host's PCI functions in QEMU's shape, with x-vdm-owner and x-vdm-gsi",
+        registry.register(QmpCommand.of("query-pci", "The host's PCI functions in QEMU's shape (QAPI's PciInfo)",
                 ArgumentSchema.NONE, Execution.MODEL, call -> QueryPci.of(c.vdm())));
+        PciOwnersCommand.register(registry, model);
     }
 
     private Vdm vdm() {

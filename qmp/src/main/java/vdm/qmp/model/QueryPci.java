@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import vdm.Vdm;
 import vdm.host.Bridge;
-import vdm.host.IntxRoute;
 import vdm.host.PhysicalFunction;
 import vdm.pci.Sbdf;
 import vdm.pci.layout.BarKind;
-import vdm.toolstack.XenPtDevice;
 
 /**
- * query-pci in QEMU 7.2's shape (qapi/pci.json PciInfo, PciDeviceInfo): one entry per root bus, devices with
- * class_info (QEMU's class names, {@link QemuClassNames}), id, irq_pin, irq, qdev_id and regions (ROM is bar 6,
- * address -1 when not decoding), bridges with their bus numbers, windows and the devices behind them; plus vdm's
- * x-vdm-owner (dom0, pciback or dN) and x-vdm-gsi. No MSI or MSI-X state: QEMU has none here (x-vdm-query-msi).
+ * query-pci in QEMU 7.2's shape (qapi/pci.json PciInfo, PciDeviceInfo, {@link PciDeviceInfoJson}), in two views:
+ * the host's (the main socket: one entry per root bus, the host's functions with class_info ({@link QemuClassNames}),
+ * id, irq_pin, irq, qdev_id and regions (ROM is bar 6, address -1 when not decoding), bridges with their bus
+ * numbers, windows and the devices behind them), and a guest's ({@link #guest}, what that domain's QEMU answers).
+ * Nothing outside PciDeviceInfo: who holds a function and its GSI are x-vdm-pci-owners'; MSI state x-vdm-query-msi's.
  */
 final class QueryPci {
     private QueryPci() {}
@@ -26,41 +25,32 @@ final class QueryPci {
         return out;
     }
 
+    /**
+     * What domain {@code domid}'s QEMU answers: its root bus with the xenfv machine's emulated functions and the
+     * domain's passed-through devices at their guest slots, each with the qdev_id device_add gave it.
+     */
+    static ArrayNode guest(Vdm vdm, int domid) {
+        return GuestQueryPci.of(vdm, domid);
+    }
+
     private static ArrayNode devices(Vdm vdm, int bus) {
         ArrayNode list = PassthroughCommands.JSON.arrayNode();
         for (PhysicalFunction f : vdm.host().functions()) {
             Sbdf s = f.sbdf();
             if (s.bus() != bus || s.segment() != 0) continue;
-            ObjectNode d = list.addObject().put("bus", s.bus()).put("slot", s.device()).put("function", s.function());
-            int cls = vdm.host().read(s, 0x0a, 2);
-            ObjectNode classInfo = d.putObject("class_info").put("class", cls);
-            QemuClassNames.desc(cls).ifPresent(desc -> classInfo.put("desc", desc));
-            ObjectNode id = d.putObject("id").put("vendor", vdm.host().read(s, 0, 2)).put("device", vdm.host().read(s, 2, 2));
-            if (f.layout().headerType() == 0) {
-                id.put("subsystem", vdm.host().read(s, 0x2e, 2)).put("subsystem-vendor", vdm.host().read(s, 0x2c, 2));
-            }
-            int pin = vdm.host().read(s, 0x3d, 1);
-            d.put("irq_pin", pin);
-            if (pin != 0) d.put("irq", vdm.host().read(s, 0x3c, 1));
-            d.put("qdev_id", QdevIds.ofHost(vdm, s));
-            ArrayNode regions = d.putArray("regions");
+            boolean type0 = f.layout().headerType() == 0;
+            PciDeviceInfoJson.Ids ids = new PciDeviceInfoJson.Ids(vdm.host().read(s, 0, 2), vdm.host().read(s, 2, 2),
+                    type0 ? vdm.host().read(s, 0x2c, 2) : -1, type0 ? vdm.host().read(s, 0x2e, 2) : -1);
+            ObjectNode d = PciDeviceInfoJson.add(list, s.bus(), s.device(), s.function(), vdm.host().read(s, 0x0a, 2), ids,
+                    vdm.host().read(s, 0x3d, 1), vdm.host().read(s, 0x3c, 1), QdevIds.ofHost(vdm, s));
             for (int n = 0; n < f.layout().barCount(); n++) {
                 if (!f.barImplemented(n)) continue;
-                ObjectNode r = regions.addObject().put("bar", n).put("type", f.barKind(n) == BarKind.IO ? "io" : "memory")
-                        .put("address", f.barDecodes(n) ? f.barAddress(n) : -1).put("size", f.barSize(n));
-                if (f.barKind(n) != BarKind.IO) {
-                    r.put("prefetch", f.barPrefetchable(n)).put("mem_type_64", f.barKind(n) == BarKind.MEM64);
-                }
+                PciDeviceInfoJson.bar(d, n, f.barKind(n) == BarKind.IO, f.barDecodes(n) ? f.barAddress(n) : -1, f.barSize(n),
+                        f.barPrefetchable(n), f.barKind(n) == BarKind.MEM64);
             }
-            if (f.romSize() > 0) {
-                regions.addObject().put("bar", 6).put("type", "memory").put("address", f.romDecodes() ? f.romAddress() : -1)
-                        .put("size", f.romSize()).put("prefetch", false).put("mem_type_64", false);
-            }
+            if (f.romSize() > 0) PciDeviceInfoJson.rom(d, f.romDecodes() ? f.romAddress() : -1, f.romSize(), false);
+            // PciDeviceInfo orders pci_bridge before regions; JSON objects are unordered, QEMU's own output is not sorted
             f.asBridge().ifPresent(b -> d.set("pci_bridge", bridge(vdm, f, b)));
-            XenPtDevice pt = vdm.libxl().device(s);
-            String owner = pt != null ? "d" + pt.guest().id() : vdm.kernel().pciback().holds(s) ? "pciback" : "dom0";
-            d.put("x-vdm-owner", owner);
-            vdm.host().route(s).map(IntxRoute::gsi).filter(g -> g >= 0).ifPresent(g -> d.put("x-vdm-gsi", g));
         }
         return list;
     }
