@@ -39,6 +39,7 @@ public final class Libxl {
     private final GuestMemory memory;
     private final BarPermissions bars;
     private final List<DomainListener> domainListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final GuestHotplug hotplug = new GuestHotplug();
 
     /**
      * Told when this toolstack creates or destroys a guest: where libxl starts and stops the guest's QEMU
@@ -67,6 +68,8 @@ public final class Libxl {
     }
 
     public GuestMemory guestMemory() { return memory; }
+    /** How each guest answers an unplug request, and the requests it has not answered. */
+    public GuestHotplug hotplug() { return hotplug; }
 
     public Xen xen() { return xen; }
     public Dom0Kernel kernel() { return kernel; }
@@ -141,6 +144,7 @@ public final class Libxl {
             if (attached.get(s).guest() == d) pciDetach(domid, s);
         }
         int rc = xen.destroyDomain(domid);
+        if (rc == 0) hotplug.destroyed(domid);
         if (rc == 0) for (DomainListener l : domainListeners) l.destroyed(domid);
         return rc;
     }
@@ -170,8 +174,14 @@ public final class Libxl {
      * that device_del can name it, also after a snapshot is loaded.
      */
     public synchronized AttachResult pciAttach(int domid, Sbdf sbdf, int guestSlot, String qdevId) {
+        return pciAttach(domid, sbdf, guestSlot, qdevId, false);
+    }
+
+    /** xl's permissive=1: device_add's permissive=true (pci_add_qmp_device_add; {@link XenPtDevice#permissive}). */
+    public synchronized AttachResult pciAttach(int domid, Sbdf sbdf, int guestSlot, String qdevId, boolean permissive) {
         AttachResult r = pciAttach(domid, sbdf, guestSlot);
         if (r.ok()) attached.get(sbdf).qdevId(qdevId);
+        if (r.ok()) attached.get(sbdf).permissive(permissive);
         return r;
     }
 
@@ -352,6 +362,7 @@ public final class Libxl {
         }
         xen.deassignDevice(domid, sbdf);
         attached.remove(sbdf);
+        hotplug.detached(sbdf);
         deviceModels.refresh(pt.guest(), devices(domid));
         int rc = kernel.pciback().putDevice(sbdf);
         steps.end("pci-detach " + sbdf);
@@ -423,7 +434,6 @@ public final class Libxl {
         return routed.get(sbdf);
     }
     public ToolstackLog log() { return log; }
-
     StepBus steps() { return steps; }
 
     void restore(Map<Sbdf, XenPtDevice> devices, Map<Sbdf, Route> routes) {

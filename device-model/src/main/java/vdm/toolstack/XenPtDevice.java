@@ -41,6 +41,8 @@ public final class XenPtDevice {
     private final XenPtMsix msix;
     /** QEMU's qdev id (DeviceState.id, device_add's "id"), by which device_del names it; null if none was given. */
     private String qdevId;
+    /** The {@code permissive} property's side of guest writes to fields xen_pt does not know. */
+    private final XenPtWriteBack writeBack;
 
     XenPtDevice(Xen xen, Dom0Kernel kernel, ToolstackLog log, StepBus steps, Domain guest, Sbdf host, int guestSlot) {
         this(xen, kernel, log, steps, guest, host, guestSlot, kernel.sysfs(host).config(), kernel.sysfs(host).regions());
@@ -70,6 +72,7 @@ public final class XenPtDevice {
             msix = new XenPtMsix(ctx, msixAt, configWord(msixAt + 2), configWord(msixAt + 4) | configWord(msixAt + 6) << 16, starts);
         }
         regions.msix(msix);
+        this.writeBack = new XenPtWriteBack(kernel, log, host, ctx);
     }
 
     /** PCI_CAP_ID_MSI and PCI_CAP_ID_MSIX: the groups xen_pt_config_init emulates with their own registers. */
@@ -147,6 +150,9 @@ public final class XenPtDevice {
     public int machineIrq() { return machineIrq; }
     public boolean interruptBound() { return bound; }
     public String qdevId() { return qdevId; }
+    /** device_add's {@code permissive=true} (XSA-131): guest writes to unknown fields reach the device. */
+    public boolean permissive() { return writeBack.permissive(); }
+    void permissive(boolean on) { writeBack.permissive(on); }
 
     /**
      * The offset in memory BAR {@code bar} of the first byte QEMU maps into the guest's p2m: 0, or past QEMU's MSI-X
@@ -385,10 +391,13 @@ public final class XenPtDevice {
             steps.end(String.format("guest config write 0x%x/%d to %s", offset, size, host));
             return;
         }
+        int unknown = 0;
         for (int i = 0; i < size; i++) {
             int b = offset + i;
             int v = (value >>> (8 * i)) & 0xff;
-            if (isBar(b)) {
+            if (b >= 0x40) {
+                unknown |= 1 << i;
+            } else if (isBar(b)) {
                 writeBarByte(b, v);
             } else if (b >= 0x30 && b < 0x34) {
                 int shift = (b & 3) * 8;
@@ -410,8 +419,8 @@ public final class XenPtDevice {
                     kernel.cfgWrite(host, b, 1, out);
                 }
             }
-            // bytes from 0x40 on: capabilities are read from the device and not written by the guest
         }
+        writeBack.unknown(offset, size, value, unknown);
         if (offset < 0x34 && offset + size > 0x04) updateMappings();
         steps.end(String.format("guest config write 0x%x/%d to %s", offset, size, host));
     }

@@ -18,6 +18,7 @@ import vdm.qmp.CommandRegistry;
 import vdm.qmp.Endpoint;
 import vdm.model.Preset;
 import vdm.qmp.QmpServer;
+import vdm.qmp.model.LibxlSockets;
 import vdm.qmp.model.Model;
 import vdm.qmp.model.PassthroughCommands;
 
@@ -46,6 +47,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "connections served at once; more are refused with a QMP error (default: ${DEFAULT-VALUE})")
     int maxConnections;
 
+    @Option(names = "--libxl-dir", paramLabel = "DIR",
+            description = "also serve each HVM guest's own QMP socket DIR/qmp-libxl-<domid>, as libxl expects one QEMU per domain")
+    Path libxlDir;
+
     @Option(names = {"-v", "--verbose"}, description = "log every QMP command (DEBUG)")
     boolean verbose;
 
@@ -66,6 +71,9 @@ public final class ServeCommand implements Callable<Integer> {
             p = Preset.of(preset);
             for (String a : qmp.isEmpty() ? List.of("unix:./vdm-qmp.sock") : qmp) endpoints.add(Endpoint.parse(a, false));
             if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be at least 1");
+            if (libxlDir != null && !java.nio.file.Files.isDirectory(libxlDir)) {
+                throw new IllegalArgumentException("--libxl-dir " + libxlDir + ": no such directory");
+            }
         } catch (IllegalArgumentException e) {
             err.println("vdm serve: " + e.getMessage());
             return 2;
@@ -87,6 +95,16 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("vdm serve: " + e.getMessage());
             return 1;
         }
+        LibxlSockets libxl = null;
+        if (libxlDir != null) {
+            try {
+                libxl = LibxlSockets.open(server, model, libxlDir);
+            } catch (IOException e) {
+                err.println("vdm serve: " + e.getMessage());
+                server.stop().join();
+                return 1;
+            }
+        }
         Thread hook = new Thread(() -> {
             log.info("signal received: stopping");
             try {
@@ -97,6 +115,7 @@ public final class ServeCommand implements Callable<Integer> {
         }, "vdm-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         for (Endpoint e : server.endpoints()) out.println("vdm: QMP listening on " + e);
+        if (libxl != null) out.println("vdm: guests' QMP sockets in " + libxlDir.toAbsolutePath().normalize() + "/" + LibxlSockets.PREFIX + "<domid>");
         out.flush();
         server.terminated().join();
         try {

@@ -14,6 +14,11 @@ public final class CoreCommands {
     private CoreCommands() {}
 
     public static void registerAll(CommandRegistry r) {
+        registerAll(r, true);
+    }
+
+    /** Without {@code quit} when {@code withQuit} is false: one domain's QEMU socket must not stop the whole server. */
+    public static void registerAll(CommandRegistry r, boolean withQuit) {
         r.register(QmpCommand.of("qmp_capabilities", "Leave capabilities negotiation mode (required first).",
                 ArgumentSchema.of(Arg.optional("enable", ArgType.listOf(ArgType.oneOf("QMPCapability", "oob")),
                         "capabilities to enable; vdm offers none")),
@@ -26,6 +31,7 @@ public final class CoreCommands {
                 Execution.INLINE, call -> status()));
         r.register(QmpCommand.of("query-target", "The target: x86_64, as qemu-system-x86_64 answers (TargetInfo).",
                 ArgumentSchema.NONE, Execution.INLINE, call -> NODES.objectNode().put("arch", "x86_64")));
+        if (!withQuit) return;
         r.register(QmpCommand.of("quit", "Emit SHUTDOWN, reply, close every connection and stop the server.",
                 ArgumentSchema.NONE, Execution.INLINE, CoreCommands::quit));
     }

@@ -12,6 +12,8 @@ import vdm.qmp.CommandRegistry;
 import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 import vdm.qmp.QmpError;
+import vdm.pci.Sbdf;
+import vdm.toolstack.GuestEject;
 import vdm.toolstack.XenPtDevice;
 import vdm.xen.Domain;
 
@@ -28,6 +30,36 @@ final class DomainCommands {
                 call -> destroy(model, call)));
         registry.register(QmpCommand.of("x-vdm-domain-list", "Lists the domains with their kind and devices",
                 ArgumentSchema.NONE, Execution.MODEL, call -> list(model)));
+        registry.register(QmpCommand.of("x-vdm-guest-eject", "Sets how a guest answers device_del: ejects at once (default), after a delay, or never",
+                ArgumentSchema.of(Arg.required("domid", ArgType.INTEGER, "the guest"),
+                        Arg.required("eject", ArgType.STRING, "at-once, after or never"),
+                        Arg.optional("delay-ms", ArgType.INTEGER, "with after: milliseconds until the guest ejects")),
+                Execution.MODEL, call -> eject(model, call)));
+    }
+
+    /** The guest's ACPI hotplug behaviour (GuestEject), for the device_del requests it gets from now on. */
+    private static JsonNode eject(Model model, CommandCall call) throws QmpError {
+        int domid = (int) call.arguments().integer("domid");
+        Domain d = model.vdm().xen().domain(domid);
+        if (d == null || d.isHardwareDomain()) throw QmpError.generic("Parameter 'domid' names no guest: " + domid);
+        String how = call.arguments().string("eject");
+        if (!java.util.List.of("at-once", "after", "never").contains(how)) {
+            throw QmpError.generic("Parameter 'eject' does not accept value '" + how + "'");
+        }
+        boolean delayed = how.equals("after");
+        if (call.arguments().has("delay-ms") != delayed) {
+            throw QmpError.generic(delayed ? "Parameter 'delay-ms' is missing" : "Parameter 'delay-ms' goes with eject 'after' only");
+        }
+        GuestEject e;
+        if (delayed) {
+            long ms = call.arguments().integer("delay-ms");
+            if (ms < 0 || ms > 3_600_000) throw QmpError.generic("Parameter 'delay-ms' expects a value from 0 to 3600000");
+            e = GuestEject.after(java.time.Duration.ofMillis(ms));
+        } else {
+            e = how.equals("never") ? GuestEject.NEVER : GuestEject.AT_ONCE;
+        }
+        model.vdm().libxl().hotplug().policy(domid, e);
+        return null;
     }
 
     private static JsonNode create(Model model, CommandCall call) throws QmpError {
@@ -51,6 +83,13 @@ final class DomainCommands {
                     .put("hardware-domain", d.isHardwareDomain()).put("vcpus", d.vcpuCount());
             ArrayNode devs = o.putArray("devices");
             for (XenPtDevice p : model.vdm().libxl().devices(d.id())) devs.add(p.hostAddress().toString());
+            if (d.isHardwareDomain()) continue;
+            o.put("guest-eject", model.vdm().libxl().hotplug().policy(d.id()).describe());
+            ArrayNode pending = o.putArray("unplug-pending");
+            for (Sbdf s : model.vdm().libxl().hotplug().pending(d.id())) {
+                XenPtDevice p = model.vdm().libxl().device(s);
+                if (p != null) pending.add(QdevIds.of(p));
+            }
         }
         return out;
     }

@@ -1,12 +1,16 @@
 package vdm.qmp.model;
 
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import vdm.Vdm;
 import vdm.model.Fixes;
 import vdm.model.Preset;
+import vdm.qmp.QmpEvents;
 
 /**
  * The passthrough system QMP commands act on: built from the default host or a host file, under a preset. Changing
@@ -16,8 +20,10 @@ public final class Model {
     private final Path hostFile;
     private Preset preset;
     private Vdm vdm;
-    /** Ids whose device_del is under way (QEMU's pending_deleted_event): they belong to this model, not a later one. */
-    private final Set<String> unplugging = new HashSet<>();
+    /** Told (old, new) when the model is replaced or rebooted ({@link LibxlSockets} follows it). */
+    private final List<BiConsumer<Vdm, Vdm>> changes = new CopyOnWriteArrayList<>();
+    /** The event bus of a domain's own QMP socket, if it has one (set by {@link LibxlSockets}). */
+    private volatile IntFunction<QmpEvents> domainEvents = domid -> null;
 
     public Model(Path hostFile, Preset preset) {
         this(hostFile, preset, preset.fixes());
@@ -44,24 +50,35 @@ public final class Model {
 
     /** Replaces the model with a loaded one (a snapshot); the preset follows its fixes. */
     public void replace(Vdm loaded) {
+        Vdm old = this.vdm;
         this.vdm = loaded;
-        unplugging.clear();
         for (Preset p : Preset.values()) if (p.fixes().equals(loaded.fixes())) this.preset = p;
+        for (BiConsumer<Vdm, Vdm> c : changes) c.accept(old, loaded);
     }
 
     /** Reboots everything under another preset (its fixes, without any --fix): domains, attachments and device state start afresh. */
     public void reboot(Preset p) {
+        Vdm old = this.vdm;
         this.vdm = boot(p.fixes());
-        unplugging.clear();
         this.preset = p;
+        for (BiConsumer<Vdm, Vdm> c : changes) c.accept(old, vdm);
     }
 
-    /** Marks {@code id} as being unplugged; false if it already is. */
-    boolean startUnplug(String id) {
-        return unplugging.add(id);
+    /** Adds {@code c}, told (old, new) on the model executor whenever {@link #replace} or {@link #reboot} swaps the Vdm. */
+    public void addChangeListener(BiConsumer<Vdm, Vdm> c) {
+        changes.add(Objects.requireNonNull(c, "listener"));
     }
 
-    void unplugDone(String id) {
-        unplugging.remove(id);
+    public void removeChangeListener(BiConsumer<Vdm, Vdm> c) {
+        changes.remove(c);
+    }
+
+    void domainEvents(IntFunction<QmpEvents> lookup) {
+        this.domainEvents = lookup == null ? domid -> null : lookup;
+    }
+
+    /** The bus of {@code domid}'s own socket, where its device model's events also go. */
+    Optional<QmpEvents> domainEvents(int domid) {
+        return Optional.ofNullable(domainEvents.apply(domid));
     }
 }
