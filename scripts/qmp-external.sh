@@ -35,9 +35,10 @@ fi
 
 dir="$(mktemp -d /tmp/vdm-qmp-external.XXXXXX)"
 vdm_pid="" qemu_pid=""
-cleanup() {
-  [ -n "$vdm_pid" ] && kill "$vdm_pid" 2>/dev/null && wait "$vdm_pid" 2>/dev/null
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+cleanup() { # no set -e here: wait returns the killed server's status
+  set +e
+  for p in $vdm_pid $qemu_pid; do kill "$p" 2>/dev/null; done
+  for p in $vdm_pid $qemu_pid; do wait "$p" 2>/dev/null; done
   if [ -z "${KEEP:-}" ]; then rm -rf "$dir"; else echo "qmp-external: kept $dir" >&2; fi
 }
 trap cleanup EXIT
