@@ -281,6 +281,8 @@ static void lockstep(const char *path, long n) {
     printf("ops_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f\n", n / t, lat[n / 2] / 1e3,
            lat[(size_t) (n * 0.99)] / 1e3, lat[(size_t) (n * 0.999)] / 1e3);
     conn_close(&c);
+    free(c.buf);
+    free(lat);
 }
 
 /* Sends `total` query-versions with at most `depth` unanswered; each batch of replies read is refilled in one write. */
@@ -317,6 +319,7 @@ static void pipelined(const char *path, long n, int depth) {
     double t = now_s() - t0;
     printf("ops_per_s=%.0f\n", n / t);
     conn_close(&c);
+    free(c.buf);
 }
 
 typedef struct {
@@ -353,6 +356,8 @@ static void clients(const char *path, long n, int nc, int depth) {
     for (int i = 0; i < nc; i++) pthread_join(t[i], NULL);
     double el = now_s() - t0;
     printf("ops_per_s=%.0f\n", (double) (n / nc) * nc / el);
+    free(t);
+    free(a);
 }
 
 static void connect_once(const char *path, conn *c) {
@@ -368,6 +373,7 @@ static void connects(const char *path, long n) {
     double t0 = now_s();
     for (long i = 0; i < n; i++) connect_once(path, &c);
     printf("ops_per_s=%.0f\n", n / (now_s() - t0));
+    free(c.buf);
 }
 
 /* ---- libxl's conversation (tools/libs/light/libxl_qmp.c, libxl_pci.c) ---- */
@@ -509,6 +515,7 @@ static void raw(const char *path, const char *json) {
     const char *re = skip_value(r, me);
     printf("%.*s\n", (int) ((re ? re : me) - r), r);
     conn_close(&c);
+    free(c.buf);
 }
 
 static long num(const char *s, const char *what) {
