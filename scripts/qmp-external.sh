@@ -95,7 +95,8 @@ if [ ${#libxl_flag[@]} -gt 0 ]; then
   echo "qmp-external: libxl conversation on qmp-libxl-$domid with $HOSTADDR..." >&2
   x1=$("$client" libxl "$dir" "$domid" "$HOSTADDR" "$N_LIBXL" "$POLL_MS")
   x2=$("$client" libxl "$dir" "$domid" "$HOSTADDR" "$N_LIBXL" "$POLL_MS")
-  libxl_row="| libxl attach+query+detach+poll cycles/s (polls per cycle, guest slot) | $(field cycles_per_s "$x1") ($(field polls_per_cycle "$x1"), $(field guest_slot "$x1")) | $(field cycles_per_s "$x2") ($(field polls_per_cycle "$x2"), $(field guest_slot "$x2")) | (QEMU has no Xen here) | |"
+  xl() { echo "$(field cycles_per_s "$1") (attach $(field attach_us "$1") us, detach $(field detach_us "$1") us, $(field polls_per_cycle "$1") polls, slot $(field guest_slot "$1"))"; }
+  libxl_row="| libxl attach+query-pci, detach+query-pci+polls (cycles/s) | $(xl "$x1") | $(xl "$x2") | (no Xen under QEMU here) | |"
 else
   echo "qmp-external: this vdm serve has no --libxl-dir: libxl mode skipped" >&2
 fi

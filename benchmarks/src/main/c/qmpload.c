@@ -448,6 +448,7 @@ static void sleep_ms(long ms) {
 typedef struct {
     long polls, max_polls;
     long long slot, func;
+    double attach_s, detach_s;
 } xl_stats;
 
 /* do_pci_add's QMP part then do_pci_remove's: pci_add_qmp_device_add, pci_add_qmp_query_pci_cb,
@@ -456,11 +457,13 @@ static void xl_cycle(const char *path, const char *args, const char *qdev, long 
     xl x = {0};
     const char *r, *me;
     char del[96];
+    double t0 = now_s();
     xl_send(&x, path, "device_add", args, &r, &me);
     xl_send(&x, path, "query-pci", NULL, &r, &me);
     if (!find_qdev(r, me, qdev, &st->slot, &st->func))
         die("PCI device id '%s' wasn't found in QEMU's 'query-pci' response.", qdev);
     xl_dispose(&x); /* pci_add_dm_done */
+    double t1 = now_s();
 
     snprintf(del, sizeof del, "{\"id\":\"%s\"}", qdev);
     double deadline = now_s() + 10; /* LIBXL_QMP_CMD_TIMEOUT, armed before device_del */
@@ -478,6 +481,8 @@ static void xl_cycle(const char *path, const char *args, const char *qdev, long 
         xl_send(&x, path, "query-pci", NULL, &r, &me); /* a fresh connection per poll */
     }
     free(x.c.buf);
+    st->attach_s += t1 - t0;
+    st->detach_s += now_s() - t1;
     st->polls += polls;
     if (polls > st->max_polls) st->max_polls = polls;
 }
@@ -500,8 +505,9 @@ static void libxl_mode(const char *dir, int domid, const char *hostaddr, long n,
     double t0 = now_s();
     for (long i = 0; i < n; i++) xl_cycle(path, args, qdev, poll_ms, &st);
     double t = now_s() - t0;
-    printf("cycles_per_s=%.0f polls_per_cycle=%.2f max_polls=%ld guest_slot=%lld.%lld connections_per_cycle=%.2f\n",
-           n / t, (double) st.polls / n, st.max_polls, st.slot, st.func, 2.0 + (double) st.polls / n);
+    printf("cycles_per_s=%.0f attach_us=%.0f detach_us=%.0f polls_per_cycle=%.2f max_polls=%ld guest_slot=%lld.%lld "
+           "connections_per_cycle=%.2f\n", n / t, st.attach_s / n * 1e6, st.detach_s / n * 1e6, (double) st.polls / n,
+           st.max_polls, st.slot, st.func, 2.0 + (double) st.polls / n);
 }
 
 static void raw(const char *path, const char *json) {
