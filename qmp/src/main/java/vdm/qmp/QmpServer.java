@@ -223,9 +223,9 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
 
         /** Stops listening and closes this listener's connections; completes when they are closed. Idempotent. */
         public CompletableFuture<Void> close() {
-            if (!closed.compareAndSet(false, true)) return done;
             List<Channel> ls;
             synchronized (this) {
+                if (!closed.compareAndSet(false, true)) return done;
                 ls = List.copyOf(channels);
                 socketFiles.forEach(UnixSocketFile::delete);
             }
@@ -254,10 +254,22 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             listenOn(e, this);
         }
 
-        private synchronized void bound(Channel ch, Endpoint e, UnixSocketFile file) {
-            if (ch != null) channels.add(ch);
-            if (file != null) socketFiles.add(file);
-            if (e != null) bound.add(e);
+        /**
+         * Records what a bind made. One that finishes after {@link #close} began (a client can connect and ask to
+         * quit as soon as the socket file appears, before the bind has returned) is undone here, since close did
+         * not see it: else the socket file would outlive the server.
+         */
+        private void bound(Channel ch, Endpoint e, UnixSocketFile file) {
+            synchronized (this) {
+                if (!closed.get()) {
+                    if (ch != null) channels.add(ch);
+                    if (file != null) socketFiles.add(file);
+                    if (e != null) bound.add(e);
+                    return;
+                }
+            }
+            if (ch != null) ch.close();
+            if (file != null) file.delete();
         }
     }
 

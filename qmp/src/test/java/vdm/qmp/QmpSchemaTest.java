@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import vdm.model.Preset;
+import vdm.qmp.model.LibxlSockets;
 import vdm.qmp.model.Model;
 import vdm.qmp.model.PassthroughCommands;
 
@@ -133,36 +136,81 @@ class QmpSchemaTest {
             ask(c, "{\"execute\":\"x-vdm-domain-create\"}");
             ask(c, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"xen-pci-passthrough\",\"id\":\"nic0\","
                     + "\"hostaddr\":\"0000:00:03.0\",\"domain\":1}}");
-            Map<String, JsonNode> commands = new LinkedHashMap<>();
-            for (JsonNode e : s.byName.values()) if (e.get("meta-type").asText().equals("command")) commands.put(e.get("name").asText(), e);
-            JsonNode quit = commands.remove("quit");
-            commands.remove("qmp_capabilities"); // negotiated already: a second one is CommandNotFound; called below
-            commands.put("qmp_capabilities", s.entry("qmp_capabilities"));
-            commands.put("quit", quit);
-            int answered = 0;
-            for (JsonNode cmd : commands.values()) {
-                String name = cmd.get("name").asText();
-                ObjectNode args = (ObjectNode) s.sample(cmd.get("arg-type").asText());
-                if (!name.equals("quit")) {
-                    ObjectNode extra = args.deepCopy().put("x-undeclared", 1);
-                    JsonNode r = JSON.readTree(ask(c, request(name, extra)));
-                    String desc = r.path("error").path("desc").asText();
-                    boolean open = registry.find(name).arguments().open();
-                    if (!open && !desc.equals("Parameter 'x-undeclared' is unexpected")) problems.add(name + " took an undeclared member: " + r);
-                }
-                JsonNode r = JSON.readTree(ask(c, request(name, args)));
-                String desc = r.path("error").path("desc").asText();
-                if (ARGUMENT_ERROR.matcher(desc).find()) problems.add(name + " " + args + ": " + desc);
-                if (r.has("return")) {
-                    answered++;
-                    if (registry.find(name).returns() != ArgType.ANY) {
-                        s.conform(r.get("return"), cmd.get("ret-type").asText(), name, problems);
-                    }
-                }
-            }
+            int answered = walk(c, s, registry, problems);
             assertEquals(List.of(), problems);
             assertTrue(answered > 10, "most commands answered: " + answered);
         }
+    }
+
+
+    @Test
+    void aGuestsSocketServesItsOwnSchemaOfQemuCommandsOnlyAndKeepsToIt() throws IOException {
+        Path dir = Files.createTempDirectory("vdm-schema-guest");
+        Model model = new Model(null, Preset.UPSTREAM);
+        CommandRegistry main = CommandRegistry.withCoreCommands();
+        PassthroughCommands.register(main, model);
+        try (QmpServer server = QmpServer.start(main, QmpServer.Config.DEFAULTS, List.of(new Endpoint.Unix(dir.resolve("main.sock"))));
+             LibxlSockets sockets = LibxlSockets.open(server, model, dir);
+             TestServer.Conn m = TestServer.Conn.open(new Endpoint.Unix(dir.resolve("main.sock")))) {
+            m.negotiate();
+            ask(m, "{\"execute\":\"x-vdm-assignable-add\",\"arguments\":{\"hostaddr\":\"0000:00:03.0\"}}");
+            int domid = JSON.readTree(ask(m, "{\"execute\":\"x-vdm-domain-create\"}")).get("return").get("domid").intValue();
+            try (TestServer.Conn c = TestServer.Conn.open(new Endpoint.Unix(sockets.path(domid)))) {
+                c.negotiate();
+                ask(c, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"xen-pci-passthrough\",\"id\":\"pci-pt-00_03.0\","
+                        + "\"hostaddr\":\"0000:00:03.0\",\"addr\":\"5.0\"}}");
+                SchemaJson s = new SchemaJson(JSON.readTree(ask(c, "{\"execute\":\"query-qmp-schema\"}")).get("return"));
+                List<String> names = new ArrayList<>();
+                for (JsonNode e : s.byName.values()) if (e.get("meta-type").asText().equals("command")) names.add(e.get("name").asText());
+                assertEquals(List.of("qmp_capabilities", "query-version", "query-commands", "query-status", "query-target",
+                        "query-qmp-schema", "device_add", "device_del", "query-pci"), names, "QEMU's commands, no quit, no x-vdm-");
+                List<String> problems = new ArrayList<>();
+                int answered = walk(c, s, sockets.listener(domid).orElseThrow().commands(), problems);
+                assertEquals(List.of(), problems);
+                assertTrue(answered >= 6, "answered: " + answered);
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * Calls every command of {@code s} on {@code c}: with one undeclared member (refused unless the schema is open),
+     * then with arguments built from the schema (no argument error), checking a declared reply against its type.
+     * {@code quit} goes last; qmp_capabilities just before it. Returns how many commands answered.
+     */
+    private static int walk(TestServer.Conn c, SchemaJson s, CommandRegistry registry, List<String> problems) throws IOException {
+        Map<String, JsonNode> commands = new LinkedHashMap<>();
+        for (JsonNode e : s.byName.values()) if (e.get("meta-type").asText().equals("command")) commands.put(e.get("name").asText(), e);
+        JsonNode quit = commands.remove("quit");
+        commands.remove("qmp_capabilities"); // negotiated already: a second one is CommandNotFound; called below
+        commands.put("qmp_capabilities", s.entry("qmp_capabilities"));
+        if (quit != null) commands.put("quit", quit); // a guest's socket has none
+    int answered = 0;
+        for (JsonNode cmd : commands.values()) {
+            String name = cmd.get("name").asText();
+            ObjectNode args = (ObjectNode) s.sample(cmd.get("arg-type").asText());
+            if (!name.equals("quit")) {
+                ObjectNode extra = args.deepCopy().put("x-undeclared", 1);
+                JsonNode r = JSON.readTree(ask(c, request(name, extra)));
+                String desc = r.path("error").path("desc").asText();
+                boolean open = registry.find(name).arguments().open();
+                if (!open && !desc.equals("Parameter 'x-undeclared' is unexpected")) problems.add(name + " took an undeclared member: " + r);
+            }
+            JsonNode r = JSON.readTree(ask(c, request(name, args)));
+            String desc = r.path("error").path("desc").asText();
+            if (ARGUMENT_ERROR.matcher(desc).find()) problems.add(name + " " + args + ": " + desc);
+            if (r.has("return")) {
+                answered++;
+                if (registry.find(name).returns() != ArgType.ANY) {
+                    s.conform(r.get("return"), cmd.get("ret-type").asText(), name, problems);
+                }
+            }
+        }
+        return answered;
     }
 
     private static String request(String name, ObjectNode args) {
