@@ -26,11 +26,11 @@ if [ ! -x "$client" ] || [ benchmarks/src/main/c/qmpload.c -nt "$client" ]; then
   gcc -O2 -std=c11 -Wall -Wextra -pthread -o "$client" benchmarks/src/main/c/qmpload.c
 fi
 
-# The CLI jar: ./vdm builds it when sources changed (with mvn install); build it here with package instead, offline.
+# The CLI jar: ./vdm builds it when sources changed (with mvn install); build it here with package instead.
 jar=qmp/target/vdm.jar
 if [ ! -f "$jar" ] || [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print | grep -v /src/test/ | grep -v '^./benchmarks/' | head -n 1)" ]; then
   echo "qmp-external: building the CLI jar..." >&2
-  ./build -B -ntp -o -q -Dstyle.color=never -DskipTests -pl qmp -am package >&2
+  ./build -B -ntp -q -Dstyle.color=never -DskipTests -pl qmp -am package >&2
 fi
 
 dir="$(mktemp -d /tmp/vdm-qmp-external.XXXXXX)"
