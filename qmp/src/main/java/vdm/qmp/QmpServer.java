@@ -6,9 +6,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -332,38 +329,10 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
         int n = connections.incrementAndGet();
         ch.closeFuture().addListener(f -> connections.decrementAndGet());
         if (n > config.maxConnections()) {
-            ch.pipeline().addLast(new Refusal(config.maxConnections(), peer(ch, label)));
+            ch.pipeline().addLast(new ConnectionRefusal(config.maxConnections(), peer(ch, label)));
             return;
         }
         l.admit(ch, label);
-    }
-
-    /**
-     * A connection over the cap gets one line, a QMP error in place of the greeting, and is closed: a client fails
-     * at once with a message that says why, instead of waiting on a connection nobody will serve.
-     */
-    private static final class Refusal extends ChannelInboundHandlerAdapter {
-        private final int cap;
-        private final String peer;
-
-        Refusal(int cap, String peer) {
-            this.cap = cap;
-            this.peer = peer;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            log.warn("refused a QMP connection from {}: {} connections is the limit", peer, cap);
-            ObjectNode err = JsonNodeFactory.instance.objectNode();
-            err.putObject("error").put("class", ErrorClass.GenericError.name())
-                    .put("desc", "Too many QMP connections (the limit is " + cap + "); try again later");
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(line(err))).addListener(ChannelFutureListener.CLOSE);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-        }
     }
 
     private static String peer(Channel ch, String label) {
