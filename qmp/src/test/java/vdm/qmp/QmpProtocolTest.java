@@ -118,7 +118,7 @@ class QmpProtocolTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             1                         | 1
             -42                       | -42
-            123456789012345678901234567890 | 123456789012345678901234567890
+            123456789012345678901234567890 | 1.2345678901234568e+29
             "abc"                     | "abc"
             {"b": [true, null], "a": "x"} | {"a": "x", "b": [true, null]}
             'single'                  | "single"

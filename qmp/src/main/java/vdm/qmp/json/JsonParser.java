@@ -2,17 +2,17 @@ package vdm.qmp.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
  * Parses the tokens of one message into a Jackson tree with QEMU's error texts (qobject/json-parser.c): the first
  * error wins and is reported as {@code JSON parse error, <what>}. Strings follow QEMU: single quotes are allowed,
  * {@code \'} is an escape, {@code \u0000} is allowed, lone surrogates and noncharacters are not.
- * Numbers keep their exact value (QEMU turns integers beyond 64 bits into doubles; exact is what "echo the id" wants).
+ * Numbers are QEMU's QNums (parse_literal): an integer is an int64, else (not negative) a uint64, else a double, as
+ * is every number with a fraction or an exponent; {@link JsonWriter} prints a double as QEMU does ({@code %.17g}).
+ * Nothing here costs more than linear time in a number's length: a million digits parse as one double.
  */
 final class JsonParser {
     record Result(JsonNode value, String error) {}
@@ -120,20 +120,22 @@ final class JsonParser {
         };
     }
 
+    /** qemu_strtoi64, else qemu_strtou64 for a non-negative one, else strtod (parse_literal's fall through). */
     private JsonNode integer(int i) {
         String s = tokenText(i);
-        if (s.length() < 19) return NODES.numberNode(Long.parseLong(s));
-        BigInteger big = new BigInteger(s);
-        return big.bitLength() < 64 ? NODES.numberNode(big.longValue()) : NODES.numberNode(big);
+        boolean negative = s.charAt(0) == '-';
+        int digits = s.length() - (negative ? 1 : 0); // the lexer allows no leading zeros
+        if (digits <= 18) return NODES.numberNode(Long.parseLong(s));
+        if (digits <= 20) { // a BigInteger of at most 20 digits: cheap
+            BigInteger big = new BigInteger(s);
+            if (big.bitLength() < 64) return NODES.numberNode(big.longValue());
+            if (!negative && big.bitLength() == 64) return NODES.numberNode(big);
+        }
+        return NODES.numberNode(Double.parseDouble(s)); // linear in the length, like strtod
     }
 
     private JsonNode floating(int i) {
-        String s = tokenText(i);
-        try {
-            return DecimalNode.valueOf(new BigDecimal(s)); // as written: no normalisation
-        } catch (NumberFormatException | ArithmeticException e) {
-            return NODES.numberNode(Double.parseDouble(s)); // an exponent beyond BigDecimal's range
-        }
+        return NODES.numberNode(Double.parseDouble(tokenText(i)));
     }
 
     /** QEMU's parse_string. */
@@ -171,9 +173,10 @@ final class JsonParser {
                             }
                         }
                         if (!ModifiedUtf8.isValidCodepoint(cp)) {
+                            // "%.*s is not a valid Unicode character": the escape's bytes as written, which QEMU's
+                            // JSON writer then prints as UTF-8 (invalid sequences as U+FFFD), not byte by byte.
                             int stop = Math.min(p, end);
-                            fail(new String(text, beg, stop - beg, java.nio.charset.StandardCharsets.ISO_8859_1)
-                                    + " is not a valid Unicode character");
+                            fail(ModifiedUtf8.lenient(text, beg, stop) + " is not a valid Unicode character");
                             return null;
                         }
                         sb.appendCodePoint(cp);

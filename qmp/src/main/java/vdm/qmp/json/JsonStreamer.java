@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>messages need no separator: one ends when its braces and brackets balance (a bare scalar ends at once);</li>
  * <li>a lexical error (a control character other than tab, CR and LF; a byte 0xFE/0xFF; a malformed number...)
  *     reports {@code JSON parse error, stray '...'}, drops the message in progress, and the lexer skips input up to
- *     the next structural character or control character: this is how a client resets the parser
+ *     the next structural character ({@code , : [ ] { }}) or control character: this is how a client resets the parser
  *     (docs/interop/qmp-spec, "Forcing the JSON parser into known-good state");</li>
  * <li>limits: the bytes of one message's tokens ({@link #maxMessageBytes}) and the nesting depth
  *     ({@link #maxDepth}). QEMU (1024 deep, 64 MiB) reports the error and then parses the rest of the oversized
@@ -125,9 +125,9 @@ public final class JsonStreamer {
                     return;
                 }
                 case ZERO -> {
+                    // json-lexer.c IN_ZERO has no exponent: "0e5" is the integer 0, then the keyword "e" (QEMU 7.2).
                     if (c >= '0' && c <= '9') { error(c); return; }
                     if (c == '.') { append(c); state = MANTISSA; return; }
-                    if (c == 'e' || c == 'E') { append(c); state = EXP_E; return; }
                     if (terminal(c, TokenType.INTEGER)) continue;
                     return;
                 }
@@ -175,8 +175,10 @@ public final class JsonStreamer {
                     return;
                 }
                 case RECOVERY -> {
-                    // Resume at a structural character, a control character other than tab, or 0xFE/0xFF.
-                    boolean resume = (c < 0x20 && c != '\t') || c >= 0xFE || c == '[' || c == ']' || c == '{' || c == '}';
+                    // json-lexer.c IN_RECOVERY: resume at any structural character (',' and ':' too: QEMU 7.2 answers
+                    // '@,"x"' with three errors), a control character other than tab, or 0xFE/0xFF.
+                    boolean resume = (c < 0x20 && c != '\t') || c >= 0xFE || c == '[' || c == ']' || c == '{' || c == '}'
+                            || c == ',' || c == ':';
                     if (!resume) return;
                     state = START;
                     continue;
@@ -217,8 +219,11 @@ public final class JsonStreamer {
     private void error(int c) {
         append(c);
         state = RECOVERY;
-        // QEMU quotes the whole token; a long one is cut here so that an error reply stays small.
-        String stray = tokenLength <= MAX_STRAY_BYTES ? ModifiedUtf8.lenient(token, 0, tokenLength)
+        // QEMU quotes the token as a C string ("stray '%s'", json-streamer.c), so it ends at a NUL byte: a NUL
+        // itself is "stray ''". A long token is cut here so that an error reply stays small.
+        int length = 0;
+        while (length < tokenLength && token[length] != 0) length++;
+        String stray = length <= MAX_STRAY_BYTES ? ModifiedUtf8.lenient(token, 0, length)
                 : ModifiedUtf8.lenient(token, 0, MAX_STRAY_BYTES) + "...";
         tokenLength = 0;
         tokenOverflow = false;

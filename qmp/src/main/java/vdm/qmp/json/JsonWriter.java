@@ -62,8 +62,7 @@ public final class JsonWriter {
             BigDecimal d = node.decimalValue();
             ascii(d.toString(), out);
         } else {
-            double d = node.doubleValue();
-            ascii(Double.isFinite(d) ? Double.toString(d) : "null", out);
+            ascii(CDouble.format(node.doubleValue()), out); // a QNUM_DOUBLE, as QEMU prints it
         }
     }
 
