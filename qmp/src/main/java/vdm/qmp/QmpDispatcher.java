@@ -76,9 +76,9 @@ final class QmpDispatcher {
         }
     }
 
-    /** qmp_dispatch_check_obj: the members a request may have, in the order they were given. */
+    /** qmp_dispatch_check_obj: the members a request may have, checked in the QDict's order (as QEMU walks it). */
     private static String checkRequest(JsonNode req) throws QmpError {
-        for (Map.Entry<String, JsonNode> e : req.properties()) {
+        for (Map.Entry<String, JsonNode> e : vdm.qmp.json.JsonWriter.qdictOrder(req)) {
             switch (e.getKey()) {
                 case "execute" -> {
                     if (!e.getValue().isTextual()) throw QmpError.generic("QMP input member 'execute' must be a string");

@@ -67,29 +67,36 @@ public final class JsonWriter {
     }
 
     private static void writeObject(JsonNode node, ByteBuf out) {
-        int n = node.size();
         out.writeByte('{');
-        if (n == 1) {
-            Map.Entry<String, JsonNode> e = node.properties().iterator().next();
-            member(e, out);
-        } else if (n > 1) {
-            List<Map.Entry<String, JsonNode>> members = new ArrayList<>(n);
-            long[] order = new long[n];
-            Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
-            for (int i = 0; i < n; i++) {
-                Map.Entry<String, JsonNode> e = it.next();
-                members.add(e);
-                // bucket ascending, then insertion index descending (QLIST_INSERT_HEAD within a bucket);
-                // the low bits carry the index so that sorting the keys sorts the members
-                order[i] = (long) bucket(e.getKey()) << 32 | (0xFFFFFFFFL - i);
-            }
-            Arrays.sort(order);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) out.writeByte(',').writeByte(' ');
-                member(members.get((int) (0xFFFFFFFFL - (order[i] & 0xFFFFFFFFL))), out);
-            }
+        List<Map.Entry<String, JsonNode>> members = qdictOrder(node);
+        for (int i = 0; i < members.size(); i++) {
+            if (i > 0) out.writeByte(',').writeByte(' ');
+            member(members.get(i), out);
         }
         out.writeByte('}');
+    }
+
+    /**
+     * An object's members in the order QEMU walks the QDict it parsed them into (qdict_first/qdict_next): bucket
+     * ascending, then the later-inserted first within a bucket (QLIST_INSERT_HEAD). QEMU prints them in this order,
+     * and qmp_dispatch_check_obj reports the first bad member of a request in it.
+     */
+    public static List<Map.Entry<String, JsonNode>> qdictOrder(JsonNode node) {
+        int n = node.size();
+        if (n <= 1) return n == 0 ? List.of() : List.of(node.properties().iterator().next());
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(n);
+        long[] order = new long[n];
+        Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+        for (int i = 0; i < n; i++) {
+            Map.Entry<String, JsonNode> e = it.next();
+            members.add(e);
+            // the low bits carry the index (descending) so that sorting the keys sorts the members
+            order[i] = (long) bucket(e.getKey()) << 32 | (0xFFFFFFFFL - i);
+        }
+        Arrays.sort(order);
+        List<Map.Entry<String, JsonNode>> sorted = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) sorted.add(members.get((int) (0xFFFFFFFFL - (order[i] & 0xFFFFFFFFL))));
+        return sorted;
     }
 
     private static void member(Map.Entry<String, JsonNode> e, ByteBuf out) {
