@@ -28,7 +28,7 @@ import vdm.testkit.Seeds;
  */
 class QemuLexerFuzzTest {
     private static final String QEMU = "qemu-system-x86_64";
-    private static final int INPUTS_PER_KIND = 300;
+    private static final int INPUTS_PER_KIND = 1000;
     /** The bytes random input is drawn from: JSON's own, and the ones the lexer treats specially. */
     private static final byte[] ALPHABET = alphabet("{}[],:\"'\\ -+.0123456789eEaflnrstuxz@%/\t\n\r",
             0x00, 0x01, 0x1f, 0x7f, 0x80, 0xc0, 0xc3, 0xa9, 0xed, 0xa0, 0xfe, 0xff);
@@ -76,6 +76,7 @@ class QemuLexerFuzzTest {
         Seeds seeds = Seeds.of(QemuLexerFuzzTest.class, 0x16A_1E7E4L);
         List<String> mismatches = new ArrayList<>();
         int inputs = 0;
+        int[] mismatched = new int[3]; // per kind: random, mutated, grammar-built
         for (long seed : seeds.cases(1).toArray()) {
             SplittableRandom r = new SplittableRandom(seed);
             for (int i = 0; i < INPUTS_PER_KIND * 3; i++) {
@@ -87,12 +88,12 @@ class QemuLexerFuzzTest {
                 inputs++;
                 List<String> fromQemu = exchange(new Endpoint.Unix(qemuSocket), input);
                 List<String> fromVdm = exchange(new Endpoint.Unix(vdm.socket), input);
-                if (!fromQemu.equals(fromVdm) && mismatches.size() < 20) {
+                if (!fromQemu.equals(fromVdm) && mismatched[i % 3]++ >= 0 && mismatches.size() < 20) {
                     mismatches.add("input " + printable(input) + "\n  qemu: " + fromQemu + "\n  vdm:  " + fromVdm);
                 }
             }
-            System.out.println("QemuLexerFuzzTest: " + inputs + " inputs, " + mismatches.size()
-                    + " mismatches (at most 20 kept), " + seeds.describe(seed));
+            System.out.println("QemuLexerFuzzTest: " + inputs + " inputs, mismatches: " + mismatched[0] + " random, "
+                    + mismatched[1] + " mutated, " + mismatched[2] + " grammar-built; " + seeds.describe(seed));
             assertEquals("", String.join("\n", mismatches), seeds.describe(seed));
         }
     }
