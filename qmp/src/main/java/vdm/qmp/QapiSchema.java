@@ -53,6 +53,7 @@ public final class QapiSchema {
 
     /** {@code _use_type}: the type's name as introspection shows it, queuing its definition on first use. */
     private String use(ArgType t) {
+        if (t instanceof ArgType.IntRange) t = ArgType.INTEGER; // QAPI has no ranges: a ranged integer is 'int'
         String key = t.qapiName();
         ArgType before = used.putIfAbsent(key, t);
         if (before == null) queue.add(t);
@@ -85,6 +86,7 @@ public final class QapiSchema {
     private void visit(ArgType t) {
         switch (t) {
             case ArgType.Scalar s -> entry(s.qapiName(), "builtin").put("json-type", jsonType(s));
+            case ArgType.IntRange r -> visit(ArgType.INTEGER); // use() queues 'int' in its place
             case ArgType.OneOf e -> {
                 ObjectNode n = entry(use(e), "enum");
                 ArrayNode members = n.putArray("members");

@@ -221,8 +221,8 @@ class MsiPathOverQmpTest {
         try (Served s = Served.start(); TestServer.Conn c = loopback(s.server())) {
             assertEquals("No domain with domid 7 (domains: d0)", error(c, "x-vdm-query-msi-receipts", "\"domid\": 7"));
             ask(c, "x-vdm-domain-create", "");
-            assertEquals("No domain with domid -1 (domains: d0, d1)", error(c, "x-vdm-query-msi-receipts", "\"domid\": -1"));
-            assertEquals("No domain with domid 4294967297 (domains: d0, d1)", error(c, "x-vdm-query-msi-receipts", "\"domid\": 4294967297"));
+            assertEquals("Parameter 'domid' expects a value from 0 to 32751, not -1", error(c, "x-vdm-query-msi-receipts", "\"domid\": -1"));
+            assertEquals("Parameter 'domid' expects a value from 0 to 32751, not 4294967297", error(c, "x-vdm-query-msi-receipts", "\"domid\": 4294967297"));
             assertEquals("Parameter 'domid' is missing", error(c, "x-vdm-query-msi-receipts", ""));
             assertEquals(0, receipts(c, 1).get("total").asInt());
         }

@@ -61,7 +61,8 @@ final class SchemaJson {
         return switch (e.get("meta-type").asText()) {
             case "builtin" -> switch (e.get("json-type").asText()) {
                 case "string" -> NODES.textNode("x");
-                case "int", "number" -> NODES.numberNode(0);
+                // 1, not 0: within every ranged integer's range (introspection shows them as int: a size of 1, 2 or 4)
+                case "int", "number" -> NODES.numberNode(1);
                 case "boolean" -> NODES.booleanNode(false);
                 case "null" -> NODES.nullNode();
                 default -> NODES.objectNode();

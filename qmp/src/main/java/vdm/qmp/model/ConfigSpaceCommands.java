@@ -22,18 +22,22 @@ import vdm.toolstack.XenPtDevice;
  * reads it) or the guest (QEMU's emulated copy, xen_pt_pci_read_config / write_config).
  */
 final class ConfigSpaceCommands {
+    /** Extended config space: 4 KiB per function (PCIe); alignment to size is the access's own check. */
+    private static final ArgType OFFSET = ArgType.range(0, 4095);
+    private static final ArgType SIZE = ArgType.anyOf(1, 2, 4);
+
     private ConfigSpaceCommands() {}
 
     static void register(CommandRegistry registry, Model model) {
         registry.register(QmpCommand.of("x-vdm-config-read", "Reads config space as the hardware, dom0 (through vPCI) or the guest sees it",
                 ArgumentSchema.of(Arg.required("hostaddr", ArgType.STRING, "SSSS:BB:DD.F"),
-                        Arg.required("offset", ArgType.INTEGER, "0..4095, aligned to size"), Arg.required("size", ArgType.INTEGER, "1, 2 or 4"),
+                        Arg.required("offset", OFFSET, "0..4095, aligned to size"), Arg.required("size", SIZE, "1, 2 or 4"),
                         Arg.optional("view", ArgType.oneOf("ConfigView", "hardware", "dom0", "guest"), "who reads (default hardware)")),
                 Execution.MODEL, call -> access(model.vdm(), call, false)));
         registry.register(QmpCommand.of("x-vdm-config-write", "Writes config space as the hardware, dom0 or the guest; returns effects",
                 ArgumentSchema.of(Arg.required("hostaddr", ArgType.STRING, "SSSS:BB:DD.F"),
-                        Arg.required("offset", ArgType.INTEGER, "0..4095"), Arg.required("size", ArgType.INTEGER, "1, 2 or 4"),
-                        Arg.required("value", ArgType.INTEGER, "the value"),
+                        Arg.required("offset", OFFSET, "0..4095"), Arg.required("size", SIZE, "1, 2 or 4"),
+                        Arg.required("value", ArgType.UINT32, "the value; at most size bytes wide"),
                         Arg.optional("view", ArgType.oneOf("ConfigView", "hardware", "dom0", "guest"), "who writes (default hardware)")),
                 Execution.MODEL, call -> access(model.vdm(), call, true)));
     }
@@ -43,11 +47,14 @@ final class ConfigSpaceCommands {
         if (vdm.host().lookup(s.packed()) == null) throw new QmpError(ErrorClass.DeviceNotFound, "Device '" + s + "' not found");
         long offset = call.arguments().integer("offset"), size = call.arguments().integer("size");
         String view = call.arguments().optionalString("view").orElse("hardware");
-        int value = write ? (int) call.arguments().integer("value") : 0;
+        long wide = write ? call.arguments().integer("value") : 0;
+        if (size < 4 && wide >>> (8 * size) != 0) {
+            // refused, not masked: a value wider than the access is a caller's mistake the register would hide
+            throw QmpError.generic(String.format("Parameter 'value' 0x%x does not fit in %d byte%s", wide, size, size == 1 ? "" : "s"));
+        }
+        int value = (int) wide, off = (int) offset, len = (int) size; // in range: the schema checked them
         try {
-            Access.check((int) offset, (int) size);
-            if (offset != (int) offset || size != (int) size) throw new ConfigAccessException((int) offset, (int) size, "out of range");
-            int off = (int) offset, len = (int) size;
+            Access.check(off, len);
             switch (view) {
                 case "dom0" -> {
                     if (write) { vdm.kernel().cfgWrite(s, off, len, value); return null; }

@@ -96,8 +96,9 @@ final class DeviceCommands {
         if (!extra.has("hostaddr")) throw QmpError.generic("Parameter 'hostaddr' is missing");
         if (domid == null && !extra.has("domain")) throw QmpError.generic("Parameter 'domain' is missing");
         if (!extra.get("hostaddr").isTextual()) throw QmpError.generic("Invalid parameter type for 'hostaddr', expected: string");
-        if (domid == null && !extra.get("domain").canConvertToInt()) throw QmpError.generic("Invalid parameter type for 'domain', expected: integer");
-        Sbdf host = HostAddress.parse(extra.get("hostaddr").textValue(), "hostaddr");
+        // the main socket's own property, typed and ranged as a declared argument would be (1.5 is not domain 1)
+        if (domid == null) DomainCommands.DOMID.check(extra.get("domain"), "domain", "domain");
+        Sbdf host = HostAddress.property(extra.get("hostaddr").textValue(), driver);
         int guest = domid != null ? domid : extra.get("domain").intValue();
         boolean permissive = extra.has("permissive") && permissive(extra.get("permissive"));
         int slot;

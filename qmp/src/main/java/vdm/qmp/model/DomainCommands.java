@@ -19,21 +19,31 @@ import vdm.xen.Domain;
 
 /** Guests, as xl create / xl destroy / xl list make and show them (x-vdm-domain-*). */
 final class DomainCommands {
+    /**
+     * A domain id as a command names one: an ordinary domain's, below DOMID_FIRST_RESERVED (0x7FF0,
+     * xen/include/public/xen.h; domid_t is 16 bits), so 4294967297 is refused rather than read as domain 1.
+     */
+    static final ArgType DOMID = ArgType.range(0, 0x7fef);
+    /** How long a guest may take to eject (x-vdm-guest-eject after): up to an hour. */
+    private static final ArgType DELAY_MS = ArgType.range(0, 3_600_000);
+    /** vCPUs of a new guest, as the model sizes its local APICs: 1 to 128. */
+    private static final ArgType VCPUS = ArgType.range(1, 128);
+
     private DomainCommands() {}
 
     static void register(CommandRegistry registry, Model model) {
         registry.register(QmpCommand.of("x-vdm-domain-create", "Creates an HVM guest; returns {domid}",
-                ArgumentSchema.of(Arg.optional("vcpus", ArgType.INTEGER, "vCPUs (default 1)")), Execution.MODEL,
+                ArgumentSchema.of(Arg.optional("vcpus", VCPUS, "vCPUs (default 1)")), Execution.MODEL,
                 call -> create(model, call)));
         registry.register(QmpCommand.of("x-vdm-domain-destroy", "Destroys a guest, detaching its devices first",
-                ArgumentSchema.of(Arg.required("domid", ArgType.INTEGER, "the guest")), Execution.MODEL,
+                ArgumentSchema.of(Arg.required("domid", DOMID, "the guest")), Execution.MODEL,
                 call -> destroy(model, call)));
         registry.register(QmpCommand.of("x-vdm-domain-list", "Lists the domains with their kind and devices",
                 ArgumentSchema.NONE, Execution.MODEL, call -> list(model)));
         registry.register(QmpCommand.of("x-vdm-guest-eject", "Sets how a guest answers device_del: ejects at once (default), after a delay, or never",
-                ArgumentSchema.of(Arg.required("domid", ArgType.INTEGER, "the guest"),
+                ArgumentSchema.of(Arg.required("domid", DOMID, "the guest"),
                         Arg.required("eject", ArgType.STRING, "at-once, after or never"),
-                        Arg.optional("delay-ms", ArgType.INTEGER, "with after: milliseconds until the guest ejects")),
+                        Arg.optional("delay-ms", DELAY_MS, "with after: milliseconds until the guest ejects")),
                 Execution.MODEL, call -> eject(model, call)));
     }
 
@@ -53,7 +63,6 @@ final class DomainCommands {
         GuestEject e;
         if (delayed) {
             long ms = call.arguments().integer("delay-ms");
-            if (ms < 0 || ms > 3_600_000) throw QmpError.generic("Parameter 'delay-ms' expects a value from 0 to 3600000");
             e = GuestEject.after(java.time.Duration.ofMillis(ms));
         } else {
             e = how.equals("never") ? GuestEject.NEVER : GuestEject.AT_ONCE;
@@ -64,7 +73,6 @@ final class DomainCommands {
 
     private static JsonNode create(Model model, CommandCall call) throws QmpError {
         long vcpus = call.arguments().has("vcpus") ? call.arguments().integer("vcpus") : 1;
-        if (vcpus < 1 || vcpus > 128) throw QmpError.generic("Parameter 'vcpus' expects a value from 1 to 128");
         return PassthroughCommands.JSON.objectNode().put("domid", model.vdm().libxl().domainCreate((int) vcpus));
     }
 

@@ -18,26 +18,24 @@ final class IoApicCommands {
 
     static void register(CommandRegistry registry, Supplier<Vdm> vdm) {
         registry.register(QmpCommand.of("x-vdm-ioapic-read", "Reads an IO-APIC register (ID 0, VER 1, ARB 2, entries from 0x10)",
-                ArgumentSchema.of(Arg.required("ioapic", ArgType.INTEGER, "index in the MADT order"),
-                        Arg.required("register", ArgType.INTEGER, "register index")),
+                ArgumentSchema.of(Arg.required("ioapic", ArgType.UINT8, "index in the MADT order"),
+                        Arg.required("register", ArgType.UINT8, "register index")),
                 Execution.MODEL, call -> {
                     IoApic a = ioapic(vdm.get(), call.arguments().integer("ioapic"));
                     long reg = call.arguments().integer("register");
-                    if (reg < 0 || reg > 0xff) throw QmpError.generic("Parameter 'register' must be 0..255");
                     return PassthroughCommands.JSON.objectNode().put("value", Integer.toUnsignedLong(a.readRegister((int) reg)));
                 }));
         registry.register(QmpCommand.of("x-vdm-ioapic-write", "Writes an IO-APIC register",
-                ArgumentSchema.of(Arg.required("ioapic", ArgType.INTEGER, "index in the MADT order"),
-                        Arg.required("register", ArgType.INTEGER, "register index"), Arg.required("value", ArgType.INTEGER, "32-bit value")),
+                ArgumentSchema.of(Arg.required("ioapic", ArgType.UINT8, "index in the MADT order"),
+                        Arg.required("register", ArgType.UINT8, "register index"), Arg.required("value", ArgType.UINT32, "32-bit value")),
                 Execution.MODEL, call -> {
                     IoApic a = ioapic(vdm.get(), call.arguments().integer("ioapic"));
                     long reg = call.arguments().integer("register");
-                    if (reg < 0 || reg > 0xff) throw QmpError.generic("Parameter 'register' must be 0..255");
                     a.writeRegister((int) reg, (int) call.arguments().integer("value"));
                     return null;
                 }));
         registry.register(QmpCommand.of("x-vdm-gsi-set", "Sets a GSI input line (a device raising or lowering INTx)",
-                ArgumentSchema.of(Arg.required("gsi", ArgType.INTEGER, "the GSI"), Arg.required("level", ArgType.BOOLEAN, "true = asserted")),
+                ArgumentSchema.of(Arg.required("gsi", ArgType.UINT32, "the GSI"), Arg.required("level", ArgType.BOOLEAN, "true = asserted")),
                 Execution.MODEL, call -> {
                     long gsi = call.arguments().integer("gsi");
                     var space = vdm.get().host().gsiSpace();
@@ -48,9 +46,8 @@ final class IoApicCommands {
                     return null;
                 }));
         registry.register(QmpCommand.of("x-vdm-eoi", "EOI of a vector to every host IO-APIC; returns the pins it cleared",
-                ArgumentSchema.of(Arg.required("vector", ArgType.INTEGER, "0..255")), Execution.MODEL, call -> {
+                ArgumentSchema.of(Arg.required("vector", ArgType.UINT8, "0..255")), Execution.MODEL, call -> {
                     long v = call.arguments().integer("vector");
-                    if (v < 0 || v > 255) throw QmpError.generic("Parameter 'vector' must be 0..255");
                     return PassthroughCommands.JSON.objectNode().put("cleared", vdm.get().host().gsiSpace().eoi((int) v));
                 }));
     }

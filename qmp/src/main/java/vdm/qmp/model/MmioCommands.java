@@ -31,6 +31,8 @@ final class MmioCommands {
     private static final int PAGE = 4096;
     private static final long PAGE_MASK = PAGE - 1;
 
+    private static final ArgType SIZE = ArgType.anyOf(1, 2, 4, 8);
+
     private MmioCommands() {}
 
     static void register(CommandRegistry registry, Model model) {
@@ -38,15 +40,15 @@ final class MmioCommands {
         registry.register(QmpCommand.of("x-vdm-mmio-read", "Reads memory as the hardware, dom0 or a guest reaches it (BAR registers, MSI-X table, PBA)",
                 ArgumentSchema.of(Arg.required("view", view, "hardware (the decoded BARs), dom0 or guest"),
                         Arg.required("address", ArgType.UINT64, "host physical (hardware) or guest physical address; within one 4 KiB page"),
-                        Arg.required("size", ArgType.INTEGER, "1, 2, 4 or 8"),
-                        Arg.optional("domid", ArgType.INTEGER, "the guest (view guest; optional when there is one)")),
+                        Arg.required("size", SIZE, "1, 2, 4 or 8"),
+                        Arg.optional("domid", DomainCommands.DOMID, "the guest (view guest; optional when there is one)")),
                 Execution.MODEL, call -> read(model.vdm(), call)));
         registry.register(QmpCommand.of("x-vdm-mmio-write", "Writes memory as the hardware, dom0 or a guest reaches it",
                 ArgumentSchema.of(Arg.required("view", view, "hardware (the decoded BARs), dom0 or guest"),
                         Arg.required("address", ArgType.UINT64, "host physical (hardware) or guest physical address; within one 4 KiB page"),
-                        Arg.required("size", ArgType.INTEGER, "1, 2, 4 or 8"),
+                        Arg.required("size", SIZE, "1, 2, 4 or 8"),
                         Arg.required("value", ArgType.UINT64, "the value (its low size bytes)"),
-                        Arg.optional("domid", ArgType.INTEGER, "the guest (view guest; optional when there is one)")),
+                        Arg.optional("domid", DomainCommands.DOMID, "the guest (view guest; optional when there is one)")),
                 Execution.MODEL, call -> write(model.vdm(), call)));
     }
 
@@ -112,7 +114,6 @@ final class MmioCommands {
 
     private static int size(CommandCall call, long address) throws QmpError {
         long size = call.arguments().integer("size");
-        if (size != 1 && size != 2 && size != 4 && size != 8) throw QmpError.generic("Parameter 'size' expects 1, 2, 4 or 8, not " + size);
         if ((address & PAGE_MASK) + size > PAGE) {
             throw QmpError.generic(String.format("access at 0x%x (size %d) crosses a 4 KiB page boundary: a CPU's access is split "
                     + "there in two, so make two", address, size));

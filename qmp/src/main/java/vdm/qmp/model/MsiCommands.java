@@ -32,18 +32,21 @@ import vdm.xen.MsiReceipts;
 final class MsiCommands {
     private static final int FUNCTION_MASK = 0x4000; // PCI_MSIX_FLAGS_MASKALL in Message Control (pci_regs.h)
 
+    /** An MSI-X table has at most 2048 entries (Table Size is 11 bits, PCI 3.0 6.8.2.3); MSI has at most 32 vectors. */
+    private static final ArgType VECTOR = ArgType.range(0, 2047);
+
     private MsiCommands() {}
 
     static void register(CommandRegistry registry, Model model) {
         registry.register(QmpCommand.of("x-vdm-msi-fire", "The device raises MSI-X entry 'vector' if MSI-X is enabled, else MSI vector 'vector'",
                 ArgumentSchema.of(Arg.required("hostaddr", ArgType.STRING, "SSSS:BB:DD.F"),
-                        Arg.required("vector", ArgType.INTEGER, "MSI-X table entry, or MSI vector (0 .. enabled vectors - 1)")),
+                        Arg.required("vector", VECTOR, "MSI-X table entry, or MSI vector (0 .. enabled vectors - 1)")),
                 Execution.MODEL, call -> fire(model.vdm(), call)));
         registry.register(QmpCommand.of("x-vdm-query-msi", "A device's MSI and MSI-X registers, table entries and pending bits as the hardware holds them",
                 ArgumentSchema.of(Arg.required("hostaddr", ArgType.STRING, "SSSS:BB:DD.F")),
                 Execution.MODEL, call -> query(model.vdm(), call)));
         registry.register(QmpCommand.of("x-vdm-query-msi-receipts", "The vectors a domain's local APICs received by MSI: count and last destination of each",
-                ArgumentSchema.of(Arg.required("domid", ArgType.INTEGER, "the domain (0: dom0)")),
+                ArgumentSchema.of(Arg.required("domid", DomainCommands.DOMID, "the domain (0: dom0)")),
                 Execution.MODEL, call -> receipts(model.vdm(), call)));
     }
 
@@ -93,7 +96,6 @@ final class MsiCommands {
         }
         long vector = call.arguments().integer("vector");
         boolean useMsix = msix != null && (msix.enabled() || msi == null);
-        if (vector != (int) vector) throw QmpError.generic("Parameter 'vector' " + vector + " is out of range");
         MsiOutcome outcome;
         try {
             outcome = useMsix ? f.fireMsix((int) vector) : f.fireMsi((int) vector);
