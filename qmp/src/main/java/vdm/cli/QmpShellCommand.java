@@ -51,7 +51,10 @@ public final class QmpShellCommand implements java.util.concurrent.Callable<Inte
         QmpLineClient client;
         try {
             client = QmpLineClient.connect(address);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // a malformed or unresolvable address: a usage error, as in serve
+            err.println("vdm qmp: " + e.getMessage());
+            return CatalogDevices.USAGE;
+        } catch (IOException e) { // nobody serving there: a failure, not a usage error
             err.println("vdm qmp: " + e.getMessage());
             return 1;
         }

@@ -78,6 +78,16 @@ class PathArgumentErrorsTest {
     }
 
     @Test
+    void theQmpShellRefusesAnUnresolvableHostAsServeDoesAndFailsWith1WhereNobodyServes() {
+        Cli r = Cli.run("qmp", "tcp:nope.invalid:4444");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("vdm qmp: bad QMP address 'tcp:nope.invalid:4444': unknown host 'nope.invalid'"), r.err());
+        Cli none = Cli.run("qmp", "unix:" + missing);
+        assertEquals(1, none.exit(), none.err());
+        assertEquals("vdm qmp: cannot connect to unix:" + missing + ": No such file or directory\n", none.err());
+    }
+
+    @Test
     void serveLibxlDirThatIsAFileIsNotADirectory() {
         assertRefused(Cli.run("serve", "--libxl-dir", file.toString(), "--qmp", "unix:" + dir.resolve("s")), "serve",
                 "--libxl-dir " + file + ": Not a directory");
