@@ -31,8 +31,9 @@ import vdm.xen.Domain;
  * replayable scenario file, and {@code --replay FILE} replays one. Exit 0 without findings, 1 with, 2 for bad input.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = {"Explores orderings of passthrough operations (breadth first, pruning seen states) and reports",
-                "every failed step or broken invariant with the shortest ordering that reaches it."})
+        description = {"Explores orderings of passthrough operations and reports each failure with its shortest ordering.",
+                "A failure is a failed step or a broken invariant; the search is breadth first, pruning seen states.",
+                "Exit 0 without findings, 1 with, 2 for bad input (a path that cannot be used included)."})
 final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

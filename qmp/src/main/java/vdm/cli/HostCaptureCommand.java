@@ -23,8 +23,9 @@ import vdm.persist.HostJsonWriter;
  * is written to a temporary file beside the target and moved into place, so a failed capture leaves nothing.
  */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-        description = {"Writes a host description (docs/host-json.md) of this machine: every PCI function from sysfs, the "
-                + "IO-APICs, overrides, SCI and MCFG from the ACPI tables, _PRT routing from the DSDT/SSDTs. Needs root.",
+        description = {"Writes a host description (docs/host-json.md) of this machine; needs root.",
+                "It holds every PCI function from sysfs, the IO-APICs, overrides, SCI and MCFG from the ACPI tables, and "
+                        + "_PRT routing from the DSDT/SSDTs.",
                 "A summary goes to stderr: what was captured, how IO-APIC pin counts were chosen, what was left out and why."})
 final class HostCaptureCommand implements Callable<Integer> {
     @Spec

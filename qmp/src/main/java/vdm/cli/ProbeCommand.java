@@ -31,7 +31,8 @@ import vdm.pci.layout.Layout;
  * QEMU or the model would.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
-        description = {"Runs configuration accesses from stdin against a catalog device, one per line:",
+        description = {"Runs configuration accesses read from stdin against a catalog device.",
+                "One access per line:",
                 "  read OFF SIZE          prints the value as 0x%%08x", // picocli formats descriptions: %% is a %
                 "  write OFF SIZE VALUE   prints nothing (the effects with --effects); the device reacts",
                 "                         as it would on a host (an FLR request resets it, MSI is clamped)",

@@ -22,8 +22,9 @@ import vdm.qmp.QmpLineClient;
 
 /** {@code vdm qmp ADDRESS}: an interactive QMP client that negotiates for you and pretty-prints what comes back. */
 @Command(name = "qmp", mixinStandardHelpOptions = true,
-        description = {"Talk QMP to a server (vdm serve, or QEMU): prints the greeting, negotiates, then sends each",
-                "stdin line, raw JSON or 'command key=value ...', and pretty-prints replies and events."})
+        description = {"Talks QMP to a server (vdm serve, or QEMU).",
+                "Prints the greeting, negotiates, then sends each stdin line, raw JSON or 'command key=value ...', and "
+                        + "pretty-prints replies and events."})
 public final class QmpShellCommand implements java.util.concurrent.Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object EOF = new Object();
