@@ -14,8 +14,8 @@ import vdm.pci.layout.Layout;
 
 /** {@code vdm dump DEVICE}: a catalog device's power-on configuration space in lspci's hex format. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = {"Prints a catalog device's power-on configuration space as lspci -xxx does "
-                + "(lspci -xxxx with --extended); lspci -F FILE -vvv decodes it."})
+        description = {"Prints a catalog device's power-on configuration space as lspci -xxx does.",
+                "With --extended, as lspci -xxxx does; lspci -F FILE -vvv decodes it."})
 final class DumpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

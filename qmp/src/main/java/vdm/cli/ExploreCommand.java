@@ -31,8 +31,9 @@ import vdm.xen.Domain;
  * replayable scenario file, and {@code --replay FILE} replays one. Exit 0 without findings, 1 with, 2 for bad input.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = {"Explores orderings of passthrough operations (breadth first, pruning seen states) and reports",
-                "every failed step or broken invariant with the shortest ordering that reaches it."})
+        description = {"Explores orderings of passthrough operations and reports each failure with its shortest ordering.",
+                "A failure is a failed step or a broken invariant; the search is breadth first, pruning seen states.",
+                "Exit 0 without findings, 1 with, 2 for bad input (a path that cannot be used included)."})
 final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,6 +70,7 @@ final class ExploreCommand implements Callable<Integer> {
         if (fixes.listed(o)) return 0;
         try {
             if (replay != null) return replay(o);
+            if (out != null) PathArgs.directoryOrAbsent("--out", out); // before the search, not after it
             Preset p = model.preset();
             DeviceChoice choice = model.device();
             Sbdf sbdf = choice.device();
@@ -102,13 +104,17 @@ final class ExploreCommand implements Callable<Integer> {
                     r.statesExplored(), r.distinctStates(), r.nanos() / 1e9, r.statesPerSecond());
             o.flush();
             return r.findings().isEmpty() ? 0 : 1;
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (IllegalArgumentException e) {
             err.println("vdm explore: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("vdm explore: " + PathArgs.describe(e));
             return 2;
         }
     }
 
     private int replay(PrintWriter o) throws IOException {
+        PathArgs.readableFile("--replay", replay);
         ScenarioFile f = ScenarioFile.parse(Files.readString(replay));
         Preset p = Preset.of(f.preset());
         Domain.Kind kind = ModelOptions.kind(f.dom0());

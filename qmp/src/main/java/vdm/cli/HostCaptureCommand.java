@@ -23,8 +23,9 @@ import vdm.persist.HostJsonWriter;
  * is written to a temporary file beside the target and moved into place, so a failed capture leaves nothing.
  */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-        description = {"Writes a host description (docs/host-json.md) of this machine: every PCI function from sysfs, the "
-                + "IO-APICs, overrides, SCI and MCFG from the ACPI tables, _PRT routing from the DSDT/SSDTs. Needs root.",
+        description = {"Writes a host description (docs/host-json.md) of this machine; needs root.",
+                "It holds every PCI function from sysfs, the IO-APICs, overrides, SCI and MCFG from the ACPI tables, and "
+                        + "_PRT routing from the DSDT/SSDTs.",
                 "A summary goes to stderr: what was captured, how IO-APIC pin counts were chosen, what was left out and why."})
 final class HostCaptureCommand implements Callable<Integer> {
     @Spec
@@ -51,6 +52,19 @@ final class HostCaptureCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Capture c;
         String json;
+        Path target = out.toAbsolutePath();
+        try {
+            PathArgs.directory("--sysfs", sysfs);
+            PathArgs.directory("--acpi", acpi);
+            if (Files.isDirectory(target)) throw PathArgs.bad("--out", out, "Is a directory");
+            if (!Files.isDirectory(target.getParent())) {
+                throw PathArgs.bad("--out", out, Files.exists(target.getParent()) ? "Not a directory" : "No such file or directory");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("vdm host capture: " + e.getMessage());
+            err.flush();
+            return CatalogDevices.USAGE;
+        }
         try {
             c = HostCapture.capture(sysfs, acpi, pins);
             json = HostJsonWriter.toJson(c.description());
@@ -59,7 +73,6 @@ final class HostCaptureCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        Path target = out.toAbsolutePath();
         Path tmp = null;
         try {
             tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -77,7 +90,7 @@ final class HostCaptureCommand implements Callable<Integer> {
                     // the message below is what matters
                 }
             }
-            err.println("vdm host capture: cannot write " + target + ": " + e.getMessage());
+            err.println("vdm host capture: cannot write " + target + ": " + PathArgs.reason(e));
             err.flush();
             return 1;
         }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code vdm host ...}: commands about host descriptions. */
-@Command(name = "host", mixinStandardHelpOptions = true, description = "Host descriptions (docs/host-json.md).",
+@Command(name = "host", mixinStandardHelpOptions = true, description = "Works with host descriptions (docs/host-json.md).",
         subcommands = HostCaptureCommand.class)
 final class HostCommand implements Runnable {
     @Spec

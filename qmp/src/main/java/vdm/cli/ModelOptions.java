@@ -52,6 +52,8 @@ final class ModelOptions {
     }
 
     private Vdm.Builder hostBuilder() {
-        return host == null ? Vdm.defaultHost() : Vdm.host(host);
+        if (host == null) return Vdm.defaultHost();
+        PathArgs.readableFile("--host", host);
+        return Vdm.host(host);
     }
 }

@@ -31,7 +31,8 @@ import vdm.pci.layout.Layout;
  * QEMU or the model would.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
-        description = {"Runs configuration accesses from stdin against a catalog device, one per line:",
+        description = {"Runs configuration accesses read from stdin against a catalog device.",
+                "One access per line:",
                 "  read OFF SIZE          prints the value as 0x%%08x", // picocli formats descriptions: %% is a %
                 "  write OFF SIZE VALUE   prints nothing (the effects with --effects); the device reacts",
                 "                         as it would on a host (an FLR request resets it, MSI is clamped)",
@@ -141,15 +142,23 @@ final class ProbeCommand implements Callable<Integer> {
         return (int) size;
     }
 
-    /** Hex with 0x, or decimal, 0..0xffffffff. */
+    /**
+     * Hex with 0x, or decimal, 0..0xffffffff, in ASCII digits only: Long.parseLong alone would also take a sign
+     * ({@code +16}, {@code 0x-0}) and any Unicode digit.
+     */
     private static long number(String s, String what) throws BadLine {
+        boolean hex = s.startsWith("0x") || s.startsWith("0X");
+        String digits = hex ? s.substring(2) : s;
+        boolean ascii = !digits.isEmpty() && digits.chars().allMatch(c -> c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'));
+        long v = -1;
         try {
-            boolean hex = s.startsWith("0x") || s.startsWith("0X");
-            long v = hex ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
-            if (v < 0 || v > 0xffffffffL || (hex && s.length() == 2)) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
+            if (ascii) v = Long.parseLong(digits, hex ? 16 : 10);
+        } catch (NumberFormatException tooLong) {
+            // beyond a long: out of range as well
+        }
+        if (v < 0 || v > 0xffffffffL) {
             throw new BadLine("'" + s + "' is not a valid " + what + " (hex with 0x, or decimal, 0..0xffffffff)");
         }
+        return v;
     }
 }

@@ -22,8 +22,9 @@ import vdm.qmp.QmpLineClient;
 
 /** {@code vdm qmp ADDRESS}: an interactive QMP client that negotiates for you and pretty-prints what comes back. */
 @Command(name = "qmp", mixinStandardHelpOptions = true,
-        description = {"Talk QMP to a server (vdm serve, or QEMU): prints the greeting, negotiates, then sends each",
-                "stdin line, raw JSON or 'command key=value ...', and pretty-prints replies and events."})
+        description = {"Talks QMP to a server (vdm serve, or QEMU).",
+                "Prints the greeting, negotiates, then sends each stdin line, raw JSON or 'command key=value ...', and "
+                        + "pretty-prints replies and events."})
 public final class QmpShellCommand implements java.util.concurrent.Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object EOF = new Object();
@@ -51,7 +52,10 @@ public final class QmpShellCommand implements java.util.concurrent.Callable<Inte
         QmpLineClient client;
         try {
             client = QmpLineClient.connect(address);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // a malformed or unresolvable address: a usage error, as in serve
+            err.println("vdm qmp: " + e.getMessage());
+            return CatalogDevices.USAGE;
+        } catch (IOException e) { // nobody serving there: a failure, not a usage error
             err.println("vdm qmp: " + e.getMessage());
             return 1;
         }

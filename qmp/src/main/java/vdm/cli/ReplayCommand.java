@@ -20,10 +20,9 @@ import vdm.replay.Search;
  * (exit 0 clean, 1 not); {@code --all} runs every entry and exits 0 only if each behaves. An unknown name exits 2.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Replays a failure of the library (a passthrough failure upstream met) on",
-                "its host with its fix off (exit 1: it showed; 3: it did not reproduce) or",
-                "--fixed (exit 0: clean; 1: not). --list names the entries; --all runs",
-                "every one (exit 0 only if each behaves); an unknown NAME exits 2."})
+        description = {"Replays a failure of the library (a passthrough failure upstream met) on its host.",
+                "With its fix off: exit 1, it showed; 3, it did not reproduce. With --fixed: exit 0, clean; 1, not.",
+                "--list names the entries; --all runs every one (exit 0 only if each behaves); an unknown NAME exits 2."})
 final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

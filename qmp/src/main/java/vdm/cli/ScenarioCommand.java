@@ -18,8 +18,9 @@ import vdm.xen.Domain;
  * step passed, 1 when some failed (as they should under {@code broken}), 2 for bad arguments.
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = {"Replays the passthrough flow on one device under a preset and prints every step, hypercall and",
-                "log line (Xen, dom0's kernel, libxl, QEMU), ending with a summary. Exit 1 if a step failed."})
+        description = {"Replays the passthrough flow on one device under a preset and prints what happened.",
+                "Every step, hypercall and log line (Xen, dom0's kernel, libxl, QEMU), ending with a summary.",
+                "Exit 1 if a step failed, 2 for bad input (a path that cannot be used included)."})
 final class ScenarioCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

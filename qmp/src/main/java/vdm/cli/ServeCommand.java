@@ -71,9 +71,8 @@ public final class ServeCommand implements Callable<Integer> {
             p = Preset.of(preset);
             for (String a : qmp.isEmpty() ? List.of("unix:./vdm-qmp.sock") : qmp) endpoints.add(Endpoint.parse(a, false));
             if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be at least 1");
-            if (libxlDir != null && !java.nio.file.Files.isDirectory(libxlDir)) {
-                throw new IllegalArgumentException("--libxl-dir " + libxlDir + ": no such directory");
-            }
+            if (libxlDir != null) PathArgs.directory("--libxl-dir", libxlDir);
+            if (hostFile != null) PathArgs.readableFile("--host", hostFile);
         } catch (IllegalArgumentException e) {
             err.println("vdm serve: " + e.getMessage());
             return 2;
@@ -81,6 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
         Model model;
         try {
             model = new Model(hostFile, p, fixes.apply(p.fixes()));
+        } catch (IllegalArgumentException e) { // a bad host description: a usage error, as in scenario and explore
+            err.println("vdm serve: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             err.println("vdm serve: cannot build the model: " + e.getMessage());
             return 1;

@@ -56,6 +56,7 @@ public sealed interface Endpoint {
                 throw bad(text, "'" + port + "' is not a port number");
             }
             if (n < 0 || n > 65535) throw bad(text, "port " + n + " is not 0..65535");
+            resolvable(text, host);
             return new Tcp(host, n);
         }
         if (bareIsPath && !text.isEmpty() && !text.matches("[a-z]+:.*")) return new Unix(Path.of(text));
@@ -64,6 +65,19 @@ public sealed interface Endpoint {
 
     static Endpoint parse(String text) {
         return parse(text, false);
+    }
+
+    /**
+     * Resolves the host now, so that a name that does not resolve is refused here with its reason, not later by the
+     * bind or connect as {@code null} after a warning that the address is reachable from other machines.
+     */
+    private static void resolvable(String text, String host) {
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            String why = e.getMessage() == null || e.getMessage().equals(host) ? "" : e.getMessage().replace(host + ": ", "");
+            throw bad(text, "unknown host '" + host + "'" + (why.isEmpty() ? "" : " (" + why + ")"));
+        }
     }
 
     private static IllegalArgumentException bad(String text, String why) {

@@ -69,4 +69,23 @@ class HelpTextTest {
     void probeHelpShowsTheOutputFormatLiterally(String args) throws Exception {
         assertTrue(vdm(args.split(" ")).out().contains("prints the value as 0x%08x"));
     }
+
+    /** Each subcommand's summary, its description's first line as the command list shows it, is a whole sentence. */
+    @Test
+    void theCommandListShowsEachSummaryAsAWholeSentence() {
+        var root = Main.commandLine(InputStream.nullInputStream());
+        checkSummaries(root, Cli.run("--help").out());
+        checkSummaries(root.getSubcommands().get("host"), Cli.run("host", "--help").out());
+    }
+
+    private static void checkSummaries(picocli.CommandLine parent, String help) {
+        String flat = help.replaceAll("\\s+", " ");
+        parent.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) return;
+            String[] d = sub.getCommandSpec().usageMessage().description();
+            String summary = d.length == 0 ? "" : d[0];
+            assertTrue(summary.matches("[A-Z].*[.]"), name + ": '" + summary + "' is not a whole sentence");
+            assertTrue(flat.contains(name + " " + summary.replaceAll("\\s+", " ")), name + ": not listed whole in\n" + help);
+        });
+    }
 }

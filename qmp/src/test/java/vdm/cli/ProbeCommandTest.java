@@ -75,6 +75,25 @@ class ProbeCommandTest {
     }
 
     @Test
+    void numbersAreAsciiHexWith0xOrDecimalAndNothingElse() {
+        // Long.parseLong took a sign and any Unicode digit: '+16' read offset 16, '0x-0' offset 0, Arabic-Indic '٤' size 4
+        Cli r = Cli.withInput("read +16 2\nread 0x-0 2\nread 0 \u0664\nread 0x+0 2\nread -0 2\nread 0 4\u0660\nread 0x 2\n"
+                + "write 0 2 0xffffffffffffffffff\nread 0x0 0x4\nread 00 2\n", "probe", "e1000");
+        assertEquals(1, r.exit());
+        assertEquals("0x100e8086\n0x00008086\n", r.out(), "the two well-formed lines still run");
+        assertEquals("""
+                vdm probe: line 1: '+16' is not a valid offset (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 2: '0x-0' is not a valid offset (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 3: '٤' is not a valid size (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 4: '0x+0' is not a valid offset (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 5: '-0' is not a valid offset (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 6: '4٠' is not a valid size (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 7: '0x' is not a valid offset (hex with 0x, or decimal, 0..0xffffffff)
+                vdm probe: line 8: '0xffffffffffffffffff' is not a valid value (hex with 0x, or decimal, 0..0xffffffff)
+                """, r.err());
+    }
+
+    @Test
     void qemuCompatModeMakesUnclaimedBytesScratch() {
         String script = "write 0x40 4 0x12345678\nread 0x40 4\n";
         assertEquals("0x00000000\n", Cli.withInput(script, "probe", "e1000").out());

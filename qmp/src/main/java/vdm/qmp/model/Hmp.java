@@ -1,6 +1,8 @@
 package vdm.qmp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.function.Function;
 import vdm.Vdm;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
@@ -11,7 +13,7 @@ import vdm.qmp.CommandRegistry;
 import vdm.qmp.Execution;
 import vdm.qmp.QmpCommand;
 
-/** human-monitor-command's {@code info pci}, {@code info pic} and {@code info irq}, in QEMU's text style. */
+/** human-monitor-command's {@code info} (the list), {@code info pci}, {@code info pic} and {@code info irq}, in QEMU's text style. */
 final class Hmp {
     private Hmp() {}
 
@@ -23,19 +25,64 @@ final class Hmp {
                 .returning(ArgType.STRING));
     }
 
-    static String run(Vdm vdm, String commandLine) {
-        String cmd = commandLine.trim().replaceAll("\\s+", " ");
-        return switch (cmd) {
-            case "info pci" -> infoPci(vdm);
-            case "info pic" -> infoPic(vdm);
-            case "info irq" -> infoIrq(vdm);
-            case "" -> "";
-            default -> {
-                String word = cmd.split(" ")[0];
-                if (word.equals("info")) yield "info: unknown or unsupported subcommand '" + cmd.substring(5) + "'\r\n";
-                yield "unknown command: '" + word + "'\r\n";
-            }
-        };
+    /** An {@code info} subcommand vdm has, with QEMU 7.2's help text (hmp-commands-info.hx). */
+    private record Info(String name, String help, Function<Vdm, String> print) {}
+
+    /** In QEMU's order: its tables are sorted by name (sortcmdlist, monitor/hmp.c). */
+    private static final List<Info> INFO = List.of(
+            new Info("irq", "show the interrupts statistics (if available)", Hmp::infoIrq),
+            new Info("pci", "show PCI info", Hmp::infoPci),
+            new Info("pic", "show PIC state", Hmp::infoPic));
+
+    /**
+     * Parses a line as QEMU's monitor_parse_command and monitor_parse_arguments do (monitor/hmp.c): a name runs to a
+     * C isspace or '/'; an unknown name prints the line up to where it ends; {@code info} alone lists its
+     * subcommands (hmp_info_help); text after a subcommand, which takes no arguments, is refused with a pointer to
+     * help, quoting the line up to the subcommand (handle_hmp_command). A blank line prints nothing.
+     */
+    static String run(Vdm vdm, String line) {
+        int start = skipSpaces(line, 0);
+        if (start == line.length()) return "";
+        int end = nameEnd(line, start);
+        if (!line.substring(start, end).equals("info")) return unknown(line, end);
+        int subStart = skipSpaces(line, end);
+        if (subStart == line.length()) return infoList();
+        int subEnd = nameEnd(line, subStart);
+        String sub = line.substring(subStart, subEnd);
+        Info info = INFO.stream().filter(i -> i.name().equals(sub)).findFirst().orElse(null);
+        if (info == null) return unknown(line, subEnd);
+        if (skipSpaces(line, subEnd) != line.length()) {
+            return sub + ": extraneous characters at the end of line\r\nTry \"help " + line.substring(0, subEnd)
+                    + "\" for more information\r\n";
+        }
+        return info.print().apply(vdm);
+    }
+
+    private static String unknown(String line, int end) {
+        return "unknown command: '" + line.substring(0, end) + "'\r\n";
+    }
+
+    /** As help_cmd_dump_one: "info NAME PARAMS -- HELP", PARAMS empty for these. */
+    private static String infoList() {
+        StringBuilder sb = new StringBuilder();
+        for (Info i : INFO) sb.append("info ").append(i.name()).append("  -- ").append(i.help()).append("\r\n");
+        return sb.toString();
+    }
+
+    /** As get_command_name: a name ends at the end of the line, a '/' or a space. */
+    private static int nameEnd(String line, int i) {
+        while (i < line.length() && line.charAt(i) != '/' && !isSpace(line.charAt(i))) i++;
+        return i;
+    }
+
+    private static int skipSpaces(String line, int i) {
+        while (i < line.length() && isSpace(line.charAt(i))) i++;
+        return i;
+    }
+
+    /** C's isspace in the C locale, as qemu_isspace: not Java's trim(), which takes every control character. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
     }
 
     /**
