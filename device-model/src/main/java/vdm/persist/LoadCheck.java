@@ -57,9 +57,9 @@ final class LoadCheck {
     }
 
     /**
-     * libxl's attached devices against Xen's assignments (libxl__device_pci_add assigns before QEMU is asked, and
-     * do_pci_remove deassigns after): each attached device is assigned to its domain, and each device Xen assigns to
-     * a domU is attached there.
+     * libxl's attached devices against Xen's assignments (tools/libs/light/libxl_pci.c: pci_add_dm_done assigns with
+     * xc_assign_device as the attach completes, pci_remove_detached deassigns as the detach does): each attached
+     * device is assigned to its domain, and each device Xen assigns to a domU is attached there.
      */
     private static void toolstack(Machine vdm, Set<String> out) {
         List<Sbdf> attached = new ArrayList<>();
