@@ -52,34 +52,46 @@ final class Dom0Snapshot {
 
     /** The state a document describes; a malformed one fails with an exception. */
     static Dom0State fromJson(JsonNode o) {
-        Dom0State.Cursors cursors = new Dom0State.Cursors(o.get("nextVector").asInt());
+        String at = "dom0Kernel";
+        Dom0State.Cursors cursors = new Dom0State.Cursors(Strict.integer(o, "nextVector", at + ".nextVector", 0, Integer.MAX_VALUE));
         List<Dom0State.Device> devices = new ArrayList<>();
-        o.get("devices").fields().forEachRemaining(e -> {
-            JsonNode dn = e.getValue();
-            long[] res = new long[dn.get("resource").size()];
-            for (int i = 0; i < res.length; i++) res[i] = dn.get("resource").get(i).asLong();
+        Strict.fields(o, "devices", at + ".devices").forEachRemaining(e -> {
+            String p = at + ".devices." + e.getKey();
+            JsonNode dn = Strict.object(e.getValue(), p);
+            JsonNode rs = Strict.array(dn, "resource", p + ".resource");
+            long[] res = new long[rs.size()];
+            for (int i = 0; i < res.length; i++) res[i] = Strict.int64(rs.get(i), p + ".resource[" + i + "]");
             int[] saved = null;
             if (dn.has("savedState")) {
-                saved = new int[dn.get("savedState").size()];
-                for (int i = 0; i < saved.length; i++) saved[i] = dn.get("savedState").get(i).asInt();
+                JsonNode ss = Strict.array(dn, "savedState", p + ".savedState");
+                saved = new int[ss.size()];
+                for (int i = 0; i < saved.length; i++) saved[i] = Strict.int32(ss.get(i), p + ".savedState[" + i + "]");
             }
-            devices.add(new Dom0State.Device(Sbdf.parse(e.getKey()), Dom0Kernel.Driver.valueOf(dn.get("driver").asText()),
-                    dn.get("enabled").asBoolean(), dn.get("irq").asInt(), dn.get("gsiAtEnable").asInt(), res, saved));
+            devices.add(new Dom0State.Device(Strict.sbdf(e.getKey(), p), Strict.word(dn, "driver", Dom0Kernel.Driver.class, p + ".driver"),
+                    Strict.bool(dn, "enabled", p + ".enabled"), Strict.int32(dn, "irq", p + ".irq"), Strict.int32(dn, "gsiAtEnable", p + ".gsiAtEnable"),
+                    res, saved));
         });
         devices.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         List<LinuxIrqs.Registration> registrations = new ArrayList<>();
         int nextIrq = LinuxIrqs.NR_LEGACY_IRQS; // a kernel that registered nothing
-        for (JsonNode p : o.get("irqs")) {
-            if (p.size() != 2) throw new IllegalArgumentException("dom0 IRQ entries are pairs, got " + p);
-            if (p.get(0).asInt() == NEXT_IRQ) nextIrq = p.get(1).asInt();
-            else registrations.add(new LinuxIrqs.Registration(p.get(0).asInt(), p.get(1).asInt()));
+        JsonNode irqList = Strict.array(o, "irqs", at + ".irqs");
+        for (int k = 0; k < irqList.size(); k++) {
+            String p = at + ".irqs[" + k + "]";
+            JsonNode pair = Strict.tuple(irqList.get(k), 2, p);
+            int gsi = Strict.integer(pair.get(0), p + "[0]", NEXT_IRQ, Integer.MAX_VALUE);
+            int irq = Strict.integer(pair.get(1), p + "[1]", 0, Integer.MAX_VALUE);
+            if (gsi == NEXT_IRQ) nextIrq = irq;
+            else registrations.add(new LinuxIrqs.Registration(gsi, irq));
         }
         LinuxIrqs.Saved irqs = new LinuxIrqs.Saved(registrations.toArray(LinuxIrqs.Registration[]::new), nextIrq);
         List<Dom0State.Held> held = new ArrayList<>();
-        o.get("pciback").fields().forEachRemaining(e -> {
-            int[] saved = new int[e.getValue().size() - 1];
-            for (int i = 0; i < saved.length; i++) saved[i] = e.getValue().get(i + 1).asInt();
-            held.add(new Dom0State.Held(Sbdf.parse(e.getKey()), e.getValue().get(0).asInt(), saved));
+        Strict.fields(o, "pciback", at + ".pciback").forEachRemaining(e -> {
+            String p = at + ".pciback." + e.getKey();
+            JsonNode a = Strict.array(e.getValue(), p);
+            if (a.isEmpty()) throw new Strict.BadMember(p, "is empty, expected [gsi, saved config words...]");
+            int[] saved = new int[a.size() - 1];
+            for (int i = 0; i < saved.length; i++) saved[i] = Strict.int32(a.get(i + 1), p + "[" + (i + 1) + "]");
+            held.add(new Dom0State.Held(Strict.sbdf(e.getKey(), p), Strict.int32(a.get(0), p + "[0]"), saved));
         });
         held.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         return new Dom0State(cursors, devices.toArray(Dom0State.Device[]::new), irqs, held.toArray(Dom0State.Held[]::new));

@@ -23,6 +23,9 @@ import vdm.persist.HostJsonSchema.ImportJson;
 final class DumpImport {
     private final Path baseDir;
 
+    /** For an embedded description: no file is read. */
+    static final DumpImport NO_FILES = new DumpImport(null);
+
     DumpImport(Path baseDir) {
         this.baseDir = baseDir;
     }
@@ -30,6 +33,7 @@ final class DumpImport {
     FunctionSource.Dump source(ImportJson d, String p) {
         if (d.config() != null) return inline(d, p);
         String fileName = HostJsonMapping.req(d.file(), p + ".file");
+        if (baseDir == null) throw new HostDescriptionException(p + ".file", "an embedded host imports no file; give the bytes inline ('config')");
         Path file = baseDir.resolve(fileName);
         String format = d.format() == null ? "lspci" : d.format();
         byte[] config;

@@ -53,6 +53,25 @@ public final class HostJsonReader {
         }
     }
 
+    /**
+     * A description embedded in another document (a snapshot): it names no directory, so an {@code "import"} of a file
+     * is refused (issue 16: a snapshot could read, and quote, any file the server could); inline {@code config} works.
+     */
+    public static HostDescription embedded(String json, String sourceName) {
+        HostJson h;
+        try {
+            h = HostJsonSchema.MAPPER.readValue(json, HostJson.class);
+        } catch (JsonProcessingException e) {
+            throw jsonError(sourceName, e);
+        }
+        if (h == null) throw new HostDescriptionException(sourceName, "the document is empty (null)");
+        try {
+            return new HostJsonMapping(DumpImport.NO_FILES).describe(h);
+        } catch (HostDescriptionException e) {
+            throw new HostDescriptionException(sourceName, e.getMessage(), e);
+        }
+    }
+
     public static HostDescription parse(String json) {
         return parse(json, "host description", null);
     }

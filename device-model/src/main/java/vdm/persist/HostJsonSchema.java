@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -44,7 +45,7 @@ public final class HostJsonSchema {
 
     private HostJsonSchema() {}
 
-    record HostJson(String format, Long version, String description, List<RootJson> rootBridges,
+    record HostJson(String format, @JsonDeserialize(using = VersionReader.class) Long version, String description, List<RootJson> rootBridges,
                     List<IoApicJson> ioApics, List<OverrideJson> overrides, SciJson sci, List<BridgeJson> bridges,
                     List<FunctionJson> functions, List<PrtJson> prt, List<LinkJson> links, List<MemoryJson> memoryMap) {}
 
@@ -112,7 +113,10 @@ public final class HostJsonSchema {
             if (t == JsonToken.VALUE_STRING) {
                 String s = p.getText().strip().replace("_", "");
                 try {
-                    if (s.startsWith("0x") || s.startsWith("0X")) return Long.parseUnsignedLong(s.substring(2), 16);
+                    // as documented and nothing else: ASCII decimal digits (a leading '-'), or 0x and ASCII hex digits;
+                    // Long.parseLong alone would take "+16" and non-ASCII digits
+                    if (s.matches("0[xX][0-9a-fA-F]{1,16}")) return Long.parseUnsignedLong(s.substring(2), 16);
+                    if (!s.matches("-?[0-9]{1,19}")) throw new NumberFormatException();
                     return Long.parseLong(s);
                 } catch (NumberFormatException e) {
                     throw InvalidFormatException.from(p, "'" + p.getText() + "' is not an integer (decimal or 0x hex)", p.getText(), Long.class);
@@ -132,6 +136,19 @@ public final class HostJsonSchema {
                 case VALUE_NULL -> "null";
                 default -> t.name();
             };
+        }
+    }
+
+    /** The format's version: a JSON integer only (a string "1" is not a version). */
+    static final class VersionReader extends StdDeserializer<Long> {
+        VersionReader() {
+            super(Long.class);
+        }
+
+        @Override
+        public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) return p.getLongValue();
+            throw InvalidFormatException.from(p, "must be a JSON integer (the number " + VERSION + ")", null, Long.class);
         }
     }
 

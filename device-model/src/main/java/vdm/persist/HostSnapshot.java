@@ -48,12 +48,14 @@ final class HostSnapshot {
     /** The state a document describes for {@code host}; a part the host lacks or has otherwise is refused by name. */
     static HostState fromJson(Host host, JsonNode hs) {
         List<PhysicalFunction> functions = host.functions();
+        JsonNode fns = Strict.object(hs, "functions", "hostState.functions");
         int[][] configs = new int[functions.size()][];
         for (int i = 0; i < configs.length; i++) {
             PhysicalFunction fn = functions.get(i);
-            JsonNode hex = hs.get("functions").get(fn.sbdf().toString());
+            String p = "hostState.functions." + fn.sbdf();
+            JsonNode hex = fns.get(fn.sbdf().toString());
             if (hex == null) throw new IllegalArgumentException("no config space saved for " + fn.sbdf());
-            byte[] b = HexFormat.of().parseHex(hex.asText());
+            byte[] b = Strict.hex(hex, p);
             if (b.length != fn.config().size()) throw new IllegalArgumentException(fn.sbdf() + ": " + b.length + " config bytes, expected " + fn.config().size());
             int[] w = new int[b.length >>> 2];
             for (int off = 0; off < b.length; off += 4) {
@@ -61,21 +63,24 @@ final class HostSnapshot {
             }
             configs[i] = w;
         }
+        if (fns.size() != functions.size()) throw new IllegalArgumentException("hostState.functions has " + fns.size() + " config spaces, the host " + functions.size() + " functions");
         List<LinkDevice> ls = host.links();
+        JsonNode linkStates = Strict.object(hs, "links", "hostState.links");
         int[] links = new int[ls.size()];
         for (int i = 0; i < links.length; i++) {
-            JsonNode irq = hs.get("links").get(ls.get(i).name());
+            JsonNode irq = linkStates.get(ls.get(i).name());
             if (irq == null) throw new IllegalArgumentException("no state saved for link " + ls.get(i).name());
-            links[i] = irq.asInt();
+            links[i] = Strict.integer(irq, "hostState.links." + ls.get(i).name(), 0, 255); // an ISA/APIC IRQ the link routes to (0: none)
         }
-        JsonNode a = hs.get("ioapics");
+        if (linkStates.size() != ls.size()) throw new IllegalArgumentException("hostState.links has " + linkStates.size() + " links, the host " + ls.size());
+        JsonNode a = Strict.array(hs, "ioapics", "hostState.ioapics");
         long[][] apics = new long[a.size()][];
         for (int i = 0; i < apics.length; i++) {
-            JsonNode w = a.get(i);
+            JsonNode w = Strict.array(a.get(i), "hostState.ioapics[" + i + "]");
             apics[i] = new long[w.size()];
-            for (int k = 0; k < apics[i].length; k++) apics[i][k] = w.get(k).asLong();
+            for (int k = 0; k < apics[i].length; k++) apics[i][k] = Strict.int64(w.get(k), "hostState.ioapics[" + i + "][" + k + "]");
         }
-        return HostState.of(host, configs, links, apics, memory(host, hs.get("memory")));
+        return HostState.of(host, configs, links, apics, memory(host, hs.has("memory") ? Strict.object(hs, "memory", "hostState.memory") : null));
     }
 
     /**
@@ -90,7 +95,7 @@ final class HostSnapshot {
         for (int i = 0; i < out.length; i++) {
             String sbdf = functions.get(i).sbdf().toString();
             if (saved.has(sbdf)) {
-                out[i] = RecordJson.fromJson(saved.get(sbdf), DeviceMemoryState.class, "memory." + sbdf);
+                out[i] = RecordJson.fromJson(saved.get(sbdf), DeviceMemoryState.class, "hostState.memory." + sbdf);
             } else {
                 if (fresh == null) fresh = Host.create(host.description()).functions();
                 out[i] = fresh.get(i).captureMemory();

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -33,14 +39,35 @@ final class RecordJson {
                     .addDeserializer(Sbdf.class, new JsonDeserializer<>() {
                         @Override
                         public Sbdf deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                            return Sbdf.parse(p.getValueAsString());
+                            if (!p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) throw MismatchedInputException.from(p, Sbdf.class, "not a string");
+                            try {
+                                return Sbdf.parse(p.getText());
+                            } catch (IllegalArgumentException e) {
+                                throw MismatchedInputException.from(p, Sbdf.class, "not a PCI address");
+                            }
                         }
                     }))
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS) // "yes" is no boolean, "7" no integer
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private RecordJson() {}
+
+    private static String expected(Class<?> t) {
+        if (t == boolean.class || t == Boolean.class) return "true or false";
+        if (t == int.class || t == long.class || t == Integer.class || t == Long.class || t == short.class || t == byte.class) return "an integer in range";
+        if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)) return "an array of the right elements";
+        if (t == String.class || t == Sbdf.class) return "a string of the right form";
+        if (t.isEnum()) return "one of its names";
+        return "an object of the right members";
+    }
 
     static JsonNode toJson(Object state) {
         return MAPPER.valueToTree(state);
@@ -51,8 +78,19 @@ final class RecordJson {
         if (node == null || node.isMissingNode()) throw new IllegalArgumentException("member '" + member + "' is missing");
         try {
             return MAPPER.treeToValue(node, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("member '" + member + "': " + e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            // Jackson's text names Java types and quotes values: say where, and what kind of problem, in words
+            String path = member;
+            if (e instanceof JsonMappingException m) {
+                for (JsonMappingException.Reference r : m.getPath()) {
+                    path += r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]";
+                }
+            }
+            String problem = e instanceof UnrecognizedPropertyException ? "is not a member of this part"
+                    : e instanceof MismatchedInputException mi && mi.getMessage().contains("Missing required creator property") ? "is missing"
+                    : e instanceof MismatchedInputException mi && mi.getTargetType() != null ? "is not " + expected(mi.getTargetType())
+                    : "does not fit its type";
+            throw new Strict.BadMember(path, problem);
         }
     }
 }

@@ -1,6 +1,10 @@
 package vdm.persist;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,6 +30,9 @@ public final class Snapshot {
     public static final String FORMAT = "vdm-snapshot";
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** One document and nothing after it, no member twice (a second value would silently win). */
+    private static final ObjectMapper READER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private Snapshot() {}
 
@@ -55,6 +62,7 @@ public final class Snapshot {
         o.set("xen", XenSnapshot.toJson(state.xen()));
         o.set("dom0Kernel", Dom0Snapshot.toJson(state.dom0()));
         o.set("toolstack", ToolstackSnapshot.toJson(state.toolstack()));
+        LoadCheck.record(vdm, o);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {
@@ -74,16 +82,20 @@ public final class Snapshot {
     public static Machine load(String document, Function<HostDescription, ? extends Machine.Builder> builders) {
         JsonNode o;
         try {
-            o = JSON.readTree(document);
+            o = READER.readTree(document);
         } catch (JsonProcessingException e) {
-            throw new SnapshotException("corrupt snapshot: " + e.getOriginalMessage(), e);
+            // Jackson's own text quotes the offending token: a file that is not a snapshot must not be echoed.
+            JsonLocation at = e.getLocation();
+            throw new SnapshotException("corrupt snapshot: not one JSON document" + (at == null || at.getLineNr() < 0 ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), null);
         }
         if (o == null || !o.isObject()) throw new SnapshotException("corrupt snapshot: not a JSON object", null);
-        if (!FORMAT.equals(o.path("format").asText())) {
-            throw new SnapshotException("not a vdm snapshot: member 'format' is " + o.path("format") + ", expected \"" + FORMAT + "\"", null);
+        if (!o.path("format").isTextual() || !FORMAT.equals(o.path("format").textValue())) {
+            throw new SnapshotException("not a vdm snapshot: member 'format' is not \"" + FORMAT + "\"", null);
         }
-        if (!o.path("version").canConvertToInt()) throw new SnapshotException("member 'version' is missing or not a number", null);
-        int version = o.get("version").asInt();
+        JsonNode v = o.path("version");
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new SnapshotException("member 'version' is missing or not an integer", null);
+        int version = v.intValue();
         if (version > VERSION) {
             throw new SnapshotException("snapshot version " + version + " is newer than this vdm reads (" + VERSION + ")", null);
         }
@@ -91,27 +103,36 @@ public final class Snapshot {
         for (String m : List.of("fixes", "dom0", "host", "hostState", "xen", "dom0Kernel", "toolstack")) {
             if (!o.path(m).isObject()) throw new SnapshotException("corrupt snapshot: member '" + m + "' is missing or not an object", null);
         }
+        Machine vdm;
         try {
             JsonNode f = o.get("fixes");
-            Fixes fixes = new Fixes(f.get("resetNotification").asBoolean(), f.get("pvhMapPirq").asBoolean(),
-                    f.get("setupGsi").asBoolean(), Fixes.GsiLookup.valueOf(f.get("gsiLookup").asText()));
+            Fixes fixes = new Fixes(Strict.bool(f, "resetNotification", "fixes.resetNotification"), Strict.bool(f, "pvhMapPirq", "fixes.pvhMapPirq"),
+                    Strict.bool(f, "setupGsi", "fixes.setupGsi"), Strict.word(f, "gsiLookup", Fixes.GsiLookup.class, "fixes.gsiLookup"));
             // every other switch by its label; one a document lacks is how vdm behaved before it had the switch
             for (Fix x : Fix.values()) {
                 if (x.series()) continue;
-                fixes = fixes.with(x, f.has(x.label()) ? f.get(x.label()).asBoolean() : x.absent());
+                fixes = fixes.with(x, f.has(x.label()) ? Strict.bool(f, x.label(), "fixes." + x.label()) : x.absent());
             }
-            HostDescription desc = HostJsonReader.parse(o.get("host").toString());
-            Machine vdm = builders.apply(desc).fixes(fixes).dom0(Domain.Kind.valueOf(o.get("dom0").get("kind").asText()))
-                    .dom0Vcpus(o.get("dom0").get("vcpus").asInt())
-                    .guestMemory(o.path("guests").path("memory").asInt(GuestMemory.DEFAULT.mib())).bootDom0(false).build();
+            HostDescription desc = HostJsonReader.embedded(o.get("host").toString(), "snapshot member 'host'");
+            JsonNode d0 = o.get("dom0");
+            int memory = GuestMemory.DEFAULT.mib();
+            if (o.has("guests")) memory = Strict.integer(Strict.object(o, "guests", "guests"), "memory", "guests.memory", 16, 3840);
+            vdm = builders.apply(desc).fixes(fixes).dom0(Strict.word(d0, "kind", Domain.Kind.class, "dom0.kind"))
+                    .dom0Vcpus(Strict.integer(d0, "vcpus", "dom0.vcpus", 1, 64)).guestMemory(memory).bootDom0(false).build();
             ModelState state = new ModelState(HostSnapshot.fromJson(vdm.host(), o.get("hostState")), XenSnapshot.fromJson(o.get("xen"), vdm.xen().hardwareDomainIomem()),
                     Dom0Snapshot.fromJson(o.get("dom0Kernel")), ToolstackSnapshot.fromJson(o.get("toolstack")));
             state.restore(vdm);
-            return vdm;
         } catch (SnapshotException e) {
             throw e;
+        } catch (vdm.host.HostDescriptionException e) {
+            throw new SnapshotException("corrupt snapshot: " + e.getMessage(), null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SnapshotException("corrupt snapshot: " + e.getMessage(), null);
         } catch (RuntimeException e) {
-            throw new SnapshotException("corrupt snapshot: " + e, e);
+            // a part the readers did not catch: say where, not which Java exception
+            throw new SnapshotException("corrupt snapshot: its state cannot be put back (" + e.getClass().getSimpleName().replaceAll("Exception$", "").toLowerCase(java.util.Locale.ROOT) + ")", null);
         }
+        LoadCheck.consistent(vdm, o);
+        return vdm;
     }
 }

@@ -49,42 +49,68 @@ final class ToolstackSnapshot {
     /** The state a document describes; a malformed one fails with an exception. */
     static ToolstackState fromJson(JsonNode o) {
         List<ToolstackState.Attached> devices = new ArrayList<>();
-        for (JsonNode d : o.get("attached")) {
-            List<SysfsDevice.Resource> res = new ArrayList<>();
-            for (JsonNode r : d.get("resources")) res.add(new SysfsDevice.Resource(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong()));
-            long[] bars = new long[d.get("guestBars").size()];
-            for (int i = 0; i < bars.length; i++) bars[i] = d.get("guestBars").get(i).asLong();
-            List<BarMapping> maps = new ArrayList<>();
-            d.get("mappings").fields().forEachRemaining(e -> maps.add(new BarMapping(Integer.parseInt(e.getKey()),
-                    e.getValue().get(0).asLong(), e.getValue().get(1).asLong(), e.getValue().get(2).asLong())));
-            maps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
-            // Optional: documents from before guest IO BARs were mapped have none.
-            List<IoBarMapping> ioMaps = new ArrayList<>();
-            if (d.has("ioMappings")) {
-                d.get("ioMappings").fields().forEachRemaining(e -> ioMaps.add(new IoBarMapping(Integer.parseInt(e.getKey()),
-                        e.getValue().get(0).asInt(), e.getValue().get(1).asInt(), e.getValue().get(2).asInt())));
-            }
-            ioMaps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
-            devices.add(new ToolstackState.Attached(Sbdf.parse(d.get("host").asText()), d.get("domid").asInt(), d.get("slot").asInt(),
-                    HexFormat.of().parseHex(d.get("config").asText()), d.get("guestRom").asInt(), d.get("machineIrq").asInt(),
-                    d.get("bound").asBoolean(), res.toArray(SysfsDevice.Resource[]::new), bars, maps.toArray(BarMapping[]::new), qdevId(d),
-                    ioMaps.toArray(IoBarMapping[]::new),
-                    d.has("msi") ? RecordJson.fromJson(d.get("msi"), GuestMsiState.class, "attached " + d.get("host").asText() + " msi") : null,
-                    d.has("msix") ? RecordJson.fromJson(d.get("msix"), GuestMsixState.class, "attached " + d.get("host").asText() + " msix") : null));
-        }
+        JsonNode attached = Strict.array(o, "attached", "toolstack.attached");
+        for (int k = 0; k < attached.size(); k++) devices.add(attached(Strict.object(attached.get(k), "toolstack.attached[" + k + "]"), "toolstack.attached[" + k + "]"));
         devices.sort((a, b) -> a.host().compareTo(b.host()));
         List<ToolstackState.Routed> routes = new ArrayList<>();
-        o.get("routed").fields().forEachRemaining(e -> routes.add(new ToolstackState.Routed(Sbdf.parse(e.getKey()),
-                e.getValue().get(0).asInt(), e.getValue().get(1).asInt(), e.getValue().get(2).asInt() == 1)));
+        Strict.fields(o, "routed", "toolstack.routed").forEachRemaining(e -> {
+            String p = "toolstack.routed." + e.getKey();
+            JsonNode r = Strict.tuple(e.getValue(), 3, p);
+            routes.add(new ToolstackState.Routed(Strict.sbdf(e.getKey(), p), Strict.int32(r.get(0), p + "[0]"), Strict.int32(r.get(1), p + "[1]"),
+                    Strict.integer(r.get(2), p + "[2]", 0, 1) == 1));
+        });
         routes.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         return new ToolstackState(devices.toArray(ToolstackState.Attached[]::new), routes.toArray(ToolstackState.Routed[]::new));
     }
 
+    private static ToolstackState.Attached attached(JsonNode d, String p) {
+        List<SysfsDevice.Resource> res = new ArrayList<>();
+        JsonNode rs = Strict.array(d, "resources", p + ".resources");
+        for (int i = 0; i < rs.size(); i++) {
+            String rp = p + ".resources[" + i + "]";
+            JsonNode r = Strict.tuple(rs.get(i), 3, rp);
+            res.add(new SysfsDevice.Resource(Strict.int64(r.get(0), rp + "[0]"), Strict.int64(r.get(1), rp + "[1]"), Strict.int64(r.get(2), rp + "[2]")));
+        }
+        JsonNode gb = Strict.array(d, "guestBars", p + ".guestBars");
+        long[] bars = new long[gb.size()];
+        for (int i = 0; i < bars.length; i++) bars[i] = Strict.int64(gb.get(i), p + ".guestBars[" + i + "]");
+        List<BarMapping> maps = new ArrayList<>();
+        Strict.fields(d, "mappings", p + ".mappings").forEachRemaining(e -> {
+            String mp = p + ".mappings." + e.getKey();
+            JsonNode m = Strict.tuple(e.getValue(), 3, mp);
+            maps.add(new BarMapping(barIndex(e.getKey(), mp), Strict.int64(m.get(0), mp + "[0]"), Strict.int64(m.get(1), mp + "[1]"), Strict.int64(m.get(2), mp + "[2]")));
+        });
+        maps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
+        // Optional: documents from before guest IO BARs were mapped have none.
+        List<IoBarMapping> ioMaps = new ArrayList<>();
+        if (d.has("ioMappings")) {
+            Strict.fields(d, "ioMappings", p + ".ioMappings").forEachRemaining(e -> {
+                String mp = p + ".ioMappings." + e.getKey();
+                JsonNode m = Strict.tuple(e.getValue(), 3, mp);
+                ioMaps.add(new IoBarMapping(barIndex(e.getKey(), mp), Strict.integer(m.get(0), mp + "[0]", 0, 0xffff),
+                        Strict.integer(m.get(1), mp + "[1]", 0, 0xffff), Strict.integer(m.get(2), mp + "[2]", 0, 0x10000)));
+            });
+        }
+        ioMaps.sort((a, b) -> Integer.compare(a.bar(), b.bar()));
+        return new ToolstackState.Attached(Strict.sbdf(Strict.text(d, "host", p + ".host"), p + ".host"),
+                Strict.integer(d, "domid", p + ".domid", 1, XenSnapshot.DOMID_MAX), Strict.integer(d, "slot", p + ".slot", 0, 31),
+                Strict.hex(Strict.member(d, "config", p + ".config"), p + ".config"), Strict.int32(d, "guestRom", p + ".guestRom"),
+                Strict.int32(d, "machineIrq", p + ".machineIrq"), Strict.bool(d, "bound", p + ".bound"), res.toArray(SysfsDevice.Resource[]::new), bars,
+                maps.toArray(BarMapping[]::new), qdevId(d, p), ioMaps.toArray(IoBarMapping[]::new),
+                d.has("msi") ? RecordJson.fromJson(d.get("msi"), GuestMsiState.class, p + ".msi") : null,
+                d.has("msix") ? RecordJson.fromJson(d.get("msix"), GuestMsixState.class, p + ".msix") : null);
+    }
+
+    /** A BAR index as a member name ("0".."5", "6" the ROM as PCI_ROM_SLOT). */
+    static int barIndex(String key, String p) {
+        if (!key.matches("[0-6]")) throw new Strict.BadMember(p, "is not keyed by a BAR index 0..5 or 6 (the ROM)");
+        return key.charAt(0) - '0';
+    }
+
     /** Optional: documents written before devices kept their qdev id have none, and a device without one neither. */
-    private static String qdevId(JsonNode d) {
+    private static String qdevId(JsonNode d, String p) {
         JsonNode id = d.get("qdevId");
         if (id == null || id.isNull()) return null;
-        if (!id.isTextual()) throw new IllegalArgumentException("attached device " + d.get("host").asText() + ": qdevId must be a string");
-        return id.textValue();
+        return Strict.text(id, p + ".qdevId");
     }
 }

@@ -148,10 +148,10 @@ final class XenSnapshot {
         return a;
     }
 
-    private static long[] words(JsonNode a) {
-        if (a == null || !a.isArray()) throw new IllegalArgumentException("expected an array of numbers, got " + a);
+    private static long[] words(JsonNode a, String p) {
+        Strict.array(a, p);
         long[] w = new long[a.size()];
-        for (int i = 0; i < w.length; i++) w[i] = a.get(i).asLong();
+        for (int i = 0; i < w.length; i++) w[i] = Strict.int64(a.get(i), p + "[" + i + "]");
         return w;
     }
 
@@ -161,106 +161,168 @@ final class XenSnapshot {
      * permissions were saved (a guest of such a document has none, as with its IO ports).
      */
     static XenState fromJson(JsonNode o, long[] dom0Iomem) {
-        int next = o.get("nextDomid").asInt();
+        int next = Strict.integer(o, "nextDomid", "xen.nextDomid", 1, DOMID_MAX + 1);
         int[] gsis = null;
         int vector = 0;
         if (o.has("routing")) {
-            JsonNode g = o.get("routing").get("programmed");
-            gsis = new int[g.size()];
-            for (int i = 0; i < gsis.length; i++) gsis[i] = g.get(i).asInt();
-            vector = o.get("routing").get("nextVector").asInt();
+            JsonNode r = Strict.object(o, "routing", "xen.routing");
+            gsis = ints(Strict.array(r, "programmed", "xen.routing.programmed"), "xen.routing.programmed", 0, Integer.MAX_VALUE);
+            vector = Strict.integer(r, "nextVector", "xen.routing.nextVector", 0, Integer.MAX_VALUE);
         }
-        JsonNode vs = o.get("dom0VioApics");
+        JsonNode vs = Strict.array(o, "dom0VioApics", "xen.dom0VioApics");
         long[][] vio = new long[vs.size()][];
-        for (int i = 0; i < vio.length; i++) vio[i] = words(vs.get(i));
+        for (int i = 0; i < vio.length; i++) vio[i] = words(vs.get(i), "xen.dom0VioApics[" + i + "]");
         List<XenState.Assigned> assigned = new ArrayList<>();
-        o.get("assigned").fields().forEachRemaining(e -> assigned.add(new XenState.Assigned(Sbdf.parse(e.getKey()), e.getValue().asInt())));
+        Strict.fields(o, "assigned", "xen.assigned").forEachRemaining(e -> assigned.add(new XenState.Assigned(Strict.sbdf(e.getKey(), "xen.assigned." + e.getKey()),
+                Strict.integer(e.getValue(), "xen.assigned." + e.getKey(), 0, DOMID_MAX))));
         assigned.sort((a, b) -> a.device().compareTo(b.device()));
         List<XenState.DomainState> domains = new ArrayList<>();
-        for (JsonNode dn : o.get("domains")) domains.add(domain(dn, dom0Iomem));
+        JsonNode ds = Strict.array(o, "domains", "xen.domains");
+        for (int k = 0; k < ds.size(); k++) domains.add(domain(Strict.object(ds.get(k), "xen.domains[" + k + "]"), dom0Iomem, "xen.domains[" + k + "]"));
         domains.sort((a, b) -> Integer.compare(a.id(), b.id()));
         MsiIrqs.State msi = o.has("msi") ? RecordJson.fromJson(o.get("msi"), MsiIrqs.State.class, "xen.msi") : XenState.noMsi();
         Msixtbl.State msixtbl = o.has("msixtbl") ? RecordJson.fromJson(o.get("msixtbl"), Msixtbl.State.class, "xen.msixtbl") : XenState.noMsixtbl();
         // Irqs bound not to share, only once there is one: a document without the member has none (vdm shared every irq).
-        int[] unshared = new int[0];
-        if (o.has("unsharedIrqs")) {
-            JsonNode u = o.get("unsharedIrqs");
-            unshared = new int[u.size()];
-            for (int i = 0; i < unshared.length; i++) unshared[i] = u.get(i).asInt();
-        }
+        int[] unshared = o.has("unsharedIrqs") ? ints(Strict.array(o, "unsharedIrqs", "xen.unsharedIrqs"), "xen.unsharedIrqs", 0, Integer.MAX_VALUE) : new int[0];
         return new XenState(next, gsis, vector, vio, assigned.toArray(XenState.Assigned[]::new), domains.toArray(XenState.DomainState[]::new), msi,
                 msixtbl, unshared);
     }
 
-    private static XenState.DomainState domain(JsonNode dn, long[] dom0Iomem) {
-        int id = dn.get("id").asInt();
+    /** The highest domid of a domain (DOMID_FIRST_RESERVED - 1, xen/include/public/xen.h). */
+    static final int DOMID_MAX = 0x7fef;
+
+    private static int[] ints(JsonNode a, String p, long min, long max) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = Strict.integer(a.get(i), p + "[" + i + "]", min, max);
+        return out;
+    }
+
+    private static P2m.Owner owner(JsonNode v, String p) {
+        try {
+            return P2m.Owner.parse(Strict.text(v, p));
+        } catch (Strict.BadMember e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new Strict.BadMember(p, "is not a p2m owner (SSSS:BB:DD.F BARn or SSSS:BB:DD.F ROM)");
+        }
+    }
+
+    private static XenState.DomainState domain(JsonNode dn, long[] dom0Iomem, String p) {
+        int id = Strict.integer(dn, "id", p + ".id", 0, DOMID_MAX);
         BitSet caps = new BitSet();
-        for (JsonNode r : dn.get("irqCaps")) caps.set(r.get(0).asInt(), r.get(1).asInt());
-        Domain.Kind kind = Domain.Kind.valueOf(dn.get("kind").asText());
-        boolean hasVpci = dn.has("hasVpci") ? dn.get("hasVpci").asBoolean() : vpciByDefault(kind);
+        JsonNode capList = Strict.array(dn, "irqCaps", p + ".irqCaps");
+        for (int k = 0; k < capList.size(); k++) {
+            String cp = p + ".irqCaps[" + k + "]";
+            JsonNode r = Strict.tuple(capList.get(k), 2, cp);
+            int from = Strict.integer(r.get(0), cp + "[0]", 0, MAX_IRQ), to = Strict.integer(r.get(1), cp + "[1]", from, MAX_IRQ);
+            caps.set(from, to);
+        }
+        Domain.Kind kind = Strict.word(dn, "kind", Domain.Kind.class, p + ".kind");
+        boolean hasVpci = dn.has("hasVpci") ? Strict.bool(dn, "hasVpci", p + ".hasVpci") : vpciByDefault(kind);
         List<PirqTable.Mapping> pirqs = new ArrayList<>();
-        for (JsonNode p : dn.get("pirqs")) {
-            pirqs.add(new PirqTable.Mapping(p.get(0).asInt(), p.get(1).asInt(), PirqTable.Type.valueOf(p.get(2).asText()), p.get(3).asBoolean()));
+        JsonNode pl = Strict.array(dn, "pirqs", p + ".pirqs");
+        for (int k = 0; k < pl.size(); k++) {
+            String pp = p + ".pirqs[" + k + "]";
+            JsonNode m = Strict.tuple(pl.get(k), 4, pp);
+            pirqs.add(new PirqTable.Mapping(Strict.integer(m.get(0), pp + "[0]", 0, Integer.MAX_VALUE), Strict.integer(m.get(1), pp + "[1]", 0, Integer.MAX_VALUE),
+                    Strict.word(m.get(2), PirqTable.Type.class, pp + "[2]"), Strict.bool(m.get(3), pp + "[3]")));
         }
         List<P2m.Range> ranges = new ArrayList<>();
-        for (JsonNode r : dn.get("p2m")) ranges.add(new P2m.Range(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), P2m.Owner.parse(r.get(3).asText())));
+        JsonNode pm = Strict.array(dn, "p2m", p + ".p2m");
+        for (int k = 0; k < pm.size(); k++) {
+            String rp = p + ".p2m[" + k + "]";
+            JsonNode r = Strict.tuple(pm.get(k), 4, rp);
+            ranges.add(new P2m.Range(Strict.longInt(r.get(0), rp + "[0]", 0, Long.MAX_VALUE), Strict.longInt(r.get(1), rp + "[1]", 1, Long.MAX_VALUE),
+                    Strict.longInt(r.get(2), rp + "[2]", 0, Long.MAX_VALUE), owner(r.get(3), rp + "[3]")));
+        }
         ranges.sort((a, b) -> Long.compare(a.gfn(), b.gfn()));
         // Documents from before the IO port space have no members: dom0 then has Xen's boot-time ports, a guest none.
         BitSet ioportCaps = dn.has("ioportCaps") || id != 0 ? new BitSet() : IoPorts.hardwareDomainCaps();
-        if (dn.has("ioportCaps")) for (JsonNode r : dn.get("ioportCaps")) ioportCaps.set(r.get(0).asInt(), r.get(1).asInt());
+        if (dn.has("ioportCaps")) {
+            JsonNode il = Strict.array(dn, "ioportCaps", p + ".ioportCaps");
+            for (int k = 0; k < il.size(); k++) {
+                String ip = p + ".ioportCaps[" + k + "]";
+                JsonNode r = Strict.tuple(il.get(k), 2, ip);
+                int from = Strict.integer(r.get(0), ip + "[0]", 0, 0x10000);
+                ioportCaps.set(from, Strict.integer(r.get(1), ip + "[1]", from, 0x10000));
+            }
+        }
         int[] ioportCapRanges = IoPorts.ranges(ioportCaps);
         List<IoPorts.Range> ioports = new ArrayList<>();
         if (dn.has("ioports")) {
-            for (JsonNode r : dn.get("ioports")) {
-                ioports.add(new IoPorts.Range(r.get(0).asInt(), r.get(1).asInt(), r.get(2).asInt(), P2m.Owner.parse(r.get(3).asText())));
+            JsonNode il = Strict.array(dn, "ioports", p + ".ioports");
+            for (int k = 0; k < il.size(); k++) {
+                String ip = p + ".ioports[" + k + "]";
+                JsonNode r = Strict.tuple(il.get(k), 4, ip);
+                ioports.add(new IoPorts.Range(Strict.integer(r.get(0), ip + "[0]", 0, 0xffff), Strict.integer(r.get(1), ip + "[1]", 0, 0xffff),
+                        Strict.integer(r.get(2), ip + "[2]", 1, 0x10000), owner(r.get(3), ip + "[3]")));
             }
         }
         long[] iomemCaps = id == 0 ? dom0Iomem.clone() : new long[0];
         if (dn.has("iomemCaps")) {
-            JsonNode m = dn.get("iomemCaps");
+            JsonNode m = Strict.array(dn, "iomemCaps", p + ".iomemCaps");
             iomemCaps = new long[2 * m.size()];
             for (int i = 0; i < m.size(); i++) {
-                iomemCaps[2 * i] = m.get(i).get(0).asLong();
-                iomemCaps[2 * i + 1] = m.get(i).get(1).asLong();
+                String ip = p + ".iomemCaps[" + i + "]";
+                JsonNode r = Strict.tuple(m.get(i), 2, ip);
+                iomemCaps[2 * i] = Strict.longInt(r.get(0), ip + "[0]", 0, Long.MAX_VALUE);
+                iomemCaps[2 * i + 1] = Strict.longInt(r.get(1), ip + "[1]", iomemCaps[2 * i], Long.MAX_VALUE);
             }
         }
         List<XenState.HeaderState> headers = new ArrayList<>();
-        for (JsonNode hv : dn.get("vpci")) {
+        JsonNode vl = Strict.array(dn, "vpci", p + ".vpci");
+        for (int k = 0; k < vl.size(); k++) {
+            String hp = p + ".vpci[" + k + "]";
+            JsonNode hv = Strict.object(vl.get(k), hp);
             List<BarState.Saved> bars = new ArrayList<>();
-            for (JsonNode b : hv.get("bars")) bars.add(bar(b));
-            BarState.Saved rom = bar(hv.get("rom"));
-            boolean barsMapped = hv.has("barsMapped") ? hv.get("barsMapped").asBoolean() : anyMapped(bars, rom);
-            String where = "vpci " + hv.get("sbdf").asText();
-            VpciMsiState msi = hv.has("msi") ? RecordJson.fromJson(hv.get("msi"), VpciMsiState.class, where + " msi") : null;
-            headers.add(new XenState.HeaderState(Sbdf.parse(hv.get("sbdf").asText()), hv.get("headerType").asInt(),
-                    hv.get("romEnabled").asBoolean(), barsMapped, bars.toArray(BarState.Saved[]::new), rom, msi));
+            JsonNode bl = Strict.array(hv, "bars", hp + ".bars");
+            for (int b = 0; b < bl.size(); b++) bars.add(bar(bl.get(b), hp + ".bars[" + b + "]"));
+            BarState.Saved rom = bar(Strict.member(hv, "rom", hp + ".rom"), hp + ".rom");
+            boolean barsMapped = hv.has("barsMapped") ? Strict.bool(hv, "barsMapped", hp + ".barsMapped") : anyMapped(bars, rom);
+            VpciMsiState msi = hv.has("msi") ? RecordJson.fromJson(hv.get("msi"), VpciMsiState.class, hp + ".msi") : null;
+            headers.add(new XenState.HeaderState(Strict.sbdf(Strict.text(hv, "sbdf", hp + ".sbdf"), hp + ".sbdf"), Strict.integer(hv, "headerType", hp + ".headerType", 0, 0xff),
+                    Strict.bool(hv, "romEnabled", hp + ".romEnabled"), barsMapped, bars.toArray(BarState.Saved[]::new), rom, msi));
         }
         headers.sort((a, b) -> a.sbdf().compareTo(b.sbdf()));
         long[] vioapic = null;
         GuestInterrupts.Binding[] bindings = null;
         if (dn.has("vioapic")) {
-            vioapic = words(dn.get("vioapic"));
+            vioapic = words(dn.get("vioapic"), p + ".vioapic");
             List<GuestInterrupts.Binding> bs = new ArrayList<>();
-            for (JsonNode b : dn.get("bindings")) {
-                bs.add(new GuestInterrupts.Binding(b.get(0).asInt(), b.get(1).asInt(), b.get(2).asInt(), b.get(3).asInt(), b.get(4).asInt()));
+            JsonNode bl = Strict.array(dn, "bindings", p + ".bindings");
+            for (int k = 0; k < bl.size(); k++) {
+                String bp = p + ".bindings[" + k + "]";
+                JsonNode b = Strict.tuple(bl.get(k), 5, bp);
+                bs.add(new GuestInterrupts.Binding(Strict.int32(b.get(0), bp + "[0]"), Strict.int32(b.get(1), bp + "[1]"), Strict.int32(b.get(2), bp + "[2]"),
+                        Strict.int32(b.get(3), bp + "[3]"), Strict.int32(b.get(4), bp + "[4]")));
             }
             bs.sort((a, b) -> Integer.compare(a.machineIrq(), b.machineIrq()));
             bindings = bs.toArray(GuestInterrupts.Binding[]::new);
         }
-        long ramEnd = dn.has("ramEnd") ? dn.get("ramEnd").asLong() : id == 0 || hasVpci ? 0 : GuestRam.DEFAULT_LOW_END;
+        long ramEnd = dn.has("ramEnd") ? Strict.longInt(dn.get("ramEnd"), p + ".ramEnd", 0, 1L << 32) : id == 0 || hasVpci ? 0 : GuestRam.DEFAULT_LOW_END;
         List<GuestRam.Lost> ramLost = new ArrayList<>();
         if (dn.has("ramLost")) {
-            for (JsonNode l : dn.get("ramLost")) ramLost.add(new GuestRam.Lost(l.get(0).asLong(), l.get(1).asLong(), P2m.Owner.parse(l.get(2).asText())));
+            JsonNode ll = Strict.array(dn, "ramLost", p + ".ramLost");
+            for (int k = 0; k < ll.size(); k++) {
+                String lp = p + ".ramLost[" + k + "]";
+                JsonNode l = Strict.tuple(ll.get(k), 3, lp);
+                ramLost.add(new GuestRam.Lost(Strict.longInt(l.get(0), lp + "[0]", 0, Long.MAX_VALUE), Strict.longInt(l.get(1), lp + "[1]", 1, Long.MAX_VALUE),
+                        owner(l.get(2), lp + "[2]")));
+            }
         }
-        return new XenState.DomainState(id, kind, dn.get("vcpus").asInt(), hasVpci, dn.get("cf8").asInt(), caps.toLongArray(),
-                pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new), vioapic,
-                bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new), iomemCaps,
-                dn.has("msiReceipts") ? RecordJson.fromJson(dn.get("msiReceipts"), MsiReceipts.State.class, "domain " + id + " msiReceipts")
+        return new XenState.DomainState(id, kind, Strict.integer(dn, "vcpus", p + ".vcpus", 1, MAX_VCPUS), hasVpci, Strict.int32(dn, "cf8", p + ".cf8"),
+                caps.toLongArray(), pirqs.toArray(PirqTable.Mapping[]::new), ranges.toArray(P2m.Range[]::new), headers.toArray(XenState.HeaderState[]::new),
+                vioapic, bindings, ioportCapRanges, ioports.toArray(IoPorts.Range[]::new), iomemCaps,
+                dn.has("msiReceipts") ? RecordJson.fromJson(dn.get("msiReceipts"), MsiReceipts.State.class, p + ".msiReceipts")
                         : new MsiReceipts().capture(), ramEnd, ramLost.toArray(GuestRam.Lost[]::new));
     }
 
-    private static BarState.Saved bar(JsonNode a) {
-        return new BarState.Saved(BarState.Type.valueOf(a.get(0).asText()), a.get(1).asLong(), a.get(2).asLong(), a.get(3).asBoolean(),
-                a.get(4).asBoolean(), a.get(5).asLong());
+    /** Bounds that keep a corrupt document from asking for a huge bitmap or vCPU array (Xen: nr_irqs, HVM_MAX_VCPUS). */
+    private static final int MAX_IRQ = vdm.xen.Xen.NR_IRQS, MAX_VCPUS = 128;
+
+    private static BarState.Saved bar(JsonNode a, String p) {
+        Strict.tuple(a, 6, p);
+        return new BarState.Saved(Strict.word(a.get(0), BarState.Type.class, p + "[0]"), Strict.int64(a.get(1), p + "[1]"), Strict.int64(a.get(2), p + "[2]"),
+                Strict.bool(a.get(3), p + "[3]"), Strict.bool(a.get(4), p + "[4]"), Strict.int64(a.get(5), p + "[5]"));
     }
 }

@@ -51,6 +51,19 @@ class HostJsonReaderTest {
         assertEquals(built, HostJsonReader.parse(MINIMAL));
     }
 
+    /** Issue 16: the version is the JSON number 1, and an integer string is what docs/host-json.md says and nothing else. */
+    @Test
+    void numbersAreReadAsDocumentedAndNothingElse() {
+        assertMentions(refused(MINIMAL.replace("\"version\": 1", "\"version\": \"1\"")), "version", "must be a JSON integer");
+        assertMentions(refused(MINIMAL.replace("\"version\": 1", "\"version\": 1.0")), "version", "must be a JSON integer");
+        for (String pins : List.of("+24", "0x-18", "\u0662\u0664", "0x", "24 pins", "")) {
+            assertMentions(refused(MINIMAL.replace("\"pins\": 24", "\"pins\": \"" + pins + "\"")), "ioApics[0].pins", "is not an integer");
+        }
+        for (String pins : List.of("24", "0x18", "0X18", "0x1_8", " 24 ")) {
+            assertEquals(HostJsonReader.parse(MINIMAL), HostJsonReader.parse(MINIMAL.replace("\"pins\": 24", "\"pins\": \"" + pins + "\"")), pins);
+        }
+    }
+
     @Test
     void syntaxErrorNamesTheLine() {
         var e = refused("{\n  \"version\": 1,\n  \"ioApics\": [ { \"id\": 0, }\n]}");

@@ -63,7 +63,7 @@ class QdevIdSnapshotTest {
     void aQdevIdThatIsNotAStringIsRefused() {
         String bad = Snapshot.save(attached("nic0")).replace("\"qdevId\" : \"nic0\"", "\"qdevId\" : 7");
         assertTrue(assertThrows(Snapshot.SnapshotException.class, () -> Vdm.load(bad)).getMessage()
-                .contains("attached device 0000:00:03.0: qdevId must be a string"));
+                .contains("member 'toolstack.attached[0].qdevId' is an integer, expected a string"));
     }
 
     @Test

@@ -51,6 +51,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "also serve each HVM guest's own QMP socket DIR/qmp-libxl-<domid>, as libxl expects one QEMU per domain")
     Path libxlDir;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "the only directory x-vdm-snapshot-save/load may use for 'file' (no link, no '..' out of it); without it, file arguments are refused")
+    Path stateDir;
+
     @Option(names = {"-v", "--verbose"}, description = "log every QMP command (DEBUG)")
     boolean verbose;
 
@@ -86,6 +90,12 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             err.println("vdm serve: cannot build the model: " + e.getMessage());
             return 1;
+        }
+        try {
+            model.stateDir(stateDir);
+        } catch (IOException e) {
+            err.println("vdm serve: --state-dir " + stateDir + ": " + (e instanceof java.nio.file.NoSuchFileException ? "No such file or directory" : e.getMessage()));
+            return 2;
         }
         log.info("model: {}, preset {}{} ({}), PVH dom0 booted", hostFile == null ? "the default host" : hostFile, p.label(), fixes.suffix(),
                 model.vdm().fixes());

@@ -24,6 +24,8 @@ public final class Model {
     private final List<BiConsumer<Vdm, Vdm>> changes = new CopyOnWriteArrayList<>();
     /** The event bus of a domain's own QMP socket, if it has one (set by {@link LibxlSockets}). */
     private volatile IntFunction<QmpEvents> domainEvents = domid -> null;
+    /** Where snapshot file arguments may go ({@code vdm serve --state-dir}); null: file arguments are refused. */
+    private volatile StateDir stateDir;
 
     public Model(Path hostFile, Preset preset) {
         this(hostFile, preset, preset.fixes());
@@ -71,6 +73,15 @@ public final class Model {
 
     public void removeChangeListener(BiConsumer<Vdm, Vdm> c) {
         changes.remove(c);
+    }
+
+    /** Lets x-vdm-snapshot-save/load use files in {@code dir} (which must be a directory), and nowhere else. */
+    public void stateDir(Path dir) throws java.io.IOException {
+        this.stateDir = dir == null ? null : StateDir.of(dir);
+    }
+
+    Optional<StateDir> stateDir() {
+        return Optional.ofNullable(stateDir);
     }
 
     void domainEvents(IntFunction<QmpEvents> lookup) {
