@@ -266,7 +266,8 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             QmpOutput out = new QmpOutput(ch, config, s);
             sessions.put(s, out);
             ch.closeFuture().addListener(f -> sessions.remove(s));
-            ch.pipeline().addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
+            ch.pipeline().addLast("http-guard", new HttpRequestGuard(s.peer()))
+                    .addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
                     .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()))
                     .addLast("qmp-negotiation-timeout", new NegotiationTimeout(s, config.negotiationTimeout()));
         }
