@@ -300,7 +300,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             case Endpoint.Unix u -> {
                 UnixSocketFile file = UnixSocketFile.bind(u.path(), tmp -> {
                     Channel ch = bootstrap(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class,
-                            "unix:" + u.path().toAbsolutePath(), l)
+                            "unix:" + UnixSocketFile.asGiven(u.path()), l)
                             .bind(epoll ? new DomainSocketAddress(tmp.toString()) : UnixDomainSocketAddress.of(tmp))
                             .sync().channel();
                     l.bound(ch, null, null);

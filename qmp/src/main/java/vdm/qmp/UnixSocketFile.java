@@ -41,7 +41,7 @@ final class UnixSocketFile {
 
     /** Clears a stale socket at {@code path}, binds through {@code binder} and publishes the socket there. */
     static UnixSocketFile bind(Path target, Binder binder) throws IOException {
-        Path path = target.toAbsolutePath();
+        Path path = asGiven(target);
         clearStale(path);
         Path dir = path.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -73,6 +73,18 @@ final class UnixSocketFile {
             Files.deleteIfExists(temp);
             Files.deleteIfExists(privateDir);
         }
+    }
+
+    /**
+     * {@code target} made absolute, without its {@code .} segments (which name the same directory whatever links
+     * there are) but with every {@code ..} kept: {@code lnk/..} is the link's target's parent, not the directory that
+     * holds {@code lnk}, so only the kernel may resolve it.
+     */
+    static Path asGiven(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path out = abs.getRoot();
+        for (Path name : abs) if (!name.toString().equals(".")) out = out.resolve(name);
+        return out;
     }
 
     /**

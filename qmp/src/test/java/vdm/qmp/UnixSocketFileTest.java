@@ -116,4 +116,11 @@ class UnixSocketFileTest {
         assertEquals(null, UnixSocketFile.exposure(Path.of("/tmp")), "/tmp is 1777: the sticky bit protects entries");
         assertEquals(null, UnixSocketFile.exposure(dir));
     }
+
+    @Test
+    void dotSegmentsAreDroppedAndDotDotIsKept() {
+        assertEquals(Path.of("/run/vdm/x.sock"), UnixSocketFile.asGiven(Path.of("/run/./vdm/./x.sock")));
+        assertEquals(Path.of("/run/lnk/../x.sock"), UnixSocketFile.asGiven(Path.of("/run/lnk/../x.sock")));
+        assertEquals(Path.of("").toAbsolutePath().resolve("q.sock"), UnixSocketFile.asGiven(Path.of("./q.sock")));
+    }
 }
