@@ -23,6 +23,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,16 +67,32 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
      * wait for the client (it is blocked in its writes, not cut off); events do not wait: an event that would take
      * the connection's unwritten events past {@code maxPendingEventBytes} disconnects it. {@code maxQueuedRequests}
      * is how many parsed requests may wait behind a running command before input stops being read (QEMU's
-     * QMP_REQ_QUEUE_LEN_MAX is 8). Defaults: B = 8 MiB, resume at 4 MiB, events 8 MiB, 8 requests.
+     * QMP_REQ_QUEUE_LEN_MAX is 8). A connection that has not sent {@code qmp_capabilities} within
+     * {@code negotiationTimeout} gets one error and is closed ({@link NegotiationTimeout}). Defaults: B = 8 MiB,
+     * resume at 4 MiB, events 8 MiB, 8 requests, 64 connections, negotiation within 10 s.
      */
     public record Config(int maxConnections, int maxMessageBytes, int maxDepth, int writeLowWaterMark,
-                         int writeHighWaterMark, long maxPendingEventBytes, int maxQueuedRequests) {
+                         int writeHighWaterMark, long maxPendingEventBytes, int maxQueuedRequests,
+                         Duration negotiationTimeout) {
         public static final int DEFAULT_OUTPUT_BOUND = 8 * 1024 * 1024;
+        public static final Duration DEFAULT_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
 
         public static final Config DEFAULTS = new Config(64, JsonStreamer.DEFAULT_MAX_MESSAGE_BYTES,
-                JsonStreamer.DEFAULT_MAX_DEPTH, DEFAULT_OUTPUT_BOUND / 2, DEFAULT_OUTPUT_BOUND, DEFAULT_OUTPUT_BOUND, 8);
+                JsonStreamer.DEFAULT_MAX_DEPTH, DEFAULT_OUTPUT_BOUND / 2, DEFAULT_OUTPUT_BOUND, DEFAULT_OUTPUT_BOUND, 8,
+                DEFAULT_NEGOTIATION_TIMEOUT);
+
+        /** The limits with the default negotiation timeout. */
+        public Config(int maxConnections, int maxMessageBytes, int maxDepth, int writeLowWaterMark,
+                      int writeHighWaterMark, long maxPendingEventBytes, int maxQueuedRequests) {
+            this(maxConnections, maxMessageBytes, maxDepth, writeLowWaterMark, writeHighWaterMark, maxPendingEventBytes,
+                    maxQueuedRequests, DEFAULT_NEGOTIATION_TIMEOUT);
+        }
 
         public Config {
+            if (negotiationTimeout == null || negotiationTimeout.isNegative() || negotiationTimeout.isZero()
+                    || negotiationTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("negotiationTimeout must be at least 1 ms, not " + negotiationTimeout);
+            }
             if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be >= 1, not " + maxConnections);
             if (writeLowWaterMark < 1 || writeHighWaterMark < writeLowWaterMark) {
                 throw new IllegalArgumentException("need 0 < writeLowWaterMark <= writeHighWaterMark, not "
@@ -91,13 +108,19 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
 
         public Config withMaxConnections(int n) {
             return new Config(n, maxMessageBytes, maxDepth, writeLowWaterMark, writeHighWaterMark,
-                    maxPendingEventBytes, maxQueuedRequests);
+                    maxPendingEventBytes, maxQueuedRequests, negotiationTimeout);
+        }
+
+        /** How long a connection may stay without {@code qmp_capabilities} before it is closed. */
+        public Config withNegotiationTimeout(Duration timeout) {
+            return new Config(maxConnections, maxMessageBytes, maxDepth, writeLowWaterMark, writeHighWaterMark,
+                    maxPendingEventBytes, maxQueuedRequests, timeout);
         }
 
         /** Input resumes below {@code low} and stops past {@code high} bytes of unwritten output; events cap. */
         public Config withOutputLimits(int low, int high, long maxPendingEvents) {
             return new Config(maxConnections, maxMessageBytes, maxDepth, low, high, maxPendingEvents,
-                    maxQueuedRequests);
+                    maxQueuedRequests, negotiationTimeout);
         }
     }
 
@@ -243,8 +266,10 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             QmpOutput out = new QmpOutput(ch, config, s);
             sessions.put(s, out);
             ch.closeFuture().addListener(f -> sessions.remove(s));
-            ch.pipeline().addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
-                    .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()));
+            ch.pipeline().addLast("http-guard", new HttpRequestGuard(s.peer()))
+                    .addLast("qmp-frames", new QmpFrameDecoder(config.maxMessageBytes(), config.maxDepth()))
+                    .addLast("qmp-flow", new QmpFlowControl(s, dispatcher, out, greeting, config.maxQueuedRequests()))
+                    .addLast("qmp-negotiation-timeout", new NegotiationTimeout(s, config.negotiationTimeout()));
         }
 
         private void bind(Endpoint e) throws IOException {
@@ -275,7 +300,7 @@ public final class QmpServer implements QmpEvents, AutoCloseable {
             case Endpoint.Unix u -> {
                 UnixSocketFile file = UnixSocketFile.bind(u.path(), tmp -> {
                     Channel ch = bootstrap(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class,
-                            "unix:" + u.path().toAbsolutePath().normalize(), l)
+                            "unix:" + UnixSocketFile.asGiven(u.path()), l)
                             .bind(epoll ? new DomainSocketAddress(tmp.toString()) : UnixDomainSocketAddress.of(tmp))
                             .sync().channel();
                     l.bound(ch, null, null);

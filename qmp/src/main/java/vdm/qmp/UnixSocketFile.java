@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The socket file of a Unix endpoint: refuses to take over a live socket, replaces a stale one, and publishes the
  * new socket with mode 0600 with no window in which it is reachable with wider permissions: it is bound inside a
- * fresh private directory, chmod-ed, then renamed into place (rename keeps the listening socket).
+ * fresh private directory, chmod-ed, then renamed into place (rename keeps the listening socket). The path is used
+ * as given, not normalised lexically: {@code DIR/lnk/../x.sock} is where the kernel resolves it for clients (through
+ * the link), as QEMU's unix_listen_saddr binds the sun_path it was given. A directory anyone may write to without the
+ * sticky bit lets anyone replace the socket: that is warned about.
  */
 final class UnixSocketFile {
     private static final Logger log = LoggerFactory.getLogger(UnixSocketFile.class);
-    private static final int S_IFMT = 0170000, S_IFSOCK = 0140000;
+    private static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_ISVTX = 01000, S_IWOTH = 0002;
 
     interface Binder {
         void bind(Path path) throws Exception;
@@ -38,12 +41,14 @@ final class UnixSocketFile {
 
     /** Clears a stale socket at {@code path}, binds through {@code binder} and publishes the socket there. */
     static UnixSocketFile bind(Path target, Binder binder) throws IOException {
-        Path path = target.toAbsolutePath().normalize();
+        Path path = asGiven(target);
         clearStale(path);
         Path dir = path.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IOException("cannot create QMP socket " + path + ": directory " + dir + " does not exist");
         }
+        String exposure = exposure(dir);
+        if (exposure != null) log.warn("QMP socket {}: {}", path, exposure);
         Path privateDir = dir.resolve(".vdm-qmp-" + UUID.randomUUID());
         try {
             Files.createDirectory(privateDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -68,6 +73,29 @@ final class UnixSocketFile {
             Files.deleteIfExists(temp);
             Files.deleteIfExists(privateDir);
         }
+    }
+
+    /**
+     * {@code target} made absolute, without its {@code .} segments (which name the same directory whatever links
+     * there are) but with every {@code ..} kept: {@code lnk/..} is the link's target's parent, not the directory that
+     * holds {@code lnk}, so only the kernel may resolve it.
+     */
+    static Path asGiven(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path out = abs.getRoot();
+        for (Path name : abs) if (!name.toString().equals(".")) out = out.resolve(name);
+        return out;
+    }
+
+    /**
+     * Why the socket's directory lets others replace the socket (world-writable without the sticky bit: anyone may
+     * rename or delete entries there, so a client could be handed someone else's socket), or null if it does not.
+     */
+    static String exposure(Path dir) throws IOException {
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+        if ((mode & S_IWOTH) == 0 || (mode & S_ISVTX) != 0) return null;
+        return String.format("its directory %s is writable by others without the sticky bit (mode %04o): anyone can "
+                + "replace the socket; use a private directory", dir, mode & 07777);
     }
 
     private static void clearStale(Path path) throws IOException {

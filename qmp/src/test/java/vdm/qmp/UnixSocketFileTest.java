@@ -84,4 +84,43 @@ class UnixSocketFileTest {
         IOException e = assertThrows(IOException.class, () -> serve(dir.resolve("no/such/dir/qmp.sock")));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
+
+    @Test
+    void aPathThroughALinkAndDotDotIsBoundWhereClientsResolveIt() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("a").resolve("b"));
+        Files.createSymbolicLink(dir.resolve("lnk"), real);
+        Path given = dir.resolve("lnk").resolve("..").resolve("x.sock"); // the kernel: DIR/a/x.sock; lexically DIR/x.sock
+        QmpServer s = serve(given);
+        try {
+            assertTrue(Files.exists(dir.resolve("a").resolve("x.sock"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    "bound where the link leads");
+            assertTrue(Files.notExists(dir.resolve("x.sock"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "not lexically normalised");
+            try (var c = TestServer.Conn.open(new Endpoint.Unix(given))) {
+                assertTrue(c.greeting.startsWith("{\"QMP\""));
+            }
+            assertEquals(List.of(new Endpoint.Unix(given)), s.endpoints(), "reported as given");
+        } finally {
+            s.stop().join();
+        }
+        assertTrue(Files.notExists(dir.resolve("a").resolve("x.sock"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "removed on stop");
+    }
+
+    @Test
+    void aDirectoryOthersMayWriteWithoutTheStickyBitIsWarnedAbout() throws IOException {
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals("its directory " + open + " is writable by others without the sticky bit (mode 0777): anyone can "
+                + "replace the socket; use a private directory", UnixSocketFile.exposure(open));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwx---"));
+        assertEquals(null, UnixSocketFile.exposure(open), "group-writable only: the group is trusted");
+        assertEquals(null, UnixSocketFile.exposure(Path.of("/tmp")), "/tmp is 1777: the sticky bit protects entries");
+        assertEquals(null, UnixSocketFile.exposure(dir));
+    }
+
+    @Test
+    void dotSegmentsAreDroppedAndDotDotIsKept() {
+        assertEquals(Path.of("/run/vdm/x.sock"), UnixSocketFile.asGiven(Path.of("/run/./vdm/./x.sock")));
+        assertEquals(Path.of("/run/lnk/../x.sock"), UnixSocketFile.asGiven(Path.of("/run/lnk/../x.sock")));
+        assertEquals(Path.of("").toAbsolutePath().resolve("q.sock"), UnixSocketFile.asGiven(Path.of("./q.sock")));
+    }
 }

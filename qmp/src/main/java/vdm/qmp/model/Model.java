@@ -17,6 +17,12 @@ import vdm.qmp.QmpEvents;
  * the preset reboots the model (Xen's behaviour is fixed at boot). Only the model executor touches it.
  */
 public final class Model {
+    /**
+     * The served model's trace is a ring of this many events (the newest; older ones are dropped): a client that
+     * cycles device_add/device_del for days holds bounded memory. Each layer's log is a ring already (8,192 lines).
+     */
+    public static final int SERVED_TRACE_EVENTS = 16_384;
+
     private final Path hostFile;
     private Preset preset;
     private Vdm vdm;
@@ -43,7 +49,12 @@ public final class Model {
 
     private Vdm boot(Fixes f) {
         Vdm.Builder b = hostFile == null ? Vdm.defaultHost() : Vdm.host(hostFile);
-        return b.fixes(f).build();
+        return bounded(b.fixes(f).build());
+    }
+
+    private static Vdm bounded(Vdm v) {
+        v.trace().keepNewest(SERVED_TRACE_EVENTS);
+        return v;
     }
 
     public Vdm vdm() { return vdm; }
@@ -53,7 +64,7 @@ public final class Model {
     /** Replaces the model with a loaded one (a snapshot); the preset follows its fixes. */
     public void replace(Vdm loaded) {
         Vdm old = this.vdm;
-        this.vdm = loaded;
+        this.vdm = bounded(loaded);
         for (Preset p : Preset.values()) if (p.fixes().equals(loaded.fixes())) this.preset = p;
         for (BiConsumer<Vdm, Vdm> c : changes) c.accept(old, loaded);
     }
