@@ -132,7 +132,9 @@ class QmpBatchTest {
             // Held longer than the old stall timeout (10 s): still connected.
             Thread.sleep(10_500);
             assertEquals(2, s.server.connectionCount(), "a client held back by its own replies is never cut off");
-            assertEquals(0, batcher.client.trySend(all), "the server still does not read it: its replies are unread");
+            // A loaded machine may still take a little more once it catches up, but never the batch: its replies are unread.
+            while (batcher.client.trySend(all) > 0) Thread.sleep(5);
+            assertTrue(all.hasRemaining(), "the server read the whole batch while its replies went unread");
             // It reads: a reply for every request it sent whole, in order; then the rest of the cut one.
             int sent = all.position();
             byte[] batch = all.array();
