@@ -39,18 +39,7 @@ public final class HostJsonReader {
 
     /** Reads a description from text; relative dump paths are resolved against {@code baseDir}. */
     public static HostDescription parse(String json, String sourceName, Path baseDir) {
-        HostJson h;
-        try {
-            h = HostJsonSchema.MAPPER.readValue(json, HostJson.class);
-        } catch (JsonProcessingException e) {
-            throw jsonError(sourceName, e);
-        }
-        if (h == null) throw new HostDescriptionException(sourceName, "the document is empty (null)");
-        try {
-            return new HostJsonMapping(new DumpImport(baseDir == null ? Path.of("") : baseDir)).describe(h);
-        } catch (HostDescriptionException e) {
-            throw new HostDescriptionException(sourceName, e.getMessage(), e);
-        }
+        return read(json, sourceName, new DumpImport(baseDir == null ? Path.of("") : baseDir));
     }
 
     /**
@@ -58,6 +47,11 @@ public final class HostJsonReader {
      * is refused (issue 16: a snapshot could read, and quote, any file the server could); inline {@code config} works.
      */
     public static HostDescription embedded(String json, String sourceName) {
+        return read(json, sourceName, DumpImport.NO_FILES);
+    }
+
+    /** Parses the document and maps it, with {@code dumps} deciding what an {@code "import"} may read. */
+    private static HostDescription read(String json, String sourceName, DumpImport dumps) {
         HostJson h;
         try {
             h = HostJsonSchema.MAPPER.readValue(json, HostJson.class);
@@ -66,7 +60,7 @@ public final class HostJsonReader {
         }
         if (h == null) throw new HostDescriptionException(sourceName, "the document is empty (null)");
         try {
-            return new HostJsonMapping(DumpImport.NO_FILES).describe(h);
+            return new HostJsonMapping(dumps).describe(h);
         } catch (HostDescriptionException e) {
             throw new HostDescriptionException(sourceName, e.getMessage(), e);
         }
