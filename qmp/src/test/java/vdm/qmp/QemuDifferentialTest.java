@@ -31,7 +31,7 @@ import vdm.testkit.Qtest;
  */
 class QemuDifferentialTest {
     private static final String QEMU = "qemu-system-x86_64";
-    private static Process qemu;
+    private static QemuQmp qemu;
     private static Path qemuSocket;
     private static TestServer vdm;
 
@@ -82,30 +82,19 @@ class QemuDifferentialTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!onPath(QEMU)) {
+        if (!QemuQmp.installed()) {
             fail(QEMU + " is not installed; this test compares vdm with QEMU 7.2 and needs it "
                     + "(apt-get install -y --no-install-recommends qemu-system-x86)");
         }
         QemuVersion.requireInstalled(QemuVersion.BOOKWORM);
-        Path dir = Files.createTempDirectory("vdm-qemu-diff");
-        qemuSocket = dir.resolve("qemu.sock");
-        qemu = new ProcessBuilder(QEMU, "-M", "none", "-display", "none", "-nodefaults",
-                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        TestServer.await("QEMU's QMP socket", () -> Files.exists(qemuSocket) || !qemu.isAlive());
-        if (!qemu.isAlive()) fail("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+        qemu = QemuQmp.start("-M", "none", "-display", "none", "-nodefaults");
+        qemuSocket = qemu.socket;
         vdm = TestServer.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (qemu != null) {
-            qemu.destroy();
-            if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly();
-            Files.deleteIfExists(qemuSocket);
-            Files.deleteIfExists(qemuSocket.resolveSibling("qemu.log"));
-            Files.deleteIfExists(qemuSocket.getParent());
-        }
+        if (qemu != null) qemu.close();
         if (vdm != null) vdm.close();
     }
 
@@ -244,13 +233,6 @@ class QemuDifferentialTest {
             }
             return lines;
         }
-    }
-
-    private static boolean onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, program))) return true;
-        }
-        return false;
     }
 
     private static byte[] bytes(Object... parts) {

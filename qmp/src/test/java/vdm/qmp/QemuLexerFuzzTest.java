@@ -37,37 +37,22 @@ class QemuLexerFuzzTest {
             "{'execute':'x','id':'a\\'b'}", "[1,2.5e3,-0,\"\\u00e9\"]", "{\"execute\":\"x\",\"id\":[true,null,{}]}",
             "{\"id\":\"\\ud83d\\ude00\",\"execute\":\"nope\"}");
 
-    private static Process qemu;
+    private static QemuQmp qemu;
     private static Path qemuSocket;
     private static TestServer vdm;
 
     @BeforeAll
     static void start() throws Exception {
-        boolean onPath = false;
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            onPath |= Files.isExecutable(Path.of(d, QEMU));
-        }
-        if (!onPath) fail(QEMU + " is not installed; this test compares vdm's lexer with QEMU 7.2's");
+        if (!QemuQmp.installed()) fail(QEMU + " is not installed; this test compares vdm's lexer with QEMU 7.2's");
         QemuVersion.requireInstalled(QemuVersion.BOOKWORM);
-        Path dir = Files.createTempDirectory("vdm-qemu-fuzz");
-        qemuSocket = dir.resolve("qemu.sock");
-        qemu = new ProcessBuilder(QEMU, "-M", "none", "-accel", "tcg", "-S", "-display", "none", "-nodefaults",
-                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        TestServer.await("QEMU's QMP socket", () -> Files.exists(qemuSocket) || !qemu.isAlive());
-        if (!qemu.isAlive()) fail("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+        qemu = QemuQmp.start("-M", "none", "-accel", "tcg", "-S", "-display", "none", "-nodefaults");
+        qemuSocket = qemu.socket;
         vdm = TestServer.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (qemu != null) {
-            qemu.destroy();
-            if (!qemu.waitFor(10, TimeUnit.SECONDS)) qemu.destroyForcibly();
-            Files.deleteIfExists(qemuSocket);
-            Files.deleteIfExists(qemuSocket.resolveSibling("qemu.log"));
-            Files.deleteIfExists(qemuSocket.getParent());
-        }
+        if (qemu != null) qemu.close();
         if (vdm != null) vdm.close();
     }
 

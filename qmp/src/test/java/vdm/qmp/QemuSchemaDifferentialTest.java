@@ -44,10 +44,7 @@ class QemuSchemaDifferentialTest {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = false;
-        for (String p : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(p, QEMU))) installed = true;
-        }
+        boolean installed = QemuQmp.installed();
         Assumptions.assumeTrue(installed, QEMU + " is not installed: the schema is not compared with QEMU 7.2's "
                 + "(apt-get install -y --no-install-recommends qemu-system-x86)");
         dir = Files.createTempDirectory("vdm-qemu-schema");
