@@ -31,7 +31,7 @@ public final class HostJsonReader {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new HostDescriptionException(file.toString(), "cannot read: " + e.getMessage(), e);
+            throw new HostDescriptionException(file.toString(), "cannot read: " + IoReason.of(e), e);
         }
         Path dir = file.toAbsolutePath().getParent();
         return parse(text, file.getFileName().toString(), dir);

@@ -192,6 +192,8 @@ class HostJsonReaderTest {
     @Test
     void unreadableFileIsNamed(@TempDir Path dir) {
         var e = assertThrows(HostDescriptionException.class, () -> HostJsonReader.read(dir.resolve("nope.json")));
-        assertMentions(e, "nope.json", "cannot read");
+        assertEquals(dir.resolve("nope.json") + ": cannot read: No such file or directory", e.getMessage());
+        var notDir = assertThrows(HostDescriptionException.class, () -> HostJsonReader.read(dir));
+        assertEquals(dir + ": cannot read: Is a directory", notDir.getMessage());
     }
 }

@@ -1,13 +1,8 @@
 package vdm.cli;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
@@ -21,15 +16,7 @@ final class PathArgs {
 
     /** The system's reason for {@code e}, in strerror's words where Java drops them. */
     static String reason(IOException e) {
-        return switch (e) {
-            case NoSuchFileException x -> "No such file or directory";
-            case NotDirectoryException x -> "Not a directory";
-            case AccessDeniedException x -> "Permission denied";
-            case FileAlreadyExistsException x -> "File exists";
-            case DirectoryNotEmptyException x -> "Directory not empty";
-            case FileSystemException x when x.getReason() != null -> x.getReason();
-            default -> e.getMessage() == null ? "input/output error" : e.getMessage();
-        };
+        return vdm.persist.IoReason.of(e);
     }
 
     /** "PATH: reason" for a failed operation on a file (the file the exception names, else only the reason). */

@@ -8,7 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.SecureDirectoryStream;
@@ -16,7 +15,6 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Set;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -33,8 +31,10 @@ import vdm.qmp.QmpError;
  * DIR. The file is then opened by a walk from DIR that follows no link either (openat with O_NOFOLLOW at each step),
  * so a directory swapped for a link between the check and the open is refused. Only regular files are read (a FIFO
  * would block the reader for good, {@code /dev/zero} never ends), at most {@link #MAX_BYTES}. A save writes a
- * temporary file in DIR and renames it over the name, which replaces a link rather than following it. Errors name the file and the reason, never the file's content. These methods block: the
- * caller runs them off the model thread.
+ * temporary file in DIR and renames it over the name, which replaces a link rather than following it. Errors name
+ * the file and the reason, never the file's content. These methods block: the caller runs them off the model thread.
+ * One case is left: a regular file swapped for a FIFO between the check and the open blocks that open (Java has no
+ * O_NONBLOCK), which holds one snapshot I/O thread, never the model thread; only a user who can write DIR can do it.
  */
 final class StateDir {
     /** The largest snapshot read or written: 4 MiB (the default host's document is about 60 KiB). */
@@ -213,11 +213,7 @@ final class StateDir {
 
     /** The system's reason in words (the exception's message names the path, which the error already does). */
     private static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) return "No such file or directory";
-        if (e instanceof AccessDeniedException) return "Permission denied";
-        if (e instanceof FileAlreadyExistsException) return "File exists";
-        String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : null;
-        return r != null ? r : "input/output error";
+        return vdm.persist.IoReason.of(e);
     }
 
     static QmpError refused(String name, String why) {
