@@ -77,7 +77,8 @@ public final class ObjectType implements ArgType {
     /**
      * The generated visitor's order: each declared member in turn (missing, then its type), then the first member
      * nobody declared (qobject_input_check_struct), unless {@code open}. {@code prefix} is the full name of the
-     * enclosing object plus '.', or empty at the top. Returns the undeclared members an open object lets through.
+     * enclosing object plus '.', or empty at the top. Of several undeclared members QEMU names the first in its
+ * GHashTable's slot order ({@link vdm.qmp.json.UnvisitedKeys}), not the first written. Returns the undeclared members an open object lets through.
      */
     static ObjectNode checkMembers(List<Arg> declared, ObjectNode values, String prefix, boolean open) throws QmpError {
         int present = 0;
@@ -92,10 +93,14 @@ public final class ObjectType implements ArgType {
         }
         ObjectNode extra = JsonNodeFactory.instance.objectNode();
         if (values.size() == present) return extra;
+        if (!open) {
+            // the first key left in the visitor's table of unvisited keys, in glib's slot order
+            List<String> visited = new java.util.ArrayList<>(present);
+            for (Arg a : declared) if (values.has(a.name())) visited.add(a.name());
+            throw QmpError.generic("Parameter '" + prefix + vdm.qmp.json.UnvisitedKeys.first(values, visited) + "' is unexpected");
+        }
         for (Map.Entry<String, JsonNode> e : values.properties()) {
-            if (declares(declared, e.getKey())) continue;
-            if (!open) throw QmpError.generic("Parameter '" + prefix + e.getKey() + "' is unexpected");
-            extra.set(e.getKey(), e.getValue());
+            if (!declares(declared, e.getKey())) extra.set(e.getKey(), e.getValue());
         }
         return extra;
     }

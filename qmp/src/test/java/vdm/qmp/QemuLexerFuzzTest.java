@@ -23,7 +23,8 @@ import vdm.testkit.Seeds;
 /**
  * Differential fuzzing of the QMP lexer, streamer and parser against QEMU 7.2 (qemu-system-x86_64 -M none): random
  * bytes, mutated messages and grammar-built messages, each on a fresh connection to both before negotiation, must
- * get the same reply lines, byte for byte (errors, and ids as QEMU echoes them). The seed is pinned for CI;
+ * get the same reply lines, byte for byte (errors, and ids as QEMU echoes them); then the same kinds again after
+ * negotiation, where commands are dispatched. The seed is pinned for CI;
  * {@code -Dvdm.seed=random} draws another, and a failure names the seed and the inputs.
  */
 class QemuLexerFuzzTest {
@@ -58,7 +59,64 @@ class QemuLexerFuzzTest {
 
     @Test
     void randomMutatedAndGrammarBuiltInputsGetTheSameRepliesAsFromQemu() throws IOException {
-        Seeds seeds = Seeds.of(QemuLexerFuzzTest.class, 0x16A_1E7E4L);
+        fuzz(false, 0x16A_1E7E4L);
+    }
+
+    /**
+     * The same kinds of input after qmp_capabilities: now commands are looked up and their arguments checked
+     * (qmp_dispatch), so the grammar's {@code execute} names a command both servers have with the same answer
+     * ({@code qmp_capabilities}, refused as already negotiated, or with bad arguments) or none ({@code nope}).
+     */
+    @Test
+    void theSameInputsInCommandModeGetTheSameRepliesAsFromQemu() throws IOException {
+        fuzz(true, 0x16B_C0DEL);
+    }
+
+    /**
+     * Of many undeclared members QEMU names the first in its GHashTable's slot order, which the table's growth and
+     * shrinking while the visitor removes what it read decide: objects of 1 to 60 random keys, with and without the
+     * declared members, on both servers (one connection each, in command mode).
+     */
+    @Test
+    void ofManyUndeclaredMembersTheSameOneIsNamedAsByQemu() throws IOException {
+        Seeds seeds = Seeds.of(QemuLexerFuzzTest.class, 0x6_4A5L);
+        for (long seed : seeds.cases(1).toArray()) {
+            SplittableRandom r = new SplittableRandom(seed);
+            ByteArrayOutputStream in = new ByteArrayOutputStream();
+            in.writeBytes(NEGOTIATE);
+            for (int i = 0; i < 300; i++) {
+                StringBuilder args = new StringBuilder("{");
+                // qmp_capabilities declares one optional member (its removal reshapes the table), query-version none
+                String command = r.nextBoolean() ? "qmp_capabilities" : "query-version";
+                if (command.equals("qmp_capabilities") && r.nextBoolean()) args.append("\"enable\": [], ");
+                int n = 1 + r.nextInt(r.nextBoolean() ? 8 : 60);
+                for (int k = 0; k < n; k++) {
+                    StringBuilder key = new StringBuilder();
+                    for (int c = 1 + r.nextInt(6); c > 0; c--) key.append((char) ('a' + r.nextInt(26)));
+                    if (r.nextInt(8) == 0) key.append("\\u00e9");
+                    args.append('"').append(key).append("\": ").append(k).append(k + 1 < n ? ", " : "");
+                }
+                in.writeBytes(("{\"execute\": \"" + command + "\", \"id\": " + i + ", \"arguments\": " + args + "}}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] input = in.toByteArray();
+            List<String> fromQemu = exchange(new Endpoint.Unix(qemuSocket), input);
+            List<String> fromVdm = exchange(new Endpoint.Unix(vdm.socket), input);
+            assertEquals(301, fromQemu.size(), "QEMU answered every request");
+            int differ = 0;
+            StringBuilder first = new StringBuilder();
+            for (int i = 0; i < fromQemu.size(); i++) {
+                if (!fromQemu.get(i).equals(fromVdm.get(i)) && differ++ < 5) first.append("\n  qemu: ").append(fromQemu.get(i)).append("\n  vdm:  ").append(fromVdm.get(i));
+            }
+            System.out.println("QemuLexerFuzzTest (undeclared members): 300 requests, " + differ + " named differently; " + seeds.describe(seed));
+            assertEquals("", first.toString(), seeds.describe(seed));
+        }
+    }
+
+    private static final byte[] NEGOTIATE = "{\"execute\": \"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static void fuzz(boolean negotiated, long pinned) throws IOException {
+        Seeds seeds = Seeds.of(QemuLexerFuzzTest.class, pinned);
         List<String> mismatches = new ArrayList<>();
         int inputs = 0;
         int[] mismatched = new int[3]; // per kind: random, mutated, grammar-built
@@ -68,8 +126,13 @@ class QemuLexerFuzzTest {
                 byte[] input = switch (i % 3) {
                     case 0 -> randomBytes(r);
                     case 1 -> mutated(r);
-                    default -> grammar(r);
+                    default -> grammar(r, negotiated);
                 };
+                if (negotiated) {
+                    byte[] both = java.util.Arrays.copyOf(NEGOTIATE, NEGOTIATE.length + input.length);
+                    System.arraycopy(input, 0, both, NEGOTIATE.length, input.length);
+                    input = both;
+                }
                 inputs++;
                 List<String> fromQemu = exchange(new Endpoint.Unix(qemuSocket), input);
                 List<String> fromVdm = exchange(new Endpoint.Unix(vdm.socket), input);
@@ -77,7 +140,7 @@ class QemuLexerFuzzTest {
                     mismatches.add("input " + printable(input) + "\n  qemu: " + fromQemu + "\n  vdm:  " + fromVdm);
                 }
             }
-            System.out.println("QemuLexerFuzzTest: " + inputs + " inputs, mismatches: " + mismatched[0] + " random, "
+            System.out.println("QemuLexerFuzzTest" + (negotiated ? " (command mode)" : "") + ": " + inputs + " inputs, mismatches: " + mismatched[0] + " random, "
                     + mismatched[1] + " mutated, " + mismatched[2] + " grammar-built; " + seeds.describe(seed));
             assertEquals("", String.join("\n", mismatches), seeds.describe(seed));
         }
@@ -101,9 +164,11 @@ class QemuLexerFuzzTest {
         return terminated(out.toByteArray());
     }
 
-    private static byte[] grammar(SplittableRandom r) {
+    private static byte[] grammar(SplittableRandom r, boolean negotiated) {
         StringBuilder sb = new StringBuilder("{\"execute\": ");
-        sb.append(r.nextInt(4) == 0 ? value(r, 1) : r.nextBoolean() ? "\"nope\"" : "\"query-version\"");
+        // query-version's answer differs between the two (the version); qmp_capabilities' does not, once negotiated
+        String known = negotiated ? "\"qmp_capabilities\"" : "\"query-version\"";
+        sb.append(r.nextInt(4) == 0 ? value(r, 1) : r.nextBoolean() ? "\"nope\"" : known);
         if (r.nextInt(4) > 0) sb.append(", \"id\": ").append(value(r, 0));
         if (r.nextInt(4) == 0) sb.append(", ").append(string(r)).append(": ").append(value(r, 1));
         if (r.nextInt(4) == 0) sb.append(", \"arguments\": ").append(value(r, 1));
