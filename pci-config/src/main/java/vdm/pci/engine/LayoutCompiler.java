@@ -9,8 +9,8 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -20,123 +20,117 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import vdm.pci.Access;
 import vdm.pci.layout.Layout;
 
 /**
- * Compiles a {@link Layout} into a hidden class with {@code java.lang.classfile}. The generated {@code write}:
+ * Compiles a {@link Layout} for {@link CompiledConfigSpace}: its per-dword masks, packed four ints a dword, and a
+ * hidden class (built with {@code java.lang.classfile}) implementing {@link WriteEffects}:
  * <pre>
- *   Access.check(offset, size); shift, lane mask m, shifted value v; d = offset >>> 2
- *   switch (d) {                      // tableswitch over the dwords that have writable, w1c or trigger bits
- *     case ...:                       // dwords with identical masks and watches share one body
- *       diff = Dwords.update(state, d, W & m, C & m, v)      // W, C constants
- *       eff = (v & T & m) != 0 ? TE : 0                       // trigger bits, if any
- *       if ((diff & MASK_i) != 0) eff |= EFFECT_i  ...        // watches, unrolled
- *       return eff;
- *     default: return 0;              // read-only dwords and beyond the device's size
+ *   int of(int d, int diff, int written) {
+ *     switch (d) {                    // tableswitch over the dwords that have watches or trigger bits
+ *       case ...:                     // dwords with identical watches share one body
+ *         eff = (written & T) != 0 ? TE : 0                   // trigger bits, if any
+ *         if ((diff & MASK_i) != 0) eff |= EFFECT_i  ...      // watches, unrolled, as constants
+ *         return eff;
+ *       default: return 0;
+ *     }
  *   }
  * </pre>
- * One class per distinct write behaviour, shared by every layout that behaves the same, so a call site sees as few
- * generated classes as possible.
+ * One of each per distinct write behaviour, shared by every layout that behaves the same.
  */
 final class LayoutCompiler {
-    private static final ClassDesc CD_SUPER = ClassDesc.of(CompiledConfigSpace.class.getName());
-    private static final ClassDesc CD_LAYOUT = ClassDesc.of(Layout.class.getName());
-    private static final ClassDesc CD_ACCESS = ClassDesc.of(Access.class.getName());
-    private static final ClassDesc CD_DWORDS = ClassDesc.of(Dwords.class.getName());
-    private static final ClassDesc CD_DWORD_SPACE = ClassDesc.of(DwordConfigSpace.class.getName());
-    private static final ClassDesc CD_INT_ARRAY = CD_int.arrayType();
+    private static final ClassDesc CD_EFFECTS = ClassDesc.of(WriteEffects.class.getName());
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private record Compiled(Layout layout, MethodHandle constructor) {}
+    /** A layout behaviour's packed masks and its effects decoder. */
+    record Compiled(Layout layout, int[] masks, WriteEffects effects) {}
 
     private static final Map<String, List<Compiled>> CACHE = new ConcurrentHashMap<>();
 
     private LayoutCompiler() {}
-
-    static CompiledConfigSpace instantiate(Layout layout) {
-        MethodHandle ctor = constructorFor(layout);
-        try {
-            return (CompiledConfigSpace) ctor.invoke(layout);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("cannot instantiate the compiled class of " + layout, t);
-        }
-    }
 
     /** How many distinct classes were generated so far (tests check that layouts share them). */
     static int generatedClasses() {
         return COUNTER.get();
     }
 
-    static Class<?> classOf(Layout layout) {
-        return constructorFor(layout).type().returnType();
-    }
-
-    private static MethodHandle constructorFor(Layout layout) {
+    static Compiled compiled(Layout layout) {
         List<Compiled> bucket = CACHE.computeIfAbsent(layout.behaviourKey(), k -> new CopyOnWriteArrayList<>());
-        for (Compiled c : bucket) if (c.layout().sameBehaviour(layout)) return c.constructor();
+        for (Compiled c : bucket) if (c.layout().sameBehaviour(layout)) return c;
         synchronized (bucket) {
-            for (Compiled c : bucket) if (c.layout().sameBehaviour(layout)) return c.constructor();
-            MethodHandle ctor = compile(layout);
-            bucket.add(new Compiled(layout, ctor));
-            return ctor;
+            for (Compiled c : bucket) if (c.layout().sameBehaviour(layout)) return c;
+            Compiled c = new Compiled(layout, masks(layout), effects(layout));
+            bucket.add(c);
+            return c;
         }
     }
 
-    /** The constant part of a case body; dwords with equal bodies share the code. */
-    private record Body(int wmask, int w1c, int trigger, int triggerEffect, List<Integer> watchMasks, List<Integer> watchEffects) {}
+    /** [wmask, w1c, trigger, watched] per dword, up to the last dword with any write behaviour. */
+    private static int[] masks(Layout layout) {
+        int high = -1;
+        for (int d = 0; d < layout.dwords(); d++) {
+            if ((layout.writeMaskDword(d) | layout.w1cMaskDword(d) | layout.triggerMaskDword(d)) != 0) high = d;
+        }
+        int[] k = new int[4 * (high + 1)];
+        for (int d = 0; d <= high; d++) {
+            k[4 * d] = layout.writeMaskDword(d);
+            k[4 * d + 1] = layout.w1cMaskDword(d);
+            k[4 * d + 2] = layout.triggerEffect(d) == 0 ? 0 : layout.triggerMaskDword(d);
+            int watched = 0;
+            for (int i = layout.watchStart(d); i < layout.watchStart(d + 1); i++) watched |= layout.watchMask(i);
+            k[4 * d + 3] = watched;
+        }
+        return k;
+    }
 
-    private static MethodHandle compile(Layout layout) {
+    /** The constant part of a case body; dwords with equal bodies share the code. */
+    private record Body(int trigger, int triggerEffect, List<Integer> watchMasks, List<Integer> watchEffects) {}
+
+    private static WriteEffects effects(Layout layout) {
         Map<Body, List<Integer>> bodies = new LinkedHashMap<>();
         int high = -1;
         for (int d = 0; d < layout.dwords(); d++) {
-            int w = layout.writeMaskDword(d), c = layout.w1cMaskDword(d), t = layout.triggerMaskDword(d);
-            if ((w | c | t) == 0) continue;
+            int t = layout.triggerEffect(d) == 0 ? 0 : layout.triggerMaskDword(d);
+            if (t == 0 && layout.watchStart(d) == layout.watchStart(d + 1)) continue;
             List<Integer> masks = new ArrayList<>(), effects = new ArrayList<>();
             for (int i = layout.watchStart(d); i < layout.watchStart(d + 1); i++) {
                 masks.add(layout.watchMask(i));
                 effects.add(layout.watchEffect(i));
             }
-            bodies.computeIfAbsent(new Body(w, c, t, layout.triggerEffect(d), masks, effects), k -> new ArrayList<>()).add(d);
+            bodies.computeIfAbsent(new Body(t, layout.triggerEffect(d), masks, effects), k -> new ArrayList<>()).add(d);
             high = d;
         }
         int n = COUNTER.incrementAndGet();
-        String simple = "Compiled$" + layout.name().replaceAll("[^A-Za-z0-9]", "_") + "$" + n;
-        ClassDesc self = ClassDesc.of(CompiledConfigSpace.class.getPackageName() + "." + simple);
+        String simple = "Effects$" + layout.name().replaceAll("[^A-Za-z0-9]", "_") + "$" + n;
+        ClassDesc self = ClassDesc.of(WriteEffects.class.getPackageName() + "." + simple);
         final int maxDword = high;
         byte[] bytes = ClassFile.of().build(self, cb -> {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            cb.withSuperclass(CD_SUPER);
-            cb.withMethodBody(INIT_NAME, MethodTypeDesc.of(CD_void, CD_LAYOUT), ClassFile.ACC_PUBLIC, code -> code
-                    .aload(0).aload(1).invokespecial(CD_SUPER, INIT_NAME, MethodTypeDesc.of(CD_void, CD_LAYOUT)).return_());
-            cb.withMethodBody("write", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int),
-                    ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> writeBody(code, bodies, maxDword));
+            cb.withInterfaceSymbols(CD_EFFECTS);
+            cb.withMethodBody(INIT_NAME, MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, code -> code
+                    .aload(0).invokespecial(ConstantDescs.CD_Object, INIT_NAME, MethodTypeDesc.of(CD_void)).return_());
+            cb.withMethodBody("of", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int),
+                    ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> effectsBody(code, bodies, maxDword));
         });
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            return lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class, Layout.class))
-                    .asType(MethodType.methodType(lookup.lookupClass(), Layout.class));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot define the compiled class of " + layout, e);
+            return (WriteEffects) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot define the effects class of " + layout, e);
         }
     }
 
-    // locals of write(int offset, int size, int value)
-    private static final int THIS = 0, OFFSET = 1, SIZE = 2, VALUE = 3, M = 4, V = 5, D = 6, DIFF = 7, EFF = 8, SHIFT = 9;
+    // locals of of(int d, int diff, int written)
+    private static final int D = 1, DIFF = 2, WRITTEN = 3, EFF = 4;
 
-    private static void writeBody(CodeBuilder code, Map<Body, List<Integer>> bodies, int maxDword) {
-        code.iload(OFFSET).iload(SIZE).invokestatic(CD_ACCESS, "check", MethodTypeDesc.of(CD_void, CD_int, CD_int));
-        code.iload(OFFSET).iconst_3().iand().iconst_3().ishl().istore(SHIFT);
-        code.iload(SIZE).invokestatic(CD_ACCESS, "ones", MethodTypeDesc.of(CD_int, CD_int)).iload(SHIFT).ishl().istore(M);
-        code.iload(VALUE).iload(SHIFT).ishl().istore(V);
-        code.iload(OFFSET).iconst_2().iushr().istore(D);
-        Label fallback = code.newLabel();
+    private static void effectsBody(CodeBuilder code, Map<Body, List<Integer>> bodies, int maxDword) {
         if (maxDword < 0) {
             code.iconst_0().ireturn();
             return;
         }
+        Label fallback = code.newLabel();
         List<SwitchCase> cases = new ArrayList<>();
         Map<Body, Label> labels = new LinkedHashMap<>();
         for (Map.Entry<Body, List<Integer>> e : bodies.entrySet()) {
@@ -149,22 +143,13 @@ final class LayoutCompiler {
         for (Map.Entry<Body, Label> e : labels.entrySet()) {
             Body b = e.getKey();
             code.labelBinding(e.getValue());
-            code.aload(THIS).getfield(CD_DWORD_SPACE, "state", CD_INT_ARRAY).iload(D);
-            pushMasked(code, b.wmask());
-            pushMasked(code, b.w1c());
-            code.iload(V).invokestatic(CD_DWORDS, "update",
-                    MethodTypeDesc.of(CD_int, CD_INT_ARRAY, CD_int, CD_int, CD_int, CD_int)).istore(DIFF);
             code.iconst_0().istore(EFF);
             if (b.trigger() != 0) {
                 Label noTrigger = code.newLabel();
-                code.iload(V).iload(M).iand().loadConstant(b.trigger()).iand().ifeq(noTrigger);
+                code.iload(WRITTEN).loadConstant(b.trigger()).iand().ifeq(noTrigger);
                 code.loadConstant(b.triggerEffect()).istore(EFF);
                 code.labelBinding(noTrigger);
             }
-            Label changed = code.newLabel();
-            code.iload(DIFF).ifne(changed);
-            code.iload(EFF).ireturn();
-            code.labelBinding(changed);
             for (int i = 0; i < b.watchMasks().size(); i++) {
                 Label skip = code.newLabel();
                 code.iload(DIFF).loadConstant(b.watchMasks().get(i)).iand().ifeq(skip);
@@ -175,16 +160,5 @@ final class LayoutCompiler {
         }
         code.labelBinding(fallback);
         code.iconst_0().ireturn();
-    }
-
-    /** Pushes {@code mask & m}, or 0 when the mask is empty. */
-    private static void pushMasked(CodeBuilder code, int mask) {
-        if (mask == 0) {
-            code.iconst_0();
-        } else if (mask == -1) {
-            code.iload(M);
-        } else {
-            code.loadConstant(mask).iload(M).iand();
-        }
     }
 }
