@@ -64,6 +64,7 @@ public final class Vdm extends Machine {
         @Override public Builder bootDom0(boolean value) { super.bootDom0(value); return this; }
         @Override public Builder tracing(boolean value) { super.tracing(value); return this; }
         @Override public Builder monitor(StepMonitor value) { super.monitor(value); return this; }
+        @Override public Builder withoutDom0Driver(java.util.Set<vdm.pci.Sbdf> functions) { super.withoutDom0Driver(functions); return this; }
 
         /** Whether the cross-layer invariants are checked after every model step (default true; off for benchmarks). */
         public Builder invariants(boolean value) {

@@ -26,6 +26,11 @@ import vdm.xen.Xen;
 final class AcpiIrqRouting {
     /** The first vector a PVH dom0 gives an IO-APIC pin, and the next one after each. */
     static final int FIRST_VECTOR = 0x31;
+    /**
+     * The last vector a device can get: x86-64 Linux keeps FIRST_SYSTEM_VECTOR (0xec, the local timer) and above for
+     * itself (arch/x86/include/asm/irq_vectors.h), and dom0 here has one vCPU, so the vector matrix holds this many.
+     */
+    static final int LAST_VECTOR = 0xeb;
 
     private final Host host;
     private final Xen xen;
@@ -59,7 +64,10 @@ final class AcpiIrqRouting {
         }
         IntxRoute r = route.get();
         int irq = registerGsi(r.gsi(), r.trigger() == TriggerMode.LEVEL, r.polarity() == Polarity.ACTIVE_LOW);
-        if (irq < 0) return;
+        if (irq < 0) {
+            log.warn("pci %s: PCI INT %c: failed to register GSI", d.sbdf, (char) ('A' + pin - 1)); // acpi_pci_irq_enable
+            return;
+        }
         d.irq = irq;
         d.gsiAtEnable = r.gsi();
         String link = r.viaLink() ? " -> Link[" + r.link() + "]" : "";
@@ -70,7 +78,8 @@ final class AcpiIrqRouting {
     /**
      * acpi_register_gsi: the IRQ of a GSI, the one it already has if registered before. A PV dom0 goes through
      * xen_register_gsi (map_pirq for itself with pirq = gsi, then PHYSDEVOP_setup_gsi); a PVH dom0 programs its
-     * virtual IO-APIC pin, masked until a driver requests the IRQ. Returns -1 if Xen refused the pirq.
+     * virtual IO-APIC pin, masked until a driver requests the IRQ. Returns -1 if Xen refused the pirq, or (PVH) when no
+     * vector is left for the pin.
      */
     int registerGsi(int gsi, boolean level, boolean activeLow) {
         int known = irqs.irqOf(gsi);
@@ -86,6 +95,8 @@ final class AcpiIrqRouting {
             if (rc == -Errno.EEXIST) log.info("Already setup the GSI :%d", gsi);
             else if (rc < 0) log.err("Failed to setup GSI :%d, err_code:%d", gsi, rc);
         } else {
+            // the vector matrix is full: irq_matrix_alloc fails -ENOSPC and the GSI is not registered
+            if (nextVector > LAST_VECTOR) return -1;
             for (IoApic v : xen.dom0VioApics()) {
                 if (gsi >= v.gsiBase() && gsi < v.gsiBase() + v.pins()) {
                     long entry = RedirectionEntry.fixed(nextVector++, level ? TriggerMode.LEVEL : TriggerMode.EDGE,
@@ -127,6 +138,7 @@ final class AcpiIrqRouting {
     boolean enableMsi(Sbdf sbdf) {
         for (var c : host.require(sbdf).layout().capabilities()) {
             if (!(c.capability() instanceof vdm.pci.cap.Msi msi)) continue;
+            if (nextVector > LAST_VECTOR) return false; // -ENOSPC: the driver falls back to its INTx line
             int at = c.offset();
             config.write(sbdf, at + 4, 4, 0xfee0_0000);
             if (msi.is64()) config.write(sbdf, at + 8, 4, 0);
