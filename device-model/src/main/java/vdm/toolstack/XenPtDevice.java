@@ -338,17 +338,9 @@ public final class XenPtDevice {
         return offset >= 0x10 && offset < 0x28;
     }
 
-    private long barSize(int n) {
-        return regions.barSize(n);
-    }
-
-    private boolean barImplemented(int n) {
-        return regions.barImplemented(n);
-    }
-
-    private int barType(int n) {
-        return regions.barType(n);
-    }
+    private long barSize(int n) { return regions.barSize(n); }
+    private boolean barImplemented(int n) { return regions.barImplemented(n); }
+    private int barType(int n) { return regions.barType(n); }
 
     /** The guest's value of BAR register n (the upper half of a 64-bit BAR included). */
     private int guestBarRegister(int n) {
@@ -357,19 +349,25 @@ public final class XenPtDevice {
         return (int) guestBar[n] | barType(n);
     }
 
+    /**
+     * A guest config read. As xen_pt_pci_read_config, the real device is read once, at the guest's offset and size
+     * (xen_host_pci_get_block), and each byte is then the emulated or the device's; an access wholly inside the BARs
+     * or the ROM register, which QEMU answers from its own copy, reads no device.
+     */
     public int guestRead(int offset, int size) {
         vdm.pci.Access.check(offset, size);
+        if (offset >= 0x100) return vdm.pci.Access.ones(size);
+        boolean emulatedOnly = offset >= 0x10 && offset + size <= 0x28 || offset >= 0x30 && offset + size <= 0x34;
+        int device = emulatedOnly ? 0 : kernel.cfgRead(host, offset, size);
         int v = 0;
-        for (int i = 0; i < size; i++) v |= (guestByte(offset + i) & 0xff) << (8 * i);
+        for (int i = 0; i < size; i++) v |= (guestByte(offset + i, device >>> (8 * i) & 0xff) & 0xff) << (8 * i);
         return v;
     }
 
-    private int guestByte(int b) {
-        if (b >= 0x100) return 0xff;
+    private int guestByte(int b, int device) {
         if (isBar(b)) return guestBarRegister((b - 0x10) >>> 2) >>> ((b & 3) * 8);
         if (b >= 0x30 && b < 0x34) return guestRom >>> ((b & 3) * 8);
         GuestConfigView.Reg r = GuestConfigView.find(b);
-        int device = kernel.cfgRead(host, b, 1);
         if (msi != null && msi.covers(b)) return msi.guestByte(b, device);
         if (r == null) return b >= 0x40 ? device : 0;
         int shift = (b - r.offset()) * 8;
