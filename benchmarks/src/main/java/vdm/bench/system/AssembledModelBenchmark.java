@@ -27,6 +27,7 @@ import vdm.ioapic.TriggerMode;
 import vdm.model.Preset;
 import vdm.pci.Sbdf;
 import vdm.pci.cap.MsiX;
+import vdm.pci.layout.BarKind;
 import vdm.scenario.GuestMsi;
 import vdm.scenario.GuestOps;
 import vdm.toolstack.XenPtDevice;
@@ -55,7 +56,7 @@ public class AssembledModelBenchmark {
 
     private static final int INTX_VECTOR = 0x51;
     private Dom0Kernel kernel;
-    /** dom0's endpoints (every one but the passed-through device), one BAR0 read each in turn. */
+    /** dom0's endpoints with a memory BAR0 (every one but the passed-through device), one BAR0 read each in turn. */
     private Sbdf[] dom0Devices;
     private Sbdf dom0Device;
     private int next, toggle, command;
@@ -87,7 +88,8 @@ public class AssembledModelBenchmark {
         if (pt == null) throw new IllegalStateException(host + ": no endpoint with MSI-X and a routed pin attaches");
         List<Sbdf> others = new ArrayList<>();
         for (PhysicalFunction f : endpoints) {
-            if (!f.sbdf().equals(pt.hostAddress()) && f.barAddress(0) != 0 && f.sbdf().segment() == pt.hostAddress().segment()) others.add(f.sbdf());
+            // a memory BAR0: vPCI traps memory BARs only (an I/O BAR's register goes straight to the device)
+            if (!f.sbdf().equals(pt.hostAddress()) && f.barImplemented(0) && f.barKind(0) != BarKind.IO && f.barAddress(0) != 0) others.add(f.sbdf());
         }
         dom0Devices = others.toArray(Sbdf[]::new);
         if (dom0Devices.length == 0) throw new IllegalStateException(host + ": no other endpoint for dom0's reads");
