@@ -46,8 +46,7 @@ public final class Explorer {
     }
 
     private final Supplier<? extends Machine.Builder> model;
-    private final List<Sbdf> devices;
-    private final int guests;
+    private final Setting setting;
     private final List<Op> ops;
 
     /**
@@ -55,14 +54,13 @@ public final class Explorer {
      *              tracing and the monitor itself (off for the search, tracing on for the findings' replays)
      */
     public Explorer(Supplier<? extends Machine.Builder> model, Sbdf device, List<Op> ops) {
-        this(model, List.of(device), 1, ops);
+        this(model, Setting.of(device), ops);
     }
 
-    /** A search over several devices and guests ({@link Op#forSetting}); unparametrised operations act on the first device. */
-    public Explorer(Supplier<? extends Machine.Builder> model, List<Sbdf> devices, int guests, List<Op> ops) {
+    /** A search over several devices and guests ({@link Setting#ops}); unparametrised operations act on the first device. */
+    public Explorer(Supplier<? extends Machine.Builder> model, Setting setting, List<Op> ops) {
         this.model = model;
-        this.devices = List.copyOf(devices);
-        this.guests = guests;
+        this.setting = setting;
         this.ops = List.copyOf(ops);
     }
 
@@ -76,7 +74,7 @@ public final class Explorer {
         long start = System.nanoTime();
         Map<String, Found> found = new LinkedHashMap<>();
         FingerprintSet seen = new FingerprintSet();
-        Run run = new Run(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), devices, guests);
+        Run run = new Run(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), setting);
         Machine vdm = run.vdm();
         List<Node> frontier = new ArrayList<>();
         ModelState root = ModelState.capture(vdm);
@@ -142,7 +140,7 @@ public final class Explorer {
         long nanos = System.nanoTime() - start;
         List<Finding> findings = new ArrayList<>();
         for (Found f : found.values()) {
-            findings.add(new Finding(f.kind(), f.message(), f.ordering(), replay(model, devices, guests, f.ordering()).events()));
+            findings.add(new Finding(f.kind(), f.message(), f.ordering(), replay(model, setting, f.ordering()).events()));
         }
         return new Result(List.copyOf(findings), states, seen.size(), maxFrontier, seen.bytes(), frontierBytes, nanos);
     }
@@ -168,12 +166,12 @@ public final class Explorer {
 
     /** Replays an ordering on a fresh tracing model and returns its trace, with each operation's failures and the invariant violations after it as events. */
     public static Trace replay(Supplier<? extends Machine.Builder> model, Sbdf device, List<Op> ordering) {
-        return replay(model, List.of(device), 1, ordering);
+        return replay(model, Setting.of(device), ordering);
     }
 
     /** {@link #replay(Supplier, Sbdf, List)} over several devices and guests. */
-    public static Trace replay(Supplier<? extends Machine.Builder> model, List<Sbdf> devices, int guests, List<Op> ordering) {
-        Run r = new Run(model.get().tracing(true).monitor(Machine.StepMonitor.NONE).build(), devices, guests);
+    public static Trace replay(Supplier<? extends Machine.Builder> model, Setting setting, List<Op> ordering) {
+        Run r = new Run(model.get().tracing(true).monitor(Machine.StepMonitor.NONE).build(), setting);
         for (Op op : ordering) {
             r.vdm().trace().step(op.label());
             if (!op.applies(r)) {

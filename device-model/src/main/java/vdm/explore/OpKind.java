@@ -69,7 +69,9 @@ public enum OpKind {
             r.needsRestore(false);
             int[] saved = r.kernel().savedState(r.device()).orElseThrow();
             r.kernel().restoreState(r.device());
-            return r.bar0Is(saved[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
+            // A 64-bit BAR0's address spans dwords 4 and 5 of what was saved (the accelerator's, above 4 GiB once moved).
+            long high = r.bar0Is64Bit() ? (saved[5] & 0xffffffffL) << 32 : 0;
+            return r.bar0Is(high | saved[4] & 0xfffffff0L, "pci_restore_state wrote BAR0");
         }
     },
     DOM0_MSIX("dom0's own driver brings MSI-X up (msix_capability_init through vPCI), the device raises entry 0, the driver shuts MSI-X down") {

@@ -23,7 +23,7 @@ final class Run {
     private final java.util.List<Sbdf> devices;
     private final java.util.Map<Sbdf, Slot> slots = new java.util.HashMap<>();
     private final int[] domids;
-    private boolean pruneGuests = true;
+    private final boolean pruneGuests;
     private Sbdf device;
     private int guest;
     private Slot slot;
@@ -32,17 +32,16 @@ final class Run {
     private Sbdf owing;
 
     Run(Machine vdm, Sbdf device) {
-        this(vdm, java.util.List.of(device), 1);
+        this(vdm, Setting.of(device));
     }
 
-    /** A run over {@code devices} (the first is the one unparametrised operations act on) with {@code guests} guests. */
-    Run(Machine vdm, java.util.List<Sbdf> devices, int guests) {
-        if (devices.isEmpty()) throw new IllegalArgumentException("a run needs at least one device");
-        if (guests < 1 || guests > Op.MAX_GUESTS) throw new IllegalArgumentException("--guests must be 1.." + Op.MAX_GUESTS + ", not " + guests);
+    /** A run over the setting's devices (the first is the one unparametrised operations act on) and guests. */
+    Run(Machine vdm, Setting setting) {
         this.vdm = vdm;
-        this.devices = java.util.List.copyOf(devices);
-        this.domids = new int[guests];
-        for (int g = 0; g < guests; g++) domids[g] = vdm.libxl().domainCreate(1);
+        this.devices = setting.devices();
+        this.pruneGuests = setting.guestSymmetry();
+        this.domids = new int[setting.guests()];
+        for (int g = 0; g < domids.length; g++) domids[g] = vdm.libxl().domainCreate(1);
         for (Sbdf d : this.devices) {
             PhysicalFunction f = vdm.host().function(d).orElseThrow(() -> new IllegalArgumentException("the host has no function " + d));
             vdm.kernel().saveState(d); // the driver's probe saves the device's state (pci_save_state)
@@ -63,9 +62,6 @@ final class Run {
     java.util.List<Sbdf> devices() { return devices; }
 
     int guests() { return domids.length; }
-
-    /** Turns the guest symmetry off (every guest offered to every guest-naming operation), to test that it loses nothing. */
-    void pruneGuests(boolean on) { pruneGuests = on; }
 
     /** Points the run at an operation's device (null: the first) and guest (0: the one holding the device, else the first). */
     void focus(Sbdf d, int g) {
@@ -215,6 +211,11 @@ final class Run {
 
     long bar0() {
         return vdm.host().require(device).barAddress(0);
+    }
+
+    boolean bar0Is64Bit() {
+        PhysicalFunction f = vdm.host().require(device);
+        return f.barImplemented(0) && f.barKind(0) == BarKind.MEM64;
     }
 
     boolean bar0Is32Bit() {

@@ -1,9 +1,13 @@
 package vdm.replay;
 
+import java.util.List;
 import java.util.Optional;
 import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
+import vdm.explore.OpKind;
+import vdm.explore.Setting;
+import vdm.pci.Sbdf;
 
 /**
  * The explorer on a {@link KnownFailure}: its host, device and operations, but not its ordering, searched to the
@@ -23,13 +27,28 @@ public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Re
     /** The same search to another depth. */
     public static Search run(KnownFailure f, boolean fixed, int depth) {
         Explorer.Result r = new Explorer(Replay.model(f, fixed), f.device(), f.explorerOps()).explore(depth);
-        return new Search(f, fixed, depth, r, r.findings().stream().filter(x -> shows(f, x)).findFirst());
+        return new Search(f, fixed, depth, r, r.findings().stream().filter(x -> shows(f, x, false)).findFirst());
     }
 
-    private static boolean shows(KnownFailure f, Finding x) {
+    /**
+     * The explorer on the entry's host with the fix off or on, told neither the device nor the ordering: every kind of
+     * {@code kinds} on each of the setting's devices, the guest-naming ones to each of its guests. The entry's
+     * failure is found when a finding's ordering ends with the entry's failing kind and its trace shows the failure
+     * there, on whichever device: the same failure on another device of the host is the same bug (xsa476's truncation
+     * shows first on the wide host's virtio-net, whose BAR4 is above 4 GiB too).
+     */
+    public static Search unaided(KnownFailure f, boolean fixed, Setting setting, List<OpKind> kinds, int depth) {
+        Explorer.Result r = new Explorer(Replay.model(f, fixed), setting, setting.ops(kinds)).explore(depth);
+        return new Search(f, fixed, depth, r, r.findings().stream().filter(x -> shows(f, x, true)).findFirst());
+    }
+
+    private static boolean shows(KnownFailure f, Finding x, boolean anyDevice) {
         Op step = f.expect().step();
-        if (x.ordering().isEmpty() || x.ordering().getLast() != step) return false;
-        return f.expect().shownBy(x.trace().stream().filter(e -> e.step().equals(step.label())).toList());
+        if (x.ordering().isEmpty()) return false;
+        Op last = x.ordering().getLast();
+        Sbdf on = last.device() == null ? f.device() : last.device();
+        if (last.kind() != step.kind() || !(anyDevice || on.equals(f.device()))) return false;
+        return f.expect().shownBy(x.trace().stream().filter(e -> e.step().equals(last.label())).toList());
     }
 
     public boolean found() {
