@@ -17,6 +17,7 @@ import vdm.Vdm;
 import vdm.explore.Explorer;
 import vdm.explore.Finding;
 import vdm.explore.Op;
+import vdm.explore.Setting;
 import vdm.pci.Sbdf;
 import vdm.persist.ScenarioFile;
 import vdm.scenario.DeviceChoice;
@@ -26,8 +27,8 @@ import vdm.system.Trace;
 import vdm.xen.Domain;
 
 /**
- * {@code vdm explore}: searches the orderings of passthrough operations on one device for failed steps and broken
- * invariants, and prints each finding with its shortest ordering and trace; {@code --out DIR} writes each as a
+ * {@code vdm explore}: searches the orderings of passthrough operations on one device, or on several and several
+ * guests ({@code --devices}, {@code --guests}), for failed steps and broken invariants, and prints each finding with its shortest ordering and trace; {@code --out DIR} writes each as a
  * replayable scenario file, and {@code --replay FILE} replays one. Exit 0 without findings, 1 with, 2 for bad input.
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
@@ -51,6 +52,16 @@ final class ExploreCommand implements Callable<Integer> {
                     + "table-bar-move, map-before-assign; srs. 'msi' stands for the MSI set (assign, map-before-assign, attach, "
                     + "guest-bar, the msix-* and msi-* ones, table-bar-move, bar-move, detach).")
     List<String> ops;
+
+    @Option(names = "--devices", paramLabel = "LIST|all",
+            description = "Explore several devices at once: SBDFs separated by commas (the first as --device), or all (every assignable "
+                    + "endpoint of the host). Each operation then names its device, and attach and map-before-assign their guest: "
+                    + "reset(0000:01:00.1), attach(0000:01:00.0->g2).")
+    String devices;
+
+    @Option(names = "--guests", paramLabel = "N", description = "Guests to attach to, 1..4 (default: 1). Guests holding no device, "
+            + "iomem permission or pirq are interchangeable: only the lowest-numbered of them is tried.")
+    Integer guests;
 
     @Option(names = "--depth", defaultValue = "4", paramLabel = "N", description = "Longest ordering (default: ${DEFAULT-VALUE}).")
     int depth;
@@ -83,10 +94,17 @@ final class ExploreCommand implements Callable<Integer> {
             if (depth < 1 || depth > 16) throw new IllegalArgumentException("--depth must be 1..16, not " + depth);
             Fixes fx = fixes.apply(p.fixes());
             Supplier<Vdm.Builder> fresh = () -> model.builder(fx, kind);
-            Explorer.Result r = new Explorer(fresh, sbdf, set).explore(depth);
-            o.printf("vdm explore: %s, %s dom0, device %s, depth %d, operations %s%n  fixes: %s%n%n", p.label() + fixes.suffix(),
-                    kind, sbdf, depth, String.join(",", set.stream().map(Op::label).toList()), fx);
-            if (!choice.named()) o.printf("device %s%n%n", choice.describe());
+            Setting setting = setting(fresh.get(), sbdf);
+            String named = String.join(",", set.stream().map(Op::label).toList());
+            if (setting.devices().size() > 1 || setting.guests() > 1) {
+                set = setting.ops(Op.kinds(set)); // every kind on every device (and guest)
+                named += " on each device (" + set.size() + " operations)";
+            }
+            Explorer.Result r = new Explorer(fresh, setting, set).explore(depth);
+            o.printf("vdm explore: %s, %s dom0, %s %s%s, depth %d, operations %s%n  fixes: %s%n%n", p.label() + fixes.suffix(), kind,
+                    setting.devices().size() == 1 ? "device" : "devices", String.join(",", setting.devices().stream().map(Sbdf::toString).toList()),
+                    setting.guests() == 1 ? "" : ", " + setting.guests() + " guests", depth, named, fx);
+            if (!choice.named() && devices == null) o.printf("device %s%n%n", choice.describe());
             int n = 0;
             for (Finding f : r.findings()) {
                 n++;
@@ -120,7 +138,7 @@ final class ExploreCommand implements Callable<Integer> {
         Domain.Kind kind = ModelOptions.kind(f.dom0());
         // the file's own --fix settings on top of its preset, then any given on this command line
         Fixes fx = fixes.apply(f.fixesOn(p.fixes()));
-        Trace t = Explorer.replay(() -> model.builder(fx, kind), Sbdf.parse(f.device()), f.ops());
+        Trace t = Explorer.replay(() -> model.builder(fx, kind), replaySetting(Sbdf.parse(f.device()), f.ops()), f.ops());
         StringBuilder label = new StringBuilder(p.label());
         for (String s : f.fixes()) label.append(" + ").append(s);
         o.printf("vdm explore --replay %s: %s, %s dom0, device %s, ordering %s%n  fixes: %s%n", replay, label + fixes.suffix(),
@@ -131,6 +149,32 @@ final class ExploreCommand implements Callable<Integer> {
         o.printf("%d failures%n", failed);
         o.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * The devices and guests to explore: --devices (all, or a list), else the one device; --guests, else 1. A bad
+     * list, an unknown device, --devices with --device, or a guest count out of 1..4 is a usage error.
+     */
+    private Setting setting(Vdm.Builder builder, Sbdf device) {
+        int n = guests == null ? 1 : guests;
+        if (devices == null) return new Setting(List.of(device), n);
+        if (model.device != null) throw new IllegalArgumentException("--devices and --device name the devices twice: give one");
+        return Setting.of(builder.description(), devices, n);
+    }
+
+    /**
+     * The setting a scenario file's ordering ran in: its device first, then every other device an operation names, and
+     * as many guests as the highest an operation names (guests named by none are blank, so leaving them out changes
+     * nothing the ordering reaches).
+     */
+    static Setting replaySetting(Sbdf device, List<Op> ordering) {
+        java.util.LinkedHashSet<Sbdf> ds = new java.util.LinkedHashSet<>(List.of(device));
+        int g = 1;
+        for (Op op : ordering) {
+            if (op.device() != null) ds.add(op.device());
+            g = Math.max(g, op.guest());
+        }
+        return new Setting(List.copyOf(ds), g);
     }
 
     /** The operations' own steps, hypercalls and failures, skipping boot and the kernel's restore retries. */
