@@ -47,6 +47,8 @@ public final class Explorer {
 
     private final Supplier<? extends Machine.Builder> model;
     private final Setting setting;
+    /** Which device owes a restore in states where the model does not show it, shared by every run of the search. */
+    private final Map<StateHash.Fingerprint, Sbdf> owedRestores = Run.owedRestores();
     private final List<Op> ops;
 
     /**
@@ -74,7 +76,7 @@ public final class Explorer {
         long start = System.nanoTime();
         Map<String, Found> found = new LinkedHashMap<>();
         FingerprintSet seen = new FingerprintSet();
-        Run run = new Run(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), setting);
+        Run run = new Run(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), setting, owedRestores);
         Machine vdm = run.vdm();
         List<Node> frontier = new ArrayList<>();
         ModelState root = ModelState.capture(vdm);

@@ -150,7 +150,9 @@ public record Op(OpKind kind, Sbdf device, int guest) {
 
     List<Failure> apply(Run r) {
         r.focus(device, guest);
-        return kind.apply(r);
+        List<Failure> f = kind.apply(r);
+        if (kind == OpKind.RESET || kind == OpKind.NOTIFY) r.noteOwing();
+        return f;
     }
 
 }

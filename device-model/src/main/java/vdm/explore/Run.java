@@ -9,6 +9,7 @@ import vdm.pci.cap.Msi;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
 import vdm.pci.layout.BarKind;
+import vdm.snapshot.ModelState;
 
 /**
  * The model an ordering runs on: a booted model with its guests, the explored devices, and whether a restore is owed.
@@ -30,14 +31,32 @@ final class Run {
     private boolean needsRestore;
     /** The device a restore is owed to (the one reset last); re-derived from the model when the engine moves states. */
     private Sbdf owing;
+    /**
+     * States (by fingerprint) in which the devices' looks do not tell which one owes the restore, with the one that
+     * does; shared by the runs of one search, since a state one run reached may be put back into another.
+     */
+    private final java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedAt;
 
     Run(Machine vdm, Sbdf device) {
         this(vdm, Setting.of(device));
     }
 
-    /** A run over the setting's devices (the first is the one unparametrised operations act on) and guests. */
     Run(Machine vdm, Setting setting) {
+        this(vdm, setting, owedRestores());
+    }
+
+    /** The map the runs of one search share ({@link #owedAt}). */
+    static java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores() {
+        return new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    /**
+     * A run over the setting's devices (the first is the one unparametrised operations act on) and guests, sharing
+     * {@code owedRestores} ({@link #owedRestores()}) with the other runs of its search.
+     */
+    Run(Machine vdm, Setting setting, java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores) {
         this.vdm = vdm;
+        this.owedAt = owedRestores;
         this.devices = setting.devices();
         this.pruneGuests = setting.guestSymmetry();
         this.domids = new int[setting.guests()];
@@ -120,20 +139,35 @@ final class Run {
 
     /**
      * Sets whether a restore is owed. The explorer calls it after putting a state back, and a state does not say which
-     * device was reset: with one device it is that one; with several, the one reset last if it still looks reset, else
-     * the first device that does ({@link #looksReset}: decoding off and its BARs off what it saved).
+     * device was reset: with one device it is that one; with several, the one device that looks reset
+     * ({@link #looksReset}: decoding off and its BARs off what it saved), or, where that does not decide (a dropped
+     * restore leaves another device looking reset too), the one {@link #noteOwing} remembered for this very state.
      */
     void needsRestore(boolean v) {
         needsRestore = v;
         if (!v) owing = null;
         else if (devices.size() == 1) owing = devices.getFirst();
-        else if (owing == null || !looksReset(owing)) owing = devices.stream().filter(this::looksReset).findFirst().orElse(null);
+        else {
+            java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
+            if (reset.size() == 1) owing = reset.getFirst();
+            else owing = owedAt.getOrDefault(ModelState.capture(vdm).fingerprint(), owing);
+        }
     }
 
     /** A reset of the focused device begins: it owes the restore. */
     void resetBegins() {
         needsRestore = true;
         owing = device;
+    }
+
+    /**
+     * After a reset, or a notification while a restore is owed: where the devices' looks would not tell which device
+     * owes it, this state's fingerprint is remembered with the device (a capture, so only then).
+     */
+    void noteOwing() {
+        if (devices.size() == 1 || !needsRestore || owing == null) return;
+        java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
+        if (!reset.equals(java.util.List.of(owing))) owedAt.put(ModelState.capture(vdm).fingerprint(), owing);
     }
 
     /** The focused device is the one a restore is owed to. */
