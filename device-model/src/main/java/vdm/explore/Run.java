@@ -61,17 +61,21 @@ final class Run {
         this.pruneGuests = setting.guestSymmetry();
         this.domids = new int[setting.guests()];
         for (int g = 0; g < domids.length; g++) domids[g] = vdm.libxl().domainCreate(1);
+        // The places BARs move to, each device's chosen free of those chosen for the devices before it (the first's as of old).
+        java.util.List<long[]> taken = new java.util.ArrayList<>();
         for (Sbdf d : this.devices) {
             PhysicalFunction f = vdm.host().function(d).orElseThrow(() -> new IllegalArgumentException("the host has no function " + d));
             vdm.kernel().saveState(d); // the driver's probe saves the device's state (pci_save_state)
             long barA = f.barAddress(0);
             // The other place: free and aligned in the window BAR0 lives in on this host (none: BAR0 stays where it is).
-            long barB = BarMoveTarget.of(vdm.host(), f, 0).orElse(barA);
+            long barB = BarMoveTarget.of(vdm.host(), f, 0, taken).orElse(barA);
             vdm.pci.cap.MsiX x = null;
             for (vdm.pci.layout.Layout.PlacedCapability c : f.layout().capabilities()) if (c.capability() instanceof vdm.pci.cap.MsiX m) x = m;
             int tableBar = x == null ? -1 : x.tableBir();
             long tableA = x == null ? 0 : f.barAddress(tableBar);
-            long tableB = x == null ? 0 : BarMoveTarget.of(vdm.host(), f, tableBar).orElse(tableA);
+            long tableB = x == null ? 0 : BarMoveTarget.of(vdm.host(), f, tableBar, taken).orElse(tableA);
+            if (barB != barA) taken.add(new long[] {barB, barB + f.barSize(0)});
+            if (x != null && tableB != tableA) taken.add(new long[] {tableB, tableB + f.barSize(tableBar)});
             slots.put(d, new Slot(barA, barB, tableBar, tableA, tableB));
         }
         focus(null, 0);

@@ -127,4 +127,26 @@ class ExplorerOverDevicesTest {
         }
         assertTrue(r.findings().stream().anyMatch(f -> f.message().contains("permissions at d1")), list(r));
     }
+
+    /**
+     * The wide host's 0000:00:02.0 and 0001:00:02.0 share one free place on their root buses: the second device's move
+     * target is chosen clear of the first's, so moving both never stacks two BARs on one address (which dom0 never does,
+     * and which vPCI refuses with -EEXIST).
+     */
+    @Test
+    void everyDeviceMovesItsBarToAPlaceOfItsOwn() {
+        Setting all = Setting.of(WideHost.description(), "all", 1);
+        Run r = new Run(TestHost.WIDE.builder().preset(Preset.UPSTREAM).tracing(false).build(), all);
+        List<long[]> places = new java.util.ArrayList<>();
+        for (vdm.pci.Sbdf d : all.devices()) {
+            r.focus(d, 0);
+            if (!r.bar0Movable()) continue;
+            long at = r.otherBar0(), size = r.vdm().host().require(d).barSize(0);
+            for (long[] p : places) assertTrue(at + size <= p[0] || p[1] <= at, () -> d + "'s BAR0 moves onto another device's target");
+            places.add(new long[] {at, at + size});
+        }
+        assertTrue(places.size() >= 3, places.size() + " movable BARs");
+        Explorer.Result e = new Explorer(() -> TestHost.WIDE.builder().preset(Preset.UPSTREAM), all, all.ops(Op.kinds(Op.STANDARD))).explore(2);
+        assertTrue(e.findings().stream().allMatch(f -> f.ordering().size() == 1 && f.ordering().getFirst().kind() == OpKind.BAR_MOVE_HOT), list(e));
+    }
 }
