@@ -85,6 +85,12 @@ class ExplorerOverDevicesTest {
     void labelsParseBackAndBadOnesAreRefusedByName() {
         for (Op o : new Setting(List.of(WideHost.NIC, WideHost.GPU), 2).ops(List.of(OpKind.values()))) assertEquals(o, Op.of(o.label()));
         assertEquals(Op.ASSIGN, Op.of("assign"));
+        List<Op> ops = new Setting(List.of(WideHost.NIC, WideHost.GPU), 2).ops(List.of(OpKind.ASSIGN, OpKind.ATTACH));
+        assertEquals(List.of("assign(0000:00:02.0)", "assign(0000:01:00.0)", "attach(0000:00:02.0->g1)", "attach(0000:00:02.0->g2)",
+                "attach(0000:01:00.0->g1)", "attach(0000:01:00.0->g2)"), ops.stream().map(Op::label).toList());
+        assertEquals(ops.get(3), Op.find(ops, "attach(0000:00:02.0->g2)"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Op.find(ops, "reset(0000:00:02.0)")).getMessage()
+                .contains("no operation 'reset(0000:00:02.0)' in this setting"));
         assertEquals("attach(0000:01:00.0->g2)", new Op(OpKind.ATTACH, WideHost.GPU, 2).label());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Op.of("attach(0000:01:00.0)")).getMessage().contains("names no guest"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Op.of("reset(0000:01:00.0->g2)")).getMessage().contains("reset names no guest"));
