@@ -15,7 +15,7 @@ import vdm.pci.Sbdf;
  * entry's failing operation and the finding's replayed trace shows the failure in that step as a replay must
  * ({@link KnownFailure.Expectation#shownBy}: failed, with the entry's text and errno).
  */
-public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Result result, Optional<Finding> match) {
+public record Search(KnownFailure failure, boolean fixed, int depth, String searched, Explorer.Result result, Optional<Finding> match) {
     /** Searches to the entry's depth ({@link KnownFailure.ExplorerSearch}); an entry the explorer cannot find is refused. */
     public static Search run(KnownFailure f, boolean fixed) {
         if (!f.explorer().finds()) {
@@ -27,7 +27,8 @@ public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Re
     /** The same search to another depth. */
     public static Search run(KnownFailure f, boolean fixed, int depth) {
         Explorer.Result r = new Explorer(Replay.model(f, fixed), f.device(), f.explorerOps()).explore(depth);
-        return new Search(f, fixed, depth, r, r.findings().stream().filter(x -> shows(f, x, false)).findFirst());
+        String searched = "operations " + String.join(", ", f.explorerOps().stream().map(Op::label).toList());
+        return new Search(f, fixed, depth, searched, r, r.findings().stream().filter(x -> shows(f, x, false)).findFirst());
     }
 
     /**
@@ -39,7 +40,25 @@ public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Re
      */
     public static Search unaided(KnownFailure f, boolean fixed, Setting setting, List<OpKind> kinds, int depth) {
         Explorer.Result r = new Explorer(Replay.model(f, fixed), setting, setting.ops(kinds)).explore(depth);
-        return new Search(f, fixed, depth, r, r.findings().stream().filter(x -> shows(f, x, true)).findFirst());
+        String searched = String.format("operations %s on each of %s, %d guest%s", String.join(", ", kinds.stream().map(OpKind::label).toList()),
+                String.join(", ", setting.devices().stream().map(Sbdf::toString).toList()), setting.guests(), setting.guests() == 1 ? "" : "s");
+        return new Search(f, fixed, depth, searched, r, r.findings().stream().filter(x -> shows(f, x, true)).findFirst());
+    }
+
+    /** The unaided search to the entry's depth over {@code devices} ("all" or a list) of its host and {@code guests} guests. */
+    public static Search unaided(KnownFailure f, boolean fixed, String devices, int guests) {
+        if (!f.explorer().finds()) {
+            throw new IllegalArgumentException(f.name() + ": the explorer cannot find it: " + f.explorer().why());
+        }
+        return unaided(f, fixed, Setting.of(f.host().description().get(), devices, guests), unaidedKinds(f), f.explorer().depth());
+    }
+
+    /**
+     * The entry's kinds of operation, with shared-intx (one device's operation on another's line) replaced by
+     * dom0-intx, each device's own driver taking its own line, for a search that has every device's operations.
+     */
+    public static List<OpKind> unaidedKinds(KnownFailure f) {
+        return Op.kinds(f.explorerOps()).stream().map(k -> k == OpKind.SHARED_INTX ? OpKind.DOM0_INTX : k).distinct().toList();
     }
 
     private static boolean shows(KnownFailure f, Finding x, boolean anyDevice) {
@@ -63,8 +82,8 @@ public record Search(KnownFailure failure, boolean fixed, int depth, Explorer.Re
     /** The search's size, its findings, and whether the entry's failure is among them and by which ordering. */
     public String render() {
         StringBuilder sb = new StringBuilder(String.format(
-                "vdm replay %s --explore%s: operations %s, depth %d%n  %d states (%d distinct), %d findings%n",
-                failure.name(), fixed ? " --fixed" : "", String.join(", ", failure.explorerOps().stream().map(Op::label).toList()),
+                "vdm replay %s --explore%s: %s, depth %d%n  %d states (%d distinct), %d findings%n",
+                failure.name(), fixed ? " --fixed" : "", searched,
                 depth, result.statesExplored(), result.distinctStates(), result.findings().size()));
         for (Finding x : result.findings()) sb.append(String.format("    %s  (%s)%n", x.kind(), x.orderingText()));
         sb.append(match.map(x -> String.format("%nfound: %s, by %s%n", failure.expect().text(), x.orderingText()))

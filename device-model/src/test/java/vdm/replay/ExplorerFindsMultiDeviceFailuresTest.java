@@ -30,7 +30,7 @@ class ExplorerFindsMultiDeviceFailuresTest {
     }
 
     static List<OpKind> kinds(KnownFailure f) {
-        return Op.kinds(f.explorerOps()).stream().map(k -> k == OpKind.SHARED_INTX ? OpKind.DOM0_INTX : k).distinct().toList();
+        return Search.unaidedKinds(f);
     }
 
     @ParameterizedTest(name = "{0}")
