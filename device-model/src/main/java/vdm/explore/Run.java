@@ -121,8 +121,8 @@ final class Run {
     }
 
     /**
-     * Whether a guest-naming operation may name guest {@code g}. Guests that hold no device, no iomem permission and
-     * no pirq are interchangeable (they differ only in their domid), so of those only the lowest-numbered is offered:
+     * Whether a guest-naming operation may name guest {@code g}. Guests that hold no device, no iomem or irq permission
+     * and no pirq are interchangeable (they differ only in their domid), so of those only the lowest-numbered is offered:
      * what is found by attaching to or mapping into another blank guest is found on it, renamed.
      */
     boolean offered(int g) {
@@ -134,8 +134,9 @@ final class Run {
     private boolean blank(int g) {
         int id = domids[g - 1];
         vdm.xen.Domain d = vdm.xen().domain(id);
-        return vdm.libxl().devices(id).isEmpty() && d.iomem().isEmpty() && d.pirqs().mappings().length == 0;
+        return vdm.libxl().devices(id).isEmpty() && d.iomem().isEmpty() && d.irqCaps().isEmpty() && d.pirqs().mappings().length == 0;
     }
+
     Dom0Kernel kernel() { return vdm.kernel(); }
     Dom0Kernel.Driver driver() { return vdm.kernel().driver(device); }
 
