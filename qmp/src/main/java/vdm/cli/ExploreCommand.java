@@ -60,7 +60,7 @@ final class ExploreCommand implements Callable<Integer> {
     String devices;
 
     @Option(names = "--guests", paramLabel = "N", description = "Guests to attach to, 1..4 (default: 1). Guests holding no device, "
-            + "iomem permission or pirq are interchangeable: only the lowest-numbered of them is tried.")
+            + "iomem or irq permission or pirq are interchangeable: only the lowest-numbered of them is tried.")
     Integer guests;
 
     @Option(names = "--depth", defaultValue = "4", paramLabel = "N", description = "Longest ordering (default: ${DEFAULT-VALUE}).")
