@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * Where a stopped search was, as data ({@code vdm.persist.CheckpointFile} writes it as JSON): the operations by label
  * (a resumed search must have the same, in the same order), the depth, the fingerprint of the state at boot (a resumed
- * search must boot to the same: same host, preset, fixes and device), the level being expanded and the next node of
+ * search must boot to the same: same host, dom0 and device), the fixes in force (which the boot state does not show), the level being expanded and the next node of
  * it, the compact tree, the violation sets its nodes name, the seen set's fingerprints as (high, low) pairs, the
  * findings so far with their orderings as operation indices, and the counters.
  */
-public record Checkpoint(List<String> ops, int depth, long rootHigh, long rootLow, int level, int next,
+public record Checkpoint(List<String> ops, int depth, String fixes, long rootHigh, long rootLow, int level, int next,
                          List<Level> levels, List<List<String>> violationSets, long[] seen, List<Found> findings,
                          long statesExplored, long maxFrontier, long nanos) {
     /** One level of the tree: parent index, operation index, flags and violation set id, per node. */
@@ -20,6 +20,7 @@ public record Checkpoint(List<String> ops, int depth, long rootHigh, long rootLo
 
     public Checkpoint {
         ops = List.copyOf(ops);
+        if (fixes == null) throw new IllegalArgumentException("a checkpoint names no fixes");
         levels = List.copyOf(levels);
         violationSets = violationSets.stream().map(List::copyOf).toList();
         findings = List.copyOf(findings);

@@ -135,7 +135,7 @@ public final class Explorer {
         }
         FingerprintSet seen = new FingerprintSet();
         seen.add(f.high(), f.low());
-        return new Search(depth, f, new Frontier(rootViolations), seen, found, 0, 0, 1, 0);
+        return new Search(depth, f, first.machine().fixes().toString(), new Frontier(rootViolations), seen, found, 0, 0, 1, 0, 0);
     }
 
     /** A search from a checkpoint of this explorer's operations, depth and model. */
@@ -145,6 +145,8 @@ public final class Explorer {
             throw new IllegalArgumentException("the checkpoint is of operations " + String.join(",", c.ops()) + ", not " + String.join(",", labels));
         }
         if (c.depth() != depth) throw new IllegalArgumentException("the checkpoint is of a search to depth " + c.depth() + ", not " + depth);
+        String fixes = first.machine().fixes().toString();
+        if (!fixes.equals(c.fixes())) throw new IllegalArgumentException("the checkpoint was taken with fixes " + c.fixes() + ", not " + fixes);
         StateHash.Fingerprint f = first.root().fingerprint();
         if (f.high() != c.rootHigh() || f.low() != c.rootLow()) {
             throw new IllegalArgumentException("the checkpoint is of another model: its boot state differs (another host, preset, fixes, dom0 or device)");
@@ -158,28 +160,25 @@ public final class Explorer {
         for (int i = 0; i < pairs.length; i += 2) seen.add(pairs[i], pairs[i + 1]);
         Map<String, Checkpoint.Found> found = new LinkedHashMap<>();
         for (Checkpoint.Found x : c.findings()) found.put(x.kind(), x);
-        return new Search(depth, f, new Frontier(levels, sets), seen, found, c.level(), c.next(), c.maxFrontier(), c.nanos(), c.statesExplored());
+        return new Search(depth, f, fixes, new Frontier(levels, sets), seen, found, c.level(), c.next(), c.maxFrontier(), c.nanos(), c.statesExplored());
     }
 
     /** A search's state: what the merge decides, in node order. */
     private final class Search {
         final int depth;
         final StateHash.Fingerprint root;
+        final String fixes;
         final Frontier frontier;
         final FingerprintSet seen;
         final Map<String, Checkpoint.Found> found;
         int level, next;
         long maxFrontier, priorNanos, states;
 
-        Search(int depth, StateHash.Fingerprint root, Frontier frontier, FingerprintSet seen, Map<String, Checkpoint.Found> found,
-               int level, int next, long maxFrontier, long priorNanos) {
-            this(depth, root, frontier, seen, found, level, next, maxFrontier, priorNanos, 0);
-        }
-
-        Search(int depth, StateHash.Fingerprint root, Frontier frontier, FingerprintSet seen, Map<String, Checkpoint.Found> found,
+        Search(int depth, StateHash.Fingerprint root, String fixes, Frontier frontier, FingerprintSet seen, Map<String, Checkpoint.Found> found,
                int level, int next, long maxFrontier, long priorNanos, long states) {
             this.depth = depth;
             this.root = root;
+            this.fixes = fixes;
             this.frontier = frontier;
             this.seen = seen;
             this.found = found;
@@ -247,7 +246,7 @@ public final class Explorer {
                 levels.add(new Checkpoint.Level(x.parents(), x.ops(), x.flagBytes(), x.violationIds()));
             }
             List<List<String>> sets = frontier.violationSets().stream().map(v -> v.stream().sorted().toList()).toList();
-            return new Checkpoint(ops.stream().map(Op::label).toList(), depth, root.high(), root.low(), level, next, levels, sets,
+            return new Checkpoint(ops.stream().map(Op::label).toList(), depth, fixes, root.high(), root.low(), level, next, levels, sets,
                     seen.toArray(), List.copyOf(found.values()), states, maxFrontier, nanos);
         }
     }

@@ -17,7 +17,7 @@ import vdm.explore.Checkpoint;
 
 /**
  * A stopped search's checkpoint as a JSON document: {@code {"format": "vdm-explore-checkpoint", "version": 1, "ops",
- * "depth", "root": {"high", "low"}, "level", "next", "levels": [{"parent", "op", "flags", "violations"}],
+ * "depth", "fixes", "root": {"high", "low"}, "level", "next", "levels": [{"parent", "op", "flags", "violations"}],
  * "violationSets", "seen", "findings": [{"kind", "message", "ordering"}], "statesExplored", "maxFrontier", "nanos"}}.
  * The tree's arrays and the seen set are little-endian binary in base64 (ints, 16-bit operation indices, bytes, longs
  * as (high, low) pairs): a million states take about 40 MB, where numbers in JSON would take several times that. A
@@ -37,7 +37,7 @@ public final class CheckpointFile {
         o.put("format", FORMAT).put("version", VERSION);
         ArrayNode ops = o.putArray("ops");
         c.ops().forEach(ops::add);
-        o.put("depth", c.depth());
+        o.put("depth", c.depth()).put("fixes", c.fixes());
         o.putObject("root").put("high", c.rootHigh()).put("low", c.rootLow());
         o.put("level", c.level()).put("next", c.next());
         ArrayNode levels = o.putArray("levels");
@@ -98,7 +98,7 @@ public final class CheckpointFile {
             findings.add(new Checkpoint.Found(text(f, "kind"), text(f, "message"), o));
         }
         JsonNode root = member(n, "root");
-        return new Checkpoint(ops, integer(n, "depth"), number(root, "high"), number(root, "low"), integer(n, "level"), integer(n, "next"),
+        return new Checkpoint(ops, integer(n, "depth"), text(n, "fixes"), number(root, "high"), number(root, "low"), integer(n, "level"), integer(n, "next"),
                 levels, sets, toLongs(binary(n, "seen")), findings, number(n, "statesExplored"), number(n, "maxFrontier"), number(n, "nanos"));
     }
 

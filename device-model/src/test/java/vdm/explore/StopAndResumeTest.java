@@ -81,6 +81,10 @@ class StopAndResumeTest {
         var model = assertThrows(IllegalArgumentException.class, () -> new Explorer(() -> Vdm.defaultHost().preset(Preset.BROKEN),
                 DefaultHost.NIC, ParallelSearchTest.ALL).explore(Explorer.Options.depth(5).resume(c)));
         assertTrue(model.getMessage().contains("another model"), model.getMessage());
+        // The fixes do not show in the boot state, so they are checked by name.
+        var fixes = assertThrows(IllegalArgumentException.class, () -> new Explorer(() -> TestHost.WIDE.builder().preset(Preset.UPSTREAM),
+                vdm.host.WideHost.SECOND_FUNCTION, ParallelSearchTest.ALL).explore(Explorer.Options.depth(5).resume(c)));
+        assertTrue(fixes.getMessage().startsWith("the checkpoint was taken with fixes A reset-notification=off"), fixes.getMessage());
     }
 
     @Test
