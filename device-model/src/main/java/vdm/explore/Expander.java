@@ -111,7 +111,9 @@ final class Expander {
         }
         op.apply(run);
         ModelState s = ModelState.capture(vdm, from);
-        current = null; // restored before use, as the search restored it: only captured state carries over
+        // The model holds the state it was captured from: no restore is owed before the first operation on it (what
+        // RestoreEqualsReplayTest proves: a state reached by operations answers as the same state restored).
+        current = s;
         cached[level] = s;
         cachedIndex[level] = index;
         return s;

@@ -66,7 +66,7 @@ public final class Explorer {
      */
     public record Options(int depth, int threads, SearchLimits limits, Progress progress, Checkpoint resume) {
         public Options {
-            if (depth < 1) throw new IllegalArgumentException("the depth must be at least 1, not " + depth);
+            if (depth < 0) throw new IllegalArgumentException("the depth must be 0 or more, not " + depth);
             if (threads < 1 || threads > 256) throw new IllegalArgumentException("the thread count must be 1..256, not " + threads);
             if (limits == null) limits = SearchLimits.NONE;
             if (progress == null) progress = Progress.NONE;
