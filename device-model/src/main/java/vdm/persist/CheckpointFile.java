@@ -1,6 +1,8 @@
 package vdm.persist;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +29,13 @@ public final class CheckpointFile {
     public static final String FORMAT = "vdm-explore-checkpoint";
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper READER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /**
+     * One document and nothing after it, no member twice; a string may be as long as a Java string can be (Jackson's
+     * default of 20 MB is passed by the seen set's base64 at about 1.3 million states).
+     */
+    private static final ObjectMapper READER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private CheckpointFile() {}
 

@@ -42,6 +42,19 @@ class CheckpointFileTest {
     }
 
     @Test
+    void aCheckpointOfMillionsOfStatesReadsBack() {
+        long[] seen = new long[2 * 1_500_000]; // 24 MB of fingerprints, 32 MB of base64: past Jackson's default string limit
+        for (int i = 0; i < seen.length; i++) seen[i] = i * 0x9e3779b97f4a7c15L + 1;
+        Checkpoint c = new Checkpoint(List.of("enable"), 1, "A reset-notification=off", 1, 2, 0, 1,
+                List.of(new Checkpoint.Level(new int[] {-1}, new short[] {0}, new byte[] {0}, new int[] {0}),
+                        new Checkpoint.Level(new int[0], new short[0], new byte[0], new int[0])),
+                List.of(List.of()), seen, List.of(), 0, 1, 0);
+        Checkpoint back = CheckpointFile.parse(CheckpointFile.toJson(c));
+        assertEquals(1_500_000, back.distinctStates());
+        assertEquals(seen[seen.length - 1], back.seen()[seen.length - 1]);
+    }
+
+    @Test
     void aDocumentOfAnotherFormatOrVersionOrOneThatDoesNotHoldTogetherIsRefused() {
         String json = CheckpointFile.toJson(stopped());
         assertEquals("member 'format' must be \"vdm-explore-checkpoint\", not \"vdm-snapshot\"",
