@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 /**
  * The progress line of a long search: states explored, their rate, distinct states, the level, the frontier left and
  * the findings so far, at most once an interval. The clock and the interval are given, so a test can drive it without
- * waiting; the rate is over this run (a resumed search's earlier states are not in it).
+ * waiting; the rate is over the interval since the last line (the JIT's warm-up and a resumed search's earlier states
+ * do not drag it).
  */
 public final class Progress {
     public static final Progress NONE = new Progress(line -> {}, () -> 0, Long.MAX_VALUE);
@@ -15,7 +16,7 @@ public final class Progress {
     private final Consumer<String> sink;
     private final LongSupplier clock;
     private final long interval;
-    private long start = Long.MIN_VALUE, last, startStates;
+    private long last = Long.MIN_VALUE, lastStates;
 
     /**
      * @param sink          where each line goes
@@ -40,14 +41,15 @@ public final class Progress {
     void tick(long states, long distinct, int level, int depth, long frontierLeft, int findings, long bytes) {
         if (this == NONE) return;
         long now = clock.getAsLong();
-        if (start == Long.MIN_VALUE) {
-            start = last = now;
-            startStates = states;
+        if (last == Long.MIN_VALUE) {
+            last = now;
+            lastStates = states;
             return;
         }
         if (now - last < interval) return;
+        double rate = now == last ? 0 : (states - lastStates) * 1e9 / (now - last);
         last = now;
-        double rate = now == start ? 0 : (states - startStates) * 1e9 / (now - start);
+        lastStates = states;
         sink.accept(String.format("explore: %d states (%d distinct), %.0f states/s, level %d of %d, frontier %d left, %d findings, %.1f MiB stored",
                 states, distinct, rate, level + 1, depth, frontierLeft, findings, bytes / 1048576.0));
     }
