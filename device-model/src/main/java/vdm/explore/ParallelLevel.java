@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Expands one level's nodes on every worker at once and hands each node's successors to the merge in node order, the
  * order one thread would take them in, so what the merge decides (which state is new, which finding came first) does
  * not depend on the number of threads. Nodes go out in chunks of {@link #CHUNK} to whichever worker is free; at most
- * a window of chunks may run ahead of the merge, which bounds the successors held in memory.
+ * a window of chunks may run ahead of the merge, which bounds the successors held in memory. A small level runs on
+ * the first worker alone (the result is the same; only the time differs).
  */
 final class ParallelLevel {
     /** Takes node {@code index}'s successors; false stops the level there (the rest are not merged). */
@@ -35,7 +36,8 @@ final class ParallelLevel {
      */
     boolean run(Frontier.Level[] levels, List<Set<String>> sets, int level, int from, Sink sink) {
         int size = levels[level].size();
-        if (workers.size() == 1) {
+        // A level of fewer than two chunks a worker is not worth the threads: the first worker takes it alone.
+        if (workers.size() == 1 || size - from < 2L * CHUNK * workers.size()) {
             Expander w = workers.getFirst();
             for (int i = from; i < size; i++) if (!sink.take(i, w.expand(levels, sets, level, i))) return false;
             return true;
