@@ -17,6 +17,9 @@ import vdm.system.Machine;
  * <p>
  * A node's state is its parent's with the node's operation applied; the worker keeps the state of the last node it
  * derived at each level, so siblings (adjacent in a level) cost one restore and one operation, not a replay from boot.
+ * It also keeps the first {@link #KEPT} successors it captured on a level, by (parent, operation): the next level's
+ * first nodes are those, so a small search re-derives nothing (the states are the very ones the search captured, on
+ * this worker's model; a node another worker expands is derived there).
  */
 final class Expander {
     /** A finding an operation may be the first to reach: its kind and the message a person reads. */
@@ -36,6 +39,10 @@ final class Expander {
     private final ModelState root;
     private final ModelState[] cached;
     private final int[] cachedIndex;
+    /** Successors kept per worker: a bounded cache (a captured state weighs some KB), not part of the stored states. */
+    static final int KEPT = 2048;
+    private int keptLevel = -1;
+    private java.util.Map<Long, ModelState> keptNow = new java.util.HashMap<>(), keptNext = new java.util.HashMap<>();
     /** What the model holds now; null once an operation changed it. */
     private ModelState current;
 
@@ -61,6 +68,11 @@ final class Expander {
     /** Tries every operation on node {@code index} of level {@code level}; {@code levels} are the tree's levels 0..level. */
     List<Child> expand(Frontier.Level[] levels, List<Set<String>> violationSets, int level, int index) {
         Frontier.Level lv = levels[level];
+        if (level != keptLevel) {
+            keptNow = level == keptLevel + 1 ? keptNext : new java.util.HashMap<>();
+            keptNext = new java.util.HashMap<>();
+            keptLevel = level;
+        }
         ModelState state = state(levels, level, index);
         boolean owed = (lv.flags(index) & Frontier.NEEDS_RESTORE) != 0;
         boolean tainted = (lv.flags(index) & Frontier.TAINTED) != 0;
@@ -89,6 +101,7 @@ final class Expander {
             }
             ModelState reached = ModelState.capture(vdm, state);
             current = reached;
+            if (keptNext.size() < KEPT) keptNext.put(key(index, k), reached);
             boolean owes = owed(run);
             StateHash.Fingerprint f = reached.fingerprint();
             out.add(new Child(k, owes ? ~f.high() : f.high(), f.low(), owes, tainted || diverged, now, candidates));
@@ -102,6 +115,12 @@ final class Expander {
         if (cachedIndex[level] == index) return cached[level];
         Frontier.Level lv = levels[level];
         int parent = lv.parent(index);
+        ModelState kept = level == keptLevel ? keptNow.remove(key(parent, lv.op(index))) : null;
+        if (kept != null) {
+            cached[level] = kept;
+            cachedIndex[level] = index;
+            return kept;
+        }
         ModelState from = state(levels, level - 1, parent);
         put(from, (levels[level - 1].flags(parent) & Frontier.NEEDS_RESTORE) != 0);
         Op op = ops.get(lv.op(index));
@@ -117,6 +136,10 @@ final class Expander {
         cached[level] = s;
         cachedIndex[level] = index;
         return s;
+    }
+
+    private static long key(int parent, int op) {
+        return (long) parent << 16 | op;
     }
 
     /** Puts the model into {@code s} (unless it holds it already) with the restore owed there. */
