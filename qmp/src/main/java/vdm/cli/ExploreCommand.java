@@ -14,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import vdm.Vdm;
+import vdm.explore.Checkpoint;
 import vdm.explore.Explorer;
+import vdm.explore.Progress;
+import vdm.explore.SearchLimits;
+import vdm.persist.CheckpointFile;
 import vdm.explore.Finding;
 import vdm.explore.Op;
 import vdm.explore.Setting;
@@ -75,6 +79,30 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Do not print the traces, only the findings.")
     boolean quiet;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads, each with a model of its own (default: the "
+            + "machine's cores). The findings, their orderings and every count are the same on any number.")
+    Integer threads;
+
+    @Option(names = "--max-states", paramLabel = "N", defaultValue = "0", description = "Stop once N distinct states are held "
+            + "(0: no limit), at a node boundary, leaving a checkpoint.")
+    long maxStates;
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", description = "Stop once the stored states (seen set and search tree) "
+            + "take SIZE bytes (K, M, G suffixes, binary), leaving a checkpoint.")
+    String maxMemory;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "explore-checkpoint.json",
+            description = "Where a stopped search writes its checkpoint (default: ${DEFAULT-VALUE}).")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Resume a stopped search from its checkpoint (same host, "
+            + "preset, fixes, devices, guests, operations and depth).")
+    Path resume;
+
+    @Option(names = "--progress-every", paramLabel = "MS", defaultValue = "1000", hidden = true,
+            description = "Least milliseconds between progress lines on stderr (0: after every node).")
+    long progressEvery;
+
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -100,7 +128,34 @@ final class ExploreCommand implements Callable<Integer> {
                 set = setting.ops(Op.kinds(set)); // every kind on every device (and guest)
                 named += " on each device (" + set.size() + " operations)";
             }
-            Explorer.Result r = new Explorer(fresh, setting, set).explore(depth);
+            int n0 = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            if (n0 < 1 || n0 > 256) throw new IllegalArgumentException("--threads must be 1..256, not " + n0);
+            if (maxStates < 0) throw new IllegalArgumentException("--max-states must be 0 or more, not " + maxStates);
+            if (progressEvery < 0) throw new IllegalArgumentException("--progress-every must be 0 or more, not " + progressEvery);
+            long memory = maxMemory == null ? 0 : SearchLimits.parseBytes(maxMemory);
+            if (maxStates > 0 || memory > 0) checkpointWritable();
+            Checkpoint from = null;
+            if (resume != null) {
+                PathArgs.readableFile("--resume", resume);
+                try {
+                    from = CheckpointFile.parse(Files.readString(resume));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage());
+                }
+            }
+            Progress progress = new Progress(line -> {
+                err.println(line);
+                err.flush();
+            }, System::nanoTime, progressEvery * 1_000_000L);
+            Explorer.Options options = Explorer.Options.depth(depth).threads(n0).limits(new SearchLimits(maxStates, memory))
+                    .progress(progress).resume(from);
+            Explorer.Result r;
+            try {
+                r = new Explorer(fresh, setting, set).explore(options);
+            } catch (IllegalArgumentException e) {
+                if (from == null) throw e;
+                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage());
+            }
             o.printf("vdm explore: %s, %s dom0, %s %s%s, depth %d, operations %s%n  fixes: %s%n%n", p.label() + fixes.suffix(), kind,
                     setting.devices().size() == 1 ? "device" : "devices", String.join(",", setting.devices().stream().map(Sbdf::toString).toList()),
                     setting.guests() == 1 ? "" : ", " + setting.guests() + " guests", depth, named, fx);
@@ -118,8 +173,16 @@ final class ExploreCommand implements Callable<Integer> {
                 }
                 o.println();
             }
-            o.printf("%d findings; %d states explored (%d distinct) in %.1f s, %.0f states/s%n", r.findings().size(),
-                    r.statesExplored(), r.distinctStates(), r.nanos() / 1e9, r.statesPerSecond());
+            o.printf("%d findings; %d states explored (%d distinct) in %.1f s, %.0f states/s on %d threads, %.0f bytes a stored state%n",
+                    r.findings().size(), r.statesExplored(), r.distinctStates(), r.nanos() / 1e9, r.statesPerSecond(), n0,
+                    r.bytesPerStoredState());
+            if (!r.complete()) {
+                Explorer.Stop stop = r.stop();
+                Files.writeString(checkpoint, CheckpointFile.toJson(stop.checkpoint()));
+                o.printf("stopped: %s, expanding level %d of %d with %d of its nodes left (orderings up to %d operations seen)%n"
+                                + "  checkpoint: %s (continue with --resume %s)%n",
+                        stop.why(), stop.level() + 1, depth, stop.nodesLeft(), r.depthReached(), checkpoint, checkpoint);
+            }
             o.flush();
             return r.findings().isEmpty() ? 0 : 1;
         } catch (IllegalArgumentException e) {
@@ -128,6 +191,15 @@ final class ExploreCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("vdm explore: " + PathArgs.describe(e));
             return 2;
+        }
+    }
+
+    /** Refuses a --checkpoint path that cannot be written, before the search rather than after it. */
+    private void checkpointWritable() {
+        if (Files.isDirectory(checkpoint)) throw PathArgs.bad("--checkpoint", checkpoint, "Is a directory");
+        Path parent = checkpoint.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw PathArgs.bad("--checkpoint", checkpoint, Files.exists(parent) ? "Not a directory" : "No such file or directory");
         }
     }
 
