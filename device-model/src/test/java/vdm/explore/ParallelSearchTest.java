@@ -20,7 +20,11 @@ import vdm.system.Machine;
  * made compact (pinned below), so re-deriving states from the tree changed nothing.
  */
 class ParallelSearchTest {
-    static final List<Op> ALL = List.of(Op.values());
+    /**
+     * Every operation of one device as the session-23 engine had them (31; the pinned counts are of those), that is
+     * every kind but dom0-intx, which the explorer over several devices added.
+     */
+    static final List<Op> ALL = java.util.Arrays.stream(Op.values()).filter(o -> o.kind() != OpKind.DOM0_INTX).toList();
 
     static Explorer.Result search(Supplier<? extends Machine.Builder> model, Sbdf device, List<Op> ops, int depth, int threads) {
         return new Explorer(model, device, ops).explore(Explorer.Options.depth(depth).threads(threads));
