@@ -24,12 +24,21 @@ final class BarMoveTarget {
 
     /** The address BAR n of {@code f} can move to, or empty if its window has no other free aligned place. */
     static Optional<Long> of(Host host, PhysicalFunction f, int n) {
+        return of(host, f, n, List.of());
+    }
+
+    /**
+     * The same, avoiding also the ranges {@code taken} ([start, end) pairs): the places already chosen for other devices
+     * of a search, which dom0 never gives two BARs at once.
+     */
+    static Optional<Long> of(Host host, PhysicalFunction f, int n, List<long[]> taken) {
         if (!f.barImplemented(n)) return Optional.empty();
         long size = f.barSize(n);
         boolean io = f.barKind(n) == BarKind.IO;
         Optional<Window> window = window(host, f, n);
         if (window.isEmpty()) return Optional.empty();
         List<long[]> busy = busy(host, f, n, io);
+        busy.addAll(taken);
         long current = f.barAddress(n);
         Window w = window.get();
         long candidate = align(w.base(), size);

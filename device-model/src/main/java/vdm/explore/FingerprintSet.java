@@ -26,6 +26,19 @@ final class FingerprintSet {
         return 16L + 8L * table.length;
     }
 
+    /** The fingerprints held, as (high, low) pairs in table order (for a checkpoint). */
+    long[] toArray() {
+        long[] out = new long[2 * size];
+        int n = 0;
+        for (int i = 0; i < table.length; i += 2) {
+            if (table[i] != 0 || table[i + 1] != 0) {
+                out[n++] = table[i];
+                out[n++] = table[i + 1];
+            }
+        }
+        return out;
+    }
+
     private static boolean insert(long[] t, long high, long low) {
         int mask = (t.length >>> 1) - 1;
         int i = (int) (low ^ low >>> 32 ^ high) & mask;

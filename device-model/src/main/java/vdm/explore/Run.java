@@ -9,53 +9,185 @@ import vdm.pci.cap.Msi;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
 import vdm.pci.layout.BarKind;
+import vdm.snapshot.ModelState;
 
-/** The model an ordering runs on: a booted model with a guest, the explored device, and whether a restore is owed. */
+/**
+ * The model an ordering runs on: a booted model with its guests, the explored devices, and whether a restore is owed.
+ * An {@link Op} focuses the run on its device and guest ({@link #focus}) before its kind runs, so a kind's body reads
+ * {@link #device()} and {@link #domid()} as "the device and guest this operation is about".
+ */
 final class Run {
+    /** A device's two places for BAR0 and for the BAR holding its MSI-X table (-1: none), found once at boot. */
+    private record Slot(long barA, long barB, int tableBar, long tableA, long tableB) {}
+
     private final Machine vdm;
-    private final Sbdf device;
-    private final int domid;
-    private final long barA, barB;
-    /** The BAR holding the MSI-X table (-1: none) and its two places. */
-    private final int tableBar;
-    private final long tableA, tableB;
+    private final java.util.List<Sbdf> devices;
+    private final java.util.Map<Sbdf, Slot> slots = new java.util.HashMap<>();
+    private final int[] domids;
+    private final boolean pruneGuests;
+    private Sbdf device;
+    private int guest;
+    private Slot slot;
     private boolean needsRestore;
+    /** The device a restore is owed to (the one reset last); re-derived from the model when the engine moves states. */
+    private Sbdf owing;
+    /**
+     * States (by fingerprint) in which the devices' looks do not tell which one owes the restore, with the one that
+     * does; shared by the runs of one search, since a state one run reached may be put back into another.
+     */
+    private final java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedAt;
 
     Run(Machine vdm, Sbdf device) {
+        this(vdm, Setting.of(device));
+    }
+
+    Run(Machine vdm, Setting setting) {
+        this(vdm, setting, owedRestores());
+    }
+
+    /** The map the runs of one search share ({@link #owedAt}). */
+    static java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores() {
+        return new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    /**
+     * A run over the setting's devices (the first is the one unparametrised operations act on) and guests, sharing
+     * {@code owedRestores} ({@link #owedRestores()}) with the other runs of its search.
+     */
+    Run(Machine vdm, Setting setting, java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores) {
         this.vdm = vdm;
-        this.device = device;
-        this.domid = vdm.libxl().domainCreate(1);
-        vdm.kernel().saveState(device); // the driver's probe saves the device's state (pci_save_state)
-        PhysicalFunction f = vdm.host().require(device);
-        this.barA = f.barAddress(0);
-        // The other place: free and aligned in the window BAR0 lives in on this host (none: BAR0 stays where it is).
-        this.barB = BarMoveTarget.of(vdm.host(), f, 0).orElse(barA);
-        vdm.pci.cap.MsiX x = null;
-        for (vdm.pci.layout.Layout.PlacedCapability c : f.layout().capabilities()) if (c.capability() instanceof vdm.pci.cap.MsiX m) x = m;
-        this.tableBar = x == null ? -1 : x.tableBir();
-        this.tableA = x == null ? 0 : f.barAddress(tableBar);
-        this.tableB = x == null ? 0 : BarMoveTarget.of(vdm.host(), f, tableBar).orElse(tableA);
+        this.owedAt = owedRestores;
+        this.devices = setting.devices();
+        this.pruneGuests = setting.guestSymmetry();
+        this.domids = new int[setting.guests()];
+        for (int g = 0; g < domids.length; g++) domids[g] = vdm.libxl().domainCreate(1);
+        // The places BARs move to, each device's chosen free of those chosen for the devices before it (the first's as of old).
+        java.util.List<long[]> taken = new java.util.ArrayList<>();
+        for (Sbdf d : this.devices) {
+            PhysicalFunction f = vdm.host().function(d).orElseThrow(() -> new IllegalArgumentException("the host has no function " + d));
+            vdm.kernel().saveState(d); // the driver's probe saves the device's state (pci_save_state)
+            long barA = f.barAddress(0);
+            // The other place: free and aligned in the window BAR0 lives in on this host (none: BAR0 stays where it is).
+            long barB = BarMoveTarget.of(vdm.host(), f, 0, taken).orElse(barA);
+            vdm.pci.cap.MsiX x = null;
+            for (vdm.pci.layout.Layout.PlacedCapability c : f.layout().capabilities()) if (c.capability() instanceof vdm.pci.cap.MsiX m) x = m;
+            int tableBar = x == null ? -1 : x.tableBir();
+            long tableA = x == null ? 0 : f.barAddress(tableBar);
+            long tableB = x == null ? 0 : BarMoveTarget.of(vdm.host(), f, tableBar, taken).orElse(tableA);
+            if (barB != barA) taken.add(new long[] {barB, barB + f.barSize(0)});
+            if (x != null && tableB != tableA) taken.add(new long[] {tableB, tableB + f.barSize(tableBar)});
+            slots.put(d, new Slot(barA, barB, tableBar, tableA, tableB));
+        }
+        focus(null, 0);
+    }
+
+    /** The explored devices, the first the one unparametrised operations act on. */
+    java.util.List<Sbdf> devices() { return devices; }
+
+    int guests() { return domids.length; }
+
+    /** Points the run at an operation's device (null: the first) and guest (0: the one holding the device, else the first). */
+    void focus(Sbdf d, int g) {
+        device = d == null ? devices.getFirst() : d;
+        guest = g;
+        slot = slots.get(device);
+        if (slot == null) throw new IllegalArgumentException("operation on " + device + ", which is not one of the explored devices " + devices);
     }
 
     /** The BAR that holds the device's MSI-X table, -1 without MSI-X. */
-    int tableBar() { return tableBar; }
+    int tableBar() { return slot.tableBar(); }
 
     boolean tableBarMovable() {
-        return tableBar >= 0 && tableB != tableA;
+        return slot.tableBar() >= 0 && slot.tableB() != slot.tableA();
     }
 
     long otherTableBar() {
-        return vdm.host().require(device).barAddress(tableBar) == tableB ? tableA : tableB;
+        return vdm.host().require(device).barAddress(slot.tableBar()) == slot.tableB() ? slot.tableA() : slot.tableB();
     }
 
     Machine vdm() { return vdm; }
     Sbdf device() { return device; }
-    int domid() { return domid; }
+    /** The focused guest's domid: the operation's own guest, else the guest holding the device, else the first. */
+    int domid() {
+        if (guest > 0) return domids[guest - 1];
+        vdm.toolstack.XenPtDevice pt = vdm.libxl().device(device);
+        return pt == null ? domids[0] : pt.guest().id();
+    }
+
+    /** The device is attached to the focused guest. */
+    boolean heldByGuest() {
+        vdm.toolstack.XenPtDevice pt = vdm.libxl().device(device);
+        return pt != null && pt.guest().id() == domid();
+    }
+
+    /**
+     * Whether a guest-naming operation may name guest {@code g}. Guests that hold no device, no iomem or irq permission
+     * and no pirq are interchangeable (they differ only in their domid), so of those only the lowest-numbered is offered:
+     * what is found by attaching to or mapping into another blank guest is found on it, renamed.
+     */
+    boolean offered(int g) {
+        if (!pruneGuests || !blank(g)) return true;
+        for (int h = 1; h < g; h++) if (blank(h)) return false;
+        return true;
+    }
+
+    private boolean blank(int g) {
+        int id = domids[g - 1];
+        vdm.xen.Domain d = vdm.xen().domain(id);
+        return vdm.libxl().devices(id).isEmpty() && d.iomem().isEmpty() && d.irqCaps().isEmpty() && d.pirqs().mappings().length == 0;
+    }
+
     Dom0Kernel kernel() { return vdm.kernel(); }
     Dom0Kernel.Driver driver() { return vdm.kernel().driver(device); }
 
     boolean needsRestore() { return needsRestore; }
-    void needsRestore(boolean v) { needsRestore = v; }
+
+    /**
+     * Sets whether a restore is owed. The explorer calls it after putting a state back, and a state does not say which
+     * device was reset: with one device it is that one; with several, the one device that looks reset
+     * ({@link #looksReset}: decoding off and its BARs off what it saved), or, where that does not decide (a dropped
+     * restore leaves another device looking reset too), the one {@link #noteOwing} remembered for this very state.
+     */
+    void needsRestore(boolean v) {
+        needsRestore = v;
+        if (!v) owing = null;
+        else if (devices.size() == 1) owing = devices.getFirst();
+        else {
+            java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
+            if (reset.size() == 1) owing = reset.getFirst();
+            else owing = owedAt.getOrDefault(ModelState.capture(vdm).fingerprint(), owing);
+        }
+    }
+
+    /** A reset of the focused device begins: it owes the restore. */
+    void resetBegins() {
+        needsRestore = true;
+        owing = device;
+    }
+
+    /**
+     * After a reset, or a notification while a restore is owed: where the devices' looks would not tell which device
+     * owes it, this state's fingerprint is remembered with the device (a capture, so only then).
+     */
+    void noteOwing() {
+        if (devices.size() == 1 || !needsRestore || owing == null) return;
+        java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
+        if (!reset.equals(java.util.List.of(owing))) owedAt.put(ModelState.capture(vdm).fingerprint(), owing);
+    }
+
+    /** The focused device is the one a restore is owed to. */
+    boolean owesRestore() {
+        return device.equals(owing);
+    }
+
+    /** Memory and I/O decoding and bus mastering off, and a BAR register other than dom0 saved: an FLR's work not yet undone. */
+    private boolean looksReset(Sbdf d) {
+        PhysicalFunction f = vdm.host().require(d);
+        int[] saved = vdm.kernel().savedState(d).orElse(null);
+        if (saved == null || (f.read(0x04, 2) & 0x7) != 0) return false;
+        for (int i = 4; i <= 9; i++) if (f.read(4 * i, 4) != saved[i]) return true;
+        return false;
+    }
 
     boolean attached() {
         return vdm.libxl().device(device) != null;
@@ -97,23 +229,37 @@ final class Run {
         return false;
     }
 
+    /** True if BAR0 has a second place to move to on this host. */
+    boolean bar0Movable() {
+        return slot.barB() != slot.barA();
+    }
+
+    /** The address BAR0 moves to: the other of two. */
+    long otherBar0() {
+        return bar0() == slot.barB() ? slot.barA() : slot.barB();
+    }
+
+    /**
+     * The device's GSI is set up for dom0's own driver and not requested yet: its pin masked in dom0's virtual
+     * IO-APIC and its MSI not taken instead (what {@link #sharingFunction} asks of another function).
+     */
+    boolean lineUnrequested(Sbdf d) {
+        int gsi = vdm.host().route(d).map(IntxRoute::gsi).orElse(-1);
+        return gsi >= 0 && !vdm.xen().dom0VioApics().isEmpty() && dom0PinMasked(gsi) && !msiEnabled(vdm.host().require(d));
+    }
+
     long bar0() {
         return vdm.host().require(device).barAddress(0);
+    }
+
+    boolean bar0Is64Bit() {
+        PhysicalFunction f = vdm.host().require(device);
+        return f.barImplemented(0) && f.barKind(0) == BarKind.MEM64;
     }
 
     boolean bar0Is32Bit() {
         PhysicalFunction f = vdm.host().require(device);
         return f.barImplemented(0) && f.barKind(0) == BarKind.MEM32;
-    }
-
-    /** True if BAR0 has a second place to move to on this host. */
-    boolean bar0Movable() {
-        return barB != barA;
-    }
-
-    /** The address BAR0 moves to: the other of two. */
-    long otherBar0() {
-        return bar0() == barB ? barA : barB;
     }
 
     /** No failure if the device's BAR0 holds {@code address}; else the divergence, named by {@code what}. */

@@ -34,6 +34,11 @@ public record DeviceChoice(Sbdf device, String name, boolean named, String reaso
                         + "bridge (class 0x0600) has a BAR, a ROM or an INTx pin; name one with its SBDF"));
     }
 
+    /** Every assignable endpoint of the host, in SBDF order (what {@code explore --devices all} explores). */
+    public static java.util.List<Sbdf> allAssignable(Host host) {
+        return host.functions().stream().filter(DeviceChoice::assignable).map(PhysicalFunction::sbdf).sorted().toList();
+    }
+
     /** The same for a host description (the host is built, not booted: only its functions' layouts are read). */
     public static DeviceChoice firstAssignable(HostDescription description) {
         return firstAssignable(Host.create(description));

@@ -46,6 +46,13 @@ final class ReplayCommand implements Callable<Integer> {
             + "operations to the entry's depth (exit 1: it found the failure; 3: it did not; with --fixed 0: not found).")
     boolean explore;
 
+    @Option(names = "--devices", paramLabel = "LIST|all", description = "With --explore: search every assignable endpoint of the "
+            + "entry's host (all) or these SBDFs, each device's operations, not told the entry's device (shared-intx becomes dom0-intx).")
+    String devices;
+
+    @Option(names = "--guests", paramLabel = "N", description = "With --devices: guests to attach to, 1..4 (default: 2).")
+    Integer guests;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -53,6 +60,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (list && all) throw new ParameterException(spec.commandLine(), "--list and --all go alone");
         if (json && (list || all)) throw new ParameterException(spec.commandLine(), "--json goes with a NAME");
         if (explore && (list || all || json)) throw new ParameterException(spec.commandLine(), "--explore goes with a NAME, without --json");
+        if ((devices != null || guests != null) && !explore) throw new ParameterException(spec.commandLine(), "--devices and --guests go with --explore");
+        if (guests != null && devices == null) throw new ParameterException(spec.commandLine(), "--guests goes with --devices");
         if (list) {
             if (fixed) throw new ParameterException(spec.commandLine(), "--fixed goes with a NAME or --all");
             out.print(FailureLibrary.list());
@@ -73,7 +82,13 @@ final class ReplayCommand implements Callable<Integer> {
                 err.println("vdm replay: " + f.name() + ": the explorer cannot find it: " + f.explorer().why());
                 return 2;
             }
-            Search found = Search.run(f, fixed);
+            Search found;
+            try {
+                found = devices == null ? Search.run(f, fixed) : Search.unaided(f, fixed, devices, guests == null ? 2 : guests);
+            } catch (IllegalArgumentException e) {
+                err.println("vdm replay: " + e.getMessage());
+                return 2;
+            }
             out.print(found.render());
             out.flush();
             return found.exitCode();

@@ -134,4 +134,18 @@ class ReplayCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("(dump, probe, serve, qmp, scenario, explore, replay, host or help)"), r.err());
     }
+
+    @Test
+    void exploreOverEveryDeviceFindsTheSharedLineWithoutBeingToldTheDevice() {
+        Cli r = Cli.run("replay", "shared-gsi-unshared", "--explore", "--devices", "all", "--guests", "2");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().startsWith("vdm replay shared-gsi-unshared --explore: operations dom0-intx, assign, attach on each of 0000:00:02.0,"), r.out());
+        assertTrue(r.out().contains("found: Others do not share, by "), r.out());
+        Cli fixed = Cli.run("replay", "shared-gsi-unshared", "--explore", "--devices", "all", "--fixed");
+        assertEquals(0, fixed.exit(), fixed.out() + fixed.err());
+        Cli bad = Cli.run("replay", "shared-gsi-unshared", "--explore", "--devices", "all", "--guests", "0");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--guests must be 1..4, not 0"), bad.err());
+        assertEquals(2, Cli.run("replay", "shared-gsi-unshared", "--devices", "all").exit());
+    }
 }

@@ -1,6 +1,8 @@
 package vdm.bench.explore;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,16 +17,21 @@ import org.openjdk.jmh.annotations.Warmup;
 import vdm.Vdm;
 import vdm.explore.Explorer;
 import vdm.explore.Op;
+import vdm.explore.OpKind;
 import vdm.host.DefaultHost;
+import vdm.host.WideHost;
 import vdm.model.Preset;
+import vdm.pci.Sbdf;
+import vdm.system.Machine;
 
 /**
- * The ordering explorer's speed on one thread: a whole search with the standard operations on the NIC, per preset and
- * depth (depth 8 reaches every state the standard operations can reach from boot). JMH's score is the time of one
- * search, model build and the findings' replays included; the teardown prints the explorer's own figure, states
- * explored per second (an operation applied to a state forked in memory, the invariants checked, the state captured
- * and hashed), and the memory per stored state (seen-set fingerprints plus the largest frontier of captured states,
- * over the distinct states).
+ * The ordering explorer's speed on 1 and 2 threads. {@code nic-standard}: the standard operations on the default
+ * host's NIC under broken to depth 8 (every state they reach, 166 of them); {@code wide-all}: every operation on the
+ * wide host's second function behind its root port under broken to depth 7 (about 16 000 distinct states), the
+ * largest search one device gives. JMH's score is the time of one search, model builds and the findings' replays
+ * included; the teardown prints the explorer's own figures: states explored per second (an operation applied to a
+ * state re-derived in memory, the invariants checked, the state captured and hashed) and the memory per stored state
+ * (the seen set's fingerprints and the compact search tree, over the distinct states).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ExplorerBenchmark</pre>
  */
@@ -35,19 +42,24 @@ import vdm.model.Preset;
 @Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class ExplorerBenchmark {
-    @Param({"broken", "upstream"})
-    public String preset;
+    @Param({"nic-standard", "wide-all"})
+    public String setting;
 
-    @Param({"3", "8"})
-    public int depth;
+    @Param({"1", "2"})
+    public int threads;
 
     private long states, nanos, distinct, searches;
     private double bytesPerState;
 
     @Benchmark
     public int explore() {
-        Preset p = Preset.of(preset);
-        Explorer.Result r = new Explorer(() -> Vdm.defaultHost().preset(p), DefaultHost.NIC, Op.STANDARD).explore(depth);
+        boolean wide = setting.equals("wide-all");
+        Supplier<Machine.Builder> model = wide ? () -> Vdm.host(WideHost.description()).preset(Preset.BROKEN)
+                : () -> Vdm.defaultHost().preset(Preset.BROKEN);
+        Sbdf device = wide ? WideHost.SECOND_FUNCTION : DefaultHost.NIC;
+        // Every kind but dom0-intx (added with the search over several devices): the 31 operations the README's figures are of.
+        List<Op> ops = wide ? java.util.Arrays.stream(Op.values()).filter(o -> o.kind() != OpKind.DOM0_INTX).toList() : Op.STANDARD;
+        Explorer.Result r = new Explorer(model, device, ops).explore(Explorer.Options.depth(wide ? 7 : 8).threads(threads));
         states += r.statesExplored();
         nanos += r.nanos();
         distinct = r.distinctStates();
@@ -58,7 +70,7 @@ public class ExplorerBenchmark {
 
     @TearDown
     public void report() {
-        System.out.printf("%n%s depth %d: %.0f states/s (%d states, %d distinct per search, %d searches); %.0f B per stored state%n",
-                preset, depth, states * 1e9 / nanos, states / Math.max(1, searches), distinct, searches, bytesPerState);
+        System.out.printf("%n%s on %d threads: %.0f states/s (%d states, %d distinct per search, %d searches); %.0f B per stored state%n",
+                setting, threads, states * 1e9 / nanos, states / Math.max(1, searches), distinct, searches, bytesPerState);
     }
 }
