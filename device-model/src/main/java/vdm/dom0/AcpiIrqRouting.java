@@ -28,7 +28,8 @@ final class AcpiIrqRouting {
     static final int FIRST_VECTOR = 0x31;
     /**
      * The last vector a device can get: x86-64 Linux keeps FIRST_SYSTEM_VECTOR (0xec, the local timer) and above for
-     * itself (arch/x86/include/asm/irq_vectors.h), and dom0 here has one vCPU, so the vector matrix holds this many.
+     * itself (arch/x86/include/asm/irq_vectors.h). This model aims every line at CPU 0 (destination 0), so CPU 0's
+     * vectors are the limit; Linux's matrix allocator would spread lines over dom0's other vCPUs and run out later.
      */
     static final int LAST_VECTOR = 0xeb;
 

@@ -11,9 +11,9 @@ import vdm.host.IntxPin;
 import vdm.pci.Sbdf;
 
 /**
- * A PVH dom0 with more lines to register than its one vCPU has vectors (0x31..0xeb here: 187): the GSIs beyond get
- * no vector, so acpi_pci_irq_enable says "failed to register GSI" and the device keeps no IRQ, as Linux does when
- * irq_matrix_alloc fails. Before, the 188th line threw out of the boot ("vector 256 is not 0..255").
+ * A PVH dom0 with more lines to register than the vectors the model gives them (0x31..0xeb, all on CPU 0: 187): the
+ * GSIs beyond get no vector, so acpi_pci_irq_enable says "failed to register GSI" and the device keeps no IRQ, as
+ * Linux does when irq_matrix_alloc fails. Before, the 188th line threw out of the boot ("vector 256 is not 0..255").
  */
 class VectorExhaustionTest {
     private static final int DEVICES = 200;
