@@ -38,8 +38,8 @@ import vdm.xen.MsiReceipts;
  * The paths the assembled model takes, through {@code Vdm} (host bus, physical functions, Xen, dom0's kernel, libxl,
  * QEMU's xen_pt), on the default host and on the wide host (bridges, two segments, shared GSIs, IO and 64-bit BARs,
  * many layouts). Nothing is chosen from a host's constants: the passed-through device is the host's first endpoint
- * that libxl attaches and whose guest sees MSI-X; the dom0 reads go to every other endpoint, so the call sites see
- * every layout of the host. The single-layout benchmarks ({@code ConfigAccessBenchmark}, {@code TrappedAccessBenchmark})
+ * that libxl attaches and whose guest sees MSI-X; the dom0 reads go to every other endpoint with a memory BAR0 (the
+ * BARs vPCI traps), so the call sites see the host's layouts. The single-layout benchmarks ({@code ConfigAccessBenchmark}, {@code TrappedAccessBenchmark})
  * are the lower bound. Run with {@code -prof gc}: every path promises 0 B/op.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar AssembledModelBenchmark -prof gc</pre>

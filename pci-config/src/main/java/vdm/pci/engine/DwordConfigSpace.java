@@ -14,19 +14,12 @@ public abstract class DwordConfigSpace implements ConfigSpace {
     protected final Layout layout;
     protected final int[] state;
     private final int dwords;
-    /** Bits the device itself cannot change: constant, reserved and trigger bits. */
-    private final int[] fixed;
 
+    /** The state is per device; the masks, the fixed bits included, are the layout's and shared. */
     protected DwordConfigSpace(Layout layout) {
         this.layout = layout;
         this.state = layout.initialDwords();
         this.dwords = state.length;
-        byte[] r = layout.reservedMask();
-        this.fixed = new int[dwords];
-        for (int d = 0; d < dwords; d++) {
-            int reserved = (r[4 * d] & 0xff) | (r[4 * d + 1] & 0xff) << 8 | (r[4 * d + 2] & 0xff) << 16 | (r[4 * d + 3] & 0xff) << 24;
-            fixed[d] = layout.constantMaskDword(d) | reserved | layout.triggerMaskDword(d);
-        }
     }
 
     @Override
@@ -64,7 +57,7 @@ public abstract class DwordConfigSpace implements ConfigSpace {
         int d = offset >>> 2;
         if (d >= dwords) return;
         int shift = (offset & 3) << 3;
-        Dwords.replace(state, d, Access.laneMask(offset, size) & ~fixed[d], value << shift);
+        Dwords.replace(state, d, Access.laneMask(offset, size) & ~layout.fixedMaskDword(d), value << shift);
     }
 
     /**
@@ -94,7 +87,7 @@ public abstract class DwordConfigSpace implements ConfigSpace {
         // Plain mismatch scans find the dwords to change (a quiescent function, as for dwords()); each change is a
         // compare-and-set, so a concurrent writer's bits are never lost, only raced.
         for (int d = Arrays.mismatch(state, words); d >= 0; ) {
-            Dwords.replace(state, d, ~fixed[d], words[d]);
+            Dwords.replace(state, d, ~layout.fixedMaskDword(d), words[d]);
             if (++d >= dwords) break;
             int m = Arrays.mismatch(state, d, dwords, words, d, dwords);
             if (m < 0) break;

@@ -49,11 +49,6 @@ final class LayoutCompiler {
 
     private LayoutCompiler() {}
 
-    /** How many distinct classes were generated so far (tests check that layouts share them). */
-    static int generatedClasses() {
-        return COUNTER.get();
-    }
-
     static Compiled compiled(Layout layout) {
         List<Compiled> bucket = CACHE.computeIfAbsent(layout.behaviourKey(), k -> new CopyOnWriteArrayList<>());
         for (Compiled c : bucket) if (c.layout().sameBehaviour(layout)) return c;

@@ -23,7 +23,7 @@ public final class Layout {
     private final List<PlacedCapability> capabilities;
     private final boolean noSoftReset;
     // per-dword views used by the table and compiled engines
-    private final int[] dwInit, dwWmask, dwW1c, dwTrigger, dwSticky, dwConstant;
+    private final int[] dwInit, dwWmask, dwW1c, dwTrigger, dwSticky, dwConstant, dwFixed;
     private final int[] watchStart, watchMask, watchEffect, triggerEffect;
 
     /** A capability as placed: where, how long, and whether it is extended. */
@@ -59,6 +59,9 @@ public final class Layout {
         dwTrigger = pack(trigger);
         dwSticky = pack(sticky);
         dwConstant = pack(constant);
+        int[] dwReserved = pack(reserved);
+        dwFixed = new int[dwords];
+        for (int d = 0; d < dwords; d++) dwFixed[d] = dwConstant[d] | dwReserved[d] | dwTrigger[d];
         // Effects: declared watches, plus OTHER for any other bit that can change by a write.
         List<Watch> all = new java.util.ArrayList<>(map.watches);
         for (int d = 0; d < dwords; d++) {
@@ -151,6 +154,8 @@ public final class Layout {
     public int triggerMaskDword(int d) { return dwTrigger[d]; }
     public int stickyMaskDword(int d) { return dwSticky[d]; }
     public int constantMaskDword(int d) { return dwConstant[d]; }
+    /** Bits the device itself cannot change (poke, a state restore): constant, reserved and trigger bits. */
+    public int fixedMaskDword(int d) { return dwFixed[d]; }
     public int triggerEffect(int d) { return dwTrigger[d] == 0 ? 0 : triggerEffect[d]; }
     public int[] initialDwords() { return dwInit.clone(); }
 

@@ -105,40 +105,9 @@ public final class JsonWriter {
         write(e.getValue(), out);
     }
 
-    /**
-     * The bytes QEMU holds for a string it parsed: UTF-8, but NUL as the overlong pair C0 80 (parse_string keeps
-     * strings NUL-terminated, "modified UTF-8"), and a lone surrogate as its own three-byte form.
-     */
-    static byte[] qemuBytes(String s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
-        for (int i = 0; i < s.length(); ) {
-            int c = s.codePointAt(i);
-            i += Character.charCount(c);
-            if (c == 0) {
-                out.write(0xC0);
-                out.write(0x80);
-            } else if (c < 0x80) {
-                out.write(c);
-            } else if (c < 0x800) {
-                out.write(0xC0 | c >> 6);
-                out.write(0x80 | c & 0x3F);
-            } else if (c < 0x10000) {
-                out.write(0xE0 | c >> 12);
-                out.write(0x80 | c >> 6 & 0x3F);
-                out.write(0x80 | c & 0x3F);
-            } else {
-                out.write(0xF0 | c >> 18);
-                out.write(0x80 | c >> 12 & 0x3F);
-                out.write(0x80 | c >> 6 & 0x3F);
-                out.write(0x80 | c & 0x3F);
-            }
-        }
-        return out.toByteArray();
-    }
-
     /** QDict's bucket for a key: tdb_hash over the key's UTF-8 bytes, modulo QDICT_BUCKET_MAX. */
     static int bucket(String key) {
-        byte[] b = qemuBytes(key);
+        byte[] b = ModifiedUtf8.encode(key);
         int value = 0x238F13AF * b.length;
         for (int i = 0; i < b.length; i++) {
             value += (b[i] & 0xFF) << (i * 5 % 24);

@@ -1,9 +1,9 @@
 package vdm.qmp.json;
 
 /**
- * Decoding of the bytes inside JSON strings the way QEMU does it (util/unicode.c {@code mod_utf8_codepoint}): UTF-8
- * where "\xC0\x80" stands for U+0000 (modified UTF-8), and overlong forms, surrogates, noncharacters and code points
- * beyond U+10FFFF are invalid.
+ * The bytes of JSON strings as QEMU holds them: UTF-8 where "\xC0\x80" stands for U+0000 (modified UTF-8). Decoded
+ * as util/unicode.c's {@code mod_utf8_codepoint} does (overlong forms, surrogates, noncharacters and code points beyond
+ * U+10FFFF are invalid); encoded where vdm must hash a key as QEMU does (QDict buckets, the visitor's GHashTable).
  */
 final class ModifiedUtf8 {
     private static final int[] MIN_CODEPOINT = {0x80, 0x800, 0x10000, 0x200000, 0x4000000};
@@ -72,5 +72,36 @@ final class ModifiedUtf8 {
             p += Math.max(1, length(d));
         }
         return sb.toString();
+    }
+
+    /**
+     * The bytes QEMU holds for a string it parsed: UTF-8, but NUL as the overlong pair C0 80 (parse_string keeps
+     * strings NUL-terminated, "modified UTF-8"), and a lone surrogate as its own three-byte form.
+     */
+    static byte[] encode(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == 0) {
+                out.write(0xC0);
+                out.write(0x80);
+            } else if (c < 0x80) {
+                out.write(c);
+            } else if (c < 0x800) {
+                out.write(0xC0 | c >> 6);
+                out.write(0x80 | c & 0x3F);
+            } else if (c < 0x10000) {
+                out.write(0xE0 | c >> 12);
+                out.write(0x80 | c >> 6 & 0x3F);
+                out.write(0x80 | c & 0x3F);
+            } else {
+                out.write(0xF0 | c >> 18);
+                out.write(0x80 | c >> 12 & 0x3F);
+                out.write(0x80 | c >> 6 & 0x3F);
+                out.write(0x80 | c & 0x3F);
+            }
+        }
+        return out.toByteArray();
     }
 }

@@ -34,7 +34,7 @@ public final class UnvisitedKeys {
     /** g_str_hash over the bytes QEMU holds (signed chars, as glib reads them); 0 and 1 mean "no key", so they become 2. */
     static int strHash(String key) {
         int h = 5381;
-        for (byte b : JsonWriter.qemuBytes(key)) h = (h << 5) + h + b;
+        for (byte b : ModifiedUtf8.encode(key)) h = (h << 5) + h + b;
         return Integer.compareUnsigned(h, 2) < 0 ? 2 : h;
     }
 

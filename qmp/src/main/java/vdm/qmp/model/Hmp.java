@@ -38,8 +38,8 @@ final class Hmp {
             new Info("pic", "show PIC state", Hmp::infoPic));
 
     /** The command table help walks, with QEMU 7.2's texts (hmp-commands.hx, hmp-commands-info.hx). */
-    private static final List<HmpHelp.Entry> COMMANDS = List.of(
-            new HmpHelp.Entry("help|?", "[cmd]", "show the help", List.of()),
+    private static final HmpHelp.Entry HELP = new HmpHelp.Entry("help|?", "[cmd]", "show the help", List.of());
+    private static final List<HmpHelp.Entry> COMMANDS = List.of(HELP,
             new HmpHelp.Entry("info", "[subcommand]", "show various information about the system state",
                     INFO.stream().map(i -> new HmpHelp.Entry(i.name(), "", i.help(), List.of())).toList()));
 
@@ -59,7 +59,7 @@ final class Hmp {
         if (start == line.length()) return "";
         int end = nameEnd(line, start);
         String name = line.substring(start, end);
-        if (COMMANDS.getFirst().named(name)) return HmpHelp.help(COMMANDS, restOfLine(line, end));
+        if (HELP.named(name)) return HmpHelp.help(COMMANDS, restOfLine(line, end));
         if (!name.equals("info")) return unknown(line, end);
         int subStart = skipSpaces(line, end);
         if (subStart == line.length()) return infoList();
