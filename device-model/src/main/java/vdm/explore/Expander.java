@@ -26,11 +26,11 @@ final class Expander {
     record Candidate(String kind, String message) {}
 
     /**
-     * One operation applied to the node: its index, the fingerprint of the state reached (a restore owed folded in),
-     * whether a restore is owed there, whether the ordering has diverged by then, the violations there and the
+     * One operation applied to the node: its index, the fingerprint of the state reached (the restore owed folded in),
+     * which device owes a restore there ({@link Run#owed()}), whether the ordering has diverged by then, the violations there and the
      * findings it may be the first to reach.
      */
-    record Child(int op, long high, long low, boolean needsRestore, boolean tainted, Set<String> violations,
+    record Child(int op, long high, long low, int owed, boolean tainted, Set<String> violations,
                  List<Candidate> candidates) {}
 
     private final Run run;
@@ -74,7 +74,7 @@ final class Expander {
             keptLevel = level;
         }
         ModelState state = state(levels, level, index);
-        boolean owed = (lv.flags(index) & Frontier.NEEDS_RESTORE) != 0;
+        int owed = Frontier.owed(lv.flags(index));
         boolean tainted = (lv.flags(index) & Frontier.TAINTED) != 0;
         Set<String> had = violationSets.get(lv.violations(index));
         List<Child> out = new ArrayList<>();
@@ -102,9 +102,10 @@ final class Expander {
             ModelState reached = ModelState.capture(vdm, state);
             current = reached;
             if (keptNext.size() < KEPT) keptNext.put(key(index, k), reached);
-            boolean owes = owed(run);
+            int owes = run.owed();
             StateHash.Fingerprint f = reached.fingerprint();
-            out.add(new Child(k, owes ? ~f.high() : f.high(), f.low(), owes, tainted || diverged, now, candidates));
+            // The device owing a restore is part of the state; owing device 1 folds in as ~high, as one device did.
+            out.add(new Child(k, owes == 0 ? f.high() : ~f.high() ^ (owes - 1), f.low(), owes, tainted || diverged, now, candidates));
         }
         return out;
     }
@@ -122,7 +123,7 @@ final class Expander {
             return kept;
         }
         ModelState from = state(levels, level - 1, parent);
-        put(from, (levels[level - 1].flags(parent) & Frontier.NEEDS_RESTORE) != 0);
+        put(from, Frontier.owed(levels[level - 1].flags(parent)));
         Op op = ops.get(lv.op(index));
         if (!op.applies(run)) {
             // The search applied it here; a model that answers otherwise now is not deterministic.
@@ -143,21 +144,13 @@ final class Expander {
     }
 
     /** Puts the model into {@code s} (unless it holds it already) with the restore owed there. */
-    private void put(ModelState s, boolean owed) {
+    private void put(ModelState s, int owed) {
         if (current != s) {
             s.restore(vdm);
             current = s;
         }
-        owe(run, owed);
-    }
-
-    // A restore owed after a reset is part of the state (it decides which operations apply); it lives in the Run.
-    private static boolean owed(Run r) {
-        return r.needsRestore();
-    }
-
-    private static void owe(Run r, boolean v) {
-        r.needsRestore(v);
+        // A restore owed after a reset is part of the state (it decides which operations apply); it lives in the Run.
+        run.owed(owed);
     }
 
     private static List<Candidate> with(List<Candidate> list, Candidate c) {

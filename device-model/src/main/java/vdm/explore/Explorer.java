@@ -84,11 +84,6 @@ public final class Explorer {
 
     private final Supplier<? extends Machine.Builder> model;
     private final Setting setting;
-    /**
-     * Which device owes a restore in states where the model does not show it ({@link Run#needsRestore(boolean)}),
-     * shared by every worker's run of this explorer's searches: a state one worker reached may be put back in another.
-     */
-    private final Map<StateHash.Fingerprint, Sbdf> owedRestores = Run.owedRestores();
     private final List<Op> ops;
 
     /**
@@ -116,7 +111,7 @@ public final class Explorer {
         long start = System.nanoTime();
         List<Expander> workers = new ArrayList<>();
         for (int t = 0; t < o.threads(); t++) {
-            workers.add(new Expander(newRun(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), setting, owedRestores), ops, o.depth()));
+            workers.add(new Expander(newRun(model.get().tracing(false).monitor(Machine.StepMonitor.NONE).build(), setting), ops, o.depth()));
         }
         Search s = o.resume() == null ? fresh(workers.getFirst(), o.depth()) : resumed(workers.getFirst(), o.resume(), o.depth());
         Stop stop = s.run(new ParallelLevel(workers), o);
@@ -242,7 +237,7 @@ public final class Explorer {
                 // States already seen are pruned; a state with a finding is still extended, since later
                 // operations can fail in other ways (a refused map_pirq after a dropped restore).
                 if (seen.add(c.high(), c.low())) {
-                    int flags = (c.tainted() ? Frontier.TAINTED : 0) | (c.needsRestore() ? Frontier.NEEDS_RESTORE : 0);
+                    int flags = Frontier.flags(c.tainted(), c.owed());
                     into.add(index, c.op(), flags, frontier.intern(c.violations()));
                 }
             }
@@ -262,8 +257,8 @@ public final class Explorer {
     }
 
     /** The one place a {@link Run} is made: the search's workers and the findings' replays. */
-    private static Run newRun(Machine vdm, Setting setting, Map<StateHash.Fingerprint, Sbdf> owedRestores) {
-        return new Run(vdm, setting, owedRestores);
+    private static Run newRun(Machine vdm, Setting setting) {
+        return new Run(vdm, setting);
     }
 
     /** Replays an ordering on a fresh tracing model and returns its trace, with each operation's failures and the invariant violations after it as events. */
@@ -271,12 +266,9 @@ public final class Explorer {
         return replay(model, Setting.of(device), ordering);
     }
 
-    /**
-     * {@link #replay(Supplier, Sbdf, List)} over several devices and guests. A replay is one run from boot, so the
-     * restores it owes are noted on its way ({@link Run#noteOwing}) in a map of its own.
-     */
+    /** {@link #replay(Supplier, Sbdf, List)} over several devices and guests: one run from boot. */
     public static Trace replay(Supplier<? extends Machine.Builder> model, Setting setting, List<Op> ordering) {
-        Run r = newRun(model.get().tracing(true).monitor(Machine.StepMonitor.NONE).build(), setting, Run.owedRestores());
+        Run r = newRun(model.get().tracing(true).monitor(Machine.StepMonitor.NONE).build(), setting);
         for (Op op : ordering) {
             r.vdm().trace().step(op.label());
             if (!op.applies(r)) {

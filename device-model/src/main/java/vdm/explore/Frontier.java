@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * The search tree, compactly: no node holds a model state. Per breadth-first level, each node keeps the index of its
- * parent in the level above, the index of the operation that reached it, two flags (its ordering diverged; a restore
- * is owed) and the id of the set of invariant violations it has (distinct sets are few and kept once). That is 11
+ * parent in the level above, the index of the operation that reached it, a flags byte (bit 0: its ordering diverged;
+ * bits 1-7: which device a restore is owed to, {@link Run#owed()}) and the id of the set of invariant violations it has (distinct sets are few and kept once). That is 11
  * bytes a node; a node's state is re-derived when it is expanded, from its parent's by its operation (see
  * {@link Expander}), and its ordering is the chain of operations up to the root.
  * <p>
@@ -18,7 +18,19 @@ import java.util.Set;
  * the next one (it is published to them through the level's start).
  */
 final class Frontier {
-    static final int TAINTED = 1, NEEDS_RESTORE = 2;
+    static final int TAINTED = 1;
+    /** Devices a flags byte can name as owing a restore ({@link Setting} refuses more). */
+    static final int MAX_DEVICES = 127;
+
+    static int flags(boolean tainted, int owed) {
+        if (owed < 0 || owed > MAX_DEVICES) throw new IllegalArgumentException("owed restore " + owed + " is not 0.." + MAX_DEVICES);
+        return (tainted ? TAINTED : 0) | owed << 1;
+    }
+
+    /** The device owing a restore in a node's flags, as {@link Run#owed()} numbers it. */
+    static int owed(int flags) {
+        return (flags >>> 1) & MAX_DEVICES;
+    }
 
     /** One level's nodes, in the order a single-threaded search creates them. */
     static final class Level {

@@ -150,9 +150,7 @@ public record Op(OpKind kind, Sbdf device, int guest) {
 
     List<Failure> apply(Run r) {
         r.focus(device, guest);
-        List<Failure> f = kind.apply(r);
-        if (kind == OpKind.RESET || kind == OpKind.NOTIFY) r.noteOwing();
-        return f;
+        return kind.apply(r);
     }
 
 }

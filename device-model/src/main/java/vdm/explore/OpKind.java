@@ -66,7 +66,7 @@ public enum OpKind {
     RESTORE("dom0 restores the state it saved before the reset (pci_restore_state, the end of pci_reset_function)") {
         boolean applicable(Run r) { return r.needsRestore(); }
         List<Failure> apply(Run r) {
-            r.needsRestore(false);
+            r.restored();
             int[] saved = r.kernel().savedState(r.device()).orElseThrow();
             r.kernel().restoreState(r.device());
             // A 64-bit BAR0's address spans dwords 4 and 5 of what was saved (the accelerator's, above 4 GiB once moved).

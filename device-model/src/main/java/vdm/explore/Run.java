@@ -29,34 +29,16 @@ final class Run {
     private int guest;
     private Slot slot;
     private boolean needsRestore;
-    /** The device a restore is owed to (the one reset last); re-derived from the model when the engine moves states. */
+    /** The device a restore is owed to (the one reset last); put back with the state by {@link #owed(int)}. */
     private Sbdf owing;
-    /**
-     * States (by fingerprint) in which the devices' looks do not tell which one owes the restore, with the one that
-     * does; shared by the runs of one search, since a state one run reached may be put back into another.
-     */
-    private final java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedAt;
 
     Run(Machine vdm, Sbdf device) {
         this(vdm, Setting.of(device));
     }
 
+    /** A run over the setting's devices (the first is the one unparametrised operations act on) and guests. */
     Run(Machine vdm, Setting setting) {
-        this(vdm, setting, owedRestores());
-    }
-
-    /** The map the runs of one search share ({@link #owedAt}). */
-    static java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores() {
-        return new java.util.concurrent.ConcurrentHashMap<>();
-    }
-
-    /**
-     * A run over the setting's devices (the first is the one unparametrised operations act on) and guests, sharing
-     * {@code owedRestores} ({@link #owedRestores()}) with the other runs of its search.
-     */
-    Run(Machine vdm, Setting setting, java.util.Map<vdm.fingerprint.StateHash.Fingerprint, Sbdf> owedRestores) {
         this.vdm = vdm;
-        this.owedAt = owedRestores;
         this.devices = setting.devices();
         this.pruneGuests = setting.guestSymmetry();
         this.domids = new int[setting.guests()];
@@ -143,20 +125,25 @@ final class Run {
     boolean needsRestore() { return needsRestore; }
 
     /**
-     * Sets whether a restore is owed. The explorer calls it after putting a state back, and a state does not say which
-     * device was reset: with one device it is that one; with several, the one device that looks reset
-     * ({@link #looksReset}: decoding off and its BARs off what it saved), or, where that does not decide (a dropped
-     * restore leaves another device looking reset too), the one {@link #noteOwing} remembered for this very state.
+     * Which device a restore is owed to: 0 for none, else 1 + its index in the setting's devices. A state does not say
+     * which device was reset (a dropped restore leaves another device looking reset too), so the search keeps this
+     * beside each state it stores ({@link Frontier}) and puts it back with the state ({@link #owed(int)}).
      */
-    void needsRestore(boolean v) {
-        needsRestore = v;
-        if (!v) owing = null;
-        else if (devices.size() == 1) owing = devices.getFirst();
-        else {
-            java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
-            if (reset.size() == 1) owing = reset.getFirst();
-            else owing = owedAt.getOrDefault(ModelState.capture(vdm).fingerprint(), owing);
-        }
+    int owed() {
+        return needsRestore ? devices.indexOf(owing) + 1 : 0;
+    }
+
+    /** Puts back what {@link #owed()} said of the state the model was just put into. */
+    void owed(int code) {
+        if (code < 0 || code > devices.size()) throw new IllegalArgumentException("owed restore " + code + " names no device of " + devices);
+        needsRestore = code != 0;
+        owing = code == 0 ? null : devices.get(code - 1);
+    }
+
+    /** The restore owed was done (pci_restore_state). */
+    void restored() {
+        needsRestore = false;
+        owing = null;
     }
 
     /** A reset of the focused device begins: it owes the restore. */
@@ -165,28 +152,9 @@ final class Run {
         owing = device;
     }
 
-    /**
-     * After a reset, or a notification while a restore is owed: where the devices' looks would not tell which device
-     * owes it, this state's fingerprint is remembered with the device (a capture, so only then).
-     */
-    void noteOwing() {
-        if (devices.size() == 1 || !needsRestore || owing == null) return;
-        java.util.List<Sbdf> reset = devices.stream().filter(this::looksReset).toList();
-        if (!reset.equals(java.util.List.of(owing))) owedAt.put(ModelState.capture(vdm).fingerprint(), owing);
-    }
-
     /** The focused device is the one a restore is owed to. */
     boolean owesRestore() {
         return device.equals(owing);
-    }
-
-    /** Memory and I/O decoding and bus mastering off, and a BAR register other than dom0 saved: an FLR's work not yet undone. */
-    private boolean looksReset(Sbdf d) {
-        PhysicalFunction f = vdm.host().require(d);
-        int[] saved = vdm.kernel().savedState(d).orElse(null);
-        if (saved == null || (f.read(0x04, 2) & 0x7) != 0) return false;
-        for (int i = 4; i <= 9; i++) if (f.read(4 * i, 4) != saved[i]) return true;
-        return false;
     }
 
     boolean attached() {

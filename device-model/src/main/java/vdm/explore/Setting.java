@@ -32,6 +32,10 @@ public record Setting(List<Sbdf> devices, int guests, boolean guestSymmetry) {
         java.util.Objects.requireNonNull(devices, "devices");
         devices = List.copyOf(devices);
         if (devices.isEmpty()) throw new IllegalArgumentException("--devices names no device");
+        if (devices.size() > Frontier.MAX_DEVICES) {
+            throw new IllegalArgumentException("--devices names " + devices.size() + " devices; a search holds at most " + Frontier.MAX_DEVICES
+                    + " (its nodes name the device owing a restore in 7 bits)");
+        }
         if (new LinkedHashSet<>(devices).size() != devices.size()) throw new IllegalArgumentException("--devices names a device twice: " + devices);
         if (guests < 1 || guests > Op.MAX_GUESTS) throw new IllegalArgumentException("--guests must be 1.." + Op.MAX_GUESTS + ", not " + guests);
     }

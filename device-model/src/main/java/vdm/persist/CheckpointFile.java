@@ -18,7 +18,7 @@ import java.util.List;
 import vdm.explore.Checkpoint;
 
 /**
- * A stopped search's checkpoint as a JSON document: {@code {"format": "vdm-explore-checkpoint", "version": 1, "ops",
+ * A stopped search's checkpoint as a JSON document: {@code {"format": "vdm-explore-checkpoint", "version": 2, "ops",
  * "depth", "fixes", "root": {"high", "low"}, "level", "next", "levels": [{"parent", "op", "flags", "violations"}],
  * "violationSets", "seen", "findings": [{"kind", "message", "ordering"}], "statesExplored", "maxFrontier", "nanos"}}.
  * The tree's arrays and the seen set are little-endian binary in base64 (ints, 16-bit operation indices, bytes, longs
@@ -27,7 +27,7 @@ import vdm.explore.Checkpoint;
  */
 public final class CheckpointFile {
     public static final String FORMAT = "vdm-explore-checkpoint";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2; // 2: a node's flags name the device owing a restore
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * One document and nothing after it, no member twice; a string may be as long as a Java string can be (Jackson's

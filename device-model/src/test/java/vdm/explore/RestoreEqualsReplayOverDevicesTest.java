@@ -24,7 +24,7 @@ import vdm.snapshot.ModelState;
  * that one is) and which guests are blank. Every ordering to depth 3, no pruning.
  */
 class RestoreEqualsReplayOverDevicesTest {
-    private record Node(List<Op> ordering, ModelState state, boolean needsRestore) {}
+    private record Node(List<Op> ordering, ModelState state, int owed) {}
 
     private static final List<OpKind> KINDS = List.of(OpKind.ENABLE, OpKind.BAR_MOVE, OpKind.RESET, OpKind.NOTIFY, OpKind.RESTORE,
             OpKind.ASSIGN, OpKind.ATTACH, OpKind.DETACH, OpKind.MAP_BEFORE_ASSIGN, OpKind.INTX);
@@ -46,7 +46,7 @@ class RestoreEqualsReplayOverDevicesTest {
         List<Op> all = s.ops(KINDS);
         Supplier<Run> fresh = () -> new Run(TestHost.WIDE.builder().preset(p).tracing(false).invariants(false).build(), s);
         Run work = fresh.get();
-        List<Node> frontier = List.of(new Node(List.of(), ModelState.capture(work.vdm()), false));
+        List<Node> frontier = List.of(new Node(List.of(), ModelState.capture(work.vdm()), 0));
         int compared = 0, owed = 0;
         Set<StateHash.Fingerprint> states = new HashSet<>();
         for (int level = 0; level < 3; level++) {
@@ -54,13 +54,13 @@ class RestoreEqualsReplayOverDevicesTest {
             for (Node n : frontier) {
                 Run at = replay(fresh, n.ordering());
                 n.state().restore(work.vdm());
-                work.needsRestore(n.needsRestore());
-                if (n.needsRestore()) owed++;
+                work.owed(n.owed());
+                if (n.owed() != 0) owed++;
                 List<Op> offered = all.stream().filter(op -> op.applies(work)).toList();
                 assertEquals(all.stream().filter(op -> op.applies(at)).toList(), offered, n.ordering() + ": the operations offered");
                 for (Op op : offered) {
                     n.state().restore(work.vdm());
-                    work.needsRestore(n.needsRestore());
+                    work.owed(n.owed());
                     List<Failure> got = op.apply(work);
                     List<Op> ordering = new ArrayList<>(n.ordering());
                     ordering.add(op);
@@ -75,10 +75,10 @@ class RestoreEqualsReplayOverDevicesTest {
                     if (!reached.fingerprint().equals(ModelState.capture(replayed.vdm()).fingerprint())) {
                         assertEquals(Snapshot.save(replayed.vdm()), Snapshot.save(work.vdm()), ordering + ": the state reached");
                     }
-                    assertEquals(replayed.needsRestore(), work.needsRestore(), ordering + ": restore owed");
+                    assertEquals(replayed.owed(), work.owed(), ordering + ": the device owing a restore");
                     compared++;
                     states.add(reached.fingerprint());
-                    next.add(new Node(ordering, reached, work.needsRestore()));
+                    next.add(new Node(ordering, reached, work.owed()));
                 }
             }
             frontier = next;

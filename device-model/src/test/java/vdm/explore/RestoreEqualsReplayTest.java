@@ -36,7 +36,7 @@ class RestoreEqualsReplayTest {
     /** Measured: 31 (broken on the NIC) to 55 distinct states reached. */
     private static final int MIN_STATES = 20;
 
-    private record Node(List<Op> ordering, ModelState state, boolean needsRestore) {}
+    private record Node(List<Op> ordering, ModelState state, int owed) {}
 
     @ParameterizedTest(name = "{0} on {1}")
     @CsvSource({"broken, 0000:00:03.0", "upstream, 0000:00:03.0", "series-v4, 0000:00:03.0", "upstream, 0000:01:00.0", "broken, 0000:01:00.0"})
@@ -46,7 +46,7 @@ class RestoreEqualsReplayTest {
         Supplier<Run> fresh = () -> new Run(Vdm.defaultHost().preset(p).tracing(false).invariants(false).build(), sbdf);
         Run work = fresh.get();
         List<Op> all = List.of(Op.values());
-        List<Node> frontier = List.of(new Node(List.of(), ModelState.capture(work.vdm()), false));
+        List<Node> frontier = List.of(new Node(List.of(), ModelState.capture(work.vdm()), 0));
         int[] compared = new int[DEPTH];
         Set<StateHash.Fingerprint> states = new HashSet<>();
         for (int level = 0; level < DEPTH; level++) {
@@ -54,7 +54,7 @@ class RestoreEqualsReplayTest {
             for (Node n : frontier) {
                 for (Op op : all) {
                     n.state().restore(work.vdm());
-                    work.needsRestore(n.needsRestore());
+                    work.owed(n.owed());
                     if (!op.applies(work)) continue;
                     List<Failure> got = op.apply(work);
                     List<Op> ordering = new ArrayList<>(n.ordering());
@@ -70,10 +70,10 @@ class RestoreEqualsReplayTest {
                     if (!reached.fingerprint().equals(ModelState.capture(replay.vdm()).fingerprint())) {
                         assertEquals(Snapshot.save(replay.vdm()), Snapshot.save(work.vdm()), ordering + ": the state reached");
                     }
-                    assertEquals(replay.needsRestore(), work.needsRestore(), ordering + ": restore owed");
+                    assertEquals(replay.owed(), work.owed(), ordering + ": the device owing a restore");
                     compared[level]++;
                     states.add(reached.fingerprint());
-                    next.add(new Node(ordering, reached, work.needsRestore()));
+                    next.add(new Node(ordering, reached, work.owed()));
                 }
             }
             frontier = next;

@@ -59,8 +59,8 @@ class CheckpointFileTest {
         String json = CheckpointFile.toJson(stopped());
         assertEquals("member 'format' must be \"vdm-explore-checkpoint\", not \"vdm-snapshot\"",
                 assertThrows(IllegalArgumentException.class, () -> CheckpointFile.parse(json.replace("vdm-explore-checkpoint", "vdm-snapshot"))).getMessage());
-        assertEquals("member 'version' must be 1, not 2",
-                assertThrows(IllegalArgumentException.class, () -> CheckpointFile.parse(json.replace("\"version\":1", "\"version\":2"))).getMessage());
+        assertEquals("member 'version' must be 2, not 1",
+                assertThrows(IllegalArgumentException.class, () -> CheckpointFile.parse(json.replace("\"version\":2", "\"version\":1"))).getMessage());
         String noNext = json.replaceFirst("\"next\":\\d+", "\"next\":-4");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CheckpointFile.parse(noNext)).getMessage().contains("next node -4"));
         String noSeen = json.replaceFirst("\"seen\":\"[^\"]*\"", "\"seen\":\"!!\"");
