@@ -9,10 +9,9 @@ import vdm.pci.cap.Msi;
 import vdm.ioapic.IoApic;
 import vdm.ioapic.RedirectionEntry;
 import vdm.pci.layout.BarKind;
-import vdm.snapshot.ModelState;
 
 /**
- * The model an ordering runs on: a booted model with its guests, the explored devices, and whether a restore is owed.
+ * The model an ordering runs on: a booted model with its guests, the explored devices, and which one owes a restore.
  * An {@link Op} focuses the run on its device and guest ({@link #focus}) before its kind runs, so a kind's body reads
  * {@link #device()} and {@link #domid()} as "the device and guest this operation is about".
  */
@@ -28,9 +27,8 @@ final class Run {
     private Sbdf device;
     private int guest;
     private Slot slot;
-    private boolean needsRestore;
-    /** The device a restore is owed to (the one reset last); put back with the state by {@link #owed(int)}. */
-    private Sbdf owing;
+    /** The device a restore is owed to (the one reset last) as {@link #owed()} numbers it; put back by {@link #owed(int)}. */
+    private int owed;
 
     Run(Machine vdm, Sbdf device) {
         this(vdm, Setting.of(device));
@@ -122,7 +120,7 @@ final class Run {
     Dom0Kernel kernel() { return vdm.kernel(); }
     Dom0Kernel.Driver driver() { return vdm.kernel().driver(device); }
 
-    boolean needsRestore() { return needsRestore; }
+    boolean needsRestore() { return owed != 0; }
 
     /**
      * Which device a restore is owed to: 0 for none, else 1 + its index in the setting's devices. A state does not say
@@ -130,31 +128,28 @@ final class Run {
      * beside each state it stores ({@link Frontier}) and puts it back with the state ({@link #owed(int)}).
      */
     int owed() {
-        return needsRestore ? devices.indexOf(owing) + 1 : 0;
+        return owed;
     }
 
     /** Puts back what {@link #owed()} said of the state the model was just put into. */
     void owed(int code) {
         if (code < 0 || code > devices.size()) throw new IllegalArgumentException("owed restore " + code + " names no device of " + devices);
-        needsRestore = code != 0;
-        owing = code == 0 ? null : devices.get(code - 1);
+        owed = code;
     }
 
     /** The restore owed was done (pci_restore_state). */
     void restored() {
-        needsRestore = false;
-        owing = null;
+        owed = 0;
     }
 
     /** A reset of the focused device begins: it owes the restore. */
     void resetBegins() {
-        needsRestore = true;
-        owing = device;
+        owed = devices.indexOf(device) + 1; // focus() admits only the setting's devices
     }
 
     /** The focused device is the one a restore is owed to. */
     boolean owesRestore() {
-        return device.equals(owing);
+        return owed != 0 && devices.get(owed - 1).equals(device);
     }
 
     boolean attached() {
